@@ -1,0 +1,131 @@
+"""Spans labelled by spaCy -> resolved entities and mentions: a chain of small filters, then resolution."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Iterable
+
+from .model import ENTITY_TYPES, Entity, Mention
+from .rules import KnownEntity, Rules, name_key
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+LABEL_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place",
+               "EVENT": "Event", "WORK_OF_ART": "CreativeWork", "PRODUCT": "Product",
+               **{t: t for t in ENTITY_TYPES}}
+_LEADING = re.compile(r"^(the|a|an|this|that|its|their|his|her)\s+", re.IGNORECASE)
+_ALIAS_PAREN = re.compile(r"\(\s*(?:net ?name|nickname|online name|screen name|pen name|also known as|aka|a\.k\.a\.|"
+                          r"english name|known as)\s*[:：]?\s*([^()]{2,40}?)\s*\)", re.IGNORECASE)
+
+
+def entity_key(type_: str, name: str) -> str:
+    """Stable key "person/tang-daosheng": the same name and type give the same key in every article and run."""
+    slug = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", name).lower()).strip("-_")
+    if type_ == "Person":
+        # Chinese names come in either order ("Tang Daosheng" / "Daosheng Tang"): order-free key.
+        parts = slug.split("-")
+        if len(parts) == 2:
+            slug = "-".join(sorted(parts))
+    return f"{type_.lower()}/{slug}"
+
+
+def clean_name(text: str) -> str:
+    """Strip articles, possessives, brackets and edge punctuation from an entity span's text."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"['’]s$", "", text)
+    text = _LEADING.sub("", text)
+    text = text.strip(" .,;:!?\"'()[]{}“”‘’«»<>")
+    return text
+
+
+def is_plausible_name(name: str, type_: str, rules: Rules) -> bool:
+    """Filters a name must pass to become an entity."""
+    if len(name) < 2 or len(name) > 80 or name.lower() in rules.never:
+        return False
+    if not any(ch.isupper() for ch in name) and not _has_cjk(name):
+        return False  # lower-case phrases are descriptions, not names
+    if re.search(r"[+=|<>{}@#]|\d\.\d", name) or re.fullmatch(r"[\d.,\s%]+", name):
+        return False
+    if type_ == "Person" and (any(ch.isdigit() for ch in name) or len(name.split()) > 4):
+        return False
+    return True
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# A "person" whose last word is one of these is an organisation ("Meng Jinghui Drama", "Autumn Wind Club").
+ORG_HEADS = {"drama", "club", "group", "company", "studio", "studios", "theatre", "theater", "bank", "university",
+             "institute", "association", "center", "centre", "stationery", "orchard", "media", "network", "networks",
+             "technology", "technologies", "foundation", "society", "school", "college", "committee", "agency",
+             "limited", "ltd", "inc", "corp", "corporation", "press", "channel", "lab", "labs", "team", "games"}
+
+
+class Resolver:
+    """Resolves names to entities within one article, using the gazetteer, curation rules and local aliases."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.alias_table: dict[str, KnownEntity] = rules.alias_table()
+        self.entities: dict[str, Entity] = {}
+        self.local_alias: dict[str, str] = {}  # lower-cased alias -> entity key (found in this article)
+
+    def resolve(self, text: str, label: str) -> Entity | None:
+        name = clean_name(text)
+        known = self.alias_table.get(name.lower()) or self.alias_table.get(name_key(name))
+        if known is not None:
+            return self._entity(known.name, known.type, alias=name)
+        if name.lower() in self.local_alias:
+            entity = self.entities[self.local_alias[name.lower()]]
+            entity.aliases.add(name) if name != entity.name else None
+            return entity
+        type_ = self.rules.retype.get(name.lower()) or LABEL_TYPES.get(label)
+        if type_ == "Person" and name.split()[-1].lower() in ORG_HEADS:
+            type_ = "Organization"
+        if type_ is None or not is_plausible_name(name, type_, self.rules):
+            return None
+        if type_ == "Person":
+            person = self._person_by_part(name)
+            if person is not None:
+                return person
+        return self._entity(name, type_, alias=name)
+
+    def add_alias(self, key: str, alias: str) -> None:
+        alias = clean_name(alias)
+        if alias and key in self.entities:
+            self.local_alias[alias.lower()] = key
+            if alias != self.entities[key].name:
+                self.entities[key].aliases.add(alias)
+
+    def _entity(self, name: str, type_: str, alias: str) -> Entity:
+        key = entity_key(type_, name)
+        entity = self.entities.get(key)
+        if entity is None:
+            entity = self.entities[key] = Entity(key=key, name=name, type=type_)
+            known = self.alias_table.get(name.lower())
+            if known is not None and known.name == name:
+                entity.aliases.update(a for a in known.aliases if a.lower() != name.lower() and a[0].isupper())
+        if alias and alias != entity.name:
+            entity.aliases.add(alias)
+        return entity
+
+    def _person_by_part(self, name: str) -> Entity | None:
+        """'Tang' after 'Tang Daosheng' in the same article is the same person."""
+        parts = name.split()
+        if len(parts) != 1:
+            return None
+        matches = [e for e in self.entities.values() if e.type == "Person" and name in e.name.split()]
+        return matches[0] if len(matches) == 1 else None
+
+
+def find_paren_aliases(doc: "Doc") -> Iterable[tuple["Span", str]]:
+    """'Zhao Jian (net name: Dangwang)' -> (span of Zhao Jian, 'Dangwang')."""
+    for ent in doc.ents:
+        if LABEL_TYPES.get(ent.label_) != "Person":
+            continue
+        match = _ALIAS_PAREN.match(doc.text, ent.end_char + (1 if doc.text[ent.end_char:ent.end_char + 1] == " " else 0))
+        if match:
+            yield ent, match.group(1)

@@ -1,0 +1,208 @@
+"""Figures: a number, what it measures, what it is about and when, read from the dependency parse."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+from .model import Figure
+from .numbers import is_small_word_number, parse_quantity
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+APPROXIMATIONS = {
+    "more than": "more than", "over": "more than", "exceeding": "more than", "exceeds": "more than",
+    "exceeded": "more than", "exceed": "more than", "above": "more than", "at least": "at least",
+    "nearly": "nearly", "almost": "nearly", "close to": "nearly", "about": "about", "around": "about",
+    "approximately": "about", "roughly": "about", "some": "about", "less than": "less than",
+    "fewer than": "less than", "under": "less than", "up to": "at most", "at most": "at most",
+}
+_APPROX_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, APPROXIMATIONS), key=len, reverse=True)) + r")\s*$",
+                        re.IGNORECASE)
+_LEADING_APPROX = re.compile(r"^(" + "|".join(sorted(map(re.escape, APPROXIMATIONS), key=len, reverse=True)) + r")\s+",
+                             re.IGNORECASE)
+_VERSION_CONTEXT = {"era", "version", "system", "edition", "generation", "stage", "phase"}
+_MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate", "amount", "scale", "count"}
+_SKIP_MODIFIERS = {"det", "punct", "cc", "prep", "relcl", "acl", "appos", "nummod", "quantmod", "advmod"}
+_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+((?:[A-Z][a-z]+\s+)?(?:\d{1,2},?\s+)?(\d{4}))")
+MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december"], 1)}
+
+
+def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Callable[[int, int], str | None],
+                    default_date: str | None) -> list[Figure]:
+    """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range."""
+    figures: list[Figure] = []
+    for ent in doc.ents:
+        if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
+            continue
+        text = _LEADING_APPROX.sub("", ent.text)
+        quantity = parse_quantity(text)
+        if quantity is None:
+            continue
+        approximation = _approximation(doc, ent)
+        metric_token = _metric_head(ent)
+        metric, about_tokens = _metric_phrase(metric_token, ent) if metric_token is not None else ("", [])
+        if not metric:
+            continue
+        unit = quantity.unit or (None if quantity.currency else None)
+        subject = _subject(doc, ent, about_tokens, entity_at) or _topic_subject(doc.text, ent.start_char, figures)
+        figures.append(Figure(
+            text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
+            sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
+            approximation=approximation, min_value=quantity.min_value, max_value=quantity.max_value,
+            date=_figure_date(ent.sent) or default_date))
+    return figures
+
+
+def _topic_subject(text: str, start: int, figures: list[Figure]) -> str | None:
+    """A figure with no entity in its sentence is about the topic of the figures before it in its paragraph."""
+    paragraph_start = text.rfind("\n", 0, start)
+    for figure in reversed(figures):
+        if figure.start < paragraph_start:
+            break
+        if figure.subject:
+            return figure.subject
+    return None
+
+
+def _is_figure(ent: "Span") -> bool:
+    """Years, ordinals, version numbers ("3.0 era") and small spelled-out counts are not figures."""
+    if is_small_word_number(_LEADING_APPROX.sub("", ent.text)):
+        return False
+    if re.fullmatch(r"(19|20)\d\d", ent.text.strip()):
+        return False
+    following = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
+    if re.fullmatch(r"\d+\.\d", ent.text) and (following in _VERSION_CONTEXT or ent.root.head.lower_ in _VERSION_CONTEXT):
+        return False
+    preceding = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    if re.fullmatch(r"\d+\.\d", ent.text) and preceding in _VERSION_CONTEXT:
+        return False
+    return True
+
+
+def _approximation(doc: "Doc", ent: "Span") -> str | None:
+    inside = _LEADING_APPROX.match(ent.text)
+    if inside:
+        return APPROXIMATIONS[inside.group(1).lower()]
+    before = doc.text[max(ent.sent.start_char, ent.start_char - 30):ent.start_char]
+    match = _APPROX_RE.search(before)
+    return APPROXIMATIONS[match.group(1).lower()] if match else None
+
+
+def _metric_head(ent: "Span") -> "Token | None":
+    """The noun the number counts: '380 million [users]', 'the number of [users] ... reached 380 million'."""
+    root = ent.root
+    doc = ent.doc
+    # "millions of [mother-and-child groups]", "tens of millions of [classmates groups]"
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    if nxt is not None and nxt.lower_ == "of":
+        objs = [c for c in nxt.children if c.dep_ == "pobj"]
+        if objs:
+            return objs[0]
+    if ent.end + 1 < len(doc) and doc[ent.end - 1].lower_ == "of" and doc[ent.end].pos_ in ("NOUN", "PROPN"):
+        return _noun_chunk_head(doc[ent.end])
+    if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in ("NOUN", "PROPN"):
+        return root.head
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and not ent.label_ == "PERCENT":
+        return _noun_chunk_head(nxt)
+    # "of which 594 million were [mobile Internet users]": the number is the subject of a copula.
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        attrs = [c for c in root.head.children if c.dep_ in ("attr", "dobj") and c.pos_ in ("NOUN", "PROPN")]
+        if attrs:
+            return attrs[0]
+    # The number is the object of a verb: "the number of users reached 380 million" / "revenue exceeding 10 billion".
+    head = root.head
+    while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod") and head.head is not head and head.pos_ != "VERB":
+        head = head.head
+    if head.pos_ in ("VERB", "AUX"):
+        if head.dep_ == "acl" and head.head.pos_ in ("NOUN", "PROPN"):
+            return head.head
+        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return _unwrap_measure(subjects[0])
+    return None
+
+
+def _noun_chunk_head(token: "Token") -> "Token":
+    while token.dep_ in ("compound", "amod") and token.head.i > token.i:
+        token = token.head
+    return token
+
+
+def _unwrap_measure(token: "Token") -> "Token":
+    """'the number of [users]' / 'the proportion of [users]': the counted noun, not 'number'."""
+    if token.lower_ in _MEASURE_WORDS and token.lower_ not in ("proportion", "share", "percentage", "rate"):
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                objs = [c for c in prep.children if c.dep_ == "pobj"]
+                if objs:
+                    return objs[0]
+    return token
+
+
+def _metric_phrase(head: "Token", ent: "Span") -> tuple[str, list["Token"]]:
+    """Readable metric ('monthly active users', 'proportion of Internet users') and tokens naming its subject."""
+    ent_tokens = set(range(ent.start, ent.end))
+    modifiers = [t for t in head.lefts if t.dep_ not in _SKIP_MODIFIERS and t.i not in ent_tokens
+                 and t.dep_ != "poss" and t.pos_ != "DET"]
+    start = min([head.i] + [t.left_edge.i for t in modifiers])
+    words = [t for t in head.doc[start:head.i + 1] if t.i not in ent_tokens and t.pos_ not in ("DET", "PUNCT")
+             and t.dep_ != "poss" and not (t.dep_ == "case")]
+    about: list["Token"] = []
+    for child in head.children:
+        if child.dep_ == "poss":
+            about.extend(child.subtree)
+        if child.dep_ == "prep" and child.lower_ in ("of", "in", "on", "for"):
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if head.lower_ in ("proportion", "share", "percentage", "rate") and objs and child.lower_ == "of":
+                words += [child, *[t for t in objs[0].subtree if t.i <= objs[0].i and t.pos_ != "DET"]]
+            else:
+                about.extend(t for o in objs for t in o.subtree)
+    metric = " ".join(t.text for t in words).strip()
+    metric = re.sub(r"\s+-\s+", "-", metric)
+    return metric, about
+
+
+def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], entity_at: Callable[[int, int], str | None]) -> str | None:
+    """What the figure is about: an entity named in the metric phrase, else the clause subject, else the nearest one.
+
+    People are rarely what a figure measures, so they are the last resort.
+    """
+    for token in about_tokens:
+        key = entity_at(token.idx, token.idx + len(token))
+        if key:
+            return key
+    verb = ent.root
+    while verb.dep_ not in ("ROOT",) and verb.pos_ not in ("VERB", "AUX"):
+        verb = verb.head
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            for token in child.subtree:
+                key = entity_at(token.idx, token.idx + len(token))
+                if key:
+                    return key
+    sent = ent.sent
+    best: tuple[int, str] | None = None
+    for token in sent:
+        key = entity_at(token.idx, token.idx + len(token))
+        if key and not (ent.start <= token.i < ent.end):
+            distance = abs(token.i - ent.start) + (0 if token.i < ent.start else 3)
+            if key.startswith("person/"):
+                distance += 1000
+            if best is None or distance < best[0]:
+                best = (distance, key)
+    return best[1] if best else None
+
+
+def _figure_date(sent: "Span") -> str | None:
+    """'as of June 2015' -> '2015-06'; a bare year -> '2015'."""
+    match = _DATE_FOR.search(sent.text)
+    if not match:
+        return None
+    year = match.group(2)
+    first = match.group(1).split()[0].lower().rstrip(",")
+    month = MONTHS.get(first)
+    return f"{year}-{month:02d}" if month else year

@@ -1,0 +1,91 @@
+"""Plain data produced by extraction and consumed by the graph and the index (no spaCy here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..sources import Article
+
+ENTITY_TYPES = ("Person", "Organization", "Product", "Place", "Event", "CreativeWork")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Entity:
+    """A resolved entity; `key` ("person/tang-daosheng") is stable across articles and runs."""
+
+    key: str
+    name: str
+    type: str
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str  # Entity.key
+    text: str
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with what it measures, about whom and when, and the sentence it came from."""
+
+    text: str
+    value: float | None
+    metric: str
+    start: int
+    end: int
+    sentence: int
+    subject: str | None = None  # Entity.key
+    unit: str | None = None
+    currency: str | None = None
+    approximation: str | None = None  # "more than", "nearly", "about" ...
+    min_value: float | None = None
+    max_value: float | None = None
+    date: str | None = None  # ISO date or year(-month) the figure holds for
+
+
+@dataclass(frozen=True)
+class Role:
+    person: str  # Entity.key
+    title: str
+    organization: str | None
+    academic: bool
+    sentence: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    speaker: str  # Entity.key
+    text: str
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from one article."""
+
+    article: Article
+    sentences: list[Sentence]
+    entities: dict[str, Entity]
+    mentions: list[Mention]
+    figures: list[Figure]
+    roles: list[Role]
+    quotes: list[Quote]
+
+    def entity_names(self, type_: str | None = None) -> list[str]:
+        return sorted(e.name for e in self.entities.values() if type_ is None or e.type == type_)

@@ -1,0 +1,97 @@
+"""The user-editable rules (gazetteer and curation TOML files), loaded into plain data. No spaCy here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SettingsError
+from .model import ENTITY_TYPES
+
+RULE_FILES = ("gazetteer.toml", "curation.toml")
+
+
+@dataclass(frozen=True)
+class KnownEntity:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class Rules:
+    known: list[KnownEntity] = field(default_factory=list)
+    retype: dict[str, str] = field(default_factory=dict)
+    never: set[str] = field(default_factory=set)
+    title_heads: set[str] = field(default_factory=set)
+    academic_titles: set[str] = field(default_factory=set)
+    fingerprint: str = ""
+
+    def alias_table(self) -> dict[str, KnownEntity]:
+        """Every name and alias (lower-cased) -> its known entity."""
+        table: dict[str, KnownEntity] = {}
+        for known in self.known:
+            for name in (known.name, *known.aliases):
+                table[name.lower()] = known
+        return table
+
+
+def rules_fingerprint(rules_dir: Path) -> str:
+    """A hash of the rule files: a change means a rebuild is due."""
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        path = rules_dir / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+    return digest.hexdigest()[:16]
+
+
+def load_rules(rules_dir: Path) -> Rules:
+    """Read gazetteer.toml and curation.toml; a malformed file raises with its name and the problem."""
+    gazetteer = _read_toml(rules_dir / "gazetteer.toml")
+    curation = _read_toml(rules_dir / "curation.toml")
+    rules = Rules(fingerprint=rules_fingerprint(rules_dir))
+    for source, section in ((gazetteer, "entity"), (curation, "merge")):
+        for i, item in enumerate(source.get(section, [])):
+            rules.known.append(_known_entity(item, f"{section}[{i}]", rules_dir))
+    for name, type_ in curation.get("retype", {}).items():
+        _check_type(type_, f"retype.{name}", rules_dir)
+        rules.retype[name.lower()] = type_
+    rules.never = {n.lower() for n in curation.get("never", {}).get("names", [])}
+    titles = gazetteer.get("titles", {})
+    rules.title_heads = {t.lower() for t in titles.get("heads", [])}
+    rules.academic_titles = {t.lower() for t in titles.get("academic", [])}
+    return rules
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: rules file missing; restore it or point rules_dir elsewhere") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: invalid TOML ({exc}); fix the file and ingest again") from None
+
+
+def _known_entity(item: dict, where: str, rules_dir: Path) -> KnownEntity:
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SettingsError(f"{rules_dir}: {where} needs a non-empty 'name'")
+    type_ = item.get("type", "")
+    _check_type(type_, where, rules_dir)
+    aliases = tuple(a for a in item.get("aliases", []) if isinstance(a, str) and a.strip() and a != name)
+    return KnownEntity(name=name.strip(), type=type_, aliases=aliases)
+
+
+def _check_type(type_: str, where: str, rules_dir: Path) -> None:
+    if type_ not in ENTITY_TYPES:
+        raise SettingsError(f"{rules_dir}: {where} has type {type_!r}; use one of {', '.join(ENTITY_TYPES)}")
+
+
+def name_key(name: str) -> str:
+    """Normalise a name for comparison: lower case, single spaces, no possessive or edge punctuation."""
+    name = re.sub(r"['’]s$", "", name.strip())
+    return re.sub(r"\s+", " ", name.strip(" .,;:\"'()[]“”‘’")).lower()

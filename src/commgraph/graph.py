@@ -1,0 +1,177 @@
+"""Extraction -> rdflib graph (pure), and the on-disk Oxigraph store written through rdflib (oxrdflib)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from .extract.model import Extraction
+from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter
+
+
+def build_graph(extraction: Extraction, minter: Minter) -> Graph:
+    """All facts of one article as one graph, named by the article's IRI."""
+    article = extraction.article
+    art = minter.article(article.id)
+    g = Graph(identifier=art)
+    g.add((art, RDF.type, SCHEMA.NewsArticle))
+    g.add((art, SCHEMA.identifier, Literal(article.id)))
+    g.add((art, SCHEMA.headline, Literal(article.title)))
+    g.add((art, SCHEMA.text, Literal(article.body)))
+    g.add((art, CG.sourcePath, Literal(article.source)))
+    g.add((art, CG.contentHash, Literal(article.content_hash)))
+    if article.date:
+        g.add((art, SCHEMA.datePublished, _date_literal(article.date)))
+    if article.url:
+        g.add((art, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
+
+    sentence_iris = [minter.part(article.id, "sentence", s.index) for s in extraction.sentences]
+    used_sentences: set[int] = set()
+
+    for entity in extraction.entities.values():
+        e = minter.entity(entity.key)
+        g.add((art, SCHEMA.mentions, e))
+        g.add((e, RDF.type, SCHEMA[entity.type]))
+        g.add((e, SCHEMA.name, Literal(entity.name)))
+        for alias in sorted(entity.aliases):
+            g.add((e, SCHEMA.alternateName, Literal(alias)))
+
+    for n, mention in enumerate(extraction.mentions):
+        m = minter.part(article.id, "mention", n)
+        g.add((m, RDF.type, CG.Mention))
+        g.add((m, CG.refersTo, minter.entity(mention.entity)))
+        g.add((m, NIF.anchorOf, Literal(mention.text)))
+        _offsets(g, m, mention.start, mention.end)
+        _evidence(g, m, art, sentence_iris, mention.sentence, used_sentences)
+
+    for n, figure in enumerate(extraction.figures):
+        f = minter.part(article.id, "figure", n)
+        g.add((f, RDF.type, SCHEMA.Observation))
+        g.add((f, CG.valueText, Literal(figure.text)))
+        g.add((f, SCHEMA.variableMeasured, Literal(figure.metric)))
+        if figure.value is not None:
+            g.add((f, SCHEMA.value, Literal(figure.value, datatype=XSD.double)))
+        if figure.min_value is not None:
+            g.add((f, SCHEMA.minValue, Literal(figure.min_value, datatype=XSD.double)))
+        if figure.max_value is not None:
+            g.add((f, SCHEMA.maxValue, Literal(figure.max_value, datatype=XSD.double)))
+        if figure.unit:
+            g.add((f, SCHEMA.unitText, Literal(figure.unit)))
+        if figure.currency:
+            g.add((f, SCHEMA.currency, Literal(figure.currency)))
+        if figure.approximation:
+            g.add((f, CG.approximation, Literal(figure.approximation)))
+        if figure.subject:
+            g.add((f, SCHEMA.observationAbout, minter.entity(figure.subject)))
+        if figure.date:
+            g.add((f, SCHEMA.observationDate, _date_literal(figure.date)))
+        _offsets(g, f, figure.start, figure.end)
+        _evidence(g, f, art, sentence_iris, figure.sentence, used_sentences)
+
+    for n, role in enumerate(extraction.roles):
+        r = minter.part(article.id, "role", n)
+        person = minter.entity(role.person)
+        g.add((r, RDF.type, SCHEMA.OrganizationRole))
+        g.add((r, CG.roleHolder, person))
+        g.add((r, SCHEMA.roleName, Literal(role.title)))
+        g.add((person, SCHEMA.jobTitle, Literal(role.title)))
+        if role.organization:
+            org = minter.entity(role.organization)
+            g.add((r, CG.roleOrganization, org))
+            g.add((person, SCHEMA.affiliation if role.academic else SCHEMA.worksFor, org))
+        _offsets(g, r, role.start, role.end)
+        _evidence(g, r, art, sentence_iris, role.sentence, used_sentences)
+
+    for n, quote in enumerate(extraction.quotes):
+        q = minter.part(article.id, "quote", n)
+        g.add((q, RDF.type, SCHEMA.Quotation))
+        g.add((q, SCHEMA.creator, minter.entity(quote.speaker)))
+        g.add((q, SCHEMA.text, Literal(quote.text)))
+        g.add((q, SCHEMA.isPartOf, art))
+        _offsets(g, q, quote.start, quote.end)
+        _evidence(g, q, art, sentence_iris, quote.sentence, used_sentences)
+
+    for index in sorted(used_sentences):
+        sentence = extraction.sentences[index]
+        s = sentence_iris[index]
+        g.add((s, RDF.type, NIF.Sentence))
+        g.add((s, NIF.anchorOf, Literal(sentence.text)))
+        g.add((s, SCHEMA.isPartOf, art))
+        _offsets(g, s, sentence.start, sentence.end)
+    return g
+
+
+def _offsets(g: Graph, node: URIRef, start: int, end: int) -> None:
+    g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+
+
+def _evidence(g: Graph, node: URIRef, art: URIRef, sentences: list[URIRef], index: int, used: set[int]) -> None:
+    g.add((node, SCHEMA.isPartOf, art))
+    g.add((node, CG.evidence, sentences[index]))
+    used.add(index)
+
+
+def _date_literal(value: str) -> Literal:
+    """'2015-08-06' -> xsd:date, '2015-06' -> xsd:gYearMonth, '2015' -> xsd:gYear."""
+    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.string)
+    return Literal(value, datatype=datatype)
+
+
+class GraphStore:
+    """The on-disk Oxigraph store of one generation, used through rdflib's Dataset API."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        self.ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        self.dataset = Dataset(store=OxigraphStore(store=self.ox))
+
+    def replace_article(self, graph: Graph) -> int:
+        """Replace one article's named graph with `graph`; returns the number of quads written."""
+        self.remove_article(graph.identifier)
+        target = self.dataset.graph(graph.identifier)
+        target.addN((s, p, o, target) for s, p, o in graph)
+        return len(graph)
+
+    def remove_article(self, graph_iri: URIRef | str) -> None:
+        node = ox.NamedNode(str(graph_iri))
+        if self.ox.contains_named_graph(node):
+            self.ox.remove_graph(node)
+
+    def article_graphs(self) -> set[str]:
+        return {g.value for g in self.ox.named_graphs()}
+
+    def quad_count(self) -> int:
+        return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+
+    def entity_count(self) -> int:
+        query = "SELECT (COUNT(DISTINCT ?e) AS ?n) { GRAPH ?g { ?a <https://schema.org/mentions> ?e } }"
+        return int(next(iter(self.ox.query(query)))["n"].value)
+
+    def close(self) -> None:
+        """Release the store now: RocksDB keeps compacting files while any reference lives."""
+        self.ox.flush()
+        self.dataset.close()
+        del self.dataset, self.ox
+        gc.collect()
+
+    def backup(self, target: Path) -> None:
+        """A cheap checkpoint of the whole store into a new directory."""
+        self.ox.backup(str(target))
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+    def export(self, fmt: str, graphs: Iterable[str] | None = None) -> bytes:
+        """Serialise the whole dataset, or some named graphs, with Oxigraph's streaming serialisers."""
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+        if graphs is None:
+            quads = self.ox.quads_for_pattern(None, None, None)
+        else:
+            quads = (q for g in graphs for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        return ox.serialize(quads, format=formats[fmt])

@@ -1,0 +1,227 @@
+"""ingest(): sources -> extract -> graph + index, written as a new immutable generation by the one writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import generations as gens
+from .errors import ArticleError, StoreError
+from .extract.rules import load_rules
+from .graph import GraphStore, build_graph
+from .index import create_or_open, document_for
+from .settings import Settings
+from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
+from .vocab import Minter
+
+Progress = Callable[[str, int, int], None]  # (message, done, total)
+
+
+@dataclass
+class Failure:
+    path: str
+    message: str
+
+
+@dataclass
+class Report:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    entities: int = 0
+    figures: int = 0
+    quads: int = 0
+    articles: int = 0
+    seconds: float = 0.0
+    generation: int | None = None
+    rebuild_due: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+
+def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = False, remove: Iterable[str] = (),
+           progress: Progress | None = None, extractor=None) -> Report:
+    """Add new, update changed, skip unchanged and remove named articles; publish one new generation."""
+    started = time.monotonic()
+    report = Report()
+    progress = progress or (lambda message, done, total: None)
+    data_dir = settings.data_dir
+    with gens.ingest_lock(data_dir, settings.lock_timeout):
+        gens.collect_garbage(data_dir, settings.keep_generations)  # leftovers of a killed ingest
+        current = gens.current_path(data_dir)
+        manifest = gens.read_manifest(current) if current else {"generation": 0, "articles": {}}
+        stored: dict[str, dict] = manifest["articles"]
+        rules = load_rules(settings.rules_path)
+        if stored and not rebuild and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model):
+            report.rebuild_due = ("the gazetteer/curation rules or the model changed since the last rebuild; "
+                                  "run `commgraph ingest --rebuild` to re-derive every article")
+        articles = _read_all(paths, settings, report, progress)
+        minter = Minter(settings.base_iri)
+        to_extract: list[Article] = []
+        for article in articles.values():
+            old = stored.get(article.id)
+            if old is None:
+                report.added.append(article.id)
+            elif old["hash"] != article.content_hash or rebuild:
+                report.updated.append(article.id)
+            else:
+                report.unchanged.append(article.id)
+                continue
+            to_extract.append(article)
+        for article_id in remove:
+            if article_id not in stored:
+                report.failed.append(Failure(article_id, f"no article with id {article_id!r}; "
+                                                         "`commgraph stats --ids` lists the stored ids"))
+            else:
+                report.removed.append(article_id)
+        if rebuild and current:
+            for article_id in stored:
+                if article_id not in articles and article_id not in report.removed:
+                    to_extract.append(_stored_article(current, minter, article_id, stored[article_id]))
+                    report.updated.append(article_id)
+        if to_extract or report.removed:
+            new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
+                                             minter, progress, extractor, rebuild)
+            report.generation = new_manifest["generation"]
+            if rebuild:
+                report.rebuild_due = None
+            gens.collect_garbage(data_dir, settings.keep_generations)
+        else:
+            new_manifest = manifest
+        totals = new_manifest.get("totals", {})
+        report.entities, report.figures = totals.get("entities", 0), totals.get("figures", 0)
+        report.quads, report.articles = totals.get("quads", 0), len(new_manifest["articles"])
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _read_all(paths: Iterable[str | Path], settings: Settings, report: Report, progress: Progress) -> dict[str, Article]:
+    """Read every source; a bad file is reported and skipped, the others still land."""
+    articles: dict[str, Article] = {}
+    files: list[str | Path] = []
+    for path in paths:
+        if str(path) == "-":
+            files.append("-")
+            continue
+        try:
+            files.extend(iter_source_files([Path(path)]))
+        except ArticleError as exc:
+            report.failed.append(Failure(str(path), exc.message))
+    for n, path in enumerate(files, 1):
+        progress(f"reading {path}", n, len(files))
+        try:
+            batch = _read_stdin(settings) if path == "-" else read_path(Path(path), settings.max_article_bytes)
+        except ArticleError as exc:
+            report.failed.append(Failure(str(path), exc.message))
+            continue
+        except OSError as exc:
+            report.failed.append(Failure(str(path), f"{path}: cannot read ({exc.strerror}); check permissions"))
+            continue
+        for article in batch:
+            if article.id in articles:
+                report.failed.append(Failure(str(path), f"{path}: article id {article.id!r} also comes from "
+                                                        f"{articles[article.id].source}; rename one of the files"))
+                continue
+            articles[article.id] = article
+    return articles
+
+
+def _read_stdin(settings: Settings) -> list[Article]:
+    data = sys.stdin.buffer.read(settings.max_article_bytes + 1)
+    if len(data) > settings.max_article_bytes:
+        raise ArticleError(f"<stdin>: more than {settings.max_article_bytes} bytes; split the input")
+    head = data.lstrip()[:1]
+    kind = "json" if head in (b"{", b"[") else "html" if head == b"<" else "text"
+    first_line = data.decode("utf-8", "replace").strip().splitlines()[0] if data.strip() else ""
+    return parse_bytes(data, kind, name="<stdin>", stem=slugify(first_line) or "stdin")
+
+
+def _stored_article(generation: Path, minter: Minter, article_id: str, entry: dict) -> Article:
+    """Rebuild an Article from the graph (for --rebuild of articles whose files are not given)."""
+    store = GraphStore(generation / "store", read_only=True)
+    iri = minter.article(article_id)
+    rows = list(store.ox.query(
+        f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
+        "<https://schema.org/text> ?body }} }"))
+    if not rows:
+        raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
+    return Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value, source=entry["source"],
+                   date=entry.get("date"), url=entry.get("url"))
+
+
+def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
+                      report: Report, settings: Settings, rules, minter: Minter, progress: Progress,
+                      extractor, rebuild: bool) -> dict:
+    work = gens.start_generation(data_dir)
+    if current:
+        GraphStore(current / "store", read_only=True).backup(work / "store")
+        gens.copy_index(current / "index", work / "index")
+    store = GraphStore(work / "store")
+    ix = create_or_open(work / "index")
+    writer = ix.writer(timeout=settings.lock_timeout)
+    articles = dict(manifest["articles"])
+    try:
+        for article_id in report.removed:
+            store.remove_article(minter.article(article_id))
+            writer.delete_by_term("id", article_id)
+            del articles[article_id]
+        if to_extract:
+            if extractor is None:
+                from .extract import Extractor
+
+                progress("loading the spaCy model", 0, len(to_extract))
+                extractor = Extractor.load(settings.model, rules)
+            for n, extraction in enumerate(extractor.extract_many(to_extract), 1):
+                article = extraction.article
+                quads = store.replace_article(build_graph(extraction, minter))
+                writer.update_document(**document_for(extraction))
+                articles[article.id] = {"hash": article.content_hash, "title": article.title,
+                                        "source": article.source, "date": article.date, "url": article.url,
+                                        "entities": len(extraction.entities), "figures": len(extraction.figures),
+                                        "quads": quads}
+                progress(f"extracted {article.id}", n, len(to_extract))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    store.flush()
+    _verify(store, ix, articles, minter)
+    totals = {"articles": len(articles), "entities": store.entity_count(), "quads": store.quad_count(),
+              "figures": sum(a["figures"] for a in articles.values())}
+    store.close()
+    new_manifest = {
+        "generation": manifest["generation"] + 1,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "model": settings.model,
+        # The rules an ingest that re-derived everything used; a plain update keeps the old fingerprint so that
+        # "a rebuild is due" keeps being said until one runs.
+        "rules": rules.fingerprint if rebuild or not manifest["articles"] else manifest.get("rules"),
+        "base_iri": settings.base_iri, "articles": articles,
+        "totals": totals,
+    }
+    gens.publish(data_dir, work, new_manifest)
+    return new_manifest
+
+
+def _verify(store: GraphStore, ix, articles: dict, minter: Minter) -> None:
+    """Graph, index and manifest must hold the same articles before a generation is published."""
+    from .index import article_ids
+
+    in_store = store.article_graphs()
+    expected = {str(minter.article(a)) for a in articles}
+    in_index = article_ids(ix)
+    if in_store != expected or in_index != set(articles):
+        raise StoreError(f"generation check failed: {len(in_store)} graphs, {len(in_index)} index documents, "
+                         f"{len(articles)} manifest entries; nothing was published, run the ingest again")

