@@ -78,6 +78,7 @@ class SearchResult:
     suggestion: str | None = None
     page: int = 1
     page_size: int = 10
+    notice: str | None = None
 
 
 def parse_user_query(ix, text: str) -> Query | None:
@@ -86,7 +87,7 @@ def parse_user_query(ix, text: str) -> Query | None:
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}", 413)
     if text.count("(") + text.count(")") > 40:
         text = re.sub(r"[()]", " ", text)  # deep grouping: read the words, not the structure
     if text.count('"') % 2:
@@ -105,7 +106,12 @@ def parse_user_query(ix, text: str) -> Query | None:
 def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
            sort: str = "relevance", date_from: str = "", date_to: str = "") -> SearchResult:
     """Ranked hits with escaped, highlighted snippets and facet counts by entity."""
-    query = parse_user_query(ix, text)
+    try:
+        query = parse_user_query(ix, text)
+    except QueryError as exc:
+        if exc.status == 413:
+            raise
+        return SearchResult(query=text, total=0, hits=[], page=page, page_size=page_size, notice=exc.message)
     if query is None:
         query = Every() if entity_filters else None
     if query is None:

@@ -1,0 +1,206 @@
+"""The command line: each command parses its options, makes one library call and prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CommgraphError
+from .settings import SETTINGS, Settings
+
+
+def _settings_options(func):
+    """One --option per declared setting (the same table as the README and COMMGRAPH_* variables)."""
+    for setting in reversed(SETTINGS):
+        flag = "--" + setting.name.replace("_", "-")
+        func = click.option(flag, setting.name, default=None, show_default=False,
+                            help=f"{setting.help} [env COMMGRAPH_{setting.name.upper()}; default {setting.default!r}]")(func)
+    return func
+
+
+class _Context:
+    def __init__(self, overrides: dict) -> None:
+        self.overrides = overrides
+
+    def settings(self) -> Settings:
+        try:
+            return Settings.from_env(**self.overrides)
+        except CommgraphError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@_settings_options
+@click.pass_context
+def main(ctx: click.Context, **overrides) -> None:
+    """commgraph: news articles -> knowledge graph + search engine."""
+    ctx.obj = _Context(overrides)
+
+
+def _progress(message: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        width = 30
+        filled = int(width * done / total) if total else 0
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message[:60]:<60}", nl=False, err=True)
+        if done == total and message.startswith("extracted"):
+            click.echo("", err=True)
+    else:
+        click.echo(f"{done}/{total} {message}", err=True)
+
+
+def _print_report(report, report_file: Path | None) -> None:
+    rows = [("added", len(report.added)), ("updated", len(report.updated)), ("unchanged", len(report.unchanged)),
+            ("removed", len(report.removed)), ("failed", len(report.failed)), ("articles stored", report.articles),
+            ("entities", report.entities), ("figures", report.figures), ("quads", report.quads),
+            ("seconds", report.seconds)]
+    for name, value in rows:
+        click.echo(f"{name:>16}  {value}")
+    if report.generation:
+        click.echo(f"{'generation':>16}  {report.generation} (now serving)")
+    for failure in report.failed:
+        click.echo(f"error: {failure.message}", err=True)
+    if report.rebuild_due:
+        click.echo(f"note: {report.rebuild_due}", err=True)
+    if report_file:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file.write_text(report.to_json(), encoding="utf-8")
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--rebuild", is_flag=True, help="Re-derive every article (after a change of model or rules).")
+@click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
+              help="Write the JSON report here (default: DATA_DIR/last-ingest.json).")
+@click.pass_obj
+def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, report_file: Path | None) -> None:
+    """Add new, update changed and skip unchanged articles from PATHS (files, folders, '-' for stdin; default corpus/)."""
+    from .pipeline import ingest as run_ingest
+
+    settings = obj.settings()
+    try:
+        report = run_ingest(paths or ("corpus",), settings, rebuild=rebuild, progress=_progress)
+    except CommgraphError as exc:
+        raise click.ClickException(exc.message) from None
+    _print_report(report, report_file or settings.data_dir / "last-ingest.json")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_obj
+def remove(obj: _Context, ids: tuple[str, ...]) -> None:
+    """Delete articles (by id) with all their facts and index documents."""
+    from .pipeline import ingest as run_ingest
+
+    settings = obj.settings()
+    try:
+        report = run_ingest((), settings, remove=ids)
+    except CommgraphError as exc:
+        raise click.ClickException(exc.message) from None
+    _print_report(report, settings.data_dir / "last-ingest.json")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Threads per worker.")
+@click.pass_obj
+def serve(obj: _Context, workers: int, threads: int) -> None:
+    """Serve the web UI, the API and the SPARQL endpoint (gunicorn; the debugger is never enabled)."""
+    from .server.run import serve as run_server
+
+    settings = obj.settings()
+    click.echo(f"commgraph serving {settings.data_dir} at http://{settings.host}:{settings.port}/", err=True)
+    run_server(settings, workers=workers, threads=threads)
+
+
+@main.command()
+@click.argument("sparql")
+@click.option("--format", "fmt", default=None, help="json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, jsonld, "
+                                                      "rdfxml, trig (CONSTRUCT/DESCRIBE).")
+@click.pass_obj
+def query(obj: _Context, sparql: str, fmt: str | None) -> None:
+    """Run a read-only SPARQL query through the same bounded path as /sparql ('-' reads it from stdin)."""
+    from .query_runner import run_query
+
+    settings = obj.settings()
+    text = sys.stdin.read() if sparql == "-" else sparql
+    try:
+        outcome = run_query(settings, text, fmt)
+    except CommgraphError as exc:
+        raise click.ClickException(exc.message) from None
+    sys.stdout.buffer.write(outcome.body)
+    if outcome.truncated:
+        click.echo(f"\nnote: results cut at {settings.max_rows} rows (setting max_rows)", err=True)
+    if outcome.status >= 400:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--ids", is_flag=True, help="List the stored article ids.")
+@click.pass_obj
+def stats(obj: _Context, ids: bool) -> None:
+    """Counts of the current generation."""
+    from . import generations as gens
+
+    settings = obj.settings()
+    try:
+        manifest = gens.read_manifest(gens.require_current(settings.data_dir))
+    except CommgraphError as exc:
+        raise click.ClickException(exc.message) from None
+    if ids:
+        for article_id in sorted(manifest["articles"]):
+            click.echo(article_id)
+        return
+    click.echo(json.dumps({"generation": manifest["generation"], "created": manifest["created"],
+                           "model": manifest["model"], **manifest.get("totals", {})}, indent=1))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="nquads", show_default=True)
+@click.option("--article", "article_ids", multiple=True, help="Export only these articles (repeatable).")
+@click.pass_obj
+def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
+    """Write the graph (or some articles' named graphs) to stdout."""
+    from . import generations as gens
+    from .graph import GraphStore
+    from .vocab import Minter
+
+    settings = obj.settings()
+    try:
+        current = gens.require_current(settings.data_dir)
+    except CommgraphError as exc:
+        raise click.ClickException(exc.message) from None
+    manifest = gens.read_manifest(current)
+    missing = [a for a in article_ids if a not in manifest["articles"]]
+    if missing:
+        raise click.ClickException(f"no article {missing[0]!r}; `commgraph stats --ids` lists them")
+    minter = Minter(settings.base_iri)
+    graphs = [str(minter.article(a)) for a in article_ids] or None
+    sys.stdout.buffer.write(GraphStore(current / "store", read_only=True).export(fmt, graphs))
+
+
+@main.command()
+@click.pass_obj
+def check(obj: _Context) -> None:
+    """Check the current generation: graph, index and manifest hold the same articles."""
+    from .check import check_generation
+
+    problems = check_generation(obj.settings())
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("ok: graph, index and manifest agree")
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """List every setting with its default and environment variable."""
+    for setting in SETTINGS:
+        click.echo(f"{setting.name:<18} COMMGRAPH_{setting.name.upper():<18} {setting.default!r:<30} {setting.help}")

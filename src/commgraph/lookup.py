@@ -1,0 +1,168 @@
+"""Read-side questions the pages ask of the graph, answered with fixed SPARQL run inside Oxigraph.
+
+Every function takes an open pyoxigraph store (read-only generation) and returns plain dicts and lists.
+User-supplied values reach the queries only as IRIs minted by `Minter` (validated) or as escaped literals.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .vocab import PREFIXES
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+TYPES = ("Person", "Organization", "Product", "Place", "Event", "CreativeWork")
+
+
+def select(store, query: str) -> list[dict[str, Any]]:
+    """Run a trusted SELECT over the union of article graphs; rows as {var: python value}."""
+    result = store.query(_PROLOGUE + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = {}
+        for name in names:
+            term = solution[name]
+            row[name] = None if term is None else _value(term)
+        rows.append(row)
+    return rows
+
+
+def _value(term) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal):
+        dtype = term.datatype.value.rsplit("#", 1)[-1]
+        if dtype in ("double", "decimal", "float"):
+            return float(term.value)
+        if dtype in ("integer", "nonNegativeInteger", "int", "long"):
+            return int(term.value)
+    return term.value
+
+
+def literal(text: str) -> str:
+    """A SPARQL string literal for any text (JSON escaping is valid SPARQL escaping for strings)."""
+    return json.dumps(text)
+
+
+def stats(store) -> dict[str, Any]:
+    by_type = {r["type"].rsplit("/", 1)[-1]: r["n"] for r in select(store, """
+        SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?a schema:mentions ?e . ?e a ?type } GROUP BY ?type""")}
+    counts = select(store, """SELECT (COUNT(DISTINCT ?a) AS ?articles) (COUNT(DISTINCT ?f) AS ?figures)
+        WHERE { { ?a a schema:NewsArticle } UNION { ?f a schema:Observation } }""")[0]
+    return {"articles": counts["articles"], "figures": counts["figures"],
+            "entities": {t: by_type.get(t, 0) for t in TYPES}}
+
+
+def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
+    return select(store, f"""
+        SELECT ?e (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(?m) AS ?mentions)
+        WHERE {{ ?m cg:refersTo ?e . ?e schema:name ?name ; a ?type }}
+        GROUP BY ?e ORDER BY DESC(?mentions) ?label LIMIT {int(limit)}""")
+
+
+def entity(store, iri: str) -> dict[str, Any] | None:
+    """Everything the entity page shows: names, roles, figures, quotes, mentions and neighbours."""
+    base = select(store, f"SELECT ?name ?type WHERE {{ <{iri}> schema:name ?name ; a ?type }} ORDER BY ?name")
+    if not base:
+        return None
+    aliases = sorted({r["alias"] for r in select(store, f"SELECT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
+    roles = select(store, f"""
+        SELECT DISTINCT ?title ?org ?orgName ?sentence ?article WHERE {{
+          ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
+          ?s nif:anchorOf ?sentence .
+          OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }} }} ORDER BY ?title""")
+    figures = figures_about(store, iri)
+    quotes = select(store, f"""
+        SELECT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
+          schema:isPartOf ?article . ?article schema:headline ?headline }} ORDER BY ?article ?q""")
+    mentions = select(store, f"""
+        SELECT ?article ?headline ?date ?sentence (COUNT(?m) AS ?n) WHERE {{
+          ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s .
+          ?s nif:anchorOf ?sentence ; nif:beginIndex ?begin .
+          ?article schema:headline ?headline . OPTIONAL {{ ?article schema:datePublished ?date }}
+        }} GROUP BY ?article ?headline ?date ?sentence ORDER BY DESC(?date) ?article LIMIT 200""")
+    neighbours = select(store, f"""
+        SELECT ?other (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?article) AS ?articles)
+        WHERE {{ ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>)
+                 ?other schema:name ?name ; a ?type }}
+        GROUP BY ?other ORDER BY DESC(?articles) ?label LIMIT 25""")
+    return {"iri": iri, "name": base[0]["name"], "names": sorted({r["name"] for r in base}),
+            "type": base[0]["type"].rsplit("/", 1)[-1], "aliases": aliases, "roles": roles, "figures": figures,
+            "quotes": quotes, "mentions": mentions, "neighbours": neighbours}
+
+
+def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 2000) -> list[dict[str, Any]]:
+    """Figures (optionally about one entity, or whose metric contains `metric`) with their source sentence."""
+    about = f"BIND(<{iri}> AS ?subject) ?f schema:observationAbout ?subject ." if iri else \
+        "OPTIONAL { ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }"
+    metric_filter = f"FILTER(CONTAINS(LCASE(?metric), LCASE({literal(metric)})))" if metric else ""
+    return select(store, f"""
+        SELECT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
+               ?sentence ?article ?headline WHERE {{
+          ?f a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
+             cg:evidence ?s ; schema:isPartOf ?article .
+          {about} {metric_filter}
+          ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
+          OPTIONAL {{ ?f schema:value ?value }} OPTIONAL {{ ?f schema:minValue ?min }}
+          OPTIONAL {{ ?f schema:maxValue ?max }} OPTIONAL {{ ?f schema:unitText ?unit }}
+          OPTIONAL {{ ?f schema:currency ?currency }} OPTIONAL {{ ?f cg:approximation ?approx }}
+          OPTIONAL {{ ?f schema:observationDate ?date }}
+        }} ORDER BY ?subjectName ?metric ?date LIMIT {int(limit)}""")
+
+
+def figure(store, iri: str) -> dict[str, Any] | None:
+    rows = select(store, f"""
+        SELECT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
+               ?sentence ?article ?headline WHERE {{
+          <{iri}> a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
+             cg:evidence ?s ; schema:isPartOf ?article . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
+          OPTIONAL {{ <{iri}> schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
+          OPTIONAL {{ <{iri}> schema:value ?value }} OPTIONAL {{ <{iri}> schema:minValue ?min }}
+          OPTIONAL {{ <{iri}> schema:maxValue ?max }} OPTIONAL {{ <{iri}> schema:unitText ?unit }}
+          OPTIONAL {{ <{iri}> schema:currency ?currency }} OPTIONAL {{ <{iri}> cg:approximation ?approx }}
+          OPTIONAL {{ <{iri}> schema:observationDate ?date }} }} LIMIT 1""")
+    return dict(rows[0], f=iri) if rows else None
+
+
+def article(store, iri: str) -> dict[str, Any] | None:
+    rows = select(store, f"""
+        SELECT ?id ?headline ?text ?date ?source ?url WHERE {{ <{iri}> a schema:NewsArticle ;
+          schema:identifier ?id ; schema:headline ?headline ; schema:text ?text ; cg:sourcePath ?source .
+          OPTIONAL {{ <{iri}> schema:datePublished ?date }} OPTIONAL {{ <{iri}> schema:url ?url }} }}""")
+    if not rows:
+        return None
+    spans = select(store, f"""
+        SELECT ?node ?kind ?begin ?end ?target ?label WHERE {{
+          {{ ?node a cg:Mention ; cg:refersTo ?target . ?target schema:name ?label . BIND("mention" AS ?kind) }}
+          UNION {{ ?node a schema:Observation ; schema:variableMeasured ?label . BIND(?node AS ?target)
+                   BIND("figure" AS ?kind) }}
+          ?node schema:isPartOf <{iri}> ; nif:beginIndex ?begin ; nif:endIndex ?end .
+        }} ORDER BY ?begin""")
+    entities = select(store, f"""
+        SELECT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
+        ORDER BY ?type ?name""")
+    return dict(rows[0], iri=iri, spans=spans, entities=entities)
+
+
+def articles(store) -> list[dict[str, Any]]:
+    return select(store, """SELECT ?a ?id ?headline ?date WHERE { ?a a schema:NewsArticle ; schema:identifier ?id ;
+        schema:headline ?headline OPTIONAL { ?a schema:datePublished ?date } } ORDER BY DESC(?date) ?id""")
+
+
+def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
+    """Entities whose name or alias equals one of `names` (case-insensitive): the search page's entity cards."""
+    if not names:
+        return []
+    values = " ".join(literal(n.lower()) for n in names)
+    return select(store, f"""
+        SELECT DISTINCT ?e ?name ?type WHERE {{ VALUES ?q {{ {values} }}
+          ?e schema:name|schema:alternateName ?n . FILTER(LCASE(STR(?n)) = ?q) ?e schema:name ?name ; a ?type }}
+        LIMIT 5""")
+
+
+def describe(store, iri: str):
+    """All quads about an entity across article graphs (for its Turtle / JSON-LD representation)."""
+    return list(store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
+                            use_default_graph_as_union=True))

@@ -1,0 +1,88 @@
+"""create_app(settings): the Flask application, with blueprints that adapt HTTP to the library functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import CommgraphError
+from ..settings import Settings
+from .state import Services
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def web_dir() -> Path:
+    """Templates and static files: inside the wheel (commgraph/web) or at the repository's top-level web/."""
+    packaged = Path(__file__).resolve().parent.parent / "web"
+    return packaged if packaged.exists() else Path(__file__).resolve().parents[3] / "web"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """A fresh app bound to `settings`; nothing global, nothing opened until the first request needs it."""
+    settings = settings or Settings.from_env()
+    web = web_dir()
+    app = Flask("commgraph", template_folder=str(web / "templates"), static_folder=str(web / "static"))
+    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1_000_000)
+    app.json.sort_keys = False
+    app.extensions["commgraph"] = Services(settings)
+
+    from . import api, pages, sparql_endpoint
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(sparql_endpoint.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        gen = app.extensions["commgraph"].generation()
+        return jsonify({"status": "ok", "generation": gen.manifest["generation"],
+                        "articles": len(gen.manifest["articles"])})
+
+    @app.errorhandler(CommgraphError)
+    def handle_error(error: CommgraphError):
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        return render_error(error.code or 500, error.description or error.name)
+
+    @app.after_request
+    def add_headers(response):
+        if response.mimetype == "text/html":
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        else:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json")
+
+
+def render_error(status: int, message: str):
+    """One error renders as JSON for the API and machines, as a friendly page for people."""
+    if request.path.startswith("/sparql"):
+        return message + "\n", status, {"Content-Type": "text/plain; charset=utf-8"}
+    if wants_json():
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def services(app: Flask | None = None) -> Services:
+    from flask import current_app
+
+    return (app or current_app).extensions["commgraph"]

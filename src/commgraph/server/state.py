@@ -1,0 +1,59 @@
+"""What the server holds open: the current generation (store + index), re-opened when ingest publishes a new one."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from whoosh import index as whoosh_index
+
+from .. import generations as gens
+from ..settings import Settings
+from ..sparql import Limits
+from ..vocab import Minter
+from ..workers import QueryPool
+
+
+@dataclass
+class Generation:
+    """One immutable generation, open read-only. Requests keep the object they started with."""
+
+    path: Path
+    manifest: dict
+    store: ox.Store
+    index: object
+
+    @property
+    def graph_iris(self) -> set[str]:
+        return {self.manifest.get("base_iri", "") + "article/" + a for a in self.manifest["articles"]}
+
+
+class Services:
+    """Opened once per app and kept on `app.extensions['commgraph']`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.minter = Minter(settings.base_iri)
+        self.limits = Limits(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
+                             max_rows=settings.max_rows, timeout=settings.query_timeout)
+        self.pool = QueryPool(settings.query_workers, self.limits)
+        self._lock = threading.Lock()
+        self._generation: Generation | None = None
+
+    def generation(self) -> Generation:
+        """The current generation; switches atomically when `data/current` moves (no restart, no refresh())."""
+        path = gens.require_current(self.settings.data_dir)
+        current = self._generation
+        if current is not None and current.path == path:
+            return current
+        with self._lock:
+            if self._generation is None or self._generation.path != path:
+                self._generation = Generation(path=path, manifest=gens.read_manifest(path),
+                                              store=ox.Store.read_only(str(path / "store")),
+                                              index=whoosh_index.open_dir(str(path / "index")))
+            return self._generation
+
+    def close(self) -> None:
+        self.pool.close()

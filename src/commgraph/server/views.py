@@ -1,0 +1,171 @@
+"""View models: the data behind each page, shared by the HTML page and its JSON twin under /api/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+
+from .. import lookup
+from ..errors import NotFound, QueryError
+from ..index import search as run_search
+from . import services
+
+
+def _int_arg(name: str, default: int, low: int = 1, high: int = 10_000) -> int:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryError(f"parameter {name} must be a whole number, got {raw[:20]!r}") from None
+    return min(max(value, low), high)
+
+
+def _date_arg(name: str) -> str:
+    raw = request.args.get(name, "").strip()
+    if raw and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", raw):
+        raise QueryError(f"parameter {name} must be a date like 2015-08-06, got {raw[:20]!r}")
+    return raw
+
+
+def search_data() -> dict[str, Any]:
+    svc = services()
+    gen = svc.generation()
+    q = request.args.get("q", "")
+    filters = tuple(f for f in request.args.getlist("entity") if f)[:10]
+    sort = request.args.get("sort", "relevance")
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"parameter sort must be 'relevance' or 'date', got {sort[:20]!r}")
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
+                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to)
+    names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
+    for bucket in result.facets.values():
+        for key, name, _ in bucket:
+            names.setdefault(key, (name, ""))
+    cards = lookup.find_entities_by_name(gen.store, _candidate_names(q)) if q else []
+    return {
+        "query": q, "total": result.total, "page": result.page, "page_size": result.page_size, "sort": sort,
+        "date_from": date_from, "date_to": date_to,
+        "filters": [{"key": f, "name": names.get(f, (f, ""))[0]} for f in filters],
+        "suggestion": result.suggestion, "notice": result.notice,
+        "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
+                  "url": f"/article/{h.id}",
+                  "entities": [{"key": k, "name": n, "type": t, "url": f"/entity/{k}"} for k, n, t in h.entities]}
+                 for h in result.hits],
+        "facets": {type_: [{"key": k, "name": n, "count": c} for k, n, c in bucket]
+                   for type_, bucket in sorted(result.facets.items())},
+        "entity_cards": [_entity_ref(row["e"], row["name"], row["type"]) for row in cards],
+    }
+
+
+def _candidate_names(q: str) -> list[str]:
+    """The whole query and its quoted phrases may name an entity ("Tom Tang" -> Tang Daosheng's card)."""
+    text = re.sub(r"\b\w+:", "", q)
+    names = [p for p in re.findall(r'"([^"]{2,80})"', text)]
+    plain = re.sub(r'["()]', " ", text).strip()
+    if 2 <= len(plain) <= 80:
+        names.append(plain)
+    return names[:5]
+
+
+def _entity_ref(iri: str, name: str, type_iri: str) -> dict[str, str]:
+    key = services().minter.entity_key(iri) or ""
+    return {"iri": iri, "key": key, "name": name, "type": type_iri.rsplit("/", 1)[-1], "url": f"/entity/{key}"}
+
+
+def entity_data(kind: str, slug: str) -> dict[str, Any]:
+    svc = services()
+    iri = str(svc.minter.entity(f"{kind}/{slug}"))
+    data = lookup.entity(svc.generation().store, iri)
+    if data is None:
+        raise NotFound(f"no entity {kind}/{slug}; search for it at /search")
+    data["key"] = f"{kind}/{slug}"
+    for row in data["neighbours"]:
+        row.update(_entity_ref(row["other"], row["label"], row["kind"]))
+    for row in data["roles"]:
+        row["org_url"] = f"/entity/{svc.minter.entity_key(row['org'])}" if row.get("org") else None
+    for row in data["figures"] + data["quotes"] + data["mentions"] + data["roles"]:
+        row["article_url"] = _article_url(row.get("article"))
+    for row in data["figures"]:
+        row["url"] = _figure_url(row["f"])
+    return data
+
+
+def _article_url(iri: str | None) -> str | None:
+    if not iri:
+        return None
+    return "/article/" + iri.rsplit("/", 1)[-1]
+
+
+def _figure_url(iri: str) -> str:
+    parts = iri.rstrip("/").split("/")
+    return f"/figure/{parts[-3]}/{parts[-1]}"
+
+
+def article_data(article_id: str) -> dict[str, Any]:
+    svc = services()
+    iri = str(svc.minter.article(article_id))
+    data = lookup.article(svc.generation().store, iri)
+    if data is None:
+        raise NotFound(f"no article {article_id!r}; the list is at /api/articles")
+    data["segments"] = _segments(data["text"], data["spans"])
+    data["entities"] = [_entity_ref(r["e"], r["name"], r["type"]) for r in data["entities"]]
+    return data
+
+
+def _segments(text: str, spans: list[dict]) -> list[dict[str, Any]]:
+    """Cut the article text into plain and linked pieces (mentions and figures), never overlapping."""
+    svc = services()
+    pieces, pos = [], 0
+    for span in sorted(spans, key=lambda s: (s["begin"], -s["end"])):
+        begin, end = int(span["begin"]), int(span["end"])
+        if begin < pos or end > len(text):
+            continue
+        if begin > pos:
+            pieces.append({"text": text[pos:begin]})
+        if span["kind"] == "mention":
+            url = f"/entity/{svc.minter.entity_key(span['target'])}"
+        else:
+            url = _figure_url(span["target"])
+        pieces.append({"text": text[begin:end], "kind": span["kind"], "url": url, "title": span["label"]})
+        pos = end
+    pieces.append({"text": text[pos:]})
+    return pieces
+
+
+def figures_data() -> dict[str, Any]:
+    svc = services()
+    metric = request.args.get("metric", "")[:100]
+    subject = request.args.get("subject", "")[:200]
+    iri = str(svc.minter.entity(subject)) if subject and "/" in subject else None
+    rows = lookup.figures_about(svc.generation().store, iri, metric=metric)
+    for row in rows:
+        row["url"] = _figure_url(row["f"])
+        row["article_url"] = _article_url(row["article"])
+        row["subject_key"] = svc.minter.entity_key(row["subject"]) if row.get("subject") else None
+    return {"metric": metric, "subject": subject, "figures": rows}
+
+
+def figure_data(article_id: str, n: int) -> dict[str, Any]:
+    svc = services()
+    iri = str(svc.minter.part(article_id, "figure", n))
+    data = lookup.figure(svc.generation().store, iri)
+    if data is None:
+        raise NotFound(f"no figure {n} in article {article_id!r}")
+    data["article_url"] = _article_url(data["article"])
+    data["subject_key"] = svc.minter.entity_key(data["subject"]) if data.get("subject") else None
+    return data
+
+
+def home_data() -> dict[str, Any]:
+    gen = services().generation()
+    data = lookup.stats(gen.store)
+    data["last_ingest"] = gen.manifest.get("created")
+    data["generation"] = gen.manifest.get("generation")
+    data["top_entities"] = [_entity_ref(r["e"], r["label"], r["kind"]) | {"mentions": r["mentions"]}
+                            for r in lookup.top_entities(gen.store)]
+    return data
