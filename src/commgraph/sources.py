@@ -18,7 +18,7 @@ SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html":
 _TAIL_MARKERS = re.compile(r"^\s*(<<\s*:|>>\s*:|recommend(ed)?\s*(reading|articles)?\s*$|related (articles|posts|news)\s*$|"
                            r"previous\s*:|next\s*:|read more\s*$)", re.IGNORECASE)
 # A short all-caps site name before a colon, e.g. "CATDOLL: "; only stripped when it heads the title.
-_SITE_PREFIX = re.compile(r"^([A-Z][A-Z0-9&.\- ]{1,24}):\s+")
+_SITE_PREFIX = re.compile(r"^([A-Z][A-Z0-9&.\-]{1,24}):\s+")
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -80,7 +80,7 @@ def parse_bytes(data: bytes, kind: str, name: str, stem: str) -> list[Article]:
     parser = {"text": _parse_text, "markdown": _parse_markdown, "html": _parse_html, "json": _parse_json}[kind]
     articles = parser(text, name, stem)
     for article in articles:
-        if len(article.body.split()) < 3:
+        if len(article.body.split()) < 3 and len(article.body.strip()) < 15:
             raise ArticleError(f"{name}: no article text found after removing boilerplate; check the file")
     return articles
 
@@ -134,11 +134,12 @@ def _parse_text(text: str, name: str, stem: str) -> list[Article]:
 
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKUP = re.compile(r"(^#{1,6}\s*|^>\s?|^\s*[-*+]\s+|\*\*|__|`)", re.MULTILINE)
 
 
 def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
+    """Front matter for metadata; markdown-it renders the rest, which is then read like an HTML page."""
+    from markdown_it import MarkdownIt
+
     meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:
@@ -147,11 +148,15 @@ def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
             if sep:
                 meta[key.strip().lower()] = value.strip().strip("'\"")
         text = text[match.end():]
-    plain = _MD_MARKUP.sub("", _MD_LINK.sub(r"\1", text))
-    title, body = clean_lines(plain.splitlines())
-    title = meta.get("title") or title
-    return [Article(id=slugify(meta.get("id") or stem), title=_strip_site_prefix(title), body="\n\n".join(body),
-                    source=name, date=_iso_date(meta.get("date")) or _date_from_name(stem), url=meta.get("url"))]
+    # html=False: raw HTML inside Markdown stays text (escaped later), never markup
+    html = MarkdownIt("commonmark", {"html": False}).render(text)
+    article = _parse_html(html, name, stem)[0]
+    title = _strip_site_prefix(meta.get("title") or article.title)
+    body = article.body
+    if body.startswith(title):
+        body = body[len(title):].lstrip()
+    return [Article(id=slugify(meta.get("id") or stem), title=title, body=body, source=name,
+                    date=_iso_date(meta.get("date")) or _date_from_name(stem), url=meta.get("url"))]
 
 
 class _HtmlText(HTMLParser):

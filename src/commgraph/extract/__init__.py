@@ -6,7 +6,7 @@ import bisect
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..sources import Article
-from .entities import LABEL_TYPES, Resolver, find_paren_aliases
+from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
 from .figures import NUMBER_LABELS, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Role, Sentence
 from .nlp import build_pipeline
@@ -75,11 +75,16 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
 
 
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
-    spans = [ent for ent in doc.ents if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES]
+    extra = organisation_spans(doc)
+    covered = {i for span in extra for i in range(span.start, span.end)}
+    spans = [ent for ent in doc.ents if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES
+             and not covered.intersection(range(ent.start, ent.end))] + extra
     # People first, so that "Tang" or a net name later in the text can resolve to a full name.
     spans.sort(key=lambda e: (LABEL_TYPES[e.label_] != "Person", e.start))
     mentions: list[Mention] = []
     for ent in spans:
+        if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
+            continue  # a capitalised common noun ("Groups are ..."), not a name
         entity = resolver.resolve(ent.text, ent.label_)
         if entity is None:
             continue

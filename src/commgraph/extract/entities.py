@@ -108,7 +108,7 @@ class Resolver:
             known = self.alias_table.get(name.lower())
             if known is not None and known.name == name:
                 entity.aliases.update(a for a in known.aliases if a.lower() != name.lower() and a[0].isupper())
-        if alias and alias != entity.name:
+        if alias and alias != entity.name and alias[0].isupper():
             entity.aliases.add(alias)
         return entity
 
@@ -119,6 +119,50 @@ class Resolver:
             return None
         matches = [e for e in self.entities.values() if e.type == "Person" and name in e.name.split()]
         return matches[0] if len(matches) == 1 else None
+
+
+# Lower-case nouns that turn a place before them into a community or organisation ("the Beijing tribe").
+COMMUNITY_NOUNS = {"tribe", "club", "community", "forum", "association", "union", "society"}
+_QUOTED_ORG = re.compile(r"[\"“]([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,4})[\"”]\s+(club|company|group|studio|team|"
+                         r"brand|band|association|platform)\b")
+
+
+def organisation_spans(doc: "Doc") -> list["Span"]:
+    """Organisations the model misses or cuts short, found from the shape of the text:
+
+    - a name followed by capitalised words ending in an organisation word ("Wu Xiaobo Channel Book Club");
+    - a place followed by a community noun ("Beijing tribe");
+    - a quoted capitalised name followed by "club", "company" ... ('"Autumn Wind Outdoor" club');
+    - a capitalised run ending in an organisation word ("Morning Glory Stationery").
+    """
+    from spacy.tokens import Span
+
+    found: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ in ENTITY_TYPES or LABEL_TYPES.get(ent.label_) is None:
+            continue  # gazetteer spans are already right
+        end = ent.end
+        while end < len(doc) and end - ent.end < 4 and doc[end].is_title and not doc[end].ent_type_:
+            end += 1
+        while end > ent.end and doc[end - 1].lower_ not in ORG_HEADS:
+            end -= 1
+        if end > ent.end:
+            found.append(Span(doc, ent.start, end, label="Organization"))
+        elif (LABEL_TYPES[ent.label_] == "Place" and ent.end < len(doc) and doc[ent.end].lower_ in COMMUNITY_NOUNS):
+            found.append(Span(doc, ent.start, ent.end + 1, label="Organization"))
+    for match in _QUOTED_ORG.finditer(doc.text):
+        span = doc.char_span(match.start(1), match.end(1), label="Organization")
+        if span is not None:
+            found.append(span)
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 6 and doc[j].is_title and not doc[j].ent_type_ and not doc[j].is_sent_start:
+            j += 1
+        if j - i >= 2 and doc[j - 1].lower_ in ORG_HEADS:
+            found.append(Span(doc, i, j, label="Organization"))
+        i = max(j, i + 1)
+    return found
 
 
 def find_paren_aliases(doc: "Doc") -> Iterable[tuple["Span", str]]:

@@ -48,7 +48,9 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
         if not metric:
             continue
         unit = quantity.unit or (None if quantity.currency else None)
-        subject = _subject(doc, ent, about_tokens, entity_at) or _topic_subject(doc.text, ent.start_char, figures)
+        metric_words = set(metric.lower().split())
+        subject = (_event_subject(ent.sent, entity_at, doc) or _subject(doc, ent, about_tokens, metric_words, entity_at)
+                   or _topic_subject(doc.text, ent.start_char, figures, entity_at))
         figures.append(Figure(
             text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
             sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
@@ -57,14 +59,34 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
     return figures
 
 
-def _topic_subject(text: str, start: int, figures: list[Figure]) -> str | None:
-    """A figure with no entity in its sentence is about the topic of the figures before it in its paragraph."""
+def _topic_subject(text: str, start: int, figures: list[Figure],
+                   entity_at: Callable[[int, int], str | None]) -> str | None:
+    """A figure with no entity in its sentence is about the paragraph's topic: the subject of the figures before
+    it, else the nearest thing (not a person) named before it in the paragraph."""
     paragraph_start = text.rfind("\n", 0, start)
     for figure in reversed(figures):
         if figure.start < paragraph_start:
             break
         if figure.subject:
             return figure.subject
+    for pos in range(start - 1, paragraph_start, -1):
+        key = entity_at(pos, pos + 1)
+        if key and not key.startswith("person/"):
+            return key
+    return None
+
+
+_EVENT_WORDS = re.compile(r"\b(?:the|this) (?:event|conference|meeting|forum|summit|ceremony|festival|expo)\b", re.I)
+
+
+def _event_subject(sent: "Span", entity_at: Callable[[int, int], str | None], doc: "Doc") -> str | None:
+    """'... people participated in the event': the event the article names."""
+    if not _EVENT_WORDS.search(sent.text):
+        return None
+    for ent in doc.ents:
+        key = entity_at(ent.start_char, ent.end_char)
+        if key and key.startswith("event/"):
+            return key
     return None
 
 
@@ -166,32 +188,39 @@ def _metric_phrase(head: "Token", ent: "Span") -> tuple[str, list["Token"]]:
     return metric, about
 
 
-def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], entity_at: Callable[[int, int], str | None]) -> str | None:
-    """What the figure is about: an entity named in the metric phrase, else the clause subject, else the nearest one.
+def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words: set[str],
+             entity_at: Callable[[int, int], str | None]) -> str | None:
+    """What the figure is about: an entity named in the metric phrase ("users of [QQ groups]"), else the subject of
+    the clause or of the clauses it hangs from, else the nearest name before the number in the sentence.
 
-    People are rarely what a figure measures, so they are the last resort.
+    A name that is the metric itself ("the number of [QQ groups]") is not its subject; people are a last resort.
     """
+    def key_of(token: "Token") -> str | None:
+        if token.text.lower() in metric_words:
+            return None
+        return entity_at(token.idx, token.idx + len(token))
+
     for token in about_tokens:
-        key = entity_at(token.idx, token.idx + len(token))
-        if key:
+        if key := key_of(token):
             return key
     verb = ent.root
-    while verb.dep_ not in ("ROOT",) and verb.pos_ not in ("VERB", "AUX"):
+    while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX"):
         verb = verb.head
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
-            for token in child.subtree:
-                key = entity_at(token.idx, token.idx + len(token))
-                if key:
-                    return key
-    sent = ent.sent
+    for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                for token in child.subtree:
+                    if (key := key_of(token)) and not key.startswith("person/"):
+                        return key
+        if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp") or verb.head is verb:
+            break
+        verb = verb.head
     best: tuple[int, str] | None = None
-    for token in sent:
-        key = entity_at(token.idx, token.idx + len(token))
-        if key and not (ent.start <= token.i < ent.end):
-            distance = abs(token.i - ent.start) + (0 if token.i < ent.start else 3)
-            if key.startswith("person/"):
-                distance += 1000
+    for token in ent.sent:
+        if token.i >= ent.start:
+            break
+        if key := key_of(token):
+            distance = ent.start - token.i + (1000 if key.startswith("person/") else 0)
             if best is None or distance < best[0]:
                 best = (distance, key)
     return best[1] if best else None

@@ -1,0 +1,120 @@
+"""Shared fixtures: real spaCy model, real on-disk store and index, real HTTP server, real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from commgraph.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEED = CORPUS / "2015-08-06-tencent-qq-mobile-community-conference.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_ID = "2015-08-06-tencent-qq-mobile-community-conference"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for one test: its own data directory, a short query timeout."""
+    return Settings.create(data_dir=tmp_path / "data", query_timeout=5.0, lock_timeout=1.0)
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from commgraph.extract import load_rules
+
+    return load_rules(Settings().rules_path)
+
+
+@pytest.fixture(scope="session")
+def extractor(rules):
+    """The real model with our gazetteer: loaded once per test session."""
+    from commgraph.extract import Extractor
+
+    return Extractor.load(Settings().model, rules)
+
+
+@pytest.fixture(scope="session")
+def seed_extraction(extractor):
+    from commgraph.sources import read_path
+
+    return extractor.extract(read_path(SEED)[0])
+
+
+@pytest.fixture(scope="session")
+def corpus_data(tmp_path_factory, extractor) -> Settings:
+    """A data directory with the seed article, the two test-fixture articles and the XSS probe ingested."""
+    from commgraph.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("corpus")
+    settings = Settings.create(data_dir=root / "data", query_timeout=3.0, max_rows=50, query_workers=2)
+    report = ingest([SEED, FIXTURES / "articles", FIXTURES / "xss-article.html"], settings, extractor=extractor)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app(corpus_data):
+    from commgraph.server import create_app
+
+    application = create_app(corpus_data)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["commgraph"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def live_server(corpus_data):
+    """`commgraph serve` as a real subprocess on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    env = dict(os.environ, COMMGRAPH_DATA_DIR=str(corpus_data.data_dir), COMMGRAPH_PORT=str(port),
+               COMMGRAPH_QUERY_TIMEOUT="3", COMMGRAPH_MAX_ROWS="50", COMMGRAPH_QUERY_WORKERS="2")
+    log = open(corpus_data.data_dir.parent / "server.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "commgraph", "serve"], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None)
