@@ -86,10 +86,10 @@ def parse_user_query(ix, text: str) -> Query | None:
     text = text.strip()
     if not text:
         return None
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}", 413)
     if text.count("(") + text.count(")") > 40:
-        text = re.sub(r"[()]", " ", text)  # deep grouping: read the words, not the structure
+        text = re.sub(r"[()]", " ", text).strip()  # deep grouping: read the words, not the structure
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}: shorten it")
     if text.count('"') % 2:
         text = text.replace('"', " ")
     parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.AndGroup)
@@ -109,8 +109,6 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
     try:
         query = parse_user_query(ix, text)
     except QueryError as exc:
-        if exc.status == 413:
-            raise
         return SearchResult(query=text, total=0, hits=[], page=page, page_size=page_size, notice=exc.message)
     if query is None:
         query = Every() if entity_filters else None
@@ -132,7 +130,7 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
         for r in rows[(page - 1) * page_size: page * page_size]:
             snippet = r.highlights("body", top=2) or _escape(r["body"][:240])
             names = r.get("entity_names") or {}
-            hits.append(Hit(id=r["id"], title=r["title"], date=r.get("date", ""), score=round(r.score or 0.0, 3),
+            hits.append(Hit(id=r["id"], title=r["title"], date=r.get("date", ""), score=round(r.score, 3) if isinstance(r.score, float) else 0.0,
                             snippet=snippet, entities=[(k, v[0], v[1]) for k, v in sorted(names.items())]))
         suggestion = _suggest(searcher, text) if not rows else None
         return SearchResult(query=text, total=len(rows) if len(rows) < FACET_SCAN else len(results), hits=hits,

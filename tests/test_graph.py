@@ -1,0 +1,74 @@
+"""Graph building and the Oxigraph store, without spaCy: extractions are built by hand."""
+
+from rdflib import Literal
+
+from commgraph.extract.model import Entity, Extraction, Figure, Mention, Quote, Role, Sentence
+from commgraph.graph import GraphStore, build_graph
+from commgraph.sources import Article
+from commgraph.vocab import CG, NIF, RDF, SCHEMA, Minter
+
+MINTER = Minter("http://example.org/")
+
+
+def make_extraction(article_id="a1", body="Tom Tang said QQ groups have 380 million users.") -> Extraction:
+    article = Article(id=article_id, title="T", body=body, source="x.txt", date="2015-08-06")
+    person = Entity("person/daosheng-tang", "Tang Daosheng", "Person", {"Tom Tang"})
+    product = Entity("product/qq-groups", "QQ groups", "Product")
+    org = Entity("organization/tencent", "Tencent", "Organization")
+    return Extraction(
+        article=article, sentences=[Sentence(0, 0, len(body), body)],
+        entities={e.key: e for e in (person, product, org)},
+        mentions=[Mention(person.key, "Tom Tang", 0, 8, 0), Mention(product.key, "QQ groups", 14, 23, 0)],
+        figures=[Figure(text="380 million", value=380e6, metric="users", start=29, end=40, sentence=0,
+                        subject=product.key, approximation="more than", date="2015-06")],
+        roles=[Role(person.key, "vice president", org.key, False, 0, 0, 8)],
+        quotes=[Quote(person.key, "QQ groups have 380 million users", 14, 46, 0)],
+    )
+
+
+def test_article_graph_uses_schema_org_and_evidence():
+    g = build_graph(make_extraction(), MINTER)
+    art = MINTER.article("a1")
+    assert g.identifier == art
+    assert (art, RDF.type, SCHEMA.NewsArticle) in g
+    person = MINTER.entity("person/daosheng-tang")
+    assert (art, SCHEMA.mentions, person) in g
+    assert (person, SCHEMA.alternateName, Literal("Tom Tang")) in g
+    assert len(list(g.objects(person, RDF.type))) == 1
+    figure = MINTER.part("a1", "figure", 0)
+    assert g.value(figure, SCHEMA.value).toPython() == 380e6
+    assert str(g.value(figure, SCHEMA.observationDate)) == "2015-06"
+    sentence = g.value(figure, CG.evidence)
+    assert "380 million" in str(g.value(sentence, NIF.anchorOf))
+    assert (person, SCHEMA.worksFor, MINTER.entity("organization/tencent")) in g
+
+
+def test_same_extraction_gives_same_quads():
+    first = set(build_graph(make_extraction(), MINTER))
+    second = set(build_graph(make_extraction(), MINTER))
+    assert first == second
+
+
+def test_store_replace_and_remove_article(tmp_path):
+    store = GraphStore(tmp_path / "store")
+    n = store.replace_article(build_graph(make_extraction(), MINTER))
+    assert store.quad_count() == n
+    store.replace_article(build_graph(make_extraction(), MINTER))  # idempotent
+    assert store.quad_count() == n
+    store.replace_article(build_graph(make_extraction("a2"), MINTER))
+    assert store.article_graphs() == {str(MINTER.article("a1")), str(MINTER.article("a2"))}
+    store.remove_article(MINTER.article("a1"))
+    assert store.article_graphs() == {str(MINTER.article("a2"))}
+    assert store.entity_count() == 3
+    trig = store.export("trig").decode()
+    assert "a2" in trig and "/article/a1>" not in trig
+    store.close()
+
+
+def test_query_through_rdflib_runs_in_oxigraph(tmp_path):
+    store = GraphStore(tmp_path / "store")
+    store.replace_article(build_graph(make_extraction(), MINTER))
+    rows = list(store.dataset.query(
+        "SELECT ?n WHERE { GRAPH ?g { ?p a <https://schema.org/Person> ; <https://schema.org/name> ?n } }"))
+    assert [str(r[0]) for r in rows] == ["Tang Daosheng"]
+    store.close()

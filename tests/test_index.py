@@ -1,0 +1,86 @@
+"""Every Whoosh feature we rely on (whoosh-reloaded is unmaintained upstream, so our tests pin its behaviour)."""
+
+import pytest
+
+from commgraph.index import article_ids, create_or_open, parse_user_query, search
+
+from test_graph import make_extraction
+
+
+@pytest.fixture
+def ix(tmp_path):
+    index = create_or_open(tmp_path / "index")
+    writer = index.writer()
+    body_a = "Tom Tang said QQ groups have 380 million users. Interest tribes grow. <script>alert(1)</script>"
+    body_b = "WeChat groups and Momo groups compete. Tribes are popular with fans in Beijing."
+    for article_id, body, date in (("a1", body_a, "2015-08-06"), ("a2", body_b, "2016-01-01")):
+        extraction = make_extraction(article_id, body)
+        extraction.article.__dict__["date"] = date  # frozen dataclass: set the test date directly
+        from commgraph.index import document_for
+
+        writer.update_document(**document_for(extraction))
+    writer.commit()
+    return index
+
+
+def test_keyword_phrase_and_boolean(ix):
+    assert [h.id for h in search(ix, "interest tribes").hits] == ["a1"]
+    assert {h.id for h in search(ix, "tribes").hits} == {"a1", "a2"}  # stemming: tribe / tribes
+    assert [h.id for h in search(ix, '"interest tribes"').hits] == ["a1"]
+    assert [h.id for h in search(ix, "tribes NOT wechat").hits] == ["a1"]
+    assert {h.id for h in search(ix, "momo OR interest").hits} == {"a1", "a2"}
+
+
+def test_snippets_are_escaped_and_highlighted(ix):
+    hit = search(ix, "script alert").hits[0]
+    assert "<script" not in hit.snippet and "&lt;" in hit.snippet and "&gt;" in hit.snippet
+    assert '<b class="match' in hit.snippet
+
+
+def test_entity_field_and_facets(ix):
+    result = search(ix, 'person:"tom tang"')
+    assert {h.id for h in result.hits} == {"a1", "a2"}
+    assert ("person/daosheng-tang", "Tang Daosheng", 2) in result.facets["Person"]
+    filtered = search(ix, "tribes", entity_filters=("product/qq-groups",))
+    assert filtered.total == 2
+
+
+def test_sort_and_date_filter(ix):
+    assert [h.id for h in search(ix, "tribes", sort="date").hits] == ["a2", "a1"]
+    assert [h.id for h in search(ix, "tribes", date_from="2016-01-01").hits] == ["a2"]
+
+
+def test_no_wildcard_or_fuzzy_expansion(ix):
+    query = parse_user_query(ix, "tri* t?ibes~2")
+    assert "Wildcard" not in type(query).__name__ and "Wildcard" not in repr(query)
+    assert "Fuzzy" not in repr(query)
+
+
+@pytest.mark.parametrize("odd", ['"', "(", ")", "((((", "(" * 2000, '"unbalanced', "AND OR NOT", "::", "*", "?????"])
+def test_odd_input_never_raises(ix, odd):
+    result = search(ix, odd)
+    assert result.total >= 0
+
+
+def test_overlong_query_gives_empty_results_and_a_notice(ix):
+    result = search(ix, "tribes " * 100)
+    assert result.total == 0 and "limit" in result.notice
+
+
+def test_delete_and_update_with_a_fresh_searcher(ix):
+    """Never Searcher.refresh(): a new searcher after each change sees exactly the current documents."""
+    for _ in range(5):
+        writer = ix.writer()
+        writer.update_document(id="a1", title="T", body="replaced text about Douban", date="2015-08-06", entity="")
+        writer.commit()
+    assert article_ids(ix) == {"a1", "a2"}
+    assert [h.id for h in search(ix, "douban").hits] == ["a1"]
+    assert search(ix, "interest").total == 0
+    writer = ix.writer()
+    writer.delete_by_term("id", "a2")
+    writer.commit()
+    assert article_ids(ix) == {"a1"}
+
+
+def test_spelling_suggestion(ix):
+    assert search(ix, "wechatt").suggestion == "wechat"

@@ -1,0 +1,140 @@
+"""Ingest: idempotent, incremental, removal, bad input, one writer; all on a real store and index."""
+
+import shutil
+import threading
+
+import pytest
+
+from commgraph import generations as gens
+from commgraph.errors import IngestLocked
+from commgraph.graph import GraphStore
+from commgraph.pipeline import ingest
+
+from conftest import FIXTURES, SEED, SEED_ID
+
+
+def quads(settings) -> set:
+    store = GraphStore(gens.require_current(settings.data_dir) / "store", read_only=True)
+    return {str(q) for q in store.ox.quads_for_pattern(None, None, None)}
+
+
+def hits(settings, text):
+    from whoosh import index as whoosh_index
+
+    from commgraph.index import search
+
+    ix = whoosh_index.open_dir(str(gens.require_current(settings.data_dir) / "index"))
+    return [h.id for h in search(ix, text).hits]
+
+
+def test_ingest_twice_equals_once(settings, extractor):
+    first = ingest([SEED], settings, extractor=extractor)
+    assert first.added == [SEED_ID] and first.generation == 1
+    before = quads(settings)
+    second = ingest([SEED], settings, extractor=extractor)
+    assert second.unchanged == [SEED_ID] and second.generation is None
+    assert quads(settings) == before
+    assert hits(settings, "interest tribes") == [SEED_ID]
+    assert hits(settings, "vampire") == []  # teaser-only word
+
+
+def test_edit_changes_only_that_article(settings, extractor, tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus)
+    shutil.copy(FIXTURES / "articles" / "test-fixture-community-report.json", corpus)
+    ingest([corpus], settings, extractor=extractor)
+    seed_graph = {q for q in quads(settings) if f"/article/{SEED_ID}>" in q.split(" ")[-1] or SEED_ID in q}
+    edited = corpus / "test-fixture-community-report.json"
+    edited.write_text(edited.read_text().replace("260 million users of Weibo", "270 million users of Douban"))
+    report = ingest([corpus], settings, extractor=extractor)
+    assert report.updated == ["test-fixture-community-report"] and report.unchanged == [SEED_ID]
+    after = quads(settings)
+    assert seed_graph <= after
+    assert any("270 million" in q for q in after) and not any("260 million" in q for q in after)
+    assert hits(settings, "douban") and "test-fixture-community-report" in hits(settings, "douban")
+
+
+def test_remove_retracts_facts_hits_and_orphan_entities(settings, extractor):
+    ingest([SEED, FIXTURES / "articles"], settings, extractor=extractor)
+    assert any("entity/product/momo" in q for q in quads(settings))
+    report = ingest([], settings, remove=[SEED_ID, "test-fixture-qq-tribes-followup"], extractor=extractor)
+    assert sorted(report.removed) == sorted([SEED_ID, "test-fixture-qq-tribes-followup"])
+    remaining = quads(settings)
+    assert not any(SEED_ID in q for q in remaining)
+    assert not any("entity/product/momo" in q for q in remaining)  # only those two articles mentioned Momo
+    assert any("entity/organization/penguin-intelligence" in q for q in remaining)  # still supported
+    assert hits(settings, "interest tribes") == []
+
+
+def test_remove_unknown_id_fails_clearly(settings, extractor):
+    ingest([SEED], settings, extractor=extractor)
+    report = ingest([], settings, remove=["no-such-article"], extractor=extractor)
+    assert report.failed and "no-such-article" in report.failed[0].message
+    assert report.generation is None
+
+
+def test_bad_files_are_reported_and_the_rest_lands(settings, extractor, tmp_path):
+    ingest([SEED], settings, extractor=extractor)
+    before = quads(settings)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02\x03")
+    (bad / "broken.json").write_text("{nope")
+    (bad / "huge.txt").write_text("Title\n\n" + "word " * 2_000_000)
+    shutil.copy(FIXTURES / "articles" / "test-fixture-community-report.json", bad)
+    report = ingest([bad, tmp_path / "missing.txt"], settings, extractor=extractor)
+    failed = {f.path.rsplit("/", 1)[-1]: f.message for f in report.failed}
+    assert set(failed) == {"empty.txt", "binary.txt", "broken.json", "huge.txt", "missing.txt"}
+    assert "empty" in failed["empty.txt"] and "binary" in failed["binary.txt"]
+    assert "malformed JSON" in failed["broken.json"] and "limit" in failed["huge.txt"]
+    assert "no such file" in failed["missing.txt"]
+    assert report.added == ["test-fixture-community-report"]
+    assert before <= quads(settings)  # nothing already stored was lost
+
+
+def test_one_writer_at_a_time(settings, extractor):
+    ingest([SEED], settings, extractor=extractor)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_lock():
+        with gens.ingest_lock(settings.data_dir, timeout=1):
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    holding.wait(5)
+    try:
+        with pytest.raises(IngestLocked, match="ingest already running"):
+            ingest([FIXTURES / "articles"], settings, extractor=extractor)
+    finally:
+        release.set()
+        thread.join()
+    assert ingest([FIXTURES / "articles"], settings, extractor=extractor).added
+
+
+def test_rules_change_says_rebuild_is_due(settings, extractor, tmp_path):
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(settings.rules_path, rules_dir)
+    custom = settings.__class__.create(data_dir=settings.data_dir, rules_dir=str(rules_dir), lock_timeout=1.0)
+    ingest([SEED], custom, extractor=extractor)
+    with (rules_dir / "curation.toml").open("a") as handle:
+        handle.write('\n[[merge]]\nname = "Yin Yu"\ntype = "Person"\naliases = ["Y. Yu"]\n')
+    report = ingest([SEED], custom, extractor=extractor)
+    assert report.rebuild_due and "--rebuild" in report.rebuild_due
+    rebuilt = ingest([SEED], custom, rebuild=True, extractor=extractor)
+    assert rebuilt.updated == [SEED_ID] and rebuilt.rebuild_due is None
+    assert ingest([SEED], custom, extractor=extractor).rebuild_due is None
+
+
+def test_generations_are_collected(settings, extractor, tmp_path):
+    article = tmp_path / "a.txt"
+    for n in range(5):
+        article.write_text(f"Title {n}\n\nTencent launched QQ groups version {n} with more than {n + 1},000 users.")
+        ingest([article], settings, extractor=extractor)
+    finished = sorted(p.name for p in gens.generations_dir(settings.data_dir).iterdir())
+    assert len(finished) == settings.keep_generations
+    assert gens.current_path(settings.data_dir).name == finished[-1]
