@@ -26,6 +26,13 @@ RESULT_FORMATS = {  # SELECT / ASK: media type -> short name
 }
 GRAPH_FORMATS = {  # CONSTRUCT / DESCRIBE: media type -> short name
     "text/turtle": "turtle",
+    "application/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "text/n3": "turtle",  # Turtle is a subset of N3
+    "text/rdf+n3": "turtle",
+    "application/n3": "turtle",
+    "application/json": "jsonld",
+    "application/x-json+ld": "jsonld",
     "application/n-triples": "ntriples",
     "application/ld+json": "jsonld",
     "application/rdf+xml": "rdfxml",
@@ -39,7 +46,7 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml", "trig": "application/trig",
     "nquads": "application/n-quads",
 }
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
+FORMAT_ALIASES = {"ttl": "turtle", "n3": "turtle", "application/sparql-results+json": "json", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
                   "rdf+xml": "rdfxml", "srj": "json", "srx": "xml", "nq": "nquads"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}

@@ -1,0 +1,135 @@
+"""The Flask app in-process (test client): pages, JSON twins, linked data, errors, headers, XSS."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from commgraph.queries import example_queries
+
+from conftest import SEED_ID
+
+PAGES = ["/", "/search?q=interest+tribes", "/entity/person/daosheng-tang", f"/article/{SEED_ID}", "/figures",
+         f"/figure/{SEED_ID}/0", "/sparql"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_with_security_headers(client, path):
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.data[:300]
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script>(?!</script>)", html), "inline script found"
+    assert not re.search(r"(src|href)=\"https?://", html), "external asset referenced"
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=tribes", "/api/entity/person/daosheng-tang", f"/api/article/{SEED_ID}",
+                                  "/api/figures", f"/api/figure/{SEED_ID}/0", "/api/stats", "/api/articles"])
+def test_every_page_has_a_json_twin(client, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.is_json
+
+
+def test_search_api_finds_the_article_with_a_highlight(client):
+    data = client.get("/api/search?q=interest+tribes").get_json()
+    seed = next(h for h in data["hits"] if h["id"] == SEED_ID)
+    assert '<b class="match' in seed["snippet"]
+    assert client.get("/api/search?q=vampire").get_json()["total"] == 0
+
+
+def test_alias_query_shows_the_entity_card(client):
+    data = client.get('/api/search?q="Tom Tang"').get_json()
+    assert [c["name"] for c in data["entity_cards"]] == ["Tang Daosheng"]
+
+
+def test_facet_filter_narrows_results(client):
+    everything = client.get("/api/search?q=tencent").get_json()
+    assert everything["total"] >= 2
+    person = next(f for f in everything["facets"]["Person"] if f["key"] == "person/jian-zhao")
+    narrowed = client.get("/api/search?q=tencent&entity=person/jian-zhao").get_json()
+    assert narrowed["total"] == person["count"] < everything["total"]
+
+
+@pytest.mark.parametrize("q", ['"', "((((", "(" * 2000, "tribes)", "*", "?????", "a" * 5000, "\x00"])
+def test_odd_search_input_is_never_a_500(client, q):
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert client.get("/api/search", query_string={"q": q}).status_code == 200
+
+
+def test_bad_parameters_are_clear_400s(client):
+    response = client.get("/api/search?q=x&page=abc")
+    assert response.status_code == 400 and "page" in response.get_json()["error"]
+    assert client.get("/api/search?q=x&from=yesterday").status_code == 400
+
+
+def test_entity_page_shows_roles_figures_quotes_and_mentions(client):
+    data = client.get("/api/entity/person/daosheng-tang").get_json()
+    assert data["name"] == "Tang Daosheng" and "Tom Tang" in data["aliases"]
+    assert any(r["title"] == "senior executive vice president" and r["orgName"] == "Tencent" for r in data["roles"])
+    assert len(data["quotes"]) >= 3  # two in the seed, one in the follow-up fixture
+    assert {m["article"].rsplit("/", 1)[-1] for m in data["mentions"]} >= {SEED_ID, "test-fixture-qq-tribes-followup"}
+    groups = client.get("/api/entity/product/qq-groups").get_json()
+    mau = [f for f in groups["figures"] if f["valueText"] == "380 million"]
+    assert mau and "monthly active users of QQ groups has reached 380 million" in mau[0]["sentence"]
+
+
+def test_entity_iri_is_linked_data(client):
+    turtle = client.get("/entity/person/daosheng-tang", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle" and b"Tang Daosheng" in turtle.data
+    jsonld = client.get("/entity/person/daosheng-tang", headers={"Accept": "application/ld+json"})
+    assert jsonld.mimetype == "application/ld+json"
+    assert any("Tang Daosheng" in json.dumps(node) for node in jsonld.get_json())
+
+
+def test_missing_things_are_friendly_404s(client):
+    page = client.get("/entity/person/nobody", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and b"Not found" in page.data
+    assert client.get("/api/entity/person/nobody").get_json()["status"] == 404
+    assert client.get("/api/article/none").status_code == 404
+
+
+class _Tags(HTMLParser):
+    """Collects every element and attribute a browser would build from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("inline <script>")
+        if tag in ("svg", "iframe", "object", "embed") or (tag == "img" and dict(attrs).get("src") == "x"):
+            self.problems.append(f"<{tag}> from article text")
+        self.problems += [f"{tag} {name}=" for name in names if name.startswith("on")]
+
+
+@pytest.mark.parametrize("path", ["/article/xss-article", "/search?q=probe", "/search?q=<script>alert(1)</script>",
+                                  "/figures", "/", "/entity/product/weibo", "/sparql?q=<script>alert(1)</script>"])
+def test_article_text_is_never_markup(client, path):
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    parser = _Tags()
+    parser.feed(html)
+    assert parser.problems == []
+    assert "XSS probe" in client.get("/api/search?q=probe").get_data(as_text=True)  # the probe was indexed
+
+
+def test_json_twins_are_not_sniffable(client):
+    response = client.get("/api/article/xss-article")
+    assert response.mimetype == "application/json" and response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("example", example_queries(), ids=lambda e: e.id)
+def test_example_queries_return_rows(client, example):
+    response = client.post("/sparql", data={"query": example.text}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.data
+    rows = response.get_json()["results"]["bindings"]
+    assert rows, f"{example.id} returned no rows"
+
+
+def test_at_least_twelve_examples():
+    assert len(example_queries()) >= 12

@@ -1,0 +1,102 @@
+"""The SPARQL safety analysis and serialisers, without HTTP."""
+
+import json
+
+import pytest
+
+from commgraph.errors import QueryError
+from commgraph.sparql import Limits, analyse, choose_format, serialize_select, tokenize
+
+LIMITS = Limits(max_bytes=2000, max_depth=10)
+OURS = {"http://commgraph.localhost/article/a1"}
+
+
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/x>",
+    "CLEAR ALL", "DROP GRAPH <http://x>", "CREATE GRAPH <http://x>",
+    "PREFIX x: <http://x/> WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "ADD <http://a> TO <http://b>", "MOVE DEFAULT TO <http://b>", "COPY DEFAULT TO <http://b>",
+    "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }",
+])
+def test_updates_refused(query):
+    with pytest.raises(QueryError) as info:
+        analyse(query, LIMITS, OURS)
+    assert info.value.status == 403
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://x/> { ?s ?q ?r } } }",
+    "SELECT * WHERE { { SELECT ?s WHERE { service <http://x/> { ?s ?p ?o } } } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "SELECT * WHERE { ?s ?p ?o MINUS { SeRvIcE <http://x/> { ?s ?p ?o } } }",
+    "PREFIX r: <http://x/> SELECT * WHERE { SERVICE r:endpoint { ?s ?p ?o } }",
+    "ASK { SERVICE ?endpoint { ?s ?p ?o } }",
+])
+def test_service_refused_in_every_position(query):
+    with pytest.raises(QueryError, match="SERVICE") as info:
+        analyse(query, LIMITS, OURS)
+    assert info.value.status == 403
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "PREFIX f: <file:///etc/> SELECT * FROM f:passwd WHERE { ?s ?p ?o }",
+])
+def test_foreign_from_refused(query):
+    with pytest.raises(QueryError, match="does not hold"):
+        analyse(query, LIMITS, OURS)
+
+
+def test_our_graphs_allowed_in_from():
+    info = analyse("SELECT * FROM <http://commgraph.localhost/article/a1> WHERE { ?s ?p ?o }", LIMITS, OURS)
+    assert info.form == "SELECT" and info.from_graphs == list(OURS)
+
+
+def test_words_inside_strings_iris_and_comments_are_not_keywords():
+    query = ('SELECT ?service WHERE { ?s <http://x/SERVICE> "INSERT DATA SERVICE" . # SERVICE in a comment\n'
+             "?s <http://x/p> '''DELETE\nLOAD''' }")
+    assert analyse(query, LIMITS, OURS).form == "SELECT"
+
+
+def test_size_and_depth_checked_before_parsing():
+    with pytest.raises(QueryError) as info:
+        analyse("SELECT * WHERE { " + "?s ?p ?o . " * 300 + "}", LIMITS, OURS)
+    assert info.value.status == 413
+    with pytest.raises(QueryError, match="deeper"):
+        analyse("SELECT * WHERE " + "{" * 11 + "}" * 11, LIMITS, OURS)
+
+
+def test_untokenisable_text_fails_closed():
+    with pytest.raises(QueryError, match="cannot read"):
+        tokenize('SELECT * WHERE { ?s ?p "unterminated }')
+
+
+@pytest.mark.parametrize("form, accept, override, expected", [
+    ("SELECT", [("application/sparql-results+xml", 1.0)], None, "xml"),
+    ("SELECT", [("text/csv", 0.5), ("text/tab-separated-values", 0.9)], None, "tsv"),
+    ("SELECT", [("*/*", 1.0)], None, "json"),
+    ("SELECT", [], "csv", "csv"),
+    ("CONSTRUCT", [("application/ld+json", 1.0)], None, "jsonld"),
+    ("CONSTRUCT", [("text/html", 1.0)], None, "turtle"),
+    ("DESCRIBE", [], "xml", "rdfxml"),
+])
+def test_content_negotiation(form, accept, override, expected):
+    assert choose_format(form, accept, override) == expected
+
+
+def test_unacceptable_format_is_406():
+    with pytest.raises(QueryError) as info:
+        choose_format("SELECT", [("image/png", 1.0)], None)
+    assert info.value.status == 406
+    with pytest.raises(QueryError):
+        choose_format("SELECT", [], "turtle")
+
+
+def test_select_json_marks_truncation():
+    body = serialize_select(["x"], [[{"type": "literal", "value": "a"}], [None]], "json", truncated=True)
+    data = json.loads(body)
+    assert data["truncated"] is True and data["results"]["bindings"] == [{"x": {"type": "literal", "value": "a"}}, {}]
