@@ -26,13 +26,20 @@ class _Context:
         self.overrides = overrides
 
     def settings(self) -> Settings:
+        return Settings.from_env(**self.overrides)
+
+
+class _Group(click.Group):
+    """Turns our errors into one clear line and exit status 1, for every command."""
+
+    def invoke(self, ctx: click.Context):
         try:
-            return Settings.from_env(**self.overrides)
+            return super().invoke(ctx)
         except CommgraphError as exc:
             raise click.ClickException(exc.message) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @_settings_options
 @click.pass_context
 def main(ctx: click.Context, **overrides) -> None:
@@ -72,18 +79,17 @@ def _print_report(report, report_file: Path | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--rebuild", is_flag=True, help="Re-derive every article (after a change of model or rules).")
+@click.option("--rebuild-if-due", is_flag=True, help="Rebuild only when the rules or the model changed since the last build.")
 @click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
               help="Write the JSON report here (default: DATA_DIR/last-ingest.json).")
 @click.pass_obj
-def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, report_file: Path | None) -> None:
+def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, rebuild_if_due: bool, report_file: Path | None) -> None:
     """Add new, update changed and skip unchanged articles from PATHS (files, folders, '-' for stdin; default corpus/)."""
     from .pipeline import ingest as run_ingest
 
     settings = obj.settings()
-    try:
-        report = run_ingest(paths or ("corpus",), settings, rebuild=rebuild, progress=_progress)
-    except CommgraphError as exc:
-        raise click.ClickException(exc.message) from None
+    report = run_ingest(paths or ("corpus",), settings, rebuild=rebuild, rebuild_if_due=rebuild_if_due,
+                        progress=_progress)
     _print_report(report, report_file or settings.data_dir / "last-ingest.json")
     if report.failed:
         sys.exit(1)
@@ -97,10 +103,7 @@ def remove(obj: _Context, ids: tuple[str, ...]) -> None:
     from .pipeline import ingest as run_ingest
 
     settings = obj.settings()
-    try:
-        report = run_ingest((), settings, remove=ids)
-    except CommgraphError as exc:
-        raise click.ClickException(exc.message) from None
+    report = run_ingest((), settings, remove=ids)
     _print_report(report, settings.data_dir / "last-ingest.json")
     if report.failed:
         sys.exit(1)
@@ -130,10 +133,7 @@ def query(obj: _Context, sparql: str, fmt: str | None) -> None:
 
     settings = obj.settings()
     text = sys.stdin.read() if sparql == "-" else sparql
-    try:
-        outcome = run_query(settings, text, fmt)
-    except CommgraphError as exc:
-        raise click.ClickException(exc.message) from None
+    outcome = run_query(settings, text, fmt)
     sys.stdout.buffer.write(outcome.body)
     if outcome.truncated:
         click.echo(f"\nnote: results cut at {settings.max_rows} rows (setting max_rows)", err=True)
@@ -149,10 +149,7 @@ def stats(obj: _Context, ids: bool) -> None:
     from . import generations as gens
 
     settings = obj.settings()
-    try:
-        manifest = gens.read_manifest(gens.require_current(settings.data_dir))
-    except CommgraphError as exc:
-        raise click.ClickException(exc.message) from None
+    manifest = gens.read_manifest(gens.require_current(settings.data_dir))
     if ids:
         for article_id in sorted(manifest["articles"]):
             click.echo(article_id)
@@ -172,10 +169,7 @@ def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
     from .vocab import Minter
 
     settings = obj.settings()
-    try:
-        current = gens.require_current(settings.data_dir)
-    except CommgraphError as exc:
-        raise click.ClickException(exc.message) from None
+    current = gens.require_current(settings.data_dir)
     manifest = gens.read_manifest(current)
     missing = [a for a in article_ids if a not in manifest["articles"]]
     if missing:

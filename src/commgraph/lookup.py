@@ -48,7 +48,7 @@ def literal(text: str) -> str:
 
 def stats(store) -> dict[str, Any]:
     by_type = {r["type"].rsplit("/", 1)[-1]: r["n"] for r in select(store, """
-        SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?a schema:mentions ?e . ?e a ?type } GROUP BY ?type""")}
+        SELECT DISTINCT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?a schema:mentions ?e . ?e a ?type } GROUP BY ?type""")}
     counts = select(store, """SELECT (COUNT(DISTINCT ?a) AS ?articles) (COUNT(DISTINCT ?f) AS ?figures)
         WHERE { { ?a a schema:NewsArticle } UNION { ?f a schema:Observation } }""")[0]
     return {"articles": counts["articles"], "figures": counts["figures"],
@@ -57,17 +57,17 @@ def stats(store) -> dict[str, Any]:
 
 def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
     return select(store, f"""
-        SELECT ?e (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(?m) AS ?mentions)
+        SELECT DISTINCT ?e (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?m) AS ?mentions)
         WHERE {{ ?m cg:refersTo ?e . ?e schema:name ?name ; a ?type }}
         GROUP BY ?e ORDER BY DESC(?mentions) ?label LIMIT {int(limit)}""")
 
 
 def entity(store, iri: str) -> dict[str, Any] | None:
     """Everything the entity page shows: names, roles, figures, quotes, mentions and neighbours."""
-    base = select(store, f"SELECT ?name ?type WHERE {{ <{iri}> schema:name ?name ; a ?type }} ORDER BY ?name")
+    base = select(store, f"SELECT DISTINCT ?name ?type WHERE {{ <{iri}> schema:name ?name ; a ?type }} ORDER BY ?name")
     if not base:
         return None
-    aliases = sorted({r["alias"] for r in select(store, f"SELECT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
+    aliases = sorted({r["alias"] for r in select(store, f"SELECT DISTINCT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
     roles = select(store, f"""
         SELECT DISTINCT ?title ?org ?orgName ?sentence ?article WHERE {{
           ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
@@ -75,16 +75,16 @@ def entity(store, iri: str) -> dict[str, Any] | None:
           OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }} }} ORDER BY ?title""")
     figures = figures_about(store, iri)
     quotes = select(store, f"""
-        SELECT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
+        SELECT DISTINCT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
           schema:isPartOf ?article . ?article schema:headline ?headline }} ORDER BY ?article ?q""")
     mentions = select(store, f"""
-        SELECT ?article ?headline ?date ?sentence (COUNT(?m) AS ?n) WHERE {{
+        SELECT DISTINCT ?article ?headline ?date ?sentence (COUNT(DISTINCT ?m) AS ?n) WHERE {{
           ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s .
           ?s nif:anchorOf ?sentence ; nif:beginIndex ?begin .
           ?article schema:headline ?headline . OPTIONAL {{ ?article schema:datePublished ?date }}
         }} GROUP BY ?article ?headline ?date ?sentence ORDER BY DESC(?date) ?article LIMIT 200""")
     neighbours = select(store, f"""
-        SELECT ?other (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?article) AS ?articles)
+        SELECT DISTINCT ?other (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?article) AS ?articles)
         WHERE {{ ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>)
                  ?other schema:name ?name ; a ?type }}
         GROUP BY ?other ORDER BY DESC(?articles) ?label LIMIT 25""")
@@ -99,7 +99,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
         "OPTIONAL { ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }"
     metric_filter = f"FILTER(CONTAINS(LCASE(?metric), LCASE({literal(metric)})))" if metric else ""
     return select(store, f"""
-        SELECT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
+        SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?sentence ?article ?headline WHERE {{
           ?f a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
              cg:evidence ?s ; schema:isPartOf ?article .
@@ -114,7 +114,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
 
 def figure(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
-        SELECT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
+        SELECT DISTINCT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?sentence ?article ?headline WHERE {{
           <{iri}> a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
              cg:evidence ?s ; schema:isPartOf ?article . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
@@ -128,26 +128,26 @@ def figure(store, iri: str) -> dict[str, Any] | None:
 
 def article(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
-        SELECT ?id ?headline ?text ?date ?source ?url WHERE {{ <{iri}> a schema:NewsArticle ;
+        SELECT DISTINCT ?id ?headline ?text ?date ?source ?url WHERE {{ <{iri}> a schema:NewsArticle ;
           schema:identifier ?id ; schema:headline ?headline ; schema:text ?text ; cg:sourcePath ?source .
           OPTIONAL {{ <{iri}> schema:datePublished ?date }} OPTIONAL {{ <{iri}> schema:url ?url }} }}""")
     if not rows:
         return None
     spans = select(store, f"""
-        SELECT ?node ?kind ?begin ?end ?target ?label WHERE {{
+        SELECT DISTINCT ?node ?kind ?begin ?end ?target ?label WHERE {{
           {{ ?node a cg:Mention ; cg:refersTo ?target . ?target schema:name ?label . BIND("mention" AS ?kind) }}
           UNION {{ ?node a schema:Observation ; schema:variableMeasured ?label . BIND(?node AS ?target)
                    BIND("figure" AS ?kind) }}
           ?node schema:isPartOf <{iri}> ; nif:beginIndex ?begin ; nif:endIndex ?end .
         }} ORDER BY ?begin""")
     entities = select(store, f"""
-        SELECT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
+        SELECT DISTINCT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
         ORDER BY ?type ?name""")
     return dict(rows[0], iri=iri, spans=spans, entities=entities)
 
 
 def articles(store) -> list[dict[str, Any]]:
-    return select(store, """SELECT ?a ?id ?headline ?date WHERE { ?a a schema:NewsArticle ; schema:identifier ?id ;
+    return select(store, """SELECT DISTINCT ?a ?id ?headline ?date WHERE { ?a a schema:NewsArticle ; schema:identifier ?id ;
         schema:headline ?headline OPTIONAL { ?a schema:datePublished ?date } } ORDER BY DESC(?date) ?id""")
 
 

@@ -51,9 +51,12 @@ class Report:
         return json.dumps(asdict(self), indent=1)
 
 
-def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = False, remove: Iterable[str] = (),
-           progress: Progress | None = None, extractor=None) -> Report:
-    """Add new, update changed, skip unchanged and remove named articles; publish one new generation."""
+def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = False, rebuild_if_due: bool = False,
+           remove: Iterable[str] = (), progress: Progress | None = None, extractor=None) -> Report:
+    """Add new, update changed, skip unchanged and remove named articles; publish one new generation.
+
+    `rebuild` re-derives every stored article; `rebuild_if_due` does so only when the rules or model changed.
+    """
     started = time.monotonic()
     report = Report()
     progress = progress or (lambda message, done, total: None)
@@ -64,7 +67,9 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
         manifest = gens.read_manifest(current) if current else {"generation": 0, "articles": {}}
         stored: dict[str, dict] = manifest["articles"]
         rules = load_rules(settings.rules_path)
-        if stored and not rebuild and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model):
+        due = bool(stored) and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model)
+        rebuild = rebuild or (rebuild_if_due and due)
+        if due and not rebuild:
             report.rebuild_due = ("the gazetteer/curation rules or the model changed since the last rebuild; "
                                   "run `commgraph ingest --rebuild` to re-derive every article")
         articles = _read_all(paths, settings, report, progress)

@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1_000_000)
     app.json.sort_keys = False
     app.extensions["commgraph"] = Services(settings)
+    app.add_template_global(search_url)
 
     from . import api, pages, sparql_endpoint
 
@@ -66,6 +67,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         return response
 
     return app
+
+
+def search_url(**params) -> str:
+    """A /search link; list values repeat the parameter (entity=a&entity=b), empty values are left out."""
+    from urllib.parse import urlencode
+
+    kept = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    return "/search?" + urlencode(kept, doseq=True)
 
 
 def wants_json() -> bool:
