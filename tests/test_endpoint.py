@@ -225,3 +225,38 @@ def test_search_api_over_http(live_server):
     status, _, body = request(live_server, "/api/search?q=interest+tribes")
     data = json.loads(body)
     assert status == 200 and any('<b class="match' in h["snippet"] for h in data["hits"])
+
+
+def test_running_server_switches_to_a_new_generation(tmp_path, extractor):
+    """Ingest while the server runs: new requests see the new generation, no restart, no stale hits."""
+    import os
+    import subprocess
+    import sys
+
+    from commgraph.pipeline import ingest
+    from commgraph.settings import Settings
+
+    from conftest import FIXTURES, SEED, free_port, wait_for
+
+    settings = Settings.create(data_dir=tmp_path / "data")
+    ingest([SEED], settings, extractor=extractor)
+    port = free_port()
+    env = dict(os.environ, COMMGRAPH_DATA_DIR=str(settings.data_dir), COMMGRAPH_PORT=str(port))
+    process = subprocess.Popen([sys.executable, "-m", "commgraph", "serve"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        assert json.loads(request(base, "/api/search?q=momo")[2])["total"] == 1
+        assert json.loads(request(base, "/healthz")[2])["generation"] == 1
+        ingest([FIXTURES / "articles"], settings, extractor=extractor)
+        assert json.loads(request(base, "/healthz")[2])["generation"] == 2
+        assert json.loads(request(base, "/api/search?q=momo")[2])["total"] == 2
+        ingest([], settings, remove=["test-fixture-qq-tribes-followup"], extractor=extractor)
+        for _ in range(3):  # repeated reads never see the removed article (no Searcher.refresh())
+            assert json.loads(request(base, "/api/search?q=momo")[2])["total"] == 1
+        ask = "ASK { ?a <https://schema.org/identifier> \"test-fixture-qq-tribes-followup\" }"
+        assert json.loads(request(base, "/sparql?" + urllib.parse.urlencode({"query": ask}))[2])["boolean"] is False
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,6 +1,12 @@
-"""`commgraph check`: the current generation's graph, index and manifest must agree."""
+"""`commgraph check`: the current generation's graph, index and manifest agree, and every article graph
+conforms to the SHACL shapes of our ontology (shapes.ttl)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
 
 from . import generations as gens
 from .graph import GraphStore
@@ -8,16 +14,19 @@ from .index import article_ids
 from .settings import Settings
 from .vocab import Minter
 
+SHAPES = Path(__file__).with_name("shapes.ttl")
 
-def check_generation(settings: Settings) -> list[str]:
-    """Problems found (empty when consistent)."""
+
+def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
+    """Problems found (empty when consistent). `shacl` also validates every article graph (slower)."""
+    from whoosh import index as whoosh_index
+
     current = gens.require_current(settings.data_dir)
     manifest = gens.read_manifest(current)
     minter = Minter(manifest.get("base_iri", settings.base_iri))
-    from whoosh import index as whoosh_index
-
     expected = set(manifest["articles"])
-    in_store = GraphStore(current / "store", read_only=True).article_graphs()
+    store = GraphStore(current / "store", read_only=True)
+    in_store = store.article_graphs()
     in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
     problems = []
     graphs = {str(minter.article(a)) for a in expected}
@@ -27,4 +36,33 @@ def check_generation(settings: Settings) -> list[str]:
     if in_index != expected:
         problems.append(f"index holds {len(in_index)} articles, manifest lists {len(expected)}: "
                         f"differing {sorted(in_index ^ expected)[:5]}")
+    if shacl:
+        problems += shacl_problems(store, sorted(in_store & graphs))
     return problems
+
+
+def shacl_problems(store: GraphStore, graph_iris: list[str], limit: int = 20) -> list[str]:
+    """Validate each article graph on its own (each is self-contained), so memory stays bounded."""
+    from pyshacl import validate
+
+    shapes = Graph().parse(SHAPES)
+    problems: list[str] = []
+    for iri in graph_iris:
+        quads = store.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        data = Graph().parse(data=ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                                               format=ox.RdfFormat.N_TRIPLES), format="nt")
+        conforms, report, _ = validate(data, shacl_graph=shapes, inference="none")
+        if not conforms:
+            problems.append(f"{iri} does not conform to the ontology's shapes: "
+                            + _first_messages(report, limit - len(problems)))
+        if len(problems) >= limit:
+            break
+    return problems
+
+
+def _first_messages(report: Graph, limit: int) -> str:
+    """A few violations, for the error line (rdflib's engine is fine on a small report graph)."""
+    query = """PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?focus ?path ?message WHERE { ?r a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultMessage ?message .
+        OPTIONAL { ?r sh:resultPath ?path } } LIMIT 3"""
+    return "; ".join(f"{row.focus} {row.path or ''}: {row.message}" for row in report.query(query))

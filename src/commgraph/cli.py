@@ -159,7 +159,7 @@ def stats(obj: _Context, ids: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="nquads", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]), default="nquads", show_default=True)
 @click.option("--article", "article_ids", multiple=True, help="Export only these articles (repeatable).")
 @click.pass_obj
 def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
@@ -180,17 +180,18 @@ def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of every article graph.")
 @click.pass_obj
-def check(obj: _Context) -> None:
-    """Check the current generation: graph, index and manifest hold the same articles."""
+def check(obj: _Context, no_shacl: bool) -> None:
+    """Check the current generation: graph, index and manifest agree; article graphs fit the ontology (SHACL)."""
     from .check import check_generation
 
-    problems = check_generation(obj.settings())
+    problems = check_generation(obj.settings(), shacl=not no_shacl)
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
         sys.exit(1)
-    click.echo("ok: graph, index and manifest agree")
+    click.echo("ok: graph, index and manifest agree" + ("" if no_shacl else "; every article graph conforms to the shapes"))
 
 
 @main.command("settings")

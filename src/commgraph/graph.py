@@ -107,8 +107,8 @@ def build_graph(extraction: Extraction, minter: Minter) -> Graph:
 
 
 def _offsets(g: Graph, node: URIRef, start: int, end: int) -> None:
-    g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
-    g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.integer)))
+    g.add((node, NIF.endIndex, Literal(end, datatype=XSD.integer)))
 
 
 def _evidence(g: Graph, node: URIRef, art: URIRef, sentences: list[URIRef], index: int, used: set[int]) -> None:
@@ -169,7 +169,7 @@ class GraphStore:
 
     def export(self, fmt: str, graphs: Iterable[str] | None = None) -> bytes:
         """Serialise the whole dataset, or some named graphs, with Oxigraph's streaming serialisers."""
-        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
         if graphs is None:
             quads = self.ox.quads_for_pattern(None, None, None)
         else:
