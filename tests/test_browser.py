@@ -82,14 +82,17 @@ def test_search_facet_entity_graph_article(page):
 
 def test_sparql_example_and_permalink(page):
     page.goto(page.base + "/sparql")
+    page.wait_for_selector("#yasgui .CodeMirror")
     page.click("button.example[data-id=people-roles]")
-    page.wait_for_selector("#results table tbody tr")
-    assert "Tang Daosheng" in page.inner_text("#results")
+    page.wait_for_selector(".yasr table tbody tr >> text=Tang Daosheng")
     link = page.get_attribute("#permalink", "href")
+    assert "people" not in link and "roleHolder" in link.replace("%3A", ":")
     shoot(page, "sparql")
     page.goto(page.base + link)
-    page.wait_for_selector("#results table tbody tr")
-    assert "senior executive vice president" in page.inner_text("#results")
+    page.wait_for_selector(".yasr table tbody tr >> text=senior executive vice president")
+    page.uncheck("text=Ellipse")  # full IRIs, not truncated ones
+    page.click(".yasr table a[href*='/entity/person/daosheng-tang'] >> nth=0")
+    page.wait_for_selector("h1 >> text=Tang Daosheng")
 
 
 def test_figures_table_sorts_and_filters(page):

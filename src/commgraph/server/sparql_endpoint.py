@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 
 from ..errors import QueryError
 from ..sparql import analyse, choose_format
-from ..vocab import CG, PREFIXES
+from ..vocab import CG
 from ..workers import Task
 from . import services
 
@@ -25,7 +25,7 @@ def endpoint():
         if request.accept_mimetypes.best_match(["text/html", "text/turtle"]) == "text/html":
             from ..queries import example_queries
 
-            return render_template("sparql.html", examples=example_queries(), prefixes=PREFIXES)
+            return render_template("sparql.html", examples=example_queries(), base_iri=services().settings.base_iri)
         return Response(service_description(), mimetype="text/turtle", headers=CORS)
     svc = services()
     gen = svc.generation()
