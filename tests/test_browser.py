@@ -97,6 +97,10 @@ def test_sparql_example_and_permalink(page):
 
 def test_figures_table_sorts_and_filters(page):
     page.goto(page.base + "/figures")
+    # QQ groups' monthly active users: 380 million (2015, seed) and 420 million (2016, test fixture)
+    page.wait_for_selector("#chart[data-charts]", state="attached")
+    assert int(page.get_attribute("#chart", "data-charts")) >= 1
+    assert page.locator("#chart svg[aria-label='QQ groups · monthly active users']").count() == 1
     rows = page.locator("#figures-table tbody tr")
     assert rows.count() > 20
     page.click("th button[data-sort='2']")

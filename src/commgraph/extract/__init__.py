@@ -46,7 +46,7 @@ class Extractor:
 
 def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
     """Convert one parsed Doc into plain data: sentences, resolved entities, mentions, figures, roles, quotes."""
-    sentences = [Sentence(i, s.start_char, s.end_char, s.text) for i, s in enumerate(doc.sents)]
+    sentences = [_sentence(i, s.start_char, s.text) for i, s in enumerate(doc.sents)]
     starts = [s.start for s in sentences]
 
     def sentence_of(char: int) -> int:
@@ -72,6 +72,13 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
     entities = {k: e for k, e in resolver.entities.items() if k in used}
     return Extraction(article=article, sentences=sentences, entities=entities, mentions=mentions,
                       figures=figures, roles=roles, quotes=quotes)
+
+
+def _sentence(index: int, start: int, text: str) -> Sentence:
+    """A sentence without the surrounding whitespace (paragraph breaks), offsets adjusted to match."""
+    lead = len(text) - len(text.lstrip())
+    body = text.strip()
+    return Sentence(index, start + lead, start + lead + len(body), body)
 
 
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:

