@@ -109,3 +109,19 @@ def test_other_spellings_resolve_to_the_same_entities(extractor, seed_extraction
     for key in ("product/tencent-qq", "product/weibo", "product/baidu-tieba"):
         assert key in report.entities and key in seed_extraction.entities
     assert report.roles[0].person == "person/yin-yu" and report.roles[0].organization == "organization/tencent"
+
+
+def test_relations_from_the_parse(extractor, seed_extraction):
+    relations = {(r.subject, r.predicate, r.object) for r in seed_extraction.relations}
+    assert ("event/china-internet-mobile-community-conference", "location",
+            "place/beijing-international-convention-center") in relations
+    assert ("event/china-internet-mobile-community-conference", "startDate", "2015-08-06") in relations
+    assert ("creativework/china-mobile-community-ecology-report", "publisher",
+            "organization/penguin-intelligence") in relations
+    assert ("person/jian-zhao", "manages", "organization/beijing-tribe") in relations  # "the tribe he manages"
+    text = "Founders\n\nMa Huateng founded Tencent in 1998. Alibaba acquired Momo in 2014. Sina launched Weibo."
+    other = extractor.extract(Article(id="r", title="r", body=text, source="r"))
+    assert {(r.subject, r.predicate, r.object) for r in other.relations} >= {
+        ("organization/tencent", "founder", "person/huateng-ma"),
+        ("organization/alibaba", "acquired", "product/momo"),
+        ("product/weibo", "provider", "organization/sina")}

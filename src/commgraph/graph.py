@@ -14,6 +14,11 @@ from .extract.model import Extraction
 from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter
 
 
+RELATION_TERMS = {"founder": SCHEMA.founder, "provider": SCHEMA.provider, "publisher": SCHEMA.publisher,
+                  "location": SCHEMA.location, "startDate": SCHEMA.startDate, "manages": CG.manages,
+                  "acquired": CG.acquired}
+
+
 def build_graph(extraction: Extraction, minter: Minter) -> Graph:
     """All facts of one article as one graph, named by the article's IRI."""
     article = extraction.article
@@ -95,6 +100,20 @@ def build_graph(extraction: Extraction, minter: Minter) -> Graph:
         g.add((q, SCHEMA.isPartOf, art))
         _offsets(g, q, quote.start, quote.end)
         _evidence(g, q, art, sentence_iris, quote.sentence, used_sentences)
+
+    for n, relation in enumerate(extraction.relations):
+        subject = minter.entity(relation.subject)
+        predicate = RELATION_TERMS[relation.predicate]
+        obj = _date_literal(relation.object) if relation.literal else minter.entity(relation.object)
+        g.add((subject, predicate, obj))
+        # The statement itself, reified, so that the fact keeps its evidence sentence.
+        st = minter.part(article.id, "relation", n)
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, subject))
+        g.add((st, RDF.predicate, predicate))
+        g.add((st, RDF.object, obj))
+        _offsets(g, st, relation.start, relation.end)
+        _evidence(g, st, art, sentence_iris, relation.sentence, used_sentences)
 
     for index in sorted(used_sentences):
         sentence = extraction.sentences[index]

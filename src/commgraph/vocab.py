@@ -49,6 +49,11 @@ class SCHEMA(DefinedNamespace):
     roleName: URIRef
     creator: URIRef
     isPartOf: URIRef
+    founder: URIRef
+    provider: URIRef
+    publisher: URIRef
+    location: URIRef
+    startDate: URIRef
 
 
 class CG(DefinedNamespace):
@@ -67,6 +72,8 @@ class CG(DefinedNamespace):
     sourcePath: URIRef  # article -> file it was read from
     contentHash: URIRef  # article -> sha256 of its cleaned content
     textScore: URIRef  # SPARQL function: keyword score of an article
+    manages: URIRef  # person -> organisation or product they run
+    acquired: URIRef  # organisation -> organisation or product it bought
 
 
 class NIF(DefinedNamespace):

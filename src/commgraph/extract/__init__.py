@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from ..sources import Article
 from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
 from .figures import NUMBER_LABELS, extract_figures
-from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Role, Sentence
+from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline
 from .quotes import extract_quotes
+from .relations import extract_relations
 from .roles import extract_roles
 from .rules import Rules, load_rules, rules_fingerprint
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["Extractor", "Extraction", "Entity", "Mention", "Figure", "Role", "Quote", "Sentence", "Rules",
+__all__ = ["Extractor", "Extraction", "Entity", "Mention", "Figure", "Role", "Quote", "Relation", "Sentence", "Rules",
            "load_rules", "rules_fingerprint", "ENTITY_TYPES", "build_pipeline"]
 
 BATCH_SIZE = 8  # measured best on 2 cores (4-16); 64 is slower and peaks at 1.6 GB
@@ -68,10 +69,11 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
     figures = extract_figures(doc, sentence_of, entity_at, article.date)
     roles = extract_roles(doc.text, mentions, entity_type, rules, sentence_of)
     quotes = extract_quotes(doc.text, mentions, entity_type, sentence_of)
+    relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date)
     used = {m.entity for m in mentions}
     entities = {k: e for k, e in resolver.entities.items() if k in used}
     return Extraction(article=article, sentences=sentences, entities=entities, mentions=mentions,
-                      figures=figures, roles=roles, quotes=quotes)
+                      figures=figures, roles=roles, quotes=quotes, relations=relations)
 
 
 def _sentence(index: int, start: int, text: str) -> Sentence:

@@ -75,6 +75,19 @@ class Quote:
     sentence: int
 
 
+@dataclass(frozen=True)
+class Relation:
+    """subject -predicate-> object (an entity key, or a literal such as a date when `literal`)."""
+
+    subject: str
+    predicate: str  # one of relations.PREDICATES
+    object: str
+    sentence: int
+    start: int
+    end: int
+    literal: bool = False
+
+
 @dataclass
 class Extraction:
     """Everything extracted from one article."""
@@ -86,6 +99,7 @@ class Extraction:
     figures: list[Figure]
     roles: list[Role]
     quotes: list[Quote]
+    relations: list[Relation] = field(default_factory=list)
 
     def entity_names(self, type_: str | None = None) -> list[str]:
         return sorted(e.name for e in self.entities.values() if type_ is None or e.type == type_)
