@@ -5,7 +5,7 @@ from rdflib import Literal
 from commgraph.check import check_generation, shacl_problems
 from commgraph.graph import GraphStore, build_graph
 from commgraph.pipeline import ingest
-from commgraph.vocab import RDF, SCHEMA, Minter
+from commgraph.vocab import CG, SCHEMA, Minter
 
 from conftest import SEED
 from test_graph import make_extraction
@@ -14,7 +14,7 @@ MINTER = Minter("http://example.org/")
 
 
 def test_good_graph_conforms(tmp_path):
-    store = GraphStore(tmp_path / "store")
+    store = GraphStore(tmp_path / "store", MINTER)
     store.replace_article(build_graph(make_extraction(), MINTER))
     assert shacl_problems(store, [str(MINTER.article("a1"))]) == []
 
@@ -23,10 +23,10 @@ def test_broken_graph_is_reported(tmp_path):
     graph = build_graph(make_extraction(), MINTER)
     quote = MINTER.part("a1", "quote", 0)
     graph.remove((quote, SCHEMA.creator, None))  # a quotation nobody said
-    person = MINTER.entity("person/daosheng-tang")
-    graph.add((person, RDF.type, SCHEMA.Organization))  # two types for one entity
+    description = MINTER.part("a1", "entity", 0)
+    graph.add((description, CG.entityType, SCHEMA.Organization))  # two types for one entity
     graph.add((MINTER.part("a1", "figure", 0), SCHEMA.value, Literal("many")))
-    store = GraphStore(tmp_path / "store")
+    store = GraphStore(tmp_path / "store", MINTER)
     store.replace_article(graph)
     problems = shacl_problems(store, [str(MINTER.article("a1"))])
     assert len(problems) == 1 and "does not conform" in problems[0]

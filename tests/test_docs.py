@@ -8,7 +8,7 @@ from rdflib import RDF
 from commgraph.cli import main
 from commgraph.queries import render_markdown
 from commgraph.settings import SETTINGS
-from commgraph.vocab import CG, NIF, SCHEMA
+from commgraph.vocab import CG, NIF, SCHEMA, Minter
 
 from conftest import ROOT
 
@@ -46,7 +46,7 @@ def test_every_predicate_in_a_real_graph_is_in_our_vocabulary(corpus_data):
     from commgraph import generations as gens
     from commgraph.graph import GraphStore
 
-    store = GraphStore(gens.require_current(corpus_data.data_dir) / "store", read_only=True)
+    store = GraphStore(gens.require_current(corpus_data.data_dir) / "store", Minter(corpus_data.base_iri), read_only=True)
     known = {str(SCHEMA[t]) for t in _terms(SCHEMA)} | {str(CG[t]) for t in _terms(CG)} | {str(NIF[t]) for t in _terms(NIF)}
     known |= {str(t) for t in (RDF.type, RDF.Statement, RDF.subject, RDF.predicate, RDF.object)}
     predicates = {q.predicate.value for q in store.ox.quads_for_pattern(None, None, None)}

@@ -13,6 +13,7 @@ from commgraph.check import check_generation
 from commgraph.graph import GraphStore
 from commgraph.index import article_ids
 from commgraph.pipeline import ingest
+from commgraph.vocab import Minter
 
 from conftest import FIXTURES, SEED
 
@@ -32,7 +33,7 @@ def snapshot_ids(data_dir):
         return None
     manifest = gens.read_manifest(path)
     base = manifest["base_iri"] + "article/"
-    graphs = {g[len(base):] for g in GraphStore(path / "store", read_only=True).article_graphs()}
+    graphs = {g[len(base):] for g in GraphStore(path / "store", Minter(manifest["base_iri"]), read_only=True).article_graphs()}
     return graphs, article_ids(whoosh_index.open_dir(str(path / "index"))), set(manifest["articles"])
 
 

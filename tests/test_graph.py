@@ -33,8 +33,10 @@ def test_article_graph_uses_schema_org_and_evidence():
     assert (art, RDF.type, SCHEMA.NewsArticle) in g
     person = MINTER.entity("person/daosheng-tang")
     assert (art, SCHEMA.mentions, person) in g
-    assert (person, SCHEMA.alternateName, Literal("Tom Tang")) in g
-    assert len(list(g.objects(person, RDF.type))) == 1
+    description = g.value(predicate=CG.describes, object=person)
+    assert (description, CG.alias, Literal("Tom Tang")) in g
+    assert g.value(description, CG.entityType) == SCHEMA.Person
+    assert not list(g.triples((person, SCHEMA.name, None)))  # merged descriptions live in the entities graph
     figure = MINTER.part("a1", "figure", 0)
     assert g.value(figure, SCHEMA.value).toPython() == 380e6
     assert str(g.value(figure, SCHEMA.observationDate)) == "2015-06"
@@ -50,25 +52,38 @@ def test_same_extraction_gives_same_quads():
 
 
 def test_store_replace_and_remove_article(tmp_path):
-    store = GraphStore(tmp_path / "store")
+    store = GraphStore(tmp_path / "store", MINTER)
     n = store.replace_article(build_graph(make_extraction(), MINTER))
     assert store.quad_count() == n
     store.replace_article(build_graph(make_extraction(), MINTER))  # idempotent
     assert store.quad_count() == n
     store.replace_article(build_graph(make_extraction("a2"), MINTER))
     assert store.article_graphs() == {str(MINTER.article("a1")), str(MINTER.article("a2"))}
+    store.refresh_entities({str(MINTER.entity(k)) for k in make_extraction().entities})
+    assert store.entity_count() == 3
     store.remove_article(MINTER.article("a1"))
     assert store.article_graphs() == {str(MINTER.article("a2"))}
-    assert store.entity_count() == 3
     trig = store.export("trig").decode()
     assert "a2" in trig and "/article/a1>" not in trig
     store.close()
 
 
-def test_query_through_rdflib_runs_in_oxigraph(tmp_path):
-    store = GraphStore(tmp_path / "store")
-    store.replace_article(build_graph(make_extraction(), MINTER))
+def test_entities_graph_merges_and_retracts(tmp_path):
+    """Two articles describe one entity: one merged description; it goes when its last article goes."""
+    store = GraphStore(tmp_path / "store", MINTER)
+    first = make_extraction("a1")
+    second = make_extraction("a2")
+    second.entities["person/daosheng-tang"] = Entity("person/daosheng-tang", "Tang Daosheng", "Person", {"Daosheng Tang"})
+    for extraction in (first, second):
+        store.replace_article(build_graph(extraction, MINTER))
+    keys = {str(MINTER.entity(k)) for k in first.entities}
+    store.refresh_entities(keys)
     rows = list(store.dataset.query(
-        "SELECT ?n WHERE { GRAPH ?g { ?p a <https://schema.org/Person> ; <https://schema.org/name> ?n } }"))
-    assert [str(r[0]) for r in rows] == ["Tang Daosheng"]
+        "SELECT ?n ?alias WHERE { GRAPH ?g { ?p a <https://schema.org/Person> ; <https://schema.org/name> ?n ; "
+        "<https://schema.org/alternateName> ?alias } } ORDER BY ?alias"))
+    assert [(str(n), str(a)) for n, a in rows] == [("Tang Daosheng", "Daosheng Tang"), ("Tang Daosheng", "Tom Tang")]
+    store.remove_article(MINTER.article("a1"))
+    store.remove_article(MINTER.article("a2"))
+    store.refresh_entities(keys)
+    assert store.entity_iris() == set() and store.quad_count() == 0
     store.close()

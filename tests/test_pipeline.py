@@ -9,12 +9,13 @@ from commgraph import generations as gens
 from commgraph.errors import IngestLocked
 from commgraph.graph import GraphStore
 from commgraph.pipeline import ingest
+from commgraph.vocab import Minter
 
 from conftest import FIXTURES, SEED, SEED_ID
 
 
 def quads(settings) -> set:
-    store = GraphStore(gens.require_current(settings.data_dir) / "store", read_only=True)
+    store = GraphStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
     return {str(q) for q in store.ox.quads_for_pattern(None, None, None)}
 
 
@@ -138,3 +139,20 @@ def test_generations_are_collected(settings, extractor, tmp_path):
     finished = sorted(p.name for p in gens.generations_dir(settings.data_dir).iterdir())
     assert len(finished) == settings.keep_generations
     assert gens.current_path(settings.data_dir).name == finished[-1]
+
+
+def test_two_worker_processes_give_the_same_graph(tmp_path, extractor):
+    """ingest_workers=2 extracts in spawned processes; the quads are the same as in one process."""
+    from commgraph.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(8):
+        (corpus / f"a{n}.txt").write_text(f"Article {n}\n\nTencent vice president Yin Yu said QQ groups reached "
+                                          f"{n + 1}00 million monthly active users as of June 2015.")
+    one = Settings.create(data_dir=tmp_path / "one")
+    two = Settings.create(data_dir=tmp_path / "two", ingest_workers=2)
+    ingest([corpus], one, extractor=extractor)
+    report = ingest([corpus], two)
+    assert len(report.added) == 8
+    assert quads(one) == quads(two)

@@ -25,7 +25,7 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     manifest = gens.read_manifest(current)
     minter = Minter(manifest.get("base_iri", settings.base_iri))
     expected = set(manifest["articles"])
-    store = GraphStore(current / "store", read_only=True)
+    store = GraphStore(current / "store", minter, read_only=True)
     in_store = store.article_graphs()
     in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
     problems = []
@@ -36,13 +36,17 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     if in_index != expected:
         problems.append(f"index holds {len(in_index)} articles, manifest lists {len(expected)}: "
                         f"differing {sorted(in_index ^ expected)[:5]}")
+    described, mentioned = store.entity_iris(), _mentioned(store)
+    if described != mentioned:
+        problems.append(f"entities graph describes {len(described)} entities, articles mention {len(mentioned)}: "
+                        f"differing {sorted(described ^ mentioned)[:5]}")
     if shacl:
-        problems += shacl_problems(store, sorted(in_store & graphs))
+        problems += shacl_problems(store, [*sorted(in_store & graphs), store.entities_graph.value])
     return problems
 
 
 def shacl_problems(store: GraphStore, graph_iris: list[str], limit: int = 20) -> list[str]:
-    """Validate each article graph on its own (each is self-contained), so memory stays bounded."""
+    """Validate each graph on its own (article graphs are self-contained), so memory stays bounded."""
     from pyshacl import validate
 
     shapes = Graph().parse(SHAPES)
@@ -66,3 +70,8 @@ def _first_messages(report: Graph, limit: int) -> str:
         SELECT ?focus ?path ?message WHERE { ?r a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultMessage ?message .
         OPTIONAL { ?r sh:resultPath ?path } } LIMIT 3"""
     return "; ".join(f"{row.focus} {row.path or ''}: {row.message}" for row in report.query(query))
+
+
+def _mentioned(store: GraphStore) -> set[str]:
+    mentions = ox.NamedNode("https://schema.org/mentions")
+    return {q.object.value for q in store.ox.quads_for_pattern(None, mentions, None, None)}

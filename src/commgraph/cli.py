@@ -176,7 +176,7 @@ def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
         raise click.ClickException(f"no article {missing[0]!r}; `commgraph stats --ids` lists them")
     minter = Minter(settings.base_iri)
     graphs = [str(minter.article(a)) for a in article_ids] or None
-    sys.stdout.buffer.write(GraphStore(current / "store", read_only=True).export(fmt, graphs))
+    sys.stdout.buffer.write(GraphStore(current / "store", minter, read_only=True).export(fmt, graphs))
 
 
 @main.command()

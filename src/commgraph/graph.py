@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -38,13 +39,20 @@ def build_graph(extraction: Extraction, minter: Minter) -> Graph:
     sentence_iris = [minter.part(article.id, "sentence", s.index) for s in extraction.sentences]
     used_sentences: set[int] = set()
 
-    for entity in extraction.entities.values():
+    # What this article says an entity is called and what it is: on a node of the article's own, so that the
+    # same triple is never repeated across article graphs (the union default graph is a bag in Oxigraph, and
+    # repeated descriptions made every join grow with the square of the articles). The merged description
+    # (rdf:type, schema:name, schema:alternateName) lives once in the entities graph: see refresh_entities.
+    for n, entity in enumerate(sorted(extraction.entities.values(), key=lambda e: e.key)):
         e = minter.entity(entity.key)
         g.add((art, SCHEMA.mentions, e))
-        g.add((e, RDF.type, SCHEMA[entity.type]))
-        g.add((e, SCHEMA.name, Literal(entity.name)))
+        d = minter.part(article.id, "entity", n)
+        g.add((d, RDF.type, CG.EntityDescription))
+        g.add((d, CG.describes, e))
+        g.add((d, CG.entityType, SCHEMA[entity.type]))
+        g.add((d, CG.name, Literal(entity.name)))
         for alias in sorted(entity.aliases):
-            g.add((e, SCHEMA.alternateName, Literal(alias)))
+            g.add((d, CG.alias, Literal(alias)))
 
     for n, mention in enumerate(extraction.mentions):
         m = minter.part(article.id, "mention", n)
@@ -125,6 +133,11 @@ def build_graph(extraction: Extraction, minter: Minter) -> Graph:
     return g
 
 
+def _most_common(counts: Counter[str]) -> str:
+    """The most frequent value; ties go to the first in sort order, so every run picks the same one."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
 def _offsets(g: Graph, node: URIRef, start: int, end: int) -> None:
     g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.integer)))
     g.add((node, NIF.endIndex, Literal(end, datatype=XSD.integer)))
@@ -145,8 +158,9 @@ def _date_literal(value: str) -> Literal:
 class GraphStore:
     """The on-disk Oxigraph store of one generation, used through rdflib's Dataset API."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(self, path: Path, minter: Minter, read_only: bool = False) -> None:
         self.path = path
+        self.minter = minter
         self.ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         self.dataset = Dataset(store=OxigraphStore(store=self.ox))
 
@@ -163,14 +177,62 @@ class GraphStore:
             self.ox.remove_graph(node)
 
     def article_graphs(self) -> set[str]:
-        return {g.value for g in self.ox.named_graphs()}
+        return {g.value for g in self.ox.named_graphs()} - {self.entities_graph.value}
+
+    @property
+    def entities_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(self.minter.entities_graph())
+
+    def mentioned_entities(self, article_iri: URIRef | str) -> set[str]:
+        """Entity IRIs an article graph mentions (before it is replaced or removed)."""
+        graph = ox.NamedNode(str(article_iri))
+        mentions = ox.NamedNode(str(SCHEMA.mentions))
+        return {q.object.value for q in self.ox.quads_for_pattern(None, mentions, None, graph)}
+
+    def refresh_entities(self, entity_iris: set[str]) -> None:
+        """Re-derive the entities graph for these entities from the article graphs that still describe them.
+
+        Cost is O(articles describing each entity), never O(store): this keeps one-article updates cheap.
+        An entity that no article mentions any more is retracted.
+        """
+        target = self.entities_graph
+        describes, entity_type = ox.NamedNode(str(CG.describes)), ox.NamedNode(str(CG.entityType))
+        local_name, local_alias = ox.NamedNode(str(CG.name)), ox.NamedNode(str(CG.alias))
+        name, alternate = ox.NamedNode(str(SCHEMA.name)), ox.NamedNode(str(SCHEMA.alternateName))
+        rdf_type = ox.NamedNode(str(RDF.type))
+        for iri in sorted(entity_iris):
+            entity = ox.NamedNode(iri)
+            for quad in list(self.ox.quads_for_pattern(entity, None, None, target)):
+                self.ox.remove(quad)
+            names: Counter[str] = Counter()
+            types: Counter[str] = Counter()
+            aliases: set[str] = set()
+            for quad in self.ox.quads_for_pattern(None, describes, entity, None):
+                if quad.graph_name == target:
+                    continue
+                node, graph = quad.subject, quad.graph_name
+                names.update(q.object.value for q in self.ox.quads_for_pattern(node, local_name, None, graph))
+                types.update(q.object.value for q in self.ox.quads_for_pattern(node, entity_type, None, graph))
+                aliases.update(q.object.value for q in self.ox.quads_for_pattern(node, local_alias, None, graph))
+            if not names:
+                continue  # no article describes it any more: retracted
+            canonical = _most_common(names)
+            quads = [ox.Quad(entity, rdf_type, ox.NamedNode(_most_common(types)), target),
+                     ox.Quad(entity, name, ox.Literal(canonical), target)]
+            quads += [ox.Quad(entity, alternate, ox.Literal(a), target)
+                      for a in sorted((aliases | set(names)) - {canonical})]
+            self.ox.extend(quads)
+
+    def entity_iris(self) -> set[str]:
+        """Entities described in the entities graph."""
+        name = ox.NamedNode(str(SCHEMA.name))
+        return {q.subject.value for q in self.ox.quads_for_pattern(None, name, None, self.entities_graph)}
 
     def quad_count(self) -> int:
         return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
 
     def entity_count(self) -> int:
-        query = "SELECT (COUNT(DISTINCT ?e) AS ?n) { GRAPH ?g { ?a <https://schema.org/mentions> ?e } }"
-        return int(next(iter(self.ox.query(query)))["n"].value)
+        return len(self.entity_iris())
 
     def close(self) -> None:
         """Release the store now: RocksDB keeps compacting files while any reference lives."""

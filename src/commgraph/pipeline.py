@@ -155,7 +155,7 @@ def _read_stdin(settings: Settings) -> list[Article]:
 
 def _stored_article(generation: Path, minter: Minter, article_id: str, entry: dict) -> Article:
     """Rebuild an Article from the graph (for --rebuild of articles whose files are not given)."""
-    store = GraphStore(generation / "store", read_only=True)
+    store = GraphStore(generation / "store", minter, read_only=True)
     iri = minter.article(article_id)
     rows = list(store.ox.query(
         f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
@@ -171,32 +171,33 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                       extractor, rebuild: bool) -> dict:
     work = gens.start_generation(data_dir)
     if current:
-        GraphStore(current / "store", read_only=True).backup(work / "store")
+        GraphStore(current / "store", minter, read_only=True).backup(work / "store")
         gens.copy_index(current / "index", work / "index")
-    store = GraphStore(work / "store")
+    store = GraphStore(work / "store", minter)
     ix = create_or_open(work / "index")
     writer = ix.writer(timeout=settings.lock_timeout)
     articles = dict(manifest["articles"])
     try:
+        affected: set[str] = set()  # entities whose merged description must be re-derived
+        for article_id in [*report.removed, *(a.id for a in to_extract if a.id in articles)]:
+            affected |= store.mentioned_entities(minter.article(article_id))
         for article_id in report.removed:
             store.remove_article(minter.article(article_id))
             writer.delete_by_term("id", article_id)
             del articles[article_id]
         if to_extract:
-            if extractor is None:
-                from .extract import Extractor
-
-                progress("loading the spaCy model", 0, len(to_extract))
-                extractor = Extractor.load(settings.model, rules)
-            for n, extraction in enumerate(extractor.extract_many(to_extract), 1):
+            progress("loading the spaCy model", 0, len(to_extract))
+            for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
                 article = extraction.article
                 quads = store.replace_article(build_graph(extraction, minter))
+                affected |= {str(minter.entity(key)) for key in extraction.entities}
                 writer.update_document(**document_for(extraction))
                 articles[article.id] = {"hash": article.content_hash, "title": article.title,
                                         "source": article.source, "date": article.date, "url": article.url,
                                         "entities": len(extraction.entities), "figures": len(extraction.figures),
                                         "quads": quads}
                 progress(f"extracted {article.id}", n, len(to_extract))
+        store.refresh_entities(affected)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -218,6 +219,19 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     }
     gens.publish(data_dir, work, new_manifest)
     return new_manifest
+
+
+def _extractions(articles: list[Article], settings: Settings, rules, extractor):
+    """Extractions in article order: in this process, or in worker processes for big batches."""
+    if extractor is None and settings.ingest_workers > 1 and len(articles) >= 4 * settings.ingest_workers:
+        from .extract import extract_in_processes
+
+        return extract_in_processes(settings.model, str(settings.rules_path), articles, settings.ingest_workers)
+    if extractor is None:
+        from .extract import Extractor
+
+        extractor = Extractor.load(settings.model, rules)
+    return extractor.extract_many(articles)
 
 
 def _verify(store: GraphStore, ix, articles: dict, minter: Minter) -> None:

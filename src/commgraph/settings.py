@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2, "SPARQL worker processes; also the number of queries that run at once."),
     Setting("page_size", 10, "Search results per page."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
+    Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores is ~1.7x faster for big batches)."),
     Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
     Setting("keep_generations", 3, "Finished generations kept on disk (in-flight readers may still use older ones)."),
 )
@@ -52,6 +53,7 @@ class Settings:
     query_workers: int = 2
     page_size: int = 10
     max_article_bytes: int = 5_000_000
+    ingest_workers: int = 1
     lock_timeout: float = 30.0
     keep_generations: int = 3
 
@@ -91,7 +93,7 @@ class Settings:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
             raise SettingsError(f"base_iri must be an http(s) IRI ending in '/', got {self.base_iri!r}")
         for name in ("port", "max_rows", "max_query_bytes", "max_query_depth", "query_workers", "page_size",
-                     "max_article_bytes", "keep_generations"):
+                     "max_article_bytes", "keep_generations", "ingest_workers"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0:

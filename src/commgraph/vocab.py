@@ -63,6 +63,11 @@ class CG(DefinedNamespace):
     _fail = True
 
     Mention: URIRef
+    EntityDescription: URIRef  # what one article says an entity is called and is
+    describes: URIRef  # entity description -> entity
+    entityType: URIRef  # entity description -> schema class
+    name: URIRef  # entity description -> the name this article uses
+    alias: URIRef  # entity description -> another name this article gives
     refersTo: URIRef  # mention -> entity
     evidence: URIRef  # figure / role / quote / mention -> the nif:Sentence it came from
     approximation: URIRef  # "more than", "nearly" ... kept from the text
@@ -110,6 +115,10 @@ class Minter:
 
     def _iri(self, *parts: str) -> URIRef:
         return check_iri(self.base + "/".join(quote(p, safe="-_.~") for p in parts))
+
+    def entities_graph(self) -> str:
+        """The one named graph holding the merged description of every entity."""
+        return str(check_iri(self.base + "graph/entities"))
 
     def article(self, article_id: str) -> URIRef:
         return self._iri("article", article_id)

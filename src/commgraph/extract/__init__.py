@@ -45,6 +45,32 @@ class Extractor:
             yield doc_to_extraction(doc, article, self.rules)
 
 
+def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int) -> Iterator[Extraction]:
+    """The same extractions as `Extractor.extract_many`, from `workers` processes (each loads the model once)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [articles[i:i + BATCH_SIZE] for i in range(0, len(articles), BATCH_SIZE)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(model, rules_dir)) as pool:
+        for batch in pool.map(_extract_chunk, chunks):
+            yield from batch
+
+
+_WORKER: dict[str, Extractor] = {}
+
+
+def _init_worker(model: str, rules_dir: str) -> None:
+    from pathlib import Path
+
+    _WORKER["extractor"] = Extractor.load(model, load_rules(Path(rules_dir)))
+
+
+def _extract_chunk(articles: list[Article]) -> list[Extraction]:
+    return list(_WORKER["extractor"].extract_many(articles))
+
+
 def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
     """Convert one parsed Doc into plain data: sentences, resolved entities, mentions, figures, roles, quotes."""
     sentences = [_sentence(i, s.start_char, s.text) for i, s in enumerate(doc.sents)]

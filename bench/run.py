@@ -1,0 +1,274 @@
+"""`make bench`: every figure is a ratio against a baseline measured in the same run (this machine is shared).
+
+    python bench/run.py [--sizes 100,1000] [--ingest-articles 40] [--out bench/out]
+
+Sizes build stores of synthetic articles (bench/synth.py). To reach large sizes in minutes, the query/search
+stores extract each distinct article body once with the real model and reuse it for articles that share the
+body (labelled "cached extraction" below); the ingest benchmark runs the real model on every article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import ROOT, write_corpus  # noqa: E402
+
+from commgraph.extract import Extractor, load_rules  # noqa: E402
+from commgraph.pipeline import ingest  # noqa: E402
+from commgraph.queries import example_queries  # noqa: E402
+from commgraph.settings import Settings  # noqa: E402
+from commgraph.sources import iter_source_files, read_path  # noqa: E402
+
+ROWS: list[dict] = []
+
+
+def record(name: str, value: float, unit: str, baseline: float | None = None, baseline_name: str = "",
+           target: str = "") -> None:
+    ratio = value / baseline if baseline else None
+    ROWS.append({"benchmark": name, "value": round(value, 4), "unit": unit, "baseline": baseline_name,
+                 "baseline_value": round(baseline, 4) if baseline else None,
+                 "ratio": round(ratio, 3) if ratio else None, "target": target})
+    ratio_text = f"{ratio:7.3f}x  vs {baseline_name}" if ratio else ""
+    print(f"{name:<48} {value:>12.3f} {unit:<8} {ratio_text}  {target}", flush=True)
+
+
+class CachedExtractor:
+    """The real extractor, run once per distinct body; articles sharing a body share its extraction."""
+
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
+        self.cache: dict[str, object] = {}
+
+    def extract_many(self, articles):
+        for article in articles:
+            key = hashlib.sha256(article.body.encode()).hexdigest()
+            if key not in self.cache:
+                self.cache[key] = self.extractor.extract(article)
+            yield replace(self.cache[key], article=article)
+
+
+def words(articles) -> int:
+    return sum(len(a.body.split()) for a in articles)
+
+
+def bench_ingest(out: Path, count: int, settings_model: str) -> None:
+    import spacy
+
+    corpus = write_corpus(out / f"ingest-corpus-{count}", count)
+    articles = [read_path(p)[0] for p in iter_source_files([corpus])]
+    n_words = words(articles)
+    started = time.perf_counter()
+    nlp = spacy.load(settings_model)
+    for _ in nlp.pipe((a.body for a in articles), batch_size=8):
+        pass
+    bare = n_words / (time.perf_counter() - started)
+    record("spaCy bare nlp.pipe (model load included)", bare, "words/s")
+    runs = {}
+    for workers in (1, 2):
+        data = out / f"ingest-data-{count}-{workers}"
+        subprocess.run(["rm", "-rf", str(data)], check=True)
+        started = time.perf_counter()
+        report = ingest([corpus], Settings.create(data_dir=data, ingest_workers=workers))
+        runs[workers] = n_words / (time.perf_counter() - started)
+        assert len(report.added) == count and not report.failed
+    record("commgraph ingest, 1 process", runs[1], "words/s", bare, "bare nlp.pipe", "target >= 0.90x")
+    record("commgraph ingest, 2 processes", runs[2], "words/s", runs[1], "ingest, 1 process", "target >= 1.7x")
+
+
+def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 50) -> Settings:
+    """A store of `size` synthetic articles (distinct bodies: `distinct`, reused round-robin)."""
+    data = out / f"store-{size}"
+    settings = Settings.create(data_dir=data, query_workers=2, query_timeout=30)
+    if (data / "current").exists():
+        return settings
+    corpus = out / f"store-corpus-{size}"
+    corpus.mkdir(parents=True, exist_ok=True)
+    bodies = write_corpus(out / f"bodies-{distinct}", distinct)
+    templates = [p.read_text() for p in sorted(bodies.iterdir())]
+    for n in range(size):
+        template = templates[n % distinct].split("\n", 1)[1]
+        path = corpus / f"{2012 + n % 8}-{1 + n % 12:02d}-{1 + n % 28:02d}-store-{n:06d}.txt"
+        if not path.exists():
+            path.write_text(f"SYNTHETIC BENCHMARK ARTICLE {n}\n{template}", encoding="utf-8")
+    started = time.perf_counter()
+    report = ingest([corpus], settings, extractor=cached)
+    print(f"  built store-{size}: {report.quads} quads in {time.perf_counter() - started:.1f} s (cached extraction)",
+          flush=True)
+    return settings
+
+
+def bench_incremental(out: Path, settings: Settings, size: int, cached: CachedExtractor, empty_time: float | None) -> float:
+    one = out / f"one-more-{size}.txt"
+    one.write_text(f"Incremental article {time.time_ns()}\n\nTencent vice president Yin Yu said QQ groups reached "
+                   "400 million monthly active users as of June 2016, and WeChat groups grew in Beijing.\n")
+    started = time.perf_counter()
+    report = ingest([one], settings, extractor=cached)
+    elapsed = time.perf_counter() - started
+    assert report.added
+    ingest([], settings, remove=report.added, extractor=cached)
+    record(f"add 1 article to a {size}-article store", elapsed, "s", empty_time, "add 1 to an empty store",
+           "target <= 2 s, flat in size")
+    return elapsed
+
+
+def start_server(settings: Settings, port: int) -> tuple[subprocess.Popen, float]:
+    env = dict(os.environ, COMMGRAPH_DATA_DIR=str(settings.data_dir), COMMGRAPH_PORT=str(port),
+               COMMGRAPH_QUERY_TIMEOUT="30")
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "commgraph", "serve", "--threads", "8"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            get(f"http://127.0.0.1:{port}/api/search?q=tencent")
+            return process, time.perf_counter() - started
+        except OSError:
+            if time.perf_counter() - started > 60:
+                raise
+            time.sleep(0.05)
+
+
+def get(url: str, data: bytes | None = None, headers: dict | None = None) -> bytes:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn master + workers + query workers)."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids += [int(c) for c in children]
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def bench_http(settings: Settings, size: int, port: int) -> None:
+    import pyoxigraph as ox
+    from whoosh import index as whoosh_index
+
+    from commgraph import generations as gens
+    from commgraph.index import parse_user_query
+
+    process, cold = start_server(settings, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        record(f"[{size}] server cold start to first search answer", cold, "s", None, "", "target <= 2 s")
+        current = gens.require_current(settings.data_dir)
+        store = ox.Store.read_only(str(current / "store"))
+        http_times, direct_times = [], []
+        for example in example_queries():
+            for _ in range(5):
+                t = time.perf_counter()
+                get(base + "/sparql", example.text.encode(), {"Content-Type": "application/sparql-query"})
+                http_times.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                list(store.query(example.text, use_default_graph_as_union=True))
+                direct_times.append(time.perf_counter() - t)
+        p50, p95 = percentiles(http_times)
+        d50, d95 = percentiles(direct_times)
+        record(f"[{size}] SPARQL examples via HTTP, p50", p50 * 1000, "ms", d50 * 1000, "in-process Oxigraph p50")
+        record(f"[{size}] SPARQL examples via HTTP, p95", p95 * 1000, "ms", d95 * 1000, "in-process Oxigraph p95",
+               "target p95 <= 100 ms")
+        ix = whoosh_index.open_dir(str(current / "index"))
+        for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"')):
+            http, raw = [], []
+            for _ in range(15):
+                t = time.perf_counter()
+                get(base + "/api/search?" + urllib.parse.urlencode({"q": q}))
+                http.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                with ix.searcher() as searcher:
+                    list(searcher.search(parse_user_query(ix, q), limit=10))
+                raw.append(time.perf_counter() - t)
+            h50, h95 = percentiles(http)
+            r50, _ = percentiles(raw)
+            record(f"[{size}] search {label} + highlights + facets, p95", h95 * 1000, "ms", r50 * 1000,
+                   "raw Whoosh top-10 p50", "target p95 <= 30 ms")
+        bench_load(base, size)
+        record(f"[{size}] server resident memory", rss_mb(process.pid), "MB", None, "", "target <= 600 MB")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def bench_load(base: str, size: int, clients: int = 6, seconds: float = 8.0) -> None:
+    """A bounded load on 127.0.0.1: clients loop over search, an entity page and SPARQL for a fixed time."""
+    urls = [("/api/search?q=interest+tribes", None), ("/entity/organization/tencent", None),
+            ("/sparql", example_queries()[0].text.encode())]
+    times: list[float] = []
+    errors = [0]
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        i = n
+        while time.perf_counter() < stop:
+            path, body = urls[i % len(urls)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                get(base + path, body, {"Content-Type": "application/sparql-query"} if body else {})
+                times.append(time.perf_counter() - t)
+            except OSError:
+                errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _, p95 = percentiles(times)
+    record(f"[{size}] load: {clients} clients, mixed, throughput", len(times) / seconds, "req/s")
+    record(f"[{size}] load: p95 latency", p95 * 1000, "ms")
+    record(f"[{size}] load: errors (429 busy counts as error)", errors[0], "count")
+    assert json.loads(get(base + "/healthz"))["status"] == "ok"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000"))
+    parser.add_argument("--ingest-articles", type=int, default=int(os.environ.get("BENCH_INGEST", "40")))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_env()
+    print(f"{'benchmark':<48} {'value':>12} {'unit':<8} ratio", flush=True)
+    bench_ingest(args.out, args.ingest_articles, settings.model)
+    cached = CachedExtractor(Extractor.load(settings.model, load_rules(settings.rules_path)))
+    empty = bench_incremental(args.out, Settings.create(data_dir=args.out / "empty-store"), 0, cached, None)
+    for n, size in enumerate(int(s) for s in args.sizes.split(",")):
+        store = build_store(args.out, size, cached)
+        bench_incremental(args.out, store, size, cached, empty)
+        bench_http(store, size, 5600 + n)
+    result = args.out / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    result.write_text(json.dumps(ROWS, indent=1))
+    print(f"\nwrote {result}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
