@@ -93,8 +93,8 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
         return resolver.entities[key].type
 
     figures = extract_figures(doc, sentence_of, entity_at, article.date)
-    roles = extract_roles(doc.text, mentions, entity_type, rules, sentence_of)
-    quotes = extract_quotes(doc.text, mentions, entity_type, sentence_of)
+    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of)
+    quotes = extract_quotes(article.body, mentions, entity_type, sentence_of)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date)
     used = {m.entity for m in mentions}
     entities = {k: e for k, e in resolver.entities.items() if k in used}
@@ -110,6 +110,7 @@ def _sentence(index: int, start: int, text: str) -> Sentence:
 
 
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
+    text = doc.text
     extra = organisation_spans(doc)
     covered = {i for span in extra for i in range(span.start, span.end)}
     spans = [ent for ent in doc.ents if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES
@@ -117,6 +118,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     # People first, so that "Tang" or a net name later in the text can resolve to a full name.
     spans.sort(key=lambda e: (LABEL_TYPES[e.label_] != "Person", e.start))
     mentions: list[Mention] = []
+    paren_aliases = find_paren_aliases(doc)
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
@@ -124,17 +126,15 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
         if entity is None:
             continue
         mentions.append(Mention(entity.key, ent.text, ent.start_char, ent.end_char, sentence_of(ent.start_char)))
-        if entity.type == "Person":
-            for person_span, alias in find_paren_aliases(doc):
-                if person_span.start == ent.start:
-                    resolver.add_alias(entity.key, alias)
+        if entity.type == "Person" and ent.start in paren_aliases:
+            resolver.add_alias(entity.key, paren_aliases[ent.start])
     mentions = _drop_nested(mentions)
     # Re-resolve spans that became local aliases after they were first seen ("Dangwang" labelled a place).
     fixed = []
     for m in mentions:
         key = resolver.local_alias.get(m.text.strip().lower())
         fixed.append(Mention(key, m.text, m.start, m.end, m.sentence) if key else m)
-    _add_unlabelled_aliases(doc.text, resolver, fixed, sentence_of)
+    _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
 
 

@@ -165,11 +165,14 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
     return found
 
 
-def find_paren_aliases(doc: "Doc") -> Iterable[tuple["Span", str]]:
-    """'Zhao Jian (net name: Dangwang)' -> (span of Zhao Jian, 'Dangwang')."""
+def find_paren_aliases(doc: "Doc") -> dict[int, str]:
+    """'Zhao Jian (net name: Dangwang)' -> {token index where Zhao Jian starts: 'Dangwang'}."""
+    text = doc.text  # built anew on every access: read it once
+    found = {}
     for ent in doc.ents:
         if LABEL_TYPES.get(ent.label_) != "Person":
             continue
-        match = _ALIAS_PAREN.match(doc.text, ent.end_char + (1 if doc.text[ent.end_char:ent.end_char + 1] == " " else 0))
+        match = _ALIAS_PAREN.match(text, ent.end_char + (1 if text[ent.end_char:ent.end_char + 1] == " " else 0))
         if match:
-            yield ent, match.group(1)
+            found[ent.start] = match.group(1)
+    return found

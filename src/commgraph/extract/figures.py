@@ -36,6 +36,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
                     default_date: str | None) -> list[Figure]:
     """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range."""
     figures: list[Figure] = []
+    text = doc.text  # built anew on every access: read it once
     for ent in doc.ents:
         if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
             continue
@@ -43,7 +44,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
         quantity = parse_quantity(text)
         if quantity is None:
             continue
-        approximation = _approximation(doc, ent)
+        approximation = _approximation(text, ent)
         metric_token = _metric_head(ent)
         metric, about_tokens = _metric_phrase(metric_token, ent) if metric_token is not None else ("", [])
         if not metric:
@@ -51,7 +52,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
         unit = quantity.unit or (None if quantity.currency else None)
         metric_words = set(metric.lower().split())
         subject = (_event_subject(ent.sent, entity_at, doc) or _subject(doc, ent, about_tokens, metric_words, entity_at)
-                   or _topic_subject(doc.text, ent.start_char, figures, entity_at))
+                   or _topic_subject(text, ent.start_char, figures, entity_at))
         figures.append(Figure(
             text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
             sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
@@ -106,11 +107,11 @@ def _is_figure(ent: "Span") -> bool:
     return True
 
 
-def _approximation(doc: "Doc", ent: "Span") -> str | None:
+def _approximation(text: str, ent: "Span") -> str | None:
     inside = _LEADING_APPROX.match(ent.text)
     if inside:
         return APPROXIMATIONS[inside.group(1).lower()]
-    before = doc.text[max(ent.sent.start_char, ent.start_char - 30):ent.start_char]
+    before = text[max(ent.sent.start_char, ent.start_char - 30):ent.start_char]
     match = _APPROX_RE.search(before)
     return APPROXIMATIONS[match.group(1).lower()] if match else None
 
