@@ -40,8 +40,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
     for ent in doc.ents:
         if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
             continue
-        text = _LEADING_APPROX.sub("", ent.text)
-        quantity = parse_quantity(text)
+        quantity = parse_quantity(_LEADING_APPROX.sub("", ent.text))
         if quantity is None:
             continue
         approximation = _approximation(text, ent)
