@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import generations as gens
-from .graph import GraphStore
+from .graph import open_store
 from .index import article_ids
 from .settings import Settings
 from .vocab import Minter
@@ -25,7 +25,7 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     manifest = gens.read_manifest(current)
     minter = Minter(manifest.get("base_iri", settings.base_iri))
     expected = set(manifest["articles"])
-    store = GraphStore(current / "store", minter, read_only=True)
+    store = open_store(settings, current, minter, read_only=True)
     in_store = store.article_graphs()
     in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
     problems = []
@@ -36,25 +36,23 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     if in_index != expected:
         problems.append(f"index holds {len(in_index)} articles, manifest lists {len(expected)}: "
                         f"differing {sorted(in_index ^ expected)[:5]}")
-    described, mentioned = store.entity_iris(), _mentioned(store)
+    described, mentioned = store.entity_iris(), store.mentioned()
     if described != mentioned:
         problems.append(f"entities graph describes {len(described)} entities, articles mention {len(mentioned)}: "
                         f"differing {sorted(described ^ mentioned)[:5]}")
     if shacl:
-        problems += shacl_problems(store, [*sorted(in_store & graphs), store.entities_graph.value])
+        problems += shacl_problems(store, [*sorted(in_store & graphs), minter.entities_graph()])
     return problems
 
 
-def shacl_problems(store: GraphStore, graph_iris: list[str], limit: int = 20) -> list[str]:
+def shacl_problems(store, graph_iris: list[str], limit: int = 20) -> list[str]:
     """Validate each graph on its own (article graphs are self-contained), so memory stays bounded."""
     from pyshacl import validate
 
     shapes = Graph().parse(SHAPES)
     problems: list[str] = []
     for iri in graph_iris:
-        quads = store.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri))
-        data = Graph().parse(data=ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-                                               format=ox.RdfFormat.N_TRIPLES), format="nt")
+        data = Graph().parse(data=ox.serialize(store.graph_triples(iri), format=ox.RdfFormat.N_TRIPLES), format="nt")
         conforms, report, _ = validate(data, shacl_graph=shapes, inference="none")
         if not conforms:
             problems.append(f"{iri} does not conform to the ontology's shapes: "
@@ -70,8 +68,3 @@ def _first_messages(report: Graph, limit: int) -> str:
         SELECT ?focus ?path ?message WHERE { ?r a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultMessage ?message .
         OPTIONAL { ?r sh:resultPath ?path } } LIMIT 3"""
     return "; ".join(f"{row.focus} {row.path or ''}: {row.message}" for row in report.query(query))
-
-
-def _mentioned(store: GraphStore) -> set[str]:
-    mentions = ox.NamedNode("https://schema.org/mentions")
-    return {q.object.value for q in store.ox.quads_for_pattern(None, mentions, None, None)}

@@ -165,7 +165,7 @@ def stats(obj: _Context, ids: bool) -> None:
 def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
     """Write the graph (or some articles' named graphs) to stdout."""
     from . import generations as gens
-    from .graph import GraphStore
+    from .graph import open_store
     from .vocab import Minter
 
     settings = obj.settings()
@@ -176,7 +176,7 @@ def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
         raise click.ClickException(f"no article {missing[0]!r}; `commgraph stats --ids` lists them")
     minter = Minter(settings.base_iri)
     graphs = [str(minter.article(a)) for a in article_ids] or None
-    sys.stdout.buffer.write(GraphStore(current / "store", minter, read_only=True).export(fmt, graphs))
+    sys.stdout.buffer.write(open_store(settings, current, minter, read_only=True).export(fmt, graphs))
 
 
 @main.command()

@@ -133,7 +133,7 @@ def build_graph(extraction: Extraction, minter: Minter) -> Graph:
     return g
 
 
-def _most_common(counts: Counter[str]) -> str:
+def most_common(counts: Counter[str]) -> str:
     """The most frequent value; ties go to the first in sort order, so every run picks the same one."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
 
@@ -216,12 +216,25 @@ class GraphStore:
                 aliases.update(q.object.value for q in self.ox.quads_for_pattern(node, local_alias, None, graph))
             if not names:
                 continue  # no article describes it any more: retracted
-            canonical = _most_common(names)
-            quads = [ox.Quad(entity, rdf_type, ox.NamedNode(_most_common(types)), target),
+            canonical = most_common(names)
+            quads = [ox.Quad(entity, rdf_type, ox.NamedNode(most_common(types)), target),
                      ox.Quad(entity, name, ox.Literal(canonical), target)]
             quads += [ox.Quad(entity, alternate, ox.Literal(a), target)
                       for a in sorted((aliases | set(names)) - {canonical})]
             self.ox.extend(quads)
+
+    def query(self, sparql: str, **options):
+        """A query run inside Oxigraph (never rdflib's engine)."""
+        return self.ox.query(sparql, **options)
+
+    def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
+        return [ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
+
+    def mentioned(self) -> set[str]:
+        """Every entity some article mentions."""
+        mentions = ox.NamedNode(str(SCHEMA.mentions))
+        return {q.object.value for q in self.ox.quads_for_pattern(None, mentions, None, None)}
 
     def entity_iris(self) -> set[str]:
         """Entities described in the entities graph."""
@@ -256,3 +269,14 @@ class GraphStore:
         else:
             quads = (q for g in graphs for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
         return ox.serialize(quads, format=formats[fmt])
+
+
+def open_store(settings, generation: Path, minter: Minter, read_only: bool = False):
+    """The graph store a generation uses: on disk inside it (default), or the remote one the settings name."""
+    if settings.store:
+        from .remote import Endpoints, RemoteStore
+
+        endpoints = Endpoints.from_setting(settings.store, settings.store_query_path, settings.store_update_path,
+                                           settings.store_data_path)
+        return RemoteStore(endpoints, minter, timeout=max(30.0, settings.query_timeout))
+    return GraphStore(generation / "store", minter, read_only=read_only)

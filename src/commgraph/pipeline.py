@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
-from .graph import GraphStore, build_graph
+from .graph import GraphStore, build_graph, open_store
 from .index import create_or_open, document_for
 from .settings import Settings
 from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
@@ -94,7 +94,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
         if rebuild and current:
             for article_id in stored:
                 if article_id not in articles and article_id not in report.removed:
-                    to_extract.append(_stored_article(current, minter, article_id, stored[article_id]))
+                    to_extract.append(_stored_article(settings, current, minter, article_id, stored[article_id]))
                     report.updated.append(article_id)
         if to_extract or report.removed:
             new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
@@ -153,11 +153,11 @@ def _read_stdin(settings: Settings) -> list[Article]:
     return parse_bytes(data, kind, name="<stdin>", stem=slugify(first_line) or "stdin")
 
 
-def _stored_article(generation: Path, minter: Minter, article_id: str, entry: dict) -> Article:
+def _stored_article(settings: Settings, generation: Path, minter: Minter, article_id: str, entry: dict) -> Article:
     """Rebuild an Article from the graph (for --rebuild of articles whose files are not given)."""
-    store = GraphStore(generation / "store", minter, read_only=True)
+    store = open_store(settings, generation, minter, read_only=True)
     iri = minter.article(article_id)
-    rows = list(store.ox.query(
+    rows = list(store.query(
         f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
         "<https://schema.org/text> ?body }} }"))
     if not rows:
@@ -171,9 +171,10 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                       extractor, rebuild: bool) -> dict:
     work = gens.start_generation(data_dir)
     if current:
-        GraphStore(current / "store", minter, read_only=True).backup(work / "store")
+        if not settings.store:  # a remote store is shared, not copied per generation
+            GraphStore(current / "store", minter, read_only=True).backup(work / "store")
         gens.copy_index(current / "index", work / "index")
-    store = GraphStore(work / "store", minter)
+    store = open_store(settings, work, minter)
     ix = create_or_open(work / "index")
     writer = ix.writer(timeout=settings.lock_timeout)
     articles = dict(manifest["articles"])

