@@ -7,12 +7,20 @@ from commgraph.index import article_ids, create_or_open, parse_user_query, searc
 from test_graph import make_extraction
 
 
+BODIES = {}
+
+
+def texts(ids):
+    return {i: BODIES[i] for i in ids}
+
+
 @pytest.fixture
 def ix(tmp_path):
     index = create_or_open(tmp_path / "index")
     writer = index.writer()
     body_a = "Tom Tang said QQ groups have 380 million users. Interest tribes grow. <script>alert(1)</script>"
     body_b = "WeChat groups and Momo groups compete. Tribes are popular with fans in Beijing."
+    BODIES.update(a1=body_a, a2=body_b)
     for article_id, body, date in (("a1", body_a, "2015-08-06"), ("a2", body_b, "2016-01-01")):
         extraction = make_extraction(article_id, body)
         extraction.article.__dict__["date"] = date  # frozen dataclass: set the test date directly
@@ -32,7 +40,7 @@ def test_keyword_phrase_and_boolean(ix):
 
 
 def test_snippets_are_escaped_and_highlighted(ix):
-    hit = search(ix, "script alert").hits[0]
+    hit = search(ix, "script alert", texts=texts).hits[0]
     assert "<script" not in hit.snippet and "&lt;" in hit.snippet and "&gt;" in hit.snippet
     assert '<b class="match' in hit.snippet
 

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from whoosh import highlight, index, qparser
 from whoosh.analysis import StemmingAnalyzer
@@ -26,7 +27,9 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(stored=True, analyzer=analyzer, field_boost=2.0),
-        body=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # Not stored: loading 10+ KB of body per hit made facet counting slow; snippets get the text of the
+        # page's hits from the caller (the graph store holds it as schema:text).
+        body=TEXT(stored=False, analyzer=analyzer, phrase=True),
         date=ID(stored=True, sortable=True),
         entity=KEYWORD(stored=True, commas=True, scorable=True),  # entity keys, for facet filters
         entity_names=STORED(),  # key -> name, for facet labels without a graph lookup
@@ -104,8 +107,12 @@ def parse_user_query(ix, text: str) -> Query | None:
 
 
 def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
-           sort: str = "relevance", date_from: str = "", date_to: str = "") -> SearchResult:
-    """Ranked hits with escaped, highlighted snippets and facet counts by entity."""
+           sort: str = "relevance", date_from: str = "", date_to: str = "",
+           texts: Callable[[list[str]], dict[str, str]] | None = None) -> SearchResult:
+    """Ranked hits with escaped, highlighted snippets and facet counts by entity.
+
+    `texts(ids)` returns the article bodies of the hits on the page (for snippets); without it snippets are empty.
+    """
     try:
         query = parse_user_query(ix, text)
     except QueryError as exc:
@@ -121,14 +128,17 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
     with ix.searcher() as searcher:
         sortedby = "date" if sort == "date" else None
         results = searcher.search(query, limit=max(FACET_SCAN, page * page_size), sortedby=sortedby,
-                                  reverse=sort == "date", terms=True)
+                                  reverse=sort == "date")
         results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
         rows = [r for r in results if _in_dates(r.get("date", ""), date_from, date_to)]
         facets = _facets(rows)
         hits = []
-        for r in rows[(page - 1) * page_size: page * page_size]:
-            snippet = r.highlights("body", top=2) or _escape(r["body"][:240])
+        on_page = rows[(page - 1) * page_size: page * page_size]
+        bodies = texts([r["id"] for r in on_page]) if texts and on_page else {}
+        for r in on_page:
+            body = bodies.get(r["id"], "")
+            snippet = (r.highlights("body", text=body, top=2) if body else "") or _escape(body[:240])
             names = r.get("entity_names") or {}
             hits.append(Hit(id=r["id"], title=r["title"], date=r.get("date", ""), score=round(r.score, 3) if isinstance(r.score, float) else 0.0,
                             snippet=snippet, entities=[(k, v[0], v[1]) for k, v in sorted(names.items())]))

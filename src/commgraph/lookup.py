@@ -48,7 +48,9 @@ def literal(text: str) -> str:
 
 def stats(store) -> dict[str, Any]:
     by_type = {r["type"].rsplit("/", 1)[-1]: r["n"] for r in select(store, """
-        SELECT DISTINCT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?a schema:mentions ?e . ?e a ?type } GROUP BY ?type""")}
+        SELECT ?type (COUNT(?e) AS ?n) WHERE {
+          VALUES ?type { schema:Person schema:Organization schema:Product schema:Place schema:Event schema:CreativeWork }
+          ?e a ?type } GROUP BY ?type""")}
     counts = select(store, """SELECT (COUNT(DISTINCT ?a) AS ?articles) (COUNT(DISTINCT ?f) AS ?figures)
         WHERE { { ?a a schema:NewsArticle } UNION { ?f a schema:Observation } }""")[0]
     return {"articles": counts["articles"], "figures": counts["figures"],
@@ -57,9 +59,10 @@ def stats(store) -> dict[str, Any]:
 
 def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
     return select(store, f"""
-        SELECT DISTINCT ?e (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?m) AS ?mentions)
-        WHERE {{ ?m cg:refersTo ?e . ?e schema:name ?name ; a ?type }}
-        GROUP BY ?e ORDER BY DESC(?mentions) ?label LIMIT {int(limit)}""")
+        SELECT ?e ?label ?kind ?mentions WHERE {{
+          {{ SELECT ?e (COUNT(?m) AS ?mentions) WHERE {{ ?m cg:refersTo ?e }}
+             GROUP BY ?e ORDER BY DESC(?mentions) LIMIT {int(limit)} }}
+          ?e schema:name ?label ; a ?kind }} ORDER BY DESC(?mentions) ?label""")
 
 
 def entity(store, iri: str) -> dict[str, Any] | None:
@@ -73,43 +76,49 @@ def entity(store, iri: str) -> dict[str, Any] | None:
           ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence .
           OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }} }} ORDER BY ?title""")
-    figures = figures_about(store, iri)
+    figures = figures_about(store, iri, limit=100)
     quotes = select(store, f"""
         SELECT DISTINCT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
           schema:isPartOf ?article . ?article schema:headline ?headline }} ORDER BY ?article ?q""")
     mentions = select(store, f"""
-        SELECT DISTINCT ?article ?headline ?date ?sentence (COUNT(DISTINCT ?m) AS ?n) WHERE {{
-          ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s .
-          ?s nif:anchorOf ?sentence ; nif:beginIndex ?begin .
-          ?article schema:headline ?headline . OPTIONAL {{ ?article schema:datePublished ?date }}
-        }} GROUP BY ?article ?headline ?date ?sentence ORDER BY DESC(?date) ?article LIMIT 200""")
+        SELECT ?article ?headline ?date ?sentence WHERE {{
+          {{ SELECT DISTINCT ?article ?s WHERE {{ ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s }}
+             LIMIT 200 }}
+          ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
+          OPTIONAL {{ ?article schema:datePublished ?date }}
+        }} ORDER BY DESC(?date) ?article""")
     neighbours = select(store, f"""
-        SELECT DISTINCT ?other (SAMPLE(?name) AS ?label) (SAMPLE(?type) AS ?kind) (COUNT(DISTINCT ?article) AS ?articles)
-        WHERE {{ ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>)
-                 ?other schema:name ?name ; a ?type }}
-        GROUP BY ?other ORDER BY DESC(?articles) ?label LIMIT 25""")
+        SELECT ?other ?label ?kind ?articles WHERE {{
+          {{ SELECT ?other (COUNT(?article) AS ?articles) WHERE {{
+               ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>) }}
+             GROUP BY ?other ORDER BY DESC(?articles) LIMIT 25 }}
+          ?other schema:name ?label ; a ?kind }} ORDER BY DESC(?articles) ?label""")
     return {"iri": iri, "name": base[0]["name"], "names": sorted({r["name"] for r in base}),
             "type": base[0]["type"].rsplit("/", 1)[-1], "aliases": aliases, "roles": roles, "figures": figures,
             "quotes": quotes, "mentions": mentions, "neighbours": neighbours}
 
 
 def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 2000) -> list[dict[str, Any]]:
-    """Figures (optionally about one entity, or whose metric contains `metric`) with their source sentence."""
-    about = f"BIND(<{iri}> AS ?subject) ?f schema:observationAbout ?subject ." if iri else \
-        "OPTIONAL { ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }"
-    metric_filter = f"FILTER(CONTAINS(LCASE(?metric), LCASE({literal(metric)})))" if metric else ""
+    """Figures (optionally about one entity, or whose metric contains `metric`) with their source sentence.
+
+    The figures to show are chosen first in a sub-select and only then described: an entity with thousands of
+    figures, or a corpus with a million quads, stays cheap.
+    """
+    about = f"?f schema:observationAbout <{iri}> ." if iri else "?f a schema:Observation ."
+    metric_filter = (f"?f schema:variableMeasured ?m . FILTER(CONTAINS(LCASE(?m), LCASE({literal(metric)})))"
+                     if metric else "")
     return select(store, f"""
         SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?sentence ?article ?headline WHERE {{
-          ?f a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
-             cg:evidence ?s ; schema:isPartOf ?article .
-          {about} {metric_filter}
+          {{ SELECT ?f WHERE {{ {about} {metric_filter} }} LIMIT {int(limit)} }}
+          ?f cg:valueText ?valueText ; schema:variableMeasured ?metric ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
+          OPTIONAL {{ ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
           OPTIONAL {{ ?f schema:value ?value }} OPTIONAL {{ ?f schema:minValue ?min }}
           OPTIONAL {{ ?f schema:maxValue ?max }} OPTIONAL {{ ?f schema:unitText ?unit }}
           OPTIONAL {{ ?f schema:currency ?currency }} OPTIONAL {{ ?f cg:approximation ?approx }}
           OPTIONAL {{ ?f schema:observationDate ?date }}
-        }} ORDER BY ?subjectName ?metric ?date LIMIT {int(limit)}""")
+        }} ORDER BY ?subjectName ?metric ?date""")
 
 
 def figure(store, iri: str) -> dict[str, Any] | None:
@@ -144,6 +153,16 @@ def article(store, iri: str) -> dict[str, Any] | None:
         SELECT DISTINCT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
         ORDER BY ?type ?name""")
     return dict(rows[0], iri=iri, spans=spans, entities=entities)
+
+
+def article_texts(store, article_iris: dict[str, str]) -> dict[str, str]:
+    """{article id: its text} for a few articles (the search page's snippets); `article_iris` maps id -> IRI."""
+    if not article_iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in article_iris.values())
+    by_iri = {row["a"]: row["text"] for row in select(store, f"SELECT ?a ?text WHERE {{ VALUES ?a {{ {values} }} "
+                                                              "?a schema:text ?text }")}
+    return {article_id: by_iri.get(iri, "") for article_id, iri in article_iris.items()}
 
 
 def articles(store) -> list[dict[str, Any]]:

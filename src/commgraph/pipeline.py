@@ -20,6 +20,8 @@ from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
 from .vocab import Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
+# Bump when the graph layout or the index schema changes: stored generations then say a rebuild is due.
+DATA_FORMAT = 2
 
 
 @dataclass
@@ -67,11 +69,12 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
         manifest = gens.read_manifest(current) if current else {"generation": 0, "articles": {}}
         stored: dict[str, dict] = manifest["articles"]
         rules = load_rules(settings.rules_path)
-        due = bool(stored) and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model)
+        due = bool(stored) and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model
+                                or manifest.get("format") != DATA_FORMAT)
         rebuild = rebuild or (rebuild_if_due and due)
         if due and not rebuild:
-            report.rebuild_due = ("the gazetteer/curation rules or the model changed since the last rebuild; "
-                                  "run `commgraph ingest --rebuild` to re-derive every article")
+            report.rebuild_due = ("the gazetteer/curation rules, the model or the data format changed since the last "
+                                  "rebuild; run `commgraph ingest --rebuild` to re-derive every article")
         articles = _read_all(paths, settings, report, progress)
         minter = Minter(settings.base_iri)
         to_extract: list[Article] = []
@@ -170,22 +173,23 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                       report: Report, settings: Settings, rules, minter: Minter, progress: Progress,
                       extractor, rebuild: bool) -> dict:
     work = gens.start_generation(data_dir)
-    if current:
+    if current and not rebuild:  # a rebuild starts from empty store and index (the schema may have changed)
         if not settings.store:  # a remote store is shared, not copied per generation
             GraphStore(current / "store", minter, read_only=True).backup(work / "store")
         gens.copy_index(current / "index", work / "index")
     store = open_store(settings, work, minter)
     ix = create_or_open(work / "index")
     writer = ix.writer(timeout=settings.lock_timeout)
-    articles = dict(manifest["articles"])
+    articles = {} if rebuild else dict(manifest["articles"])
     try:
-        affected: set[str] = set()  # entities whose merged description must be re-derived
+        # entities whose merged description must be re-derived (a rebuild of a shared remote store: all of them)
+        affected: set[str] = store.entity_iris() if rebuild else set()
         for article_id in [*report.removed, *(a.id for a in to_extract if a.id in articles)]:
             affected |= store.mentioned_entities(minter.article(article_id))
         for article_id in report.removed:
             store.remove_article(minter.article(article_id))
             writer.delete_by_term("id", article_id)
-            del articles[article_id]
+            articles.pop(article_id, None)
         if to_extract:
             progress("loading the spaCy model", 0, len(to_extract))
             for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
@@ -204,8 +208,10 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         writer.cancel()
         raise
     store.flush()
-    _verify(store, ix, articles, minter)
-    totals = {"articles": len(articles), "entities": store.entity_count(), "quads": store.quad_count(),
+    _verify(store, ix, articles, minter, changed=[a.id for a in to_extract])
+    # Totals from the manifest, not from a scan of the store: an update costs O(the change), not O(the store).
+    totals = {"articles": len(articles), "entities": store.entity_count(),
+              "quads": sum(a["quads"] for a in articles.values()),
               "figures": sum(a["figures"] for a in articles.values())}
     store.close()
     new_manifest = {
@@ -215,6 +221,7 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         # The rules an ingest that re-derived everything used; a plain update keeps the old fingerprint so that
         # "a rebuild is due" keeps being said until one runs.
         "rules": rules.fingerprint if rebuild or not manifest["articles"] else manifest.get("rules"),
+        "format": DATA_FORMAT if rebuild or not manifest["articles"] else manifest.get("format"),
         "base_iri": settings.base_iri, "articles": articles,
         "totals": totals,
     }
@@ -235,13 +242,17 @@ def _extractions(articles: list[Article], settings: Settings, rules, extractor):
     return extractor.extract_many(articles)
 
 
-def _verify(store: GraphStore, ix, articles: dict, minter: Minter) -> None:
-    """Graph, index and manifest must hold the same articles before a generation is published."""
-    from .index import article_ids
+def _verify(store, ix, articles: dict, minter: Minter, changed: list[str]) -> None:
+    """Before publishing: graph, index and manifest hold as many articles, and every changed one is in both.
 
+    Counts plus the changed ids keep this O(the change); `commgraph check` compares every id.
+    """
     in_store = store.article_graphs()
-    expected = {str(minter.article(a)) for a in articles}
-    in_index = article_ids(ix)
-    if in_store != expected or in_index != set(articles):
-        raise StoreError(f"generation check failed: {len(in_store)} graphs, {len(in_index)} index documents, "
-                         f"{len(articles)} manifest entries; nothing was published, run the ingest again")
+    with ix.searcher() as searcher:
+        indexed = searcher.doc_count()
+        missing = [a for a in changed if searcher.document_number(id=a) is None]
+    missing += [a for a in changed if str(minter.article(a)) not in in_store]
+    if len(in_store) != len(articles) or indexed != len(articles) or missing:
+        raise StoreError(f"generation check failed: {len(in_store)} graphs, {indexed} index documents, "
+                         f"{len(articles)} manifest entries, missing {missing[:3]}; nothing was published, "
+                         "run the ingest again")

@@ -40,8 +40,11 @@ def search_data() -> dict[str, Any]:
     if sort not in ("relevance", "date"):
         raise QueryError(f"parameter sort must be 'relevance' or 'date', got {sort[:20]!r}")
     date_from, date_to = _date_arg("from"), _date_arg("to")
+    def texts(ids: list[str]) -> dict[str, str]:
+        return lookup.article_texts(gen.store, {i: str(svc.minter.article(i)) for i in ids})
+
     result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
-                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to)
+                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:
@@ -142,12 +145,16 @@ def figures_data() -> dict[str, Any]:
     metric = request.args.get("metric", "")[:100]
     subject = request.args.get("subject", "")[:200]
     iri = str(svc.minter.entity(subject)) if subject and "/" in subject else None
-    rows = lookup.figures_about(svc.generation().store, iri, metric=metric)
+    rows = lookup.figures_about(svc.generation().store, iri, metric=metric, limit=FIGURES_SHOWN)
     for row in rows:
         row["url"] = _figure_url(row["f"])
         row["article_url"] = _article_url(row["article"])
         row["subject_key"] = svc.minter.entity_key(row["subject"]) if row.get("subject") else None
-    return {"metric": metric, "subject": subject, "figures": rows}
+    return {"metric": metric, "subject": subject, "figures": rows, "limit": FIGURES_SHOWN,
+            "truncated": len(rows) >= FIGURES_SHOWN}
+
+
+FIGURES_SHOWN = 500  # the table shows this many; narrow it with metric= or subject=
 
 
 def figure_data(article_id: str, n: int) -> dict[str, Any]:
