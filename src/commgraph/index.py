@@ -136,8 +136,9 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
         hits = []
         on_page = rows[(page - 1) * page_size: page * page_size]
         bodies = texts([r["id"] for r in on_page]) if texts and on_page else {}
+        words = _query_words(text)
         for r in on_page:
-            body = bodies.get(r["id"], "")
+            body = _excerpt(bodies.get(r["id"], ""), words)
             snippet = (r.highlights("body", text=body, top=2) if body else "") or _escape(body[:240])
             names = r.get("entity_names") or {}
             hits.append(Hit(id=r["id"], title=r["title"], date=r.get("date", ""), score=round(r.score, 3) if isinstance(r.score, float) else 0.0,
@@ -145,6 +146,39 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
         suggestion = _suggest(searcher, text) if not rows else None
         return SearchResult(query=text, total=len(rows) if len(rows) < FACET_SCAN else len(results), hits=hits,
                             facets=facets, suggestion=suggestion, page=page, page_size=page_size)
+
+
+_OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}
+
+
+def _query_words(text: str) -> list[str]:
+    """The plain words of a query, for finding where an article matches before highlighting."""
+    words = re.findall(r"\w+", re.sub(r"\b\w+:", " ", text.lower()))
+    return [w for w in words if w not in _OPERATORS]
+
+
+def _excerpt(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
+    """Only the passages around the first matches: Whoosh re-analyses every token it highlights, and whole
+    articles made highlighting most of a search's time. Stems are matched by their first letters."""
+    lowered = body.lower()
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        stem = word[: max(4, len(word) - 2)]
+        pos = lowered.find(stem)
+        if pos >= 0:
+            spans.append((max(0, pos - radius), min(len(body), pos + radius)))
+        if len(spans) >= most:
+            break
+    if not spans:
+        return body[: 2 * radius]
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return " … ".join(body[start:end] for start, end in merged)
 
 
 def _in_dates(date: str, date_from: str, date_to: str) -> bool:
