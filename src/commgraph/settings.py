@@ -85,10 +85,9 @@ class Settings:
         for name, raw in values.items():
             if name not in fields:
                 raise SettingsError(f"unknown setting {name!r}; valid settings: {', '.join(fields)}")
-            default = getattr(cls, name)
-            kind = type(default)
+            kind = Path if name == "data_dir" else type(getattr(cls, name))
             try:
-                converted[name] = Path(raw) if kind is type(Path()) or isinstance(default, Path) else kind(raw)
+                converted[name] = kind(raw)
             except (TypeError, ValueError):
                 raise SettingsError(
                     f"setting {name} (COMMGRAPH_{name.upper()}) must be a {kind.__name__}, got {raw!r}"

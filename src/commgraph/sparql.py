@@ -169,8 +169,8 @@ def choose_format(form: str, accept: list[tuple[str, float]], override: str | No
     allowed = set(table.values())
     if override:
         name = FORMAT_ALIASES.get(override.lower(), override.lower())
-        if name in MEDIA_TYPES and name not in allowed and form not in ("SELECT", "ASK") and name == "xml":
-            name = "rdfxml"
+        if name == "xml" and form not in ("SELECT", "ASK"):
+            name = "rdfxml"  # format=xml asks for RDF/XML when the result is a graph
         if name not in allowed:
             raise QueryError(f"format {override!r} does not fit a {form} query; use one of {', '.join(sorted(allowed))}",
                              406)

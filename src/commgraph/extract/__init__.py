@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..sources import Article
@@ -140,8 +141,6 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
 
 def _add_unlabelled_aliases(text: str, resolver: Resolver, mentions: list[Mention], sentence_of) -> None:
     """Local aliases the model did not label at all still count as mentions."""
-    import re
-
     taken = _mention_index(mentions)
     for alias, key in resolver.local_alias.items():
         for match in re.finditer(rf"\b{re.escape(alias)}\b", text, re.IGNORECASE):

@@ -57,7 +57,7 @@ def _title_before(text: str, mention: Mention, orgs: list[Mention], rules: Rules
             break
         consumed += len(word) + 1
         if bare.endswith(("'s", "’s")):
-            org_key = _org_ending_near(orgs, text, mention.start - consumed + len(bare) - 2)
+            org_key = _org_ending_near(orgs, mention.start - consumed + len(bare) - 2)
             if org_key is None:
                 title_words.insert(0, bare)
             break
@@ -89,7 +89,7 @@ def _title_after(text: str, mention: Mention, orgs: list[Mention], rules: Rules)
     return None
 
 
-def _org_ending_near(orgs: list[Mention], text: str, end: int) -> str | None:
+def _org_ending_near(orgs: list[Mention], end: int) -> str | None:
     for org in orgs:
         if abs(org.end - end) <= 1:
             return org.entity
