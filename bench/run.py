@@ -181,12 +181,17 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         record(f"[{size}] server cold start to first search answer", cold, "s", None, "", "target <= 2 s")
         current = gens.require_current(settings.data_dir)
         opened: dict = {}
-        http_times, direct_times = [], []
+        http_times, direct_times, cached_times = [], [], []
         for example in example_queries():
-            for _ in range(5):
+            for n in range(5):
+                # a comment makes each run a new query text: the server's per-generation cache cannot answer it
+                fresh = f"{example.text}# bench run {n} {time.time_ns()}\n"
                 t = time.perf_counter()
-                get(base + "/sparql", example.text.encode(), {"Content-Type": "application/sparql-query"})
+                get(base + "/sparql", fresh.encode(), {"Content-Type": "application/sparql-query"})
                 http_times.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                get(base + "/sparql", fresh.encode(), {"Content-Type": "application/sparql-query"})
+                cached_times.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 run_task(Task(str(current), example.text, "SELECT", "json", 10000), opened)
                 direct_times.append(time.perf_counter() - t)
@@ -195,12 +200,15 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         record(f"[{size}] SPARQL examples via HTTP, p50", p50 * 1000, "ms", d50 * 1000, "same query in-process p50")
         record(f"[{size}] SPARQL examples via HTTP, p95", p95 * 1000, "ms", d95 * 1000, "same query in-process p95",
                "target p95 <= 100 ms")
+        c50, c95 = percentiles(cached_times)
+        record(f"[{size}] SPARQL examples repeated (cached), p95", c95 * 1000, "ms", p95 * 1000, "first run p95")
         ix = whoosh_index.open_dir(str(current / "index"))
         for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"')):
             http, raw = [], []
-            for _ in range(15):
+            for n in range(15):
                 t = time.perf_counter()
-                get(base + "/api/search?" + urllib.parse.urlencode({"q": q}))
+                # an unused parameter makes each request miss the server's per-generation cache
+                get(base + "/api/search?" + urllib.parse.urlencode({"q": q, "bench": f"{n}-{time.time_ns()}"}))
                 http.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 with ix.searcher() as searcher:

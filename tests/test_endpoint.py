@@ -199,7 +199,8 @@ def test_concurrency_cap_answers_429(live_server):
     for thread in threads:
         thread.start()
     time.sleep(0.8)
-    status, headers, body = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": PEOPLE}))
+    fresh = PEOPLE + f"\n# not cached {time.time_ns()}"  # a query answered before would come from the cache
+    status, headers, body = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": fresh}))
     for thread in threads:
         thread.join()
     assert status == 429 and b"busy" in body
@@ -260,3 +261,12 @@ def test_running_server_switches_to_a_new_generation(tmp_path, extractor):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_repeated_queries_come_from_the_generation_cache(live_server):
+    query = PEOPLE + f"\n# cache probe {time.time_ns()}"
+    first = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": query}))
+    started = time.perf_counter()
+    second = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": query}))
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert time.perf_counter() - started < 1.0

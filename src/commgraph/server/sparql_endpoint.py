@@ -11,6 +11,7 @@ from ..workers import Task
 from . import services
 
 bp = Blueprint("sparql", __name__)
+CACHED_BODY_BYTES = 512 * 1024
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Expose-Headers": "X-Commgraph-Truncated"}
@@ -35,9 +36,14 @@ def endpoint():
             raise QueryError(f"graph <{graph}> is not one this endpoint holds; it never loads remote graphs", 400)
     info = analyse(query, svc.limits, holds)
     fmt = choose_format(info.form, list(request.accept_mimetypes), request.values.get("format"))
-    outcome = svc.pool.run(Task(generation=str(gen.path), query=query, form=info.form, fmt=fmt,
-                                max_rows=svc.limits.max_rows, default_graphs=defaults, named_graphs=named,
-                                remote=svc.remote))
+    key = (query, fmt, tuple(defaults or ()), tuple(named or ()))
+    outcome = svc.queries.get(gen.path, key)
+    if outcome is None:
+        outcome = svc.pool.run(Task(generation=str(gen.path), query=query, form=info.form, fmt=fmt,
+                                    max_rows=svc.limits.max_rows, default_graphs=defaults, named_graphs=named,
+                                    remote=svc.remote))
+        if outcome.status == 200 and len(outcome.body) <= CACHED_BODY_BYTES and svc.remote is None:
+            svc.queries.put(gen.path, key, outcome)  # a remote store can change under us: never cached
     headers = dict(CORS)
     headers["Vary"] = "Accept"
     if outcome.truncated:

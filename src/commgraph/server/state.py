@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,35 @@ class Generation:
         return {self.manifest.get("base_iri", "") + "article/" + a for a in self.manifest["articles"]}
 
 
+class ResultCache:
+    """A small LRU of answers for the generation being served. Generations never change, so an answer stays
+    right until `current` moves; then the cache starts over."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._generation: Path | None = None
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, generation: Path, key):
+        with self._lock:
+            if generation != self._generation:
+                return None
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, generation: Path, key, value) -> None:
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Services:
     """Opened once per app and kept on `app.extensions['commgraph']`."""
 
@@ -47,6 +77,8 @@ class Services:
                                                  settings.store_update_path, settings.store_data_path)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
+        self.searches = ResultCache()
+        self.queries = ResultCache()
 
     def generation(self) -> Generation:
         """The current generation; switches atomically when `data/current` moves (no restart, no refresh())."""

@@ -34,6 +34,15 @@ def _date_arg(name: str) -> str:
 def search_data() -> dict[str, Any]:
     svc = services()
     gen = svc.generation()
+    key = tuple(sorted((k, tuple(request.args.getlist(k))) for k in request.args))
+    cached = svc.searches.get(gen.path, key)
+    if cached is None:
+        cached = _search_data(svc, gen)
+        svc.searches.put(gen.path, key, cached)
+    return cached
+
+
+def _search_data(svc, gen) -> dict[str, Any]:
     q = request.args.get("q", "")
     filters = tuple(f for f in request.args.getlist("entity") if f)[:10]
     sort = request.args.get("sort", "relevance")
