@@ -11,16 +11,15 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreError
-from .graph import most_common
+from .graph import merged_descriptions
 from .lookup import literal
-from .vocab import CG, SCHEMA, Minter
+from .vocab import SCHEMA, Minter
 
 SPARQL_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -93,31 +92,18 @@ class RemoteStore:
         return {r["e"] for r in rows}
 
     def refresh_entities(self, entity_iris: set[str], batch: int = 200) -> None:
-        """Re-derive the merged descriptions of these entities, a batch per update request."""
+        """Re-derive the merged descriptions of these entities, one update request a batch."""
         graph = self.minter.entities_graph()
+        merged = merged_descriptions(self, entity_iris, batch)
         ordered = sorted(entity_iris)
         for start in range(0, len(ordered), batch):
             chunk = ordered[start:start + batch]
             values = " ".join(f"<{iri}>" for iri in chunk)
-            rows = self.select(f"""SELECT ?e ?g ?name ?type ?alias WHERE {{ VALUES ?e {{ {values} }}
-                GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.name}> ?name ; <{CG.entityType}> ?type
-                OPTIONAL {{ ?d <{CG.alias}> ?alias }} }} }}""")
-            merged: dict[str, tuple[Counter, Counter, set]] = {}
-            seen: set[tuple[str, str]] = set()
-            for row in rows:
-                names, types, aliases = merged.setdefault(row["e"], (Counter(), Counter(), set()))
-                if (row["e"], row["g"]) not in seen:  # one vote per article, however many aliases it lists
-                    seen.add((row["e"], row["g"]))
-                    names[row["name"]] += 1
-                    types[row["type"]] += 1
-                if "alias" in row:
-                    aliases.add(row["alias"])
             inserts = []
-            for iri, (names, types, aliases) in merged.items():
-                canonical = most_common(names)
-                inserts.append(f"<{iri}> a <{most_common(types)}> ; <{SCHEMA.name}> {literal(canonical)} .")
-                inserts += [f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ."
-                            for a in sorted((aliases | set(names)) - {canonical})]
+            for iri in (i for i in chunk if i in merged):
+                type_, canonical, aliases = merged[iri]
+                inserts.append(f"<{iri}> a <{type_}> ; <{SCHEMA.name}> {literal(canonical)} .")
+                inserts += [f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ." for a in aliases]
             update = (f"DELETE {{ GRAPH <{graph}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} "
                       f"GRAPH <{graph}> {{ ?e ?p ?o }} }}")
             if inserts:
