@@ -92,8 +92,13 @@ def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 5
     """A store of `size` synthetic articles (distinct bodies: `distinct`, reused round-robin)."""
     data = out / f"store-{size}"
     settings = Settings.create(data_dir=data, query_workers=2, query_timeout=30)
-    if (data / "current").exists():
-        return settings
+    from commgraph import generations as gens
+    from commgraph.pipeline import DATA_FORMAT
+
+    current = gens.current_path(data)
+    if current and gens.read_manifest(current).get("format") == DATA_FORMAT:
+        return settings  # built by an earlier run with the same data format
+    subprocess.run(["rm", "-rf", str(data)], check=True)
     corpus = out / f"store-corpus-{size}"
     corpus.mkdir(parents=True, exist_ok=True)
     bodies = write_corpus(out / f"bodies-{distinct}", distinct)

@@ -14,6 +14,11 @@ def texts(ids):
     return {i: BODIES[i] for i in ids}
 
 
+def labels(keys):
+    names = {"person/daosheng-tang": "Tang Daosheng", "product/qq-groups": "QQ groups", "organization/tencent": "Tencent"}
+    return {k: names[k] for k in keys if k in names}
+
+
 @pytest.fixture
 def ix(tmp_path):
     index = create_or_open(tmp_path / "index")
@@ -46,9 +51,10 @@ def test_snippets_are_escaped_and_highlighted(ix):
 
 
 def test_entity_field_and_facets(ix):
-    result = search(ix, 'person:"tom tang"')
+    result = search(ix, 'person:"tom tang"', labels=labels)
     assert {h.id for h in result.hits} == {"a1", "a2"}
     assert ("person/daosheng-tang", "Tang Daosheng", 2) in result.facets["Person"]
+    assert ("product/qq-groups", "QQ groups", "Product") in result.hits[0].entities
     filtered = search(ix, "tribes", entity_filters=("product/qq-groups",))
     assert filtered.total == 2
 

@@ -165,6 +165,16 @@ def article_texts(store, article_iris: dict[str, str]) -> dict[str, str]:
     return {article_id: by_iri.get(iri, "") for article_id, iri in article_iris.items()}
 
 
+def entity_names(store, iris: dict[str, str]) -> dict[str, str]:
+    """{key: name} for a few entities (facet and hit labels); `iris` maps key -> entity IRI."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris.values())
+    by_iri = {row["e"]: row["name"] for row in select(store, f"SELECT ?e ?name WHERE {{ VALUES ?e {{ {values} }} "
+                                                              "?e schema:name ?name }")}
+    return {key: by_iri[iri] for key, iri in iris.items() if iri in by_iri}
+
+
 def articles(store) -> list[dict[str, Any]]:
     return select(store, """SELECT DISTINCT ?a ?id ?headline ?date WHERE { ?a a schema:NewsArticle ; schema:identifier ?id ;
         schema:headline ?headline OPTIONAL { ?a schema:datePublished ?date } } ORDER BY DESC(?date) ?id""")

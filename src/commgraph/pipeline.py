@@ -21,7 +21,7 @@ from .vocab import Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout or the index schema changes: stored generations then say a rebuild is due.
-DATA_FORMAT = 2
+DATA_FORMAT = 3
 
 
 @dataclass

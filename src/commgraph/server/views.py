@@ -49,11 +49,16 @@ def _search_data(svc, gen) -> dict[str, Any]:
     if sort not in ("relevance", "date"):
         raise QueryError(f"parameter sort must be 'relevance' or 'date', got {sort[:20]!r}")
     date_from, date_to = _date_arg("from"), _date_arg("to")
+
     def texts(ids: list[str]) -> dict[str, str]:
         return lookup.article_texts(gen.store, {i: str(svc.minter.article(i)) for i in ids})
 
+    def labels(keys: list[str]) -> dict[str, str]:
+        return lookup.entity_names(gen.store, {k: str(svc.minter.entity(k)) for k in keys})
+
     result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
-                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts)
+                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
+                        labels=labels)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:
