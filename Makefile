@@ -25,6 +25,7 @@ eval: $(STAMP)
 	$(BIN)/python -m commgraph.evaluate tests/gold/seed.json corpus/2015-08-06-tencent-qq-mobile-community-conference.txt
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 screenshots: $(STAMP)

@@ -230,6 +230,52 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         process.wait(timeout=20)
 
 
+def bench_tantivy(settings: Settings, size: int, out: Path) -> None:
+    """The comparison row the issue asks for: the same texts and queries in Tantivy (bench only)."""
+    try:
+        import tantivy
+    except ImportError:
+        print("  (tantivy not installed: pip install '.[bench]' for the comparison row)")
+        return
+    import pyoxigraph as ox
+
+    from commgraph import generations as gens
+
+    current = gens.require_current(settings.data_dir)
+    store = ox.Store.read_only(str(current / "store"))
+    target = out / f"tantivy-{size}"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("entity", stored=True, tokenizer_name="raw", fast=True)
+    schema = builder.build()
+    index = tantivy.Index(schema, path=str(target))
+    writer = index.writer()
+    rows = store.query("""SELECT ?a ?id ?title ?body (GROUP_CONCAT(STR(?e); separator=" ") AS ?entities) WHERE {
+        ?a <https://schema.org/identifier> ?id ; <https://schema.org/headline> ?title ; <https://schema.org/text> ?body ;
+           <https://schema.org/mentions> ?e } GROUP BY ?a ?id ?title ?body""", use_default_graph_as_union=True)
+    for row in rows:
+        writer.add_document(tantivy.Document(id=row["id"].value, title=row["title"].value, body=row["body"].value,
+                                             entity=row["entities"].value.split()))
+    writer.commit()
+    index.reload()
+    searcher = index.searcher()
+    for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"')):
+        times = []
+        for _ in range(15):
+            t = time.perf_counter()
+            query = index.parse_query(q, ["title", "body"])
+            hits = searcher.search(query, 10).hits
+            snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+            [snippets.snippet_from_doc(searcher.doc(address)).to_html() for _, address in hits]
+            searcher.aggregate(query, {"entities": {"terms": {"field": "entity", "size": 60}}})
+            times.append(time.perf_counter() - t)
+        record(f"[{size}] Tantivy {label} + snippets + facets, p95 (comparison)", percentiles(times)[1] * 1000, "ms")
+
+
 def bench_load(base: str, size: int, clients: int = 6, seconds: float = 8.0) -> None:
     """A bounded load on 127.0.0.1: clients loop over search, an entity page and SPARQL for a fixed time."""
     urls = [("/api/search?q=interest+tribes", None), ("/entity/organization/tencent", None),
@@ -278,6 +324,7 @@ def main() -> int:
         store = build_store(args.out, size, cached)
         bench_incremental(args.out, store, size, cached, empty)
         bench_http(store, size, 5600 + n)
+        bench_tantivy(store, size, args.out)
     result = args.out / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     result.write_text(json.dumps(ROWS, indent=1))
     print(f"\nwrote {result}")
