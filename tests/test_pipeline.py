@@ -156,3 +156,17 @@ def test_two_worker_processes_give_the_same_graph(tmp_path, extractor):
     report = ingest([corpus], two)
     assert len(report.added) == 8
     assert quads(one) == quads(two)
+
+
+def test_a_directory_with_thousands_of_files(settings, extractor, tmp_path):
+    """Thousands of files: unsupported ones are skipped, bad ones reported one line each, the good one lands."""
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    for n in range(1500):
+        (folder / f"capture-{n}.log").write_text("not an article")
+    for n in range(600):
+        (folder / f"empty-{n:04d}.txt").write_text("")
+    (folder / "real.txt").write_text("Real article\n\nTencent said QQ groups reached 380 million users.")
+    report = ingest([folder], settings, extractor=extractor)
+    assert report.added == ["real"]
+    assert len(report.failed) == 600 and all("empty" in f.message for f in report.failed)

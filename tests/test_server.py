@@ -50,6 +50,7 @@ def test_facet_filter_narrows_results(client):
     everything = client.get("/api/search?q=tencent").get_json()
     assert everything["total"] >= 2
     person = next(f for f in everything["facets"]["Person"] if f["key"] == "person/jian-zhao")
+    assert everything["facet_types"]["Person"] >= person["count"]
     narrowed = client.get("/api/search?q=tencent&entity=person/jian-zhao").get_json()
     assert narrowed["total"] == person["count"] < everything["total"]
 

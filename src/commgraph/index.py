@@ -83,6 +83,7 @@ class SearchResult:
     page: int = 1
     page_size: int = 10
     notice: str | None = None
+    type_counts: dict[str, int] = field(default_factory=dict)  # type -> hits (of the top ones) naming one
 
 
 def parse_user_query(ix, text: str) -> Query | None:
@@ -139,6 +140,7 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
         results.formatter = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
         rows = list(results)
         counts = Counter(key for r in rows for key in _keys(r))
+        type_counts = Counter(t for r in rows for t in {_type_of(k) for k in _keys(r)})
         top = _top_per_type(counts)
         on_page = rows[(page - 1) * page_size: page * page_size]
         shown = {key for keys in top.values() for key in keys} | {key for r in on_page for key in _keys(r)}
@@ -155,7 +157,7 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
                             entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(r)]))
         suggestion = _suggest(searcher, text) if not rows else None
         return SearchResult(query=text, total=len(results), hits=hits, facets=facets, suggestion=suggestion,
-                            page=page, page_size=page_size)
+                            page=page, page_size=page_size, type_counts=dict(type_counts))
 
 
 _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}

@@ -75,6 +75,7 @@ def _search_data(svc, gen) -> dict[str, Any]:
                  for h in result.hits],
         "facets": {type_: [{"key": k, "name": n, "count": c} for k, n, c in bucket]
                    for type_, bucket in sorted(result.facets.items())},
+        "facet_types": result.type_counts,
         "entity_cards": [_entity_ref(row["e"], row["name"], row["type"]) for row in cards],
     }
 
