@@ -170,3 +170,11 @@ def test_a_directory_with_thousands_of_files(settings, extractor, tmp_path):
     report = ingest([folder], settings, extractor=extractor)
     assert report.added == ["real"]
     assert len(report.failed) == 600 and all("empty" in f.message for f in report.failed)
+
+
+def test_rebuild_without_the_files_uses_the_stored_text(settings, extractor):
+    ingest([SEED, FIXTURES / "articles"], settings, extractor=extractor)
+    before = quads(settings)
+    report = ingest([], settings, rebuild=True, extractor=extractor)
+    assert sorted(report.updated) == sorted([SEED_ID, "test-fixture-community-report", "test-fixture-qq-tribes-followup"])
+    assert quads(settings) == before

@@ -95,10 +95,9 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
             else:
                 report.removed.append(article_id)
         if rebuild and current:
-            for article_id in stored:
-                if article_id not in articles and article_id not in report.removed:
-                    to_extract.append(_stored_article(settings, current, minter, article_id, stored[article_id]))
-                    report.updated.append(article_id)
+            kept = [a for a in stored if a not in articles and a not in report.removed]
+            to_extract += _stored_articles(settings, current, minter, {a: stored[a] for a in kept})
+            report.updated += kept
         if to_extract or report.removed:
             new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
                                              minter, progress, extractor, rebuild)
@@ -156,17 +155,22 @@ def _read_stdin(settings: Settings) -> list[Article]:
     return parse_bytes(data, kind, name="<stdin>", stem=slugify(first_line) or "stdin")
 
 
-def _stored_article(settings: Settings, generation: Path, minter: Minter, article_id: str, entry: dict) -> Article:
-    """Rebuild an Article from the graph (for --rebuild of articles whose files are not given)."""
+def _stored_articles(settings: Settings, generation: Path, minter: Minter, entries: dict[str, dict]) -> list[Article]:
+    """Articles rebuilt from the graph, for a --rebuild of articles whose files are not given."""
+    if not entries:
+        return []
     store = open_store(settings, generation, minter, read_only=True)
-    iri = minter.article(article_id)
-    rows = list(store.query(
-        f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
-        "<https://schema.org/text> ?body }} }"))
-    if not rows:
-        raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
-    return Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value, source=entry["source"],
-                   date=entry.get("date"), url=entry.get("url"))
+    articles = []
+    for article_id, entry in entries.items():
+        iri = minter.article(article_id)
+        rows = list(store.query(
+            f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
+            "<https://schema.org/text> ?body }} }"))
+        if not rows:
+            raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
+        articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,
+                                source=entry["source"], date=entry.get("date"), url=entry.get("url")))
+    return articles
 
 
 def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
