@@ -165,7 +165,7 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
         iri = minter.article(article_id)
         rows = list(store.query(
             f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
-            "<https://schema.org/text> ?body }} }"))
+            "<https://schema.org/text> ?body } }"))
         if not rows:
             raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
         articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,
