@@ -61,6 +61,11 @@ def test_odd_search_input_is_never_a_500(client, q):
     assert client.get("/api/search", query_string={"q": q}).status_code == 200
 
 
+def test_health_checks_graph_and_index(client):
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["graph"] is True and health["indexed"] == 4
+
+
 def test_bad_parameters_are_clear_400s(client):
     response = client.get("/api/search?q=x&page=abc")
     assert response.status_code == 400 and "page" in response.get_json()["error"]

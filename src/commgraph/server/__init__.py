@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def healthz():
         """Answers only when both the graph store and the search index of the current generation answer."""
         gen = app.extensions["commgraph"].generation()
-        graph_ok = bool(gen.store.query("ASK { ?s ?p ?o }"))
+        graph_ok = bool(gen.store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
         documents = gen.index.doc_count()
         return jsonify({"status": "ok", "generation": gen.manifest["generation"],
                         "articles": len(gen.manifest["articles"]), "graph": graph_ok, "indexed": documents})
