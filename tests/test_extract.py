@@ -10,7 +10,7 @@ from commgraph.extract import doc_to_extraction
 from commgraph.extract.numbers import parse_quantity
 from commgraph.sources import Article, read_path
 
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES
 
 GOLD = json.loads((FIXTURES.parent / "gold" / "seed.json").read_text())
 

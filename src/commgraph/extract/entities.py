@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from .model import ENTITY_TYPES, Entity, Mention
+from .model import ENTITY_TYPES, Entity
 from .rules import KnownEntity, Rules, name_key
 
 if TYPE_CHECKING:
