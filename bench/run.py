@@ -320,7 +320,7 @@ def main() -> int:
     bench_ingest(args.out, args.ingest_articles, settings.model)
     cached = CachedExtractor(Extractor.load(settings.model, load_rules(settings.rules_path)))
     empty = bench_incremental(args.out, Settings.create(data_dir=args.out / "empty-store"), 0, cached, None)
-    for n, size in enumerate(int(s) for s in args.sizes.split(",")):
+    for n, size in enumerate(int(s) for s in args.sizes.split(",") if s.strip()):
         store = build_store(args.out, size, cached)
         bench_incremental(args.out, store, size, cached, empty)
         bench_http(store, size, 5600 + n)
