@@ -155,24 +155,17 @@ def article(store, iri: str) -> dict[str, Any] | None:
     return dict(rows[0], iri=iri, spans=spans, entities=entities)
 
 
-def article_texts(store, article_iris: dict[str, str]) -> dict[str, str]:
-    """{article id: its text} for a few articles (the search page's snippets); `article_iris` maps id -> IRI."""
-    if not article_iris:
-        return {}
-    values = " ".join(f"<{iri}>" for iri in article_iris.values())
-    by_iri = {row["a"]: row["text"] for row in select(store, f"SELECT ?a ?text WHERE {{ VALUES ?a {{ {values} }} "
-                                                              "?a schema:text ?text }")}
-    return {article_id: by_iri.get(iri, "") for article_id, iri in article_iris.items()}
+def values_of(store, iris: dict[str, str], predicate: str) -> dict[str, str]:
+    """{key: value of `predicate`} for a few nodes, in one query; `iris` maps each key to its node's IRI.
 
-
-def entity_names(store, iris: dict[str, str]) -> dict[str, str]:
-    """{key: name} for a few entities (facet and hit labels); `iris` maps key -> entity IRI."""
+    Used for the search page: article texts for snippets (schema:text), entity names for labels (schema:name).
+    """
     if not iris:
         return {}
     values = " ".join(f"<{iri}>" for iri in iris.values())
-    by_iri = {row["e"]: row["name"] for row in select(store, f"SELECT ?e ?name WHERE {{ VALUES ?e {{ {values} }} "
-                                                              "?e schema:name ?name }")}
-    return {key: by_iri[iri] for key, iri in iris.items() if iri in by_iri}
+    found = {row["node"]: row["value"] for row in select(
+        store, f"SELECT ?node ?value WHERE {{ VALUES ?node {{ {values} }} ?node {predicate} ?value }}")}
+    return {key: found[iri] for key, iri in iris.items() if iri in found}
 
 
 def articles(store) -> list[dict[str, Any]]:

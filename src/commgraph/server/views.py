@@ -51,10 +51,10 @@ def _search_data(svc, gen) -> dict[str, Any]:
     date_from, date_to = _date_arg("from"), _date_arg("to")
 
     def texts(ids: list[str]) -> dict[str, str]:
-        return lookup.article_texts(gen.store, {i: str(svc.minter.article(i)) for i in ids})
+        return lookup.values_of(gen.store, {i: str(svc.minter.article(i)) for i in ids}, "schema:text")
 
     def labels(keys: list[str]) -> dict[str, str]:
-        return lookup.entity_names(gen.store, {k: str(svc.minter.entity(k)) for k in keys})
+        return lookup.values_of(gen.store, {k: str(svc.minter.entity(k)) for k in keys}, "schema:name")
 
     result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
                         entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
