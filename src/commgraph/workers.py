@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from .errors import QueryError
+from .errors import CommgraphError, QueryError
 from .sparql import MEDIA_TYPES, Limits, serialize_ask, serialize_select, term_json
 from .vocab import CG, PREFIXES
 
@@ -101,6 +101,8 @@ def _text_score(generation: str, opened: dict):
             return None
         cache = opened.setdefault(("scores", generation), {})
         if keywords.value not in cache:
+            if len(cache) >= 64:  # a long-lived worker must not grow with every distinct keyword query
+                cache.clear()
             cache[keywords.value] = _scores_for(generation, keywords.value, opened)
         value = cache[keywords.value].get(article.value.rsplit("/", 1)[-1])
         return None if value is None else ox.Literal(str(round(value, 4)), datatype=ox.NamedNode(
@@ -133,7 +135,7 @@ def _worker_main(conn: Connection) -> None:
             return
         try:
             outcome = run_task(task, opened)
-        except QueryError as exc:
+        except CommgraphError as exc:  # refused queries, an unreachable remote store ...
             outcome = Outcome(exc.status, "text/plain; charset=utf-8", (exc.message + "\n").encode())
         except (OSError, RuntimeError, ValueError) as exc:
             outcome = Outcome(500, "text/plain; charset=utf-8", f"query failed: {exc}\n".encode())
