@@ -270,3 +270,10 @@ def test_repeated_queries_come_from_the_generation_cache(live_server):
     second = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": query}))
     assert first[0] == second[0] == 200 and first[2] == second[2]
     assert time.perf_counter() - started < 1.0
+
+
+def test_from_our_own_graphs_is_allowed(live_server):
+    query = ("SELECT (COUNT(*) AS ?n) FROM <http://commgraph.localhost/graph/entities> "
+             "WHERE { ?e <https://schema.org/name> ?name }")
+    status, _, body = request(live_server, "/sparql?" + urllib.parse.urlencode({"query": query}))
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 30

@@ -28,7 +28,9 @@ class Generation:
 
     @property
     def graph_iris(self) -> set[str]:
-        return {self.manifest.get("base_iri", "") + "article/" + a for a in self.manifest["articles"]}
+        """The named graphs a query may name in FROM / FROM NAMED: every article graph and the entities graph."""
+        minter = Minter(self.manifest["base_iri"])
+        return {str(minter.article(a)) for a in self.manifest["articles"]} | {minter.entities_graph()}
 
 
 class ResultCache:
