@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import Counter
 from pathlib import Path
@@ -223,7 +224,12 @@ class GraphStore:
         self.path = path
         self.minter = minter
         self.ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-        self.dataset = Dataset(store=OxigraphStore(store=self.ox))
+
+    @functools.cached_property
+    def dataset(self) -> Dataset:
+        """The store through rdflib's Dataset API (oxrdflib); made on first use, so that ingest, which writes
+        Oxigraph quads directly, creates no rdflib/oxrdflib reference cycle to collect when it closes."""
+        return Dataset(store=OxigraphStore(store=self.ox))
 
     def replace_article(self, graph: Graph) -> int:
         """Replace one article's named graph with `graph`; returns the number of quads written."""
@@ -297,9 +303,13 @@ class GraphStore:
     def close(self) -> None:
         """Release the store now: RocksDB keeps compacting files while any reference lives."""
         self.ox.flush()
-        self.dataset.close()
-        del self.dataset, self.ox
-        gc.collect()
+        if "dataset" in self.__dict__:
+            self.dataset.close()
+            del self.dataset
+            del self.ox
+            gc.collect()
+        else:
+            del self.ox
 
     def backup(self, target: Path) -> None:
         """A cheap checkpoint of the whole store into a new directory."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -112,6 +113,9 @@ class Minter:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        # An article's facts mint the same entity and article IRIs hundreds of times: quote and check once.
+        self.article = lru_cache(maxsize=4096)(self._article)  # type: ignore[method-assign]
+        self.entity = lru_cache(maxsize=65536)(self._entity)  # type: ignore[method-assign]
 
     def _iri(self, *parts: str) -> URIRef:
         return check_iri(self.base + "/".join(quote(p, safe="-_.~") for p in parts))
@@ -121,15 +125,21 @@ class Minter:
         return str(check_iri(self.base + "graph/entities"))
 
     def article(self, article_id: str) -> URIRef:
+        return self._article(article_id)
+
+    def _article(self, article_id: str) -> URIRef:
         return self._iri("article", article_id)
 
     def entity(self, key: str) -> URIRef:
+        return self._entity(key)
+
+    def _entity(self, key: str) -> URIRef:
         type_, _, slug = key.partition("/")
         return self._iri("entity", type_, slug)
 
     def part(self, article_id: str, kind: str, n: int) -> URIRef:
         """A node inside one article: its sentences, mentions, figures, roles and quotes."""
-        return self._iri("article", article_id, kind, str(n))
+        return URIRef(f"{self.article(article_id)}/{quote(kind, safe='-_.~')}/{int(n)}")
 
     def entity_key(self, iri: str) -> str | None:
         """Inverse of `entity`: the key of an entity IRI, or None."""

@@ -44,9 +44,15 @@ def _register_components() -> None:
 
 
 def paragraph_breaks(doc):
-    """A paragraph break always starts a sentence: the parser alone runs headings and quotes together."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.text_with_ws[len(previous.text):] or (previous.is_space and "\n" in previous.text):
-            token.is_sent_start = True
+    """A paragraph break always starts a sentence: the parser alone runs headings and quotes together.
+
+    Looks only at the line breaks of the text (a few per paragraph), not at every token.
+    """
+    text = doc.text
+    position = text.find("\n")
+    while position != -1:
+        span = doc.char_span(position, position + 1, alignment_mode="expand")
+        if span is not None and span.end < len(doc) and not doc[span.end].is_space:
+            doc[span.end].is_sent_start = True
+        position = text.find("\n", position + 1)
     return doc
