@@ -125,3 +125,21 @@ def test_relations_from_the_parse(extractor, seed_extraction):
         ("organization/tencent", "founder", "person/huateng-ma"),
         ("organization/alibaba", "acquired", "product/momo"),
         ("product/weibo", "provider", "organization/sina")}
+
+
+def test_a_different_kind_of_article(extractor):
+    """A report in another style (earnings news): the general rules, not the seed's sentences."""
+    x = extractor.extract(read_path(FIXTURES / "more" / "2023-11-15-test-fixture-wechat-weibo-users.txt")[0])
+    figures = {f.text: f for f in x.figures}
+    assert figures["1.34 billion"].subject == "product/wechat" and figures["1.34 billion"].date == "2023-09-30"
+    qq = figures["558 million"]  # "the number of QQ monthly active users": the name opens the metric
+    assert qq.subject == "product/tencent-qq" and qq.metric == "monthly active users"
+    assert figures["nearly 200 million"].approximation == "nearly"
+    assert ("person/huateng-ma", "chairman and chief executive", "organization/tencent") in {
+        (r.person, r.title, r.organization) for r in x.roles}  # "Pony Ma" is a curated alias
+    assert [(q.speaker, q.text[:15]) for q in x.quotes] == [("person/gaofei-wang", "We will continu")]
+    relations = {(r.subject, r.predicate, r.object) for r in x.relations}
+    assert ("product/douban", "founder", "person/bo-yang") in relations  # "founded by Yang Bo"
+    assert ("product/momo", "provider", "organization/hello-group") in relations  # "operated by Hello Group"
+    assert all("Related" not in e.name and "games revenue" not in s.text for e in x.entities.values()
+               for s in x.sentences)

@@ -20,8 +20,9 @@ from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
 from .vocab import Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
-# Bump when the graph layout or the index schema changes: stored generations then say a rebuild is due.
-DATA_FORMAT = 3
+# Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
+# a rebuild is due (and `make run` rebuilds).
+DATA_FORMAT = 4
 
 
 @dataclass

@@ -26,7 +26,7 @@ _LEADING_APPROX = re.compile(r"^(" + "|".join(sorted(map(re.escape, APPROXIMATIO
 _VERSION_CONTEXT = {"era", "version", "system", "edition", "generation", "stage", "phase"}
 _MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate", "amount", "scale", "count"}
 _SKIP_MODIFIERS = {"det", "punct", "cc", "prep", "relcl", "acl", "appos", "nummod", "quantmod", "advmod"}
-_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+((?:[A-Z][a-z]+\s+)?(?:\d{1,2},?\s+)?(\d{4}))",
+_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+(?:([a-z]+)\s+)?(?:(\d{1,2}),?\s+)?(\d{4})",
                        re.IGNORECASE)
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                         "september", "october", "november", "december"], 1)}
@@ -45,12 +45,14 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
             continue
         approximation = _approximation(text, ent)
         metric_token = _metric_head(ent)
-        metric, about_tokens = _metric_phrase(metric_token, ent) if metric_token is not None else ("", [])
+        metric, about_tokens, named = (_metric_phrase(metric_token, ent, entity_at) if metric_token is not None
+                                       else ("", [], None))
         if not metric:
             continue
         unit = quantity.unit or (None if quantity.currency else None)
         metric_words = set(metric.lower().split())
-        subject = (_event_subject(ent.sent, entity_at, doc) or _subject(doc, ent, about_tokens, metric_words, entity_at)
+        subject = (named or _event_subject(ent.sent, entity_at, doc)
+                   or _subject(doc, ent, about_tokens, metric_words, entity_at)
                    or _topic_subject(text, ent.start_char, figures, entity_at))
         figures.append(Figure(
             text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
@@ -166,14 +168,23 @@ def _unwrap_measure(token: "Token") -> "Token":
     return token
 
 
-def _metric_phrase(head: "Token", ent: "Span") -> tuple[str, list["Token"]]:
-    """Readable metric ('monthly active users', 'proportion of Internet users') and tokens naming its subject."""
+def _metric_phrase(head: "Token", ent: "Span", entity_at: Callable[[int, int], str | None]
+                   ) -> tuple[str, list["Token"], str | None]:
+    """Readable metric ('monthly active users', 'proportion of Internet users'), the tokens that may name its
+    subject, and the entity named at the front of the metric itself ('[QQ] monthly active users')."""
     ent_tokens = set(range(ent.start, ent.end))
     modifiers = [t for t in head.lefts if t.dep_ not in _SKIP_MODIFIERS and t.i not in ent_tokens
                  and t.dep_ != "poss" and t.pos_ != "DET"]
     start = min([head.i] + [t.left_edge.i for t in modifiers])
     words = [t for t in head.doc[start:head.i + 1] if t.i not in ent_tokens and t.pos_ not in ("DET", "PUNCT")
              and t.dep_ != "poss" and not (t.dep_ == "case")]
+    named = entity_at(words[0].idx, words[0].idx + len(words[0])) if words else None
+    if named:
+        rest = [t for t in words if entity_at(t.idx, t.idx + len(t)) != named]
+        if rest and rest[0] is words[len(words) - len(rest)]:  # the name opens the phrase, the measure follows
+            words = rest
+        else:
+            named = None
     about: list["Token"] = []
     for child in head.children:
         if child.dep_ == "poss":
@@ -186,7 +197,7 @@ def _metric_phrase(head: "Token", ent: "Span") -> tuple[str, list["Token"]]:
                 about.extend(t for o in objs for t in o.subtree)
     metric = " ".join(t.text for t in words).strip()
     metric = re.sub(r"\s+-\s+", "-", metric)
-    return metric, about
+    return metric, about, named
 
 
 def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words: set[str],
@@ -228,11 +239,12 @@ def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words:
 
 
 def _figure_date(sent: "Span") -> str | None:
-    """'as of June 2015' -> '2015-06'; a bare year -> '2015'."""
+    """'as of September 30, 2023' -> '2023-09-30'; 'as of June 2015' -> '2015-06'; 'by the end of 2014' -> '2014'."""
     match = _DATE_FOR.search(sent.text)
     if not match:
         return None
-    year = match.group(2)
-    first = match.group(1).split()[0].lower().rstrip(",")
-    month = MONTHS.get(first)
+    month_name, day, year = match.groups()
+    month = MONTHS.get((month_name or "").lower())
+    if month and day:
+        return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}" if month else year

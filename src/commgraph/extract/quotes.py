@@ -9,7 +9,8 @@ from .model import Mention, Quote
 
 _QUOTED = re.compile(r"[\"“]([^\"“”]{20,3000}?)[\"”]")
 SPEECH_VERBS = r"(?:said|says|stated|states|added|adds|noted|notes|explained|explains|told|believes|argued|remarked|commented|pointed out|according to)"
-_BEFORE = re.compile(rf"\b{SPEECH_VERBS}\s*[:,]?\s*$", re.IGNORECASE)
+# 'said: "...', 'told analysts: "...', 'said in a statement, "...'
+_BEFORE = re.compile(rf"\b{SPEECH_VERBS}(?:\s*[:,]?|(?:\s+[\w'’-]+){{1,4}}\s*[:,])\s*$", re.IGNORECASE)
 _AFTER = re.compile(rf"^[\s,]*{SPEECH_VERBS}\b", re.IGNORECASE)
 _AFTER_VERB_FIRST = re.compile(rf"^[\s,]*{SPEECH_VERBS}\s+$", re.IGNORECASE)
 

@@ -20,6 +20,7 @@ FRAMES = {
     "launch": ("provider", {"Organization", "Person"}, {"Product"}, "os"),
     "introduce": ("provider", {"Organization"}, {"Product"}, "os"),
     "unveil": ("provider", {"Organization"}, {"Product"}, "os"),
+    "operate": ("provider", {"Organization"}, {"Product"}, "os"),
     "release": ("publisher", {"Organization", "Product"}, {"CreativeWork"}, "os"),
     "publish": ("publisher", {"Organization", "Product", "Person"}, {"CreativeWork"}, "os"),
     "issue": ("publisher", {"Organization"}, {"CreativeWork"}, "os"),
@@ -74,6 +75,13 @@ def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[
         objects = [key_in(c) for c in verb.children if c.dep_ in ("dobj", "attr")]
         if verb.dep_ == "relcl":  # "the Beijing tribe he manages"
             objects.append(key_in(verb.head))
+        agents = [key_in(o) for a in verb.children if a.dep_ == "agent" for o in a.children if o.dep_ == "pobj"]
+        if agents:  # passive: "Douban, the site founded by Yang Bo", "Momo, operated by Hello Group"
+            subject = agents[0]
+            objects = [key_in(c) for c in verb.children if c.dep_ == "nsubjpass"]
+            if verb.dep_ == "acl":
+                noun = verb.head
+                objects += [key_in(noun), key_in(noun.head) if noun.dep_ == "appos" else None]
         # "jointly released the report with Penguin Intelligence": the with-object shares the subject's role
         co_subjects = [key_in(o) for p in verb.subtree if p.dep_ == "prep" and p.lower_ == "with"
                        and p.head.i in {verb.i, *[c.i for c in verb.children if c.dep_ == "dobj"]}

@@ -18,11 +18,13 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
     """Titles before a name ("Tencent's vice president Yin Yu") or after it ("Tom Tang, Senior VP of Tencent")."""
     roles: list[Role] = []
     orgs = [m for m in mentions if entity_type(m.entity) == "Organization"]
+    # "Weibo CEO Wang Gaofei": a product's name can stand for the company that runs it, before a title
+    employers = [m for m in mentions if entity_type(m.entity) in ("Organization", "Product")]
     seen: set[tuple[str, str, str | None]] = set()
     for mention in mentions:
         if entity_type(mention.entity) != "Person":
             continue
-        found = _title_before(text, mention, orgs, rules) or _title_after(text, mention, orgs, rules)
+        found = _title_before(text, mention, orgs, employers, rules) or _title_after(text, mention, orgs, rules)
         if found is None:
             continue
         title, org, start, end = found
@@ -41,7 +43,7 @@ def _title_head(words: list[str], rules: Rules) -> bool:
     return bool(words) and (words[-1].lower() in rules.title_heads or tail2 in rules.title_heads)
 
 
-def _title_before(text: str, mention: Mention, orgs: list[Mention], rules: Rules):
+def _title_before(text: str, mention: Mention, orgs: list[Mention], employers: list[Mention], rules: Rules):
     """Scan left of the name: [Org['s]] [title words] Name."""
     left = text[max(0, mention.start - 120):mention.start]
     left = re.split(r"[.;:!?\"“”()\n]|,\s", left)[-1]
@@ -65,7 +67,7 @@ def _title_before(text: str, mention: Mention, orgs: list[Mention], rules: Rules
     title_start = mention.start - consumed
     if org_key is None:
         # "Tencent Vice President Yin Yu", "Tsinghua University professor Shen Yang": an org opening the title
-        for org in orgs:
+        for org in employers:
             if title_start - 2 <= org.start < mention.start and org.end < mention.start:
                 org_key = org.entity
                 title_words = text[org.end:mention.start].split()
