@@ -143,3 +143,17 @@ def test_a_different_kind_of_article(extractor):
     assert ("product/momo", "provider", "organization/hello-group") in relations  # "operated by Hello Group"
     assert all("Related" not in e.name and "games revenue" not in s.text for e in x.entities.values()
                for s in x.sentences)
+
+
+def test_a_feature_with_comparisons_and_verbs(extractor):
+    x = extractor.extract(read_path(FIXTURES / "more" / "2021-03-02-test-fixture-douban-groups.md")[0])
+    figures = {f.text: f for f in x.figures}
+    assert figures["61.2 million"].subject == "product/douban" and figures["61.2 million"].date == "2021-01"
+    # "while Bilibili averaged 223 million": the name is the subject, the measure is the sentence's
+    assert (figures["223 million"].subject, figures["223 million"].metric) == ("product/bilibili", "monthly active users")
+    assert figures["$5.4 billion"].currency == "USD" and figures["$5.4 billion"].subject == "product/kuaishou"
+    assert figures["300 million"].date == "2019"  # "in 2019" after the number
+    roles = {(r.person, r.title, r.organization) for r in x.roles}
+    assert ("person/chen-rui", "chairman", "product/bilibili") in roles  # "Chen Rui, chairman of Bilibili"
+    assert ("person/yuan-zhou", "founder", "product/zhihu") in roles  # "Zhihu founder Zhou Yuan"
+    assert [q.speaker for q in x.quotes] == ["person/chen-rui"]  # '"...," said Chen Rui'

@@ -28,6 +28,9 @@ _MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate"
 _SKIP_MODIFIERS = {"det", "punct", "cc", "prep", "relcl", "acl", "appos", "nummod", "quantmod", "advmod"}
 _DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+(?:([a-z]+)\s+)?(?:(\d{1,2}),?\s+)?(\d{4})",
                        re.IGNORECASE)
+# "in January 2021" / "in 2019" after the number: the time the figure holds for ("launched in 2002, ... reached
+# 380 million" is about a launch, so a year before the number does not count)
+_DATE_AFTER = re.compile(r"^[^.;]*?\b(?:in|during)\s+(?:([a-z]+)\s+)?()(\d{4})\b", re.IGNORECASE)
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                         "september", "october", "november", "december"], 1)}
 
@@ -47,9 +50,16 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
         metric_token = _metric_head(ent)
         metric, about_tokens, named = (_metric_phrase(metric_token, ent, entity_at) if metric_token is not None
                                        else ("", [], None))
+        if metric_token is not None and metric_token.dep_ in ("nsubj", "nsubjpass") \
+                and _is_only_a_name(metric_token, entity_at):
+            # "while Bilibili averaged 223 million": the name is the subject; the measure is the one the
+            # sentence already gave, or else what the verb says ("raised")
+            named = entity_at(metric_token.idx, metric_token.idx + len(metric_token))
+            same_sentence = [f for f in figures if f.sentence == sentence_of(ent.start_char)]
+            metric = same_sentence[-1].metric if same_sentence else _verb_of(ent)
         if not metric:
             continue
-        unit = quantity.unit or (None if quantity.currency else None)
+        unit = quantity.unit
         metric_words = set(metric.lower().split())
         subject = (named or _event_subject(ent.sent, entity_at, doc)
                    or _subject(doc, ent, about_tokens, metric_words, entity_at)
@@ -58,8 +68,22 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
             text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
             sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
             approximation=approximation, min_value=quantity.min_value, max_value=quantity.max_value,
-            date=_figure_date(ent.sent) or default_date))
+            date=_figure_date(ent.sent, ent.end_char) or default_date))
     return figures
+
+
+def _is_only_a_name(token: "Token", entity_at) -> bool:
+    """The metric phrase is nothing but an entity's name."""
+    key = entity_at(token.idx, token.idx + len(token))
+    return bool(key) and all(entity_at(t.idx, t.idx + len(t)) == key for t in token.subtree if not t.is_punct)
+
+
+def _verb_of(ent: "Span") -> str:
+    """The verb the number hangs from ("raised"), as the last resort for what it measures."""
+    head = ent.root.head
+    while head.pos_ != "VERB" and head.head is not head:
+        head = head.head
+    return head.text.lower() if head.pos_ == "VERB" else ""
 
 
 def _topic_subject(text: str, start: int, figures: list[Figure],
@@ -238,9 +262,10 @@ def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words:
     return best[1] if best else None
 
 
-def _figure_date(sent: "Span") -> str | None:
-    """'as of September 30, 2023' -> '2023-09-30'; 'as of June 2015' -> '2015-06'; 'by the end of 2014' -> '2014'."""
-    match = _DATE_FOR.search(sent.text)
+def _figure_date(sent: "Span", number_end: int) -> str | None:
+    """'as of September 30, 2023' -> '2023-09-30'; 'as of June 2015' -> '2015-06'; 'by the end of 2014' -> '2014';
+    '... 61.2 million in January 2021' -> '2021-01'."""
+    match = _DATE_FOR.search(sent.text) or _DATE_AFTER.match(sent.doc.text[number_end:sent.end_char])
     if not match:
         return None
     month_name, day, year = match.groups()

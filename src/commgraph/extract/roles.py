@@ -24,7 +24,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
     for mention in mentions:
         if entity_type(mention.entity) != "Person":
             continue
-        found = _title_before(text, mention, orgs, employers, rules) or _title_after(text, mention, orgs, rules)
+        found = _title_before(text, mention, orgs, employers, rules) or _title_after(text, mention, employers, rules)
         if found is None:
             continue
         title, org, start, end = found
