@@ -18,6 +18,15 @@
     yasr: { persistenceId: null, defaultPlugin: "table" }
   });
   function tab() { return yasgui.getTab(); }
+  // YASGUI's own inputs come without labels; name them for screen readers.
+  function labelInputs() {
+    box.querySelectorAll("textarea").forEach(function (t) { t.setAttribute("aria-label", "SPARQL query"); });
+    box.querySelectorAll("input.autocomplete").forEach(function (i) { i.setAttribute("aria-label", "SPARQL endpoint"); });
+    box.querySelectorAll(".yasr input, .yasr select").forEach(function (i) {
+      if (!i.getAttribute("aria-label") && !i.id) i.setAttribute("aria-label", i.getAttribute("placeholder") || i.type || "option");
+    });
+  }
+  labelInputs();
   function link(query) { return "/sparql?" + new URLSearchParams({ q: query }).toString(); }
   function run(query) {
     tab().setQuery(query);
@@ -26,7 +35,11 @@
     statusLine.textContent = "Running…";
     tab().query();
   }
-  yasgui.on("queryResponse", function () { statusLine.textContent = "Done"; box.dataset.ran = String(Date.now()); });
+  yasgui.on("queryResponse", function () {
+    statusLine.textContent = "Done";
+    box.dataset.ran = String(Date.now());
+    setTimeout(labelInputs, 0);
+  });
   tab().getYasqe().on("change", function (yasqe) { permalink.href = link(yasqe.getValue()); });
   document.querySelectorAll("button.example").forEach(function (button) {
     button.addEventListener("click", function () { run(button.dataset.query); });
