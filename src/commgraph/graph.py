@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from .extract.model import Extraction
+from .extract.model import Entity, Extraction
 from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter
 
 
@@ -160,6 +160,50 @@ def to_ox_quads(graph: Graph) -> list[ox.Quad]:
     return [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]
 
 
+def update_entities(store, minter: Minter, recount: set[str], added: list[Entity]) -> None:
+    """Bring the entities graph up to date after articles changed.
+
+    `recount`: entities of removed or replaced articles, re-derived from every article that describes them.
+    `added`: what new articles say of entities. When the entity is already described with the same name and
+    type, only new aliases are added; that keeps adding an article O(the article) even for an entity that ten
+    thousand articles mention. Anything else is re-derived.
+    """
+    recount = set(recount)
+    current = current_descriptions(store, minter, {str(minter.entity(e.key)) for e in added} - recount)
+    aliases: dict[str, set[str]] = {}
+    for entity in added:
+        iri = str(minter.entity(entity.key))
+        known = current.get(iri)
+        if iri in recount or known is None or known[:2] != (str(SCHEMA[entity.type]), entity.name):
+            recount.add(iri)
+            continue
+        new = set(entity.aliases) - known[2] - {entity.name}
+        if new:
+            aliases.setdefault(iri, set()).update(new)
+    for iri in recount:
+        aliases.pop(iri, None)
+    if aliases:
+        store.add_aliases(aliases)
+    store.refresh_entities(recount)
+
+
+def current_descriptions(store, minter: Minter, iris: set[str], batch: int = 200
+                         ) -> dict[str, tuple[str, str, set[str]]]:
+    """{entity IRI: (class IRI, name, other names)} as the entities graph has them now."""
+    graph = minter.entities_graph()
+    found: dict[str, tuple[str, str, set[str]]] = {}
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), batch):
+        values = " ".join(f"<{iri}>" for iri in ordered[start:start + batch])
+        for row in _rows(store, f"""SELECT ?e ?type ?name ?alias WHERE {{ VALUES ?e {{ {values} }}
+                GRAPH <{graph}> {{ ?e a ?type ; <{SCHEMA.name}> ?name OPTIONAL {{ ?e <{SCHEMA.alternateName}> ?alias }} }}
+                }}"""):
+            type_, name, others = found.setdefault(row["e"], (row["type"], row["name"], set()))
+            if "alias" in row:
+                others.add(row["alias"])
+    return found
+
+
 def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[str, tuple[str, str, list[str]]]:
     """{entity IRI: (class IRI, canonical name, other names)} from the articles' own descriptions.
 
@@ -275,6 +319,12 @@ class GraphStore:
                      ox.Quad(entity, name, ox.Literal(canonical), target)]
             quads += [ox.Quad(entity, alternate, ox.Literal(a), target) for a in aliases]
             self.ox.extend(quads)
+
+    def add_aliases(self, aliases: dict[str, set[str]]) -> None:
+        """More schema:alternateName values for entities already in the entities graph."""
+        alternate = ox.NamedNode(str(SCHEMA.alternateName))
+        self.ox.extend([ox.Quad(ox.NamedNode(iri), alternate, ox.Literal(a), self.entities_graph)
+                        for iri, names in aliases.items() for a in sorted(names)])
 
     def query(self, sparql: str, **options):
         """A query run inside Oxigraph (never rdflib's engine)."""

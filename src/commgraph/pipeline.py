@@ -13,7 +13,8 @@ from typing import Callable, Iterable
 from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
-from .graph import GraphStore, build_graph, open_store
+from .extract.model import Entity
+from .graph import GraphStore, build_graph, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings
 from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
@@ -187,8 +188,10 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     writer = ix.writer(timeout=settings.lock_timeout)
     articles = {} if rebuild else dict(manifest["articles"])
     try:
-        # entities whose merged description must be re-derived (a rebuild of a shared remote store: all of them)
+        # Entities whose merged description must be re-derived (a rebuild of a shared remote store: all of them),
+        # and what new articles say of entities, which usually only adds aliases (see update_entities).
         affected: set[str] = store.entity_iris() if rebuild else set()
+        added: list[Entity] = []
         for article_id in [*report.removed, *(a.id for a in to_extract if a.id in articles)]:
             affected |= store.mentioned_entities(minter.article(article_id))
         for article_id in report.removed:
@@ -200,14 +203,14 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
                 article = extraction.article
                 quads = store.replace_article(build_graph(extraction, minter))
-                affected |= {str(minter.entity(key)) for key in extraction.entities}
+                added += extraction.entities.values()
                 writer.update_document(**document_for(extraction))
                 articles[article.id] = {"hash": article.content_hash, "title": article.title,
                                         "source": article.source, "date": article.date, "url": article.url,
                                         "entities": len(extraction.entities), "figures": len(extraction.figures),
                                         "quads": quads}
                 progress(f"extracted {article.id}", n, len(to_extract))
-        store.refresh_entities(affected)
+        update_entities(store, minter, affected, added)
         writer.commit()
     except BaseException:
         writer.cancel()

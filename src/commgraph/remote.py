@@ -111,6 +111,13 @@ class RemoteStore:
             self._request("POST", self.endpoints.update, update.encode("utf-8"),
                           {"Content-Type": "application/sparql-update"})
 
+    def add_aliases(self, aliases: dict[str, set[str]]) -> None:
+        graph = self.minter.entities_graph()
+        triples = " ".join(f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ."
+                           for iri, names in aliases.items() for a in sorted(names))
+        self._request("POST", self.endpoints.update, f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}".encode(),
+                      {"Content-Type": "application/sparql-update"})
+
     def article_graphs(self) -> set[str]:
         rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")
         return {r["g"] for r in rows}
