@@ -198,7 +198,7 @@ def current_descriptions(store, minter: Minter, iris: set[str], batch: int = 200
         for row in _rows(store, f"""SELECT ?e ?type ?name ?alias WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH <{graph}> {{ ?e a ?type ; <{SCHEMA.name}> ?name OPTIONAL {{ ?e <{SCHEMA.alternateName}> ?alias }} }}
                 }}"""):
-            type_, name, others = found.setdefault(row["e"], (row["type"], row["name"], set()))
+            others = found.setdefault(row["e"], (row["type"], row["name"], set()))[2]
             if "alias" in row:
                 others.add(row["alias"])
     return found
