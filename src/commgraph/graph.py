@@ -195,7 +195,7 @@ def current_descriptions(store, minter: Minter, iris: set[str], batch: int = 200
     ordered = sorted(iris)
     for start in range(0, len(ordered), batch):
         values = " ".join(f"<{iri}>" for iri in ordered[start:start + batch])
-        for row in _rows(store, f"""SELECT ?e ?type ?name ?alias WHERE {{ VALUES ?e {{ {values} }}
+        for row in rows_of(store, f"""SELECT ?e ?type ?name ?alias WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH <{graph}> {{ ?e a ?type ; <{SCHEMA.name}> ?name OPTIONAL {{ ?e <{SCHEMA.alternateName}> ?alias }} }}
                 }}"""):
             others = found.setdefault(row["e"], (row["type"], row["name"], set()))[2]
@@ -218,13 +218,13 @@ def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[
         names: dict[str, Counter] = {}
         types: dict[str, Counter] = {}
         aliases: dict[str, set[str]] = {}
-        for row in _rows(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
+        for row in rows_of(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.name}> ?v }} }} GROUP BY ?e ?v"""):
             names.setdefault(row["e"], Counter())[row["v"]] = int(row["n"])
-        for row in _rows(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
+        for row in rows_of(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.entityType}> ?v }} }} GROUP BY ?e ?v"""):
             types.setdefault(row["e"], Counter())[row["v"]] = int(row["n"])
-        for row in _rows(store, f"""SELECT DISTINCT ?e ?v WHERE {{ VALUES ?e {{ {values} }}
+        for row in rows_of(store, f"""SELECT DISTINCT ?e ?v WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.alias}> ?v }} }}"""):
             aliases.setdefault(row["e"], set()).add(row["v"])
         for iri, counts in names.items():
@@ -234,7 +234,8 @@ def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[
     return merged
 
 
-def _rows(store, sparql: str) -> list[dict[str, str]]:
+def rows_of(store, sparql: str) -> list[dict[str, str]]:
+    """A SELECT's rows as {variable: lexical value}, on the embedded or the remote store."""
     result = store.query(sparql)
     return [{v.value: s[v].value for v in result.variables if s[v] is not None} for s in result]
 
@@ -383,7 +384,5 @@ def open_store(settings, generation: Path, minter: Minter, read_only: bool = Fal
     if settings.store:
         from .remote import Endpoints, RemoteStore
 
-        endpoints = Endpoints.from_setting(settings.store, settings.store_query_path, settings.store_update_path,
-                                           settings.store_data_path)
-        return RemoteStore(endpoints, minter, timeout=max(30.0, settings.query_timeout))
+        return RemoteStore(Endpoints.from_settings(settings), minter, timeout=max(30.0, settings.query_timeout))
     return GraphStore(generation / "store", minter, read_only=read_only)

@@ -18,7 +18,7 @@ from .graph import GraphStore, build_graph, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings
 from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
-from .vocab import Minter
+from .vocab import SCHEMA, Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
@@ -166,8 +166,8 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
     for article_id, entry in entries.items():
         iri = minter.article(article_id)
         rows = list(store.query(
-            f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://schema.org/headline> ?title ; "
-            "<https://schema.org/text> ?body } }"))
+            f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <{SCHEMA.headline}> ?title ; "
+            f"<{SCHEMA.text}> ?body }} }}"))
         if not rows:
             raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
         articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,

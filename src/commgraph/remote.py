@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreError
-from .graph import merged_descriptions
+from .graph import merged_descriptions, rows_of
 from .lookup import literal
 from .vocab import SCHEMA, Minter
 
@@ -32,11 +32,15 @@ class Endpoints:
     data: str
 
     @classmethod
-    def from_setting(cls, store: str, query_path: str, update_path: str, data_path: str) -> "Endpoints":
+    def from_settings(cls, settings) -> "Endpoints | None":
+        """The remote store's endpoints, or None when the settings keep the embedded store."""
+        store = settings.store
+        if not store:
+            return None
         if not store.startswith(("sparql+http://", "sparql+https://")):
             raise StoreError(f"store must look like sparql+http://host:port, got {store!r}", 500)
         base = store[len("sparql+"):].rstrip("/")
-        return cls(base + query_path, base + update_path, base + data_path)
+        return cls(base + settings.store_query_path, base + settings.store_update_path, base + settings.store_data_path)
 
 
 class RemoteStore:
@@ -69,8 +73,7 @@ class RemoteStore:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
     def select(self, sparql: str) -> list[dict[str, str]]:
-        return [{v.value: s[v].value for v in result.variables if s[v] is not None}
-                for result in [self.query(sparql)] for s in result]
+        return rows_of(self, sparql)
 
     # --- writing: what ingest needs ---
 

@@ -75,6 +75,11 @@ class Limits:
     max_rows: int = 10000
     timeout: float = 10.0
 
+    @classmethod
+    def from_settings(cls, settings) -> "Limits":
+        return cls(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
+                   max_rows=settings.max_rows, timeout=settings.query_timeout)
+
 
 @dataclass
 class QueryInfo:

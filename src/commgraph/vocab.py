@@ -124,6 +124,10 @@ class Minter:
         """The one named graph holding the merged description of every entity."""
         return str(check_iri(self.base + "graph/entities"))
 
+    def queryable_graphs(self, article_ids) -> set[str]:
+        """The named graphs a query may name in FROM / FROM NAMED: every article graph and the entities graph."""
+        return {str(self.article(a)) for a in article_ids} | {self.entities_graph()}
+
     def article(self, article_id: str) -> URIRef:
         return self._article(article_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from whoosh import index as whoosh_index
 
 from .. import generations as gens
 from ..graph import open_store
+from ..remote import Endpoints
 from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
@@ -26,11 +28,10 @@ class Generation:
     store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
     index: object
 
-    @property
+    @functools.cached_property
     def graph_iris(self) -> set[str]:
-        """The named graphs a query may name in FROM / FROM NAMED: every article graph and the entities graph."""
-        minter = Minter(self.manifest["base_iri"])
-        return {str(minter.article(a)) for a in self.manifest["articles"]} | {minter.entities_graph()}
+        """The named graphs a query may name (computed once per generation, not per query)."""
+        return Minter(self.manifest["base_iri"]).queryable_graphs(self.manifest["articles"])
 
 
 class ResultCache:
@@ -68,15 +69,9 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.minter = Minter(settings.base_iri)
-        self.limits = Limits(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
-                             max_rows=settings.max_rows, timeout=settings.query_timeout)
+        self.limits = Limits.from_settings(settings)
         self.pool = QueryPool(settings.query_workers, self.limits)
-        self.remote = None
-        if settings.store:
-            from ..remote import Endpoints
-
-            self.remote = Endpoints.from_setting(settings.store, settings.store_query_path,
-                                                 settings.store_update_path, settings.store_data_path)
+        self.remote = Endpoints.from_settings(settings)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
         self.searches = ResultCache()
