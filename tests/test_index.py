@@ -2,7 +2,7 @@
 
 import pytest
 
-from commgraph.index import article_ids, create_or_open, parse_user_query, search
+from commgraph.index import SearchIndex, article_ids, create_or_open, parse_user_query, search
 
 from test_graph import make_extraction
 
@@ -37,31 +37,31 @@ def ix(tmp_path):
 
 
 def test_keyword_phrase_and_boolean(ix):
-    assert [h.id for h in search(ix, "interest tribes").hits] == ["a1"]
-    assert {h.id for h in search(ix, "tribes").hits} == {"a1", "a2"}  # stemming: tribe / tribes
-    assert [h.id for h in search(ix, '"interest tribes"').hits] == ["a1"]
-    assert [h.id for h in search(ix, "tribes NOT wechat").hits] == ["a1"]
-    assert {h.id for h in search(ix, "momo OR interest").hits} == {"a1", "a2"}
+    assert [h.id for h in search(SearchIndex(ix), "interest tribes").hits] == ["a1"]
+    assert {h.id for h in search(SearchIndex(ix), "tribes").hits} == {"a1", "a2"}  # stemming: tribe / tribes
+    assert [h.id for h in search(SearchIndex(ix), '"interest tribes"').hits] == ["a1"]
+    assert [h.id for h in search(SearchIndex(ix), "tribes NOT wechat").hits] == ["a1"]
+    assert {h.id for h in search(SearchIndex(ix), "momo OR interest").hits} == {"a1", "a2"}
 
 
 def test_snippets_are_escaped_and_highlighted(ix):
-    hit = search(ix, "script alert", texts=texts).hits[0]
+    hit = search(SearchIndex(ix), "script alert", texts=texts).hits[0]
     assert "<script" not in hit.snippet and "&lt;" in hit.snippet and "&gt;" in hit.snippet
     assert '<b class="match' in hit.snippet
 
 
 def test_entity_field_and_facets(ix):
-    result = search(ix, 'person:"tom tang"', labels=labels)
+    result = search(SearchIndex(ix), 'person:"tom tang"', labels=labels)
     assert {h.id for h in result.hits} == {"a1", "a2"}
     assert ("person/daosheng-tang", "Tang Daosheng", 2) in result.facets["Person"]
     assert ("product/qq-groups", "QQ groups", "Product") in result.hits[0].entities
-    filtered = search(ix, "tribes", entity_filters=("product/qq-groups",))
+    filtered = search(SearchIndex(ix), "tribes", entity_filters=("product/qq-groups",))
     assert filtered.total == 2
 
 
 def test_sort_and_date_filter(ix):
-    assert [h.id for h in search(ix, "tribes", sort="date").hits] == ["a2", "a1"]
-    assert [h.id for h in search(ix, "tribes", date_from="2016-01-01").hits] == ["a2"]
+    assert [h.id for h in search(SearchIndex(ix), "tribes", sort="date").hits] == ["a2", "a1"]
+    assert [h.id for h in search(SearchIndex(ix), "tribes", date_from="2016-01-01").hits] == ["a2"]
 
 
 def test_no_wildcard_or_fuzzy_expansion(ix):
@@ -72,12 +72,12 @@ def test_no_wildcard_or_fuzzy_expansion(ix):
 
 @pytest.mark.parametrize("odd", ['"', "(", ")", "((((", "(" * 2000, '"unbalanced', "AND OR NOT", "::", "*", "?????"])
 def test_odd_input_never_raises(ix, odd):
-    result = search(ix, odd)
+    result = search(SearchIndex(ix), odd)
     assert result.total >= 0
 
 
 def test_overlong_query_gives_empty_results_and_a_notice(ix):
-    result = search(ix, "tribes " * 100)
+    result = search(SearchIndex(ix), "tribes " * 100)
     assert result.total == 0 and "limit" in result.notice
 
 
@@ -88,8 +88,8 @@ def test_delete_and_update_with_a_fresh_searcher(ix):
         writer.update_document(id="a1", title="T", body="replaced text about Douban", date="2015-08-06", entity="")
         writer.commit()
     assert article_ids(ix) == {"a1", "a2"}
-    assert [h.id for h in search(ix, "douban").hits] == ["a1"]
-    assert search(ix, "interest").total == 0
+    assert [h.id for h in search(SearchIndex(ix), "douban").hits] == ["a1"]
+    assert search(SearchIndex(ix), "interest").total == 0
     writer = ix.writer()
     writer.delete_by_term("id", "a2")
     writer.commit()
@@ -97,4 +97,4 @@ def test_delete_and_update_with_a_fresh_searcher(ix):
 
 
 def test_spelling_suggestion(ix):
-    assert search(ix, "wechatt").suggestion == "wechat"
+    assert search(SearchIndex(ix), "wechatt").suggestion == "wechat"

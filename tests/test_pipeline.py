@@ -20,12 +20,10 @@ def quads(settings) -> set:
 
 
 def hits(settings, text):
-    from whoosh import index as whoosh_index
+    from commgraph.index import SearchIndex, search
 
-    from commgraph.index import search
-
-    ix = whoosh_index.open_dir(str(gens.require_current(settings.data_dir) / "index"))
-    return [h.id for h in search(ix, text).hits]
+    engine = SearchIndex.open(gens.require_current(settings.data_dir) / "index")
+    return [h.id for h in search(engine, text).hits]
 
 
 def test_ingest_twice_equals_once(settings, extractor):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
@@ -19,6 +20,7 @@ from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter
 RELATION_TERMS = {"founder": SCHEMA.founder, "provider": SCHEMA.provider, "publisher": SCHEMA.publisher,
                   "location": SCHEMA.location, "startDate": SCHEMA.startDate, "manages": CG.manages,
                   "acquired": CG.acquired}
+BULK_QUADS = 200_000  # quads the bulk loader buffers (~100 MB) before writing them
 
 
 def build_graph(extraction: Extraction, minter: Minter) -> Graph:
@@ -269,6 +271,7 @@ class GraphStore:
         self.path = path
         self.minter = minter
         self.ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        self._pending: list[ox.Quad] | None = None  # quads waiting for the bulk loader (see bulk_loading)
 
     @functools.cached_property
     def dataset(self) -> Dataset:
@@ -277,10 +280,36 @@ class GraphStore:
         return Dataset(store=OxigraphStore(store=self.ox))
 
     def replace_article(self, graph: Graph) -> int:
-        """Replace one article's named graph with `graph`; returns the number of quads written."""
+        """Replace one article's named graph with `graph`; returns the number of quads written.
+
+        Inside `bulk_loading()` the new quads are written when the block ends (or the buffer fills).
+        """
         self.remove_article(graph.identifier)
-        self.ox.extend(to_ox_quads(graph))
+        quads = to_ox_quads(graph)
+        if self._pending is None:
+            self.ox.extend(quads)
+        else:
+            self._pending += quads
+            if len(self._pending) >= BULK_QUADS:
+                self._write_pending()
         return len(graph)
+
+    @contextlib.contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """Articles replaced in this block are written with Oxigraph's bulk loader: a third of the time of one
+        transaction per article, but not atomic, which is safe only in a generation nobody reads yet.
+        Read nothing that the block writes before it ends."""
+        self._pending = []
+        try:
+            yield
+            self._write_pending()
+        finally:
+            self._pending = None
+
+    def _write_pending(self) -> None:
+        if self._pending:
+            self.ox.bulk_extend(self._pending)
+            self._pending.clear()
 
     def remove_article(self, graph_iri: URIRef | str) -> None:
         node = ox.NamedNode(str(graph_iri))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,29 +11,44 @@ from typing import Callable
 
 from markupsafe import escape
 from whoosh import highlight, index, qparser
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import BiWordFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.query import And, Every, Query, Term, TermRange
 
 from .errors import QueryError
 from .extract.model import ENTITY_TYPES, Extraction
+from .postings import PAIR_SEPARATOR, Postings
 
 MAX_QUERY_CHARS = 500
-# Facet counts come from the stored entity keys of the top hits: a FieldFacet pass over every match took
-# 0.7-0.9 s at 10k articles, reading 500 hits' stored fields ~30 ms at 1k; 200 keeps a search near 10 ms.
-FACET_SCAN = 200
 TYPE_FIELDS = {t.lower(): t for t in ENTITY_TYPES}  # person:"..." organization:"..." ...
+
+
+class WordPairs(BiWordFilter):
+    """Whoosh's BiWordFilter, except that a text with no words (empty, or only stop words) gives no tokens:
+    Whoosh's own raises UnboundLocalError then."""
+
+    def __call__(self, tokens):
+        tokens = iter(tokens)
+        first = next(tokens, None)
+        if first is None:
+            return iter(())
+        return super().__call__(itertools.chain([first], tokens))
 
 
 def make_schema() -> Schema:
     analyzer = StemmingAnalyzer()
+    # Word pairs stand in for positions: a phrase is every consecutive pair of its words (postings.py), term
+    # lookups instead of Whoosh's position checks, which took 350 ms at 10,000 articles.
+    pairs = StemmingAnalyzer() | WordPairs(sep=PAIR_SEPARATOR)
     type_fields = {name: KEYWORD(stored=False, commas=True, lowercase=True, scorable=True) for name in TYPE_FIELDS}
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=analyzer, field_boost=2.0),
-        # Not stored: loading 10+ KB of body per hit made facet counting slow; snippets get the text of the
-        # page's hits from the caller (the graph store holds it as schema:text).
-        body=TEXT(stored=False, analyzer=analyzer, phrase=True),
+        title=TEXT(stored=True, analyzer=analyzer, field_boost=2.0, phrase=False),
+        title_pairs=TEXT(stored=False, analyzer=pairs, field_boost=2.0, phrase=False),
+        # Not stored: loading 10+ KB of body per hit made search slow; snippets get the text of the page's hits
+        # from the caller (the graph store holds it as schema:text).
+        body=TEXT(stored=False, analyzer=analyzer, phrase=False),
+        body_pairs=TEXT(stored=False, analyzer=pairs, phrase=False),
         date=ID(stored=True, sortable=True),
         entity=KEYWORD(stored=True, commas=True, scorable=True),  # entity keys: filters and facet counts
         **type_fields,
@@ -50,7 +66,8 @@ def create_or_open(path: Path):
 def document_for(extraction: Extraction) -> dict:
     """One Whoosh document per article: text fields plus entities by type as keyword facets."""
     article = extraction.article
-    doc = {"id": article.id, "title": article.title, "body": article.body, "date": article.date or "",
+    doc = {"id": article.id, "title": article.title, "title_pairs": article.title, "body": article.body,
+           "body_pairs": article.body, "date": article.date or "",
            "entity": ",".join(sorted(extraction.entities))}
     for name, type_ in TYPE_FIELDS.items():
         names = [n for e in extraction.entities.values() if e.type == type_ for n in (e.name, *e.aliases)]
@@ -108,16 +125,42 @@ def parse_user_query(ix, text: str) -> Query | None:
         raise QueryError("the query is nested too deeply; remove some brackets") from None
 
 
-def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
+class SearchIndex:
+    """An open index and its per-index arrays (see postings.py); one per served generation."""
+
+    def __init__(self, ix) -> None:
+        self.ix = ix
+        self.postings = Postings(ix)
+
+    @classmethod
+    def open(cls, path: Path) -> "SearchIndex":
+        return cls(index.open_dir(str(path)))
+
+    def doc_count(self) -> int:
+        return self.ix.doc_count()
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every matching article's id and score (for cg:textScore)."""
+        query = parse_user_query(self.ix, text)
+        if query is None:
+            return {}
+        with self.ix.searcher() as searcher:
+            matches = self.postings.evaluate(searcher, query)
+        ids = self.postings.ids
+        return {ids[doc]: float(score) for doc, score in zip(matches.docs.tolist(), matches.scores.tolist())}
+
+
+def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
            sort: str = "relevance", date_from: str = "", date_to: str = "",
            texts: Callable[[list[str]], dict[str, str]] | None = None,
            labels: Callable[[list[str]], dict[str, str]] | None = None) -> SearchResult:
-    """Ranked hits with escaped, highlighted snippets and facet counts by entity.
+    """Ranked hits with escaped, highlighted snippets and facet counts over every match.
 
     The index keeps neither bodies nor names (both made every hit expensive to load): `texts(ids)` gives the
     bodies of the hits on the page, for snippets, and `labels(keys)` the names of entity keys; without them
     snippets are empty and entities are shown by key.
     """
+    ix = engine.ix
     try:
         query = parse_user_query(ix, text)
     except QueryError as exc:
@@ -132,32 +175,49 @@ def search(ix, text: str, page: int = 1, page_size: int = 10, entity_filters: tu
     if filters:
         query = And([query, *filters])
     page = max(1, page)
+    postings = engine.postings
     with ix.searcher() as searcher:
-        sortedby = "date" if sort == "date" else None
-        results = searcher.search(query, limit=max(FACET_SCAN, page * page_size), sortedby=sortedby,
-                                  reverse=sort == "date")
-        results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
-        results.formatter = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
-        rows = list(results)
-        counts = Counter(key for r in rows for key in _keys(r))
-        type_counts = Counter(t for r in rows for t in {_type_of(k) for k in _keys(r)})
-        top = _top_per_type(counts)
-        on_page = rows[(page - 1) * page_size: page * page_size]
-        shown = {key for keys in top.values() for key in keys} | {key for r in on_page for key in _keys(r)}
-        names = labels(sorted(shown)) if labels and shown else {}
-        facets = {type_: [(key, names.get(key, key), counts[key]) for key in keys] for type_, keys in top.items()}
-        bodies = texts([r["id"] for r in on_page]) if texts and on_page else {}
-        words = _query_words(text)
-        hits = []
-        for r in on_page:
-            body = _excerpt(bodies.get(r["id"], ""), words)
-            snippet = (r.highlights("body", text=body, top=2) if body else "") or _escape(body[:240])
-            score = round(r.score, 3) if isinstance(r.score, float) else 0.0  # sorted by date: no score
-            hits.append(Hit(id=r["id"], title=r["title"], date=r.get("date", ""), score=score, snippet=snippet,
-                            entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(r)]))
-        suggestion = _suggest(searcher, text) if not rows else None
-        return SearchResult(query=text, total=len(results), hits=hits, facets=facets, suggestion=suggestion,
-                            page=page, page_size=page_size, type_counts=dict(type_counts))
+        matches = postings.evaluate(searcher, query)
+        top = postings.top(matches, page * page_size, by_date=sort == "date")
+        on_page = [(int(doc), searcher.stored_fields(int(doc))) for doc in top[(page - 1) * page_size:]]
+        suggestion = _suggest(searcher, text) if not len(matches) else None
+    counts = Counter(postings.entity_counts(matches))
+    facet_keys = _top_per_type(counts)
+    shown = {key for keys in facet_keys.values() for key in keys} | {key for _, f in on_page for key in _keys(f)}
+    names = labels(sorted(shown)) if labels and shown else {}
+    facets = {type_: [(key, names.get(key, key), counts[key]) for key in keys] for type_, keys in facet_keys.items()}
+    bodies = texts([fields["id"] for _, fields in on_page]) if texts and on_page else {}
+    terms = _highlight_terms(query)
+    words = _query_words(text)
+    score_of = dict(zip(matches.docs.tolist(), matches.scores.tolist())) if on_page else {}
+    hits = []
+    for doc, fields in on_page:
+        body = _excerpt(bodies.get(fields["id"], ""), words)
+        snippet = _highlight(body, terms) if body else ""
+        hits.append(Hit(id=fields["id"], title=fields["title"], date=fields.get("date", ""),
+                        score=round(score_of[doc], 3) if sort != "date" else 0.0,
+                        snippet=snippet or _escape(body[:240]),
+                        entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)]))
+    type_counts = postings.documents_naming(matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
+    return SearchResult(query=text, total=len(matches), hits=hits, facets=facets, suggestion=suggestion,
+                        page=page, page_size=page_size, type_counts=type_counts)
+
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=300, surround=60)
+_FORMATTER = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
+
+
+def _highlight_terms(query: Query) -> frozenset[str]:
+    """The analysed words the query looks for in title or body (phrase words included)."""
+    return frozenset(text for field, text in query.all_terms(phrases=True)
+                     if field in ("title", "body") and isinstance(text, str))
+
+
+def _highlight(body: str, terms: frozenset[str]) -> str:
+    """Escaped text of the best two passages with the query's words marked (Whoosh's highlighter)."""
+    if not terms:
+        return ""
+    return highlight.highlight(body, terms, StemmingAnalyzer(), _FRAGMENTER, _FORMATTER, top=2)
 
 
 _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}

@@ -23,7 +23,7 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 4
+DATA_FORMAT = 5
 
 
 @dataclass
@@ -200,16 +200,17 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             articles.pop(article_id, None)
         if to_extract:
             progress("loading the spaCy model", 0, len(to_extract))
-            for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
-                article = extraction.article
-                quads = store.replace_article(build_graph(extraction, minter))
-                added += extraction.entities.values()
-                writer.update_document(**document_for(extraction))
-                articles[article.id] = {"hash": article.content_hash, "title": article.title,
-                                        "source": article.source, "date": article.date, "url": article.url,
-                                        "entities": len(extraction.entities), "figures": len(extraction.figures),
-                                        "quads": quads}
-                progress(f"extracted {article.id}", n, len(to_extract))
+            with store.bulk_loading():
+                for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
+                    article = extraction.article
+                    quads = store.replace_article(build_graph(extraction, minter))
+                    added += extraction.entities.values()
+                    writer.update_document(**document_for(extraction))
+                    articles[article.id] = {"hash": article.content_hash, "title": article.title,
+                                            "source": article.source, "date": article.date, "url": article.url,
+                                            "entities": len(extraction.entities),
+                                            "figures": len(extraction.figures), "quads": quads}
+                    progress(f"extracted {article.id}", n, len(to_extract))
         update_entities(store, minter, affected, added)
         writer.commit()
     except BaseException:

@@ -8,6 +8,7 @@ named graphs (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaul
 
 from __future__ import annotations
 
+import contextlib
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -82,6 +83,10 @@ class RemoteStore:
         data = graph.serialize(format="nt", encoding="utf-8")
         self._request("PUT", self._graph_url(str(graph.identifier)), data, {"Content-Type": N_TRIPLES})
         return len(graph)
+
+    def bulk_loading(self) -> contextlib.AbstractContextManager[None]:
+        """Every PUT is already one request per article."""
+        return contextlib.nullcontext()
 
     def remove_article(self, graph_iri: URIRef | str) -> None:
         try:

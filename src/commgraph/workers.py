@@ -112,18 +112,14 @@ def _text_score(generation: str, opened: dict):
 
 
 def _scores_for(generation: str, keywords: str, opened: dict) -> dict[str, float]:
-    from .index import parse_user_query
+    from pathlib import Path
 
-    ix = opened.get(("index", generation))
-    if ix is None:
-        from whoosh import index as whoosh_index
+    from .index import SearchIndex
 
-        ix = opened[("index", generation)] = whoosh_index.open_dir(os.path.join(generation, "index"))
-    query = parse_user_query(ix, keywords)
-    if query is None:
-        return {}
-    with ix.searcher() as searcher:
-        return {hit["id"]: hit.score for hit in searcher.search(query, limit=None)}
+    engine = opened.get(("index", generation))
+    if engine is None:
+        engine = opened[("index", generation)] = SearchIndex.open(Path(generation) / "index")
+    return engine.scores(keywords)
 
 
 def _worker_main(conn: Connection) -> None:

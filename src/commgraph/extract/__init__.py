@@ -51,7 +51,9 @@ def extract_in_processes(model: str, rules_dir: str, articles: list[Article], wo
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [articles[i:i + BATCH_SIZE] for i in range(0, len(articles), BATCH_SIZE)]
+    # At least four chunks per worker, so that no worker idles while another finishes a long last chunk.
+    size = max(1, min(BATCH_SIZE, -(-len(articles) // (4 * workers))))
+    chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(model, rules_dir)) as pool:

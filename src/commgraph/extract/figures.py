@@ -68,7 +68,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
             text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
             sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
             approximation=approximation, min_value=quantity.min_value, max_value=quantity.max_value,
-            date=_figure_date(ent.sent, ent.end_char) or default_date))
+            date=_figure_date(text, ent.sent, ent.end_char) or default_date))
     return figures
 
 
@@ -262,10 +262,11 @@ def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words:
     return best[1] if best else None
 
 
-def _figure_date(sent: "Span", number_end: int) -> str | None:
+def _figure_date(text: str, sent: "Span", number_end: int) -> str | None:
     """'as of September 30, 2023' -> '2023-09-30'; 'as of June 2015' -> '2015-06'; 'by the end of 2014' -> '2014';
     '... 61.2 million in January 2021' -> '2021-01'."""
-    match = _DATE_FOR.search(sent.text) or _DATE_AFTER.match(sent.doc.text[number_end:sent.end_char])
+    match = (_DATE_FOR.search(text, sent.start_char, sent.end_char)
+             or _DATE_AFTER.match(text[number_end:sent.end_char]))
     if not match:
         return None
     month_name, day, year = match.groups()

@@ -8,10 +8,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from .. import generations as gens
 from ..graph import open_store
+from ..index import SearchIndex
 from ..remote import Endpoints
 from ..settings import Settings
 from ..sparql import Limits
@@ -26,7 +25,7 @@ class Generation:
     path: Path
     manifest: dict
     store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
-    index: object
+    index: SearchIndex
 
     @functools.cached_property
     def graph_iris(self) -> set[str]:
@@ -87,7 +86,7 @@ class Services:
             if self._generation is None or self._generation.path != path:
                 self._generation = Generation(path=path, manifest=gens.read_manifest(path),
                                               store=open_store(self.settings, path, self.minter, read_only=True),
-                                              index=whoosh_index.open_dir(str(path / "index")))
+                                              index=SearchIndex.open(path / "index"))
             return self._generation
 
     def close(self) -> None:
