@@ -173,12 +173,9 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def bench_http(settings: Settings, size: int, port: int) -> None:
-    from whoosh import index as whoosh_index
-
-    from commgraph.workers import Task, run_task
-
     from commgraph import generations as gens
-    from commgraph.index import parse_user_query
+    from commgraph.index import SearchIndex, parse_user_query, search
+    from commgraph.workers import Task, run_task
 
     process, cold = start_server(settings, port)
     base = f"http://127.0.0.1:{port}"
@@ -207,22 +204,29 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
                "target p95 <= 100 ms")
         c50, c95 = percentiles(cached_times)
         record(f"[{size}] SPARQL examples repeated (cached), p95", c95 * 1000, "ms", p95 * 1000, "first run p95")
-        ix = whoosh_index.open_dir(str(current / "index"))
+        engine = SearchIndex.open(current / "index")
         for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"')):
-            http, raw = [], []
+            http, ours, whoosh_own = [], [], []
             for n in range(15):
                 t = time.perf_counter()
                 # an unused parameter makes each request miss the server's per-generation cache
                 get(base + "/api/search?" + urllib.parse.urlencode({"q": q, "bench": f"{n}-{time.time_ns()}"}))
                 http.append(time.perf_counter() - t)
                 t = time.perf_counter()
-                with ix.searcher() as searcher:
-                    list(searcher.search(parse_user_query(ix, q), limit=10))
-                raw.append(time.perf_counter() - t)
+                search(engine, q)
+                ours.append(time.perf_counter() - t)
+                if label != "phrase":  # the index keeps no positions (phrases use word pairs): Whoosh cannot
+                    t = time.perf_counter()
+                    with engine.ix.searcher() as searcher:
+                        list(searcher.search(parse_user_query(engine.ix, q), limit=10))
+                    whoosh_own.append(time.perf_counter() - t)
             h50, h95 = percentiles(http)
-            r50, _ = percentiles(raw)
-            record(f"[{size}] search {label} + highlights + facets, p95", h95 * 1000, "ms", r50 * 1000,
-                   "raw Whoosh top-10 p50", "target p95 <= 30 ms")
+            o50, _ = percentiles(ours)
+            record(f"[{size}] search {label} + highlights + facets, p95", h95 * 1000, "ms", o50 * 1000,
+                   "in-process search p50 (no HTTP)", "target p95 <= 30 ms")
+            if whoosh_own:
+                record(f"[{size}] Whoosh's own top 10 for it, p50 (comparison)", percentiles(whoosh_own)[0] * 1000,
+                       "ms", o50 * 1000, "our evaluation (facets over all matches)")
         bench_load(base, size)
         record(f"[{size}] server resident memory", rss_mb(process.pid), "MB", None, "", "target <= 600 MB")
     finally:
@@ -311,7 +315,7 @@ def bench_load(base: str, size: int, clients: int = 6, seconds: float = 8.0) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000"))
-    parser.add_argument("--ingest-articles", type=int, default=int(os.environ.get("BENCH_INGEST", "40")))
+    parser.add_argument("--ingest-articles", type=int, default=int(os.environ.get("BENCH_INGEST", "100")))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -146,7 +146,7 @@ class SearchIndex:
             return {}
         with self.ix.searcher() as searcher:
             matches = self.postings.evaluate(searcher, query)
-        ids = self.postings.ids
+            ids = self.postings.ids(searcher)
         return {ids[doc]: float(score) for doc, score in zip(matches.docs.tolist(), matches.scores.tolist())}
 
 

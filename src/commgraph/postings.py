@@ -45,6 +45,7 @@ class Postings:
         self.date_field = date_field
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
+        self._ids: list[str] | None = None
         self._built = False
 
     # --- per-index arrays, built once ---
@@ -59,10 +60,25 @@ class Postings:
             self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
             self.keys, docs, owners = self._entity_pairs(reader)
             self.pair_docs, self.pair_entities = docs, owners
-            stored = [searcher.stored_fields(n) if self.live[n] else {} for n in range(self.doc_count_all)]
-            self.ids = [fields.get("id", "") for fields in stored]
-            self.dates = np.array([fields.get(self.date_field, "") or "" for fields in stored], dtype=object)
+            self.dates = self._dates(searcher)
             self._built = True
+
+    def _dates(self, searcher) -> np.ndarray:
+        """Each document's date: from the field's column (sortable), reading no stored documents."""
+        reader = searcher.reader()
+        if reader.has_column(self.date_field):
+            values = list(reader.column_reader(self.date_field))
+        else:
+            values = [searcher.stored_fields(n).get(self.date_field) for n in range(self.doc_count_all)]
+        return np.array([v or "" for v in values], dtype=object)
+
+    def ids(self, searcher) -> list[str]:
+        """Each document's stored id (read once, only for callers that need every match's id)."""
+        with self._lock:
+            if self._ids is None:
+                self._ids = [searcher.stored_fields(n).get("id", "") if self.live[n] else ""
+                             for n in range(self.doc_count_all)]
+            return self._ids
 
     def _entity_pairs(self, reader) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Every (document, entity) pair of the entity field, from its posting lists."""
