@@ -53,7 +53,7 @@ def test_scores_and_ranking_equal_whoosh(ix, text):
     # The exact top 20 of Whoosh's scores. (Whoosh's own `search(limit=20)` is not always that: over several
     # segments it returned "(weibo OR douban) AND growth" without two of its top five.)
     ranked = sorted(theirs, key=lambda doc: (-round(theirs[doc], 9), doc))[:20]
-    assert postings.top(ours, 20).tolist() == ranked
+    assert postings.top(searcher, ours, 20).tolist() == ranked
 
 
 def test_entity_filter_and_every(ix):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ def make_schema() -> Schema:
     pairs = StemmingAnalyzer() | WordPairs(sep=PAIR_SEPARATOR)
     type_fields = {name: KEYWORD(stored=False, commas=True, lowercase=True, scorable=True) for name in TYPE_FIELDS}
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),  # a column too: every id at once for cg:textScore
         title=TEXT(stored=True, analyzer=analyzer, field_boost=2.0, phrase=False),
         title_pairs=TEXT(stored=False, analyzer=pairs, field_boost=2.0, phrase=False),
         # Not stored: loading 10+ KB of body per hit made search slow; snippets get the text of the page's hits
@@ -131,6 +132,15 @@ class SearchIndex:
     def __init__(self, ix) -> None:
         self.ix = ix
         self.postings = Postings(ix)
+        self._local = threading.local()
+
+    def searcher(self):
+        """This thread's searcher, opened once: the index of a generation never changes, and opening one
+        (terms, stored-field columns) cost more than a whole search at 10,000 articles. Not to be closed."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher()
+        return searcher
 
     @classmethod
     def open(cls, path: Path) -> "SearchIndex":
@@ -144,9 +154,9 @@ class SearchIndex:
         query = parse_user_query(self.ix, text)
         if query is None:
             return {}
-        with self.ix.searcher() as searcher:
-            matches = self.postings.evaluate(searcher, query)
-            ids = self.postings.ids(searcher)
+        searcher = self.searcher()
+        matches = self.postings.evaluate(searcher, query)
+        ids = self.postings.ids(searcher)
         return {ids[doc]: float(score) for doc, score in zip(matches.docs.tolist(), matches.scores.tolist())}
 
 
@@ -176,12 +186,12 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
         query = And([query, *filters])
     page = max(1, page)
     postings = engine.postings
-    with ix.searcher() as searcher:
-        matches = postings.evaluate(searcher, query)
-        top = postings.top(matches, page * page_size, by_date=sort == "date")
-        on_page = [(int(doc), searcher.stored_fields(int(doc))) for doc in top[(page - 1) * page_size:]]
-        suggestion = _suggest(searcher, text) if not len(matches) else None
-    counts = Counter(postings.entity_counts(matches))
+    searcher = engine.searcher()
+    matches = postings.evaluate(searcher, query)
+    top = postings.top(searcher, matches, page * page_size, by_date=sort == "date")
+    on_page = [(int(doc), searcher.stored_fields(int(doc))) for doc in top[(page - 1) * page_size:]]
+    suggestion = _suggest(searcher, text) if not len(matches) else None
+    counts = Counter(postings.entity_counts(searcher, matches))
     facet_keys = _top_per_type(counts)
     shown = {key for keys in facet_keys.values() for key in keys} | {key for _, f in on_page for key in _keys(f)}
     names = labels(sorted(shown)) if labels and shown else {}
@@ -198,7 +208,7 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
                         score=round(score_of[doc], 3) if sort != "date" else 0.0,
                         snippet=snippet or _escape(body[:240]),
                         entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)]))
-    type_counts = postings.documents_naming(matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
+    type_counts = postings.documents_naming(searcher, matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
     return SearchResult(query=text, total=len(matches), hits=hits, facets=facets, suggestion=suggestion,
                         page=page, page_size=page_size, type_counts=type_counts)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from whoosh import query as wq
@@ -44,64 +45,69 @@ class Postings:
         self.entity_field = entity_field
         self.date_field = date_field
         self._lock = threading.Lock()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._ids: list[str] | None = None
-        self._built = False
+        self._cache: dict = {}
 
-    # --- per-index arrays, built once ---
+    # --- per-index arrays, each built on first use (a text-score worker never needs the facet arrays) ---
 
-    def _build(self, searcher) -> None:
-        with self._lock:
-            if self._built:
-                return
+    def _once(self, name, build: Callable[[], object]):
+        value = self._cache.get(name)
+        if value is None:
+            with self._lock:
+                value = self._cache.get(name)
+                if value is None:
+                    value = self._cache[name] = build()
+        return value
+
+    def _live(self, searcher) -> np.ndarray:
+        """True for the documents that are not deleted (index order; deleted ones stay in postings)."""
+        def build() -> np.ndarray:
             reader = searcher.reader()
-            self.doc_count_all = reader.doc_count_all()
-            self.live = np.zeros(self.doc_count_all, bool)
-            self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
-            self.keys, docs, owners = self._entity_pairs(reader)
-            self.pair_docs, self.pair_entities = docs, owners
-            self.dates = self._dates(searcher)
-            self._built = True
+            live = np.zeros(reader.doc_count_all(), bool)
+            live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
+            return live
+        return self._once("live", build)
+
+    def _entities(self, searcher) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every (document, entity) pair of the entity field, from its posting lists: (keys, docs, key index)."""
+        def build():
+            reader = searcher.reader()
+            keys: list[str] = []
+            docs, owners = [], []
+            if self.entity_field in reader.schema:
+                for key in reader.field_terms(self.entity_field):
+                    posted, _ = self._posting_arrays(reader, self.entity_field, key)
+                    docs.append(posted)
+                    owners.append(np.full(len(posted), len(keys), np.int32))
+                    keys.append(key)
+            if not docs:
+                return keys, np.empty(0, np.int64), np.empty(0, np.int32)
+            return keys, np.concatenate(docs), np.concatenate(owners)
+        return self._once("entities", build)
 
     def _dates(self, searcher) -> np.ndarray:
-        """Each document's date: from the field's column (sortable), reading no stored documents."""
-        reader = searcher.reader()
-        if reader.has_column(self.date_field):
-            values = list(reader.column_reader(self.date_field))
-        else:
-            values = [searcher.stored_fields(n).get(self.date_field) for n in range(self.doc_count_all)]
-        return np.array([v or "" for v in values], dtype=object)
+        """Each document's date, from the field's column (sortable), reading no stored documents."""
+        return self._once("dates", lambda: np.array(
+            [v or "" for v in self._column(searcher, self.date_field)], dtype=object))
 
     def ids(self, searcher) -> list[str]:
-        """Each document's stored id (read once, only for callers that need every match's id)."""
-        with self._lock:
-            if self._ids is None:
-                self._ids = [searcher.stored_fields(n).get("id", "") if self.live[n] else ""
-                             for n in range(self.doc_count_all)]
-            return self._ids
+        """Each document's id (for callers that need every match's id, as cg:textScore)."""
+        return self._once("ids", lambda: [v or "" for v in self._column(searcher, "id")])
 
-    def _entity_pairs(self, reader) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Every (document, entity) pair of the entity field, from its posting lists."""
-        keys: list[str] = []
-        docs, owners = [], []
-        if self.entity_field in reader.schema:
-            for key in reader.field_terms(self.entity_field):
-                posted, _ = self._posting_arrays(reader, self.entity_field, key)
-                docs.append(posted)
-                owners.append(np.full(len(posted), len(keys), np.int32))
-                keys.append(key)
-        if not docs:
-            return keys, np.empty(0, np.int64), np.empty(0, np.int32)
-        return keys, np.concatenate(docs), np.concatenate(owners)
+    @staticmethod
+    def _column(searcher, field: str) -> list:
+        reader = searcher.reader()
+        if reader.has_column(field):
+            return list(reader.column_reader(field))
+        return [searcher.stored_fields(n).get(field) if not reader.is_deleted(n) else None
+                for n in range(reader.doc_count_all())]
 
     def _field_lengths(self, searcher, field: str) -> np.ndarray:
         """Each document's length in `field`, as Whoosh's scorer sees it (a lossy byte, decoded)."""
-        found = self._lengths.get(field)
-        if found is None:
+        def build() -> np.ndarray:
             reader = searcher.reader()
-            found = np.array([reader.doc_field_length(n, field, 1) for n in range(self.doc_count_all)], np.float64)
-            self._lengths[field] = found
-        return found
+            return np.array([reader.doc_field_length(n, field, 1) for n in range(reader.doc_count_all())],
+                            np.float64)
+        return self._once(("lengths", field), build)
 
     @staticmethod
     def _posting_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -137,9 +143,8 @@ class Postings:
 
     def evaluate(self, searcher, query: wq.Query) -> Matches:
         """The live documents matching `query`, with Whoosh's BM25F scores."""
-        self._build(searcher)
         matches = self._eval(searcher, query)
-        keep = self.live[matches.docs]
+        keep = self._live(searcher)[matches.docs]
         return Matches(matches.docs[keep], matches.scores[keep])
 
     def _eval(self, searcher, q: wq.Query) -> Matches:
@@ -148,7 +153,7 @@ class Postings:
         if isinstance(q, wq.Phrase):
             return self._phrase(searcher, q)
         if isinstance(q, wq.Every):
-            docs = np.flatnonzero(self.live)
+            docs = np.flatnonzero(self._live(searcher))
             return Matches(docs, np.full(len(docs), q.boost, np.float64))
         if isinstance(q, wq.NullQuery.__class__):
             return Matches.empty()
@@ -157,7 +162,7 @@ class Postings:
         if isinstance(q, wq.AndMaybe):
             return _maybe(self._eval(searcher, q.a), self._eval(searcher, q.b))
         if isinstance(q, wq.Not):  # as Whoosh's InverseMatcher: every other document, scored the boost
-            everything = np.flatnonzero(self.live)
+            everything = np.flatnonzero(self._live(searcher))
             return _minus(Matches(everything, np.full(len(everything), q.boost)), self._eval(searcher, q.query))
         if isinstance(q, wq.And):
             positive = [s for s in q.subqueries if not isinstance(s, wq.Not)]
@@ -176,7 +181,7 @@ class Postings:
         if isinstance(q, wq.Or):
             return _boosted(_union([self._eval(searcher, s) for s in q.subqueries]), q.boost)
         if isinstance(q, wq.TermRange) and q.fieldname == self.date_field:
-            return self._date_range(q)
+            return self._date_range(searcher, q)
         return self._generic(searcher, q)
 
     def _term(self, searcher, field: str, text, boost: float = 1.0) -> Matches:
@@ -209,9 +214,9 @@ class Postings:
                 break
         return result
 
-    def _date_range(self, q: wq.TermRange) -> Matches:
-        dates = self.dates
-        keep = self.live & (dates != "")  # as in Whoosh: an article without a date is in no date range
+    def _date_range(self, searcher, q: wq.TermRange) -> Matches:
+        dates = self._dates(searcher)
+        keep = self._live(searcher) & (dates != "")  # as in Whoosh: an article without a date is in no date range
         if q.start is not None:
             keep &= dates >= q.start if q.startexcl is False else dates > q.start
         if q.end is not None:
@@ -232,12 +237,12 @@ class Postings:
 
     # --- what a search page needs from the matches ---
 
-    def top(self, matches: Matches, count: int, by_date: bool = False) -> np.ndarray:
+    def top(self, searcher, matches: Matches, count: int, by_date: bool = False) -> np.ndarray:
         """The first `count` documents: by score (ties: index order, as Whoosh), or newest first."""
         if not len(matches) or count <= 0:
             return np.empty(0, np.int64)
         if by_date:
-            dates = self.dates[matches.docs]
+            dates = self._dates(searcher)[matches.docs]
             order = sorted(range(len(dates)), key=lambda i: (dates[i], matches.docs[i]), reverse=True)
             return matches.docs[np.array(order[:count], np.int64)]
         if len(matches) > count:
@@ -249,29 +254,34 @@ class Postings:
         order = np.lexsort((matches.docs[candidates], -matches.scores[candidates]))
         return matches.docs[candidates[order[:count]]]
 
-    def entity_counts(self, matches: Matches) -> dict[str, int]:
+    def entity_counts(self, searcher, matches: Matches) -> dict[str, int]:
         """How many matching documents mention each entity (every match counted, not only the top ones)."""
-        if not len(matches) or not len(self.pair_docs):
+        keys, pair_docs, pair_entities = self._entities(searcher)
+        if not len(matches) or not len(pair_docs):
             return {}
-        selected = np.zeros(self.doc_count_all, bool)
+        selected = np.zeros(len(self._live(searcher)), bool)
         selected[matches.docs] = True
-        counts = np.bincount(self.pair_entities[selected[self.pair_docs]], minlength=len(self.keys))
-        return {self.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        counts = np.bincount(pair_entities[selected[pair_docs]], minlength=len(keys))
+        return {keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
-    def documents_naming(self, matches: Matches, prefixes: dict[str, str]) -> dict[str, int]:
+    def documents_naming(self, searcher, matches: Matches, prefixes: dict[str, str]) -> dict[str, int]:
         """Per entity type (keys start with its prefix): how many matching documents name at least one."""
-        if not len(matches) or not len(self.pair_docs):
+        if not len(matches):
             return {}
-        selected = np.zeros(self.doc_count_all, bool)
-        selected[matches.docs] = True
-        in_matches = selected[self.pair_docs]
-        result = {}
-        for prefix, type_ in prefixes.items():
-            of_type = np.array([key.startswith(prefix) for key in self.keys], bool)
-            docs = self.pair_docs[in_matches & of_type[self.pair_entities]]
-            if len(docs):
-                result[type_] = int(len(np.unique(docs)))
-        return result
+        counts = self._naming_table(searcher, tuple(prefixes))[:, matches.docs].sum(axis=1)
+        return {type_: int(count) for type_, count in zip(prefixes.values(), counts) if count}
+
+    def _naming_table(self, searcher, prefixes: tuple[str, ...]) -> np.ndarray:
+        """A (type x document) table: does the document name an entity of the type?"""
+        def build() -> np.ndarray:
+            keys, pair_docs, pair_entities = self._entities(searcher)
+            table = np.zeros((len(prefixes), len(self._live(searcher))), bool)
+            for row, prefix in enumerate(prefixes):
+                of_type = np.array([k.startswith(prefix) for k in keys], bool)
+                if len(pair_docs):
+                    table[row, pair_docs[of_type[pair_entities]]] = True
+            return table
+        return self._once(("naming", prefixes), build)
 
 
 def _boosted(matches: Matches, boost: float) -> Matches:

