@@ -203,9 +203,12 @@ class Postings:
     def _phrase(self, searcher, q: wq.Phrase) -> Matches:
         words = list(q.words)
         pairs_field = f"{q.fieldname}_pairs"
-        if len(words) < 2 or pairs_field not in searcher.schema:
-            return self._generic(searcher, q) if len(words) >= 2 else \
-                self._term(searcher, q.fieldname, words[0], q.boost) if words else Matches.empty()
+        if not words:
+            return Matches.empty()
+        if len(words) == 1:
+            return self._term(searcher, q.fieldname, words[0], q.boost)
+        if pairs_field not in searcher.schema:  # an index without word pairs: Whoosh's position check
+            return self._generic(searcher, q)
         result = None
         for first, second in zip(words, words[1:]):
             pair = self._term(searcher, pairs_field, f"{first}{PAIR_SEPARATOR}{second}", q.boost)
@@ -218,9 +221,9 @@ class Postings:
         dates = self._dates(searcher)
         keep = self._live(searcher) & (dates != "")  # as in Whoosh: an article without a date is in no date range
         if q.start is not None:
-            keep &= dates >= q.start if q.startexcl is False else dates > q.start
+            keep &= (dates > q.start) if q.startexcl else (dates >= q.start)
         if q.end is not None:
-            keep &= dates <= q.end if q.endexcl is False else dates < q.end
+            keep &= (dates < q.end) if q.endexcl else (dates <= q.end)
         docs = np.flatnonzero(keep)
         return Matches(docs, np.full(len(docs), q.boost, np.float64))
 
