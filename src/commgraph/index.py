@@ -215,6 +215,15 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=300, surround=60)
 _FORMATTER = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
+_PER_THREAD = threading.local()
+
+
+def _highlight_analyzer() -> StemmingAnalyzer:
+    """One analyzer per thread: its stemmer's cache carries over between searches, but is not thread-safe."""
+    analyzer = getattr(_PER_THREAD, "analyzer", None)
+    if analyzer is None:
+        analyzer = _PER_THREAD.analyzer = StemmingAnalyzer()
+    return analyzer
 
 
 def _highlight_terms(query: Query) -> frozenset[str]:
@@ -227,7 +236,7 @@ def _highlight(body: str, terms: frozenset[str]) -> str:
     """Escaped text of the best two passages with the query's words marked (Whoosh's highlighter)."""
     if not terms:
         return ""
-    return highlight.highlight(body, terms, StemmingAnalyzer(), _FRAGMENTER, _FORMATTER, top=2)
+    return highlight.highlight(body, terms, _highlight_analyzer(), _FRAGMENTER, _FORMATTER, top=2)
 
 
 _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}
