@@ -45,7 +45,7 @@ QUERIES = ["tencent", "interest tribes", "group OR momo", "qq NOT wechat", "fan 
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_and_ranking_equal_whoosh(ix, text):
     query = parse_user_query(ix, text)
-    postings = Postings(ix)
+    postings = Postings()
     with ix.searcher() as searcher:
         ours = postings.evaluate(searcher, query)
         theirs = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
@@ -58,7 +58,7 @@ def test_scores_and_ranking_equal_whoosh(ix, text):
 
 def test_entity_filter_and_every(ix):
     query = wq.And([wq.Every(), wq.Term("entity", "product/qq")])
-    postings = Postings(ix)
+    postings = Postings()
     with ix.searcher() as searcher:
         ours = postings.evaluate(searcher, query)
         theirs = {hit.docnum for hit in searcher.search(query, limit=None)}

@@ -131,7 +131,7 @@ class SearchIndex:
 
     def __init__(self, ix) -> None:
         self.ix = ix
-        self.postings = Postings(ix)
+        self.postings = Postings()
         self._local = threading.local()
 
     def searcher(self):

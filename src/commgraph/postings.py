@@ -40,8 +40,7 @@ class Postings:
     """Per-index arrays (field lengths, live documents, document->entity pairs, dates), built on first use and
     kept for as long as the index is served: a generation never changes, so neither do they."""
 
-    def __init__(self, ix, entity_field: str = "entity", date_field: str = "date") -> None:
-        self.ix = ix
+    def __init__(self, entity_field: str = "entity", date_field: str = "date") -> None:
         self.entity_field = entity_field
         self.date_field = date_field
         self._lock = threading.Lock()
