@@ -8,14 +8,14 @@ from commgraph.pipeline import ingest
 from commgraph.vocab import CG, SCHEMA, Minter
 
 from conftest import SEED
-from test_graph import make_extraction
+from test_graph import make_extraction, replace
 
 MINTER = Minter("http://example.org/")
 
 
 def test_good_graph_conforms(tmp_path):
     store = GraphStore(tmp_path / "store", MINTER)
-    store.replace_article(build_graph(make_extraction(), MINTER))
+    replace(store, make_extraction())
     assert shacl_problems(store, [str(MINTER.article("a1"))]) == []
 
 
@@ -27,7 +27,7 @@ def test_broken_graph_is_reported(tmp_path):
     graph.add((description, CG.entityType, SCHEMA.Organization))  # two types for one entity
     graph.add((MINTER.part("a1", "figure", 0), SCHEMA.value, Literal("many")))
     store = GraphStore(tmp_path / "store", MINTER)
-    store.replace_article(graph)
+    store.replace_article(graph.identifier, graph)
     problems = shacl_problems(store, [str(MINTER.article("a1"))])
     assert len(problems) == 1 and "does not conform" in problems[0]
 

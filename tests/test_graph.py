@@ -3,7 +3,7 @@
 from rdflib import Literal
 
 from commgraph.extract.model import Entity, Extraction, Figure, Mention, Quote, Role, Sentence
-from commgraph.graph import GraphStore, build_graph
+from commgraph.graph import GraphStore, article_triples, build_graph
 from commgraph.sources import Article
 from commgraph.vocab import CG, NIF, RDF, SCHEMA, Minter
 
@@ -24,6 +24,10 @@ def make_extraction(article_id="a1", body="Tom Tang said QQ groups have 380 mill
         roles=[Role(person.key, "vice president", org.key, False, 0, 0, 8)],
         quotes=[Quote(person.key, "QQ groups have 380 million users", 14, 46, 0)],
     )
+
+
+def replace(store: GraphStore, extraction: Extraction) -> int:
+    return store.replace_article(MINTER.article(extraction.article.id), article_triples(extraction, MINTER))
 
 
 def test_article_graph_uses_schema_org_and_evidence():
@@ -51,13 +55,21 @@ def test_same_extraction_gives_same_quads():
     assert first == second
 
 
+def test_article_triples_are_the_graph_each_once():
+    """Two roles give the person the same job title: the store gets that triple once, like the Graph."""
+    extraction = make_extraction()
+    extraction.roles.append(extraction.roles[0])
+    triples = article_triples(extraction, MINTER)
+    assert len(triples) == len(set(triples)) and set(triples) == set(build_graph(extraction, MINTER))
+
+
 def test_store_replace_and_remove_article(tmp_path):
     store = GraphStore(tmp_path / "store", MINTER)
-    n = store.replace_article(build_graph(make_extraction(), MINTER))
+    n = replace(store, make_extraction())
     assert store.quad_count() == n
-    store.replace_article(build_graph(make_extraction(), MINTER))  # idempotent
+    replace(store, make_extraction())  # idempotent
     assert store.quad_count() == n
-    store.replace_article(build_graph(make_extraction("a2"), MINTER))
+    replace(store, make_extraction("a2"))
     assert store.article_graphs() == {str(MINTER.article("a1")), str(MINTER.article("a2"))}
     store.refresh_entities({str(MINTER.entity(k)) for k in make_extraction().entities})
     assert store.entity_count() == 3
@@ -75,7 +87,7 @@ def test_entities_graph_merges_and_retracts(tmp_path):
     second = make_extraction("a2")
     second.entities["person/daosheng-tang"] = Entity("person/daosheng-tang", "Tang Daosheng", "Person", {"Daosheng Tang"})
     for extraction in (first, second):
-        store.replace_article(build_graph(extraction, MINTER))
+        replace(store, extraction)
     keys = {str(MINTER.entity(k)) for k in first.entities}
     store.refresh_entities(keys)
     rows = list(store.dataset.query(

@@ -14,7 +14,7 @@ from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
 from .extract.model import Entity
-from .graph import GraphStore, build_graph, open_store, update_entities
+from .graph import GraphStore, article_triples, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings
 from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
@@ -203,7 +203,7 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             with store.bulk_loading():
                 for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
                     article = extraction.article
-                    quads = store.replace_article(build_graph(extraction, minter))
+                    quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
                     added += extraction.entities.values()
                     writer.update_document(**document_for(extraction))
                     articles[article.id] = {"hash": article.content_hash, "title": article.title,

@@ -13,12 +13,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreError
-from .graph import merged_descriptions, rows_of
+from .graph import Triple, merged_descriptions, rows_of
 from .lookup import literal
 from .vocab import SCHEMA, Minter
 
@@ -78,10 +79,13 @@ class RemoteStore:
 
     # --- writing: what ingest needs ---
 
-    def replace_article(self, graph: Graph) -> int:
+    def replace_article(self, name: URIRef, triples: Iterable[Triple]) -> int:
         """One Graph Store PUT: the server replaces the article's graph atomically."""
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
         data = graph.serialize(format="nt", encoding="utf-8")
-        self._request("PUT", self._graph_url(str(graph.identifier)), data, {"Content-Type": N_TRIPLES})
+        self._request("PUT", self._graph_url(str(name)), data, {"Content-Type": N_TRIPLES})
         return len(graph)
 
     def bulk_loading(self) -> contextlib.AbstractContextManager[None]:

