@@ -165,7 +165,7 @@ def test_fast_attribute_ruler_annotates_like_spacys(extractor):
     from spacy.attrs import LEMMA, MORPH, POS, TAG
     from spacy.pipeline import AttributeRuler
 
-    from commgraph.extract.attributes import FastAttributeRuler
+    from commgraph.extract.components import FastAttributeRuler
 
     nlp = extractor.nlp
     fast = nlp.get_pipe("attribute_ruler")
@@ -187,3 +187,15 @@ def test_fast_attribute_ruler_annotates_like_spacys(extractor):
         compared += len(doc)
     assert compared > 1000
     assert [t.lemma_ for t in fast(docs[-1].copy())][:4] == ["we", "be", "not", "go"]  # "ai n't gon na"
+
+
+def test_verbs_get_the_lemmatizers_lemma(extractor):
+    """The pipeline does not run the lemmatizer; relations ask it for each verb and get what it would have set."""
+    nlp = extractor.nlp
+    assert "lemmatizer" not in nlp.pipe_names
+    doc = nlp(read_path(SEED)[0].body)
+    lemmatized = nlp.get_pipe("lemmatizer")(doc.copy())
+    verbs = [t for t in doc if t.pos_ == "VERB"]
+    assert len(verbs) > 30 and not any(t.lemma_ for t in verbs if t.lower_ in ("said", "launched"))
+    assert [extractor.lemma_of(t) for t in verbs] == [lemmatized[t.i].lemma_ for t in verbs]
+    assert {"say", "launch"} <= {extractor.lemma_of(t) for t in verbs}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
 from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
 from .figures import NUMBER_LABELS, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
-from .nlp import build_pipeline
+from .nlp import build_pipeline, doc_text, verb_lemmatizer
 from .quotes import extract_quotes
 from .relations import extract_relations
 from .roles import extract_roles
@@ -18,7 +18,7 @@ from .rules import Rules, load_rules, rules_fingerprint
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 __all__ = ["Extractor", "Extraction", "Entity", "Mention", "Figure", "Role", "Quote", "Relation", "Sentence", "Rules",
            "load_rules", "rules_fingerprint", "ENTITY_TYPES", "build_pipeline"]
@@ -32,6 +32,7 @@ class Extractor:
     def __init__(self, nlp: "Language", rules: Rules) -> None:
         self.nlp = nlp
         self.rules = rules
+        self.lemma_of = verb_lemmatizer(nlp)
 
     @classmethod
     def load(cls, model: str, rules: Rules) -> "Extractor":
@@ -43,7 +44,7 @@ class Extractor:
     def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         pairs = ((article.body, article) for article in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
-            yield doc_to_extraction(doc, article, self.rules)
+            yield doc_to_extraction(doc, article, self.rules, self.lemma_of)
 
 
 def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int) -> Iterator[Extraction]:
@@ -74,8 +75,12 @@ def _extract_chunk(articles: list[Article]) -> list[Extraction]:
     return list(_WORKER["extractor"].extract_many(articles))
 
 
-def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
-    """Convert one parsed Doc into plain data: sentences, resolved entities, mentions, figures, roles, quotes."""
+def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
+                      lemma_of: Callable[["Token"], str] | None = None) -> Extraction:
+    """Convert one parsed Doc into plain data: sentences, resolved entities, mentions, figures, roles, quotes.
+
+    `lemma_of` lemmatises the verbs relations read (see `verb_lemmatizer`).
+    """
     sentences = [_sentence(i, s.start_char, s.text) for i, s in enumerate(doc.sents)]
     starts = [s.start for s in sentences]
 
@@ -98,7 +103,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules) -> Extraction:
     figures = extract_figures(doc, sentence_of, entity_at, article.date)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of)
     quotes = extract_quotes(article.body, mentions, entity_type, sentence_of)
-    relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date)
+    relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
     used = {m.entity for m in mentions}
     entities = {k: e for k, e in resolver.entities.items() if k in used}
     return Extraction(article=article, sentences=sentences, entities=entities, mentions=mentions,
@@ -113,7 +118,7 @@ def _sentence(index: int, start: int, text: str) -> Sentence:
 
 
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
-    text = doc.text
+    text = doc_text(doc)
     extra = organisation_spans(doc)
     covered = {i for span in extra for i in range(span.start, span.end)}
     spans = [ent for ent in doc.ents if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES

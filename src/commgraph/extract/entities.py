@@ -7,6 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from .model import ENTITY_TYPES, Entity
+from .nlp import doc_text
 from .rules import KnownEntity, Rules, name_key
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
             found.append(Span(doc, ent.start, end, label="Organization"))
         elif (LABEL_TYPES[ent.label_] == "Place" and ent.end < len(doc) and doc[ent.end].lower_ in COMMUNITY_NOUNS):
             found.append(Span(doc, ent.start, ent.end + 1, label="Organization"))
-    for match in _QUOTED_ORG.finditer(doc.text):
+    for match in _QUOTED_ORG.finditer(doc_text(doc)):
         span = doc.char_span(match.start(1), match.end(1), label="Organization")
         if span is not None:
             found.append(span)
@@ -167,7 +168,7 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
 
 def find_paren_aliases(doc: "Doc") -> dict[int, str]:
     """'Zhao Jian (net name: Dangwang)' -> {token index where Zhao Jian starts: 'Dangwang'}."""
-    text = doc.text  # built anew on every access: read it once
+    text = doc_text(doc)
     found = {}
     for ent in doc.ents:
         if LABEL_TYPES.get(ent.label_) != "Person":

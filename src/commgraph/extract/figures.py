@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from .model import Figure
+from .nlp import doc_text
 from .numbers import is_small_word_number, parse_quantity
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
                     default_date: str | None) -> list[Figure]:
     """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range."""
     figures: list[Figure] = []
-    text = doc.text  # built anew on every access: read it once
+    text = doc_text(doc)
     for ent in doc.ents:
         if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
             continue

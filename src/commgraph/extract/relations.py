@@ -4,7 +4,7 @@ where and when an event was held. Read from the dependency parse (verb, its subj
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .figures import MONTHS
 from .model import Mention, Relation
@@ -36,7 +36,8 @@ _PRONOUNS = {"he", "she", "him", "her"}
 
 def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[int, int], str | None],
                       entity_type: Callable[[str], str], sentence_of: Callable[[int], int],
-                      article_date: str | None) -> list[Relation]:
+                      article_date: str | None, lemma_of: Callable[["Token"], str] | None = None) -> list[Relation]:
+    """`lemma_of(verb)`: the model's lemma (the pipeline does not lemmatise every token); else the token's own."""
     people = [m for m in mentions if entity_type(m.entity) == "Person"]
 
     def key_in(token: "Token") -> str | None:
@@ -60,10 +61,8 @@ def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[
             found.append(Relation(subject=subject, predicate=predicate, object=obj, literal=literal,
                                   sentence=sentence_of(token.idx), start=sent.start_char, end=sent.end_char))
 
-    for verb in doc:
-        if verb.pos_ != "VERB":
-            continue
-        lemma = verb.lemma_.lower() if verb.lemma_ else verb.lower_
+    for verb in _verbs(doc):
+        lemma = (verb.lemma_ or (lemma_of(verb) if lemma_of else "") or verb.lower_).lower()
         if lemma == "hold" and any(c.dep_ == "nsubjpass" for c in verb.children):
             _held(verb, key_in, entity_type, add, article_date)
             continue
@@ -91,6 +90,15 @@ def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[
                 if entity_type(subj) in subject_types and entity_type(obj) in object_types:
                     add(*((subj, predicate, obj) if direction == "so" else (obj, predicate, subj)), verb)
     return found
+
+
+def _verbs(doc: "Doc") -> Iterator["Token"]:
+    """The tokens tagged VERB, found from one array (not a Token object for every token)."""
+    from spacy.attrs import POS
+    from spacy.symbols import VERB
+
+    for i in (doc.to_array(POS) == VERB).nonzero()[0].tolist():
+        yield doc[i]
 
 
 def _subject_of(verb: "Token", key_in) -> str | None:
