@@ -8,12 +8,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
-from .extract.model import Entity
+from .extract.model import Entity, Extraction
 from .graph import GraphStore, article_triples, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings
@@ -178,6 +178,20 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
 def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
                       report: Report, settings: Settings, rules, minter: Minter, progress: Progress,
                       extractor, rebuild: bool) -> dict:
+    # Extraction starts first: worker processes load the model while the generation is set up.
+    if to_extract:
+        progress("loading the spaCy model", 0, len(to_extract))
+    extractions = _extractions(to_extract, settings, rules, extractor) if to_extract else iter(())
+    try:
+        return _build_generation(data_dir, current, manifest, to_extract, extractions, report, settings, rules,
+                                 minter, progress, rebuild)
+    finally:
+        getattr(extractions, "close", lambda: None)()
+
+
+def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
+                      extractions: Iterator[Extraction], report: Report, settings: Settings, rules, minter: Minter,
+                      progress: Progress, rebuild: bool) -> dict:
     work = gens.start_generation(data_dir)
     if current and not rebuild:  # a rebuild starts from empty store and index (the schema may have changed)
         if not settings.store:  # a remote store is shared, not copied per generation
@@ -199,9 +213,8 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             writer.delete_by_term("id", article_id)
             articles.pop(article_id, None)
         if to_extract:
-            progress("loading the spaCy model", 0, len(to_extract))
             with store.bulk_loading():
-                for n, extraction in enumerate(_extractions(to_extract, settings, rules, extractor), 1):
+                for n, extraction in enumerate(extractions, 1):
                     article = extraction.article
                     quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
                     added += extraction.entities.values()

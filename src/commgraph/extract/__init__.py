@@ -48,18 +48,31 @@ class Extractor:
 
 
 def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int) -> Iterator[Extraction]:
-    """The same extractions as `Extractor.extract_many`, from `workers` processes (each loads the model once)."""
+    """The same extractions as `Extractor.extract_many`, from `workers` processes (each loads the model once).
+
+    The processes start now, not on the first `next()`: call this before the slow set-up of a generation so
+    that the model loads meanwhile. They are forked when this process runs no other thread (a spawned process
+    first re-imports spaCy, a second of start-up each), else spawned. Close the iterator to stop them early.
+    """
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     # At least four chunks per worker, so that no worker idles while another finishes a long last chunk.
     size = max(1, min(BATCH_SIZE, -(-len(articles) // (4 * workers))))
     chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(model, rules_dir)) as pool:
-        for batch in pool.map(_extract_chunk, chunks):
-            yield from batch
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model, rules_dir))
+    futures = [pool.submit(_extract_chunk, chunk) for chunk in chunks]
+    return _results_in_order(pool, futures)
+
+
+def _results_in_order(pool, futures) -> Iterator[Extraction]:
+    try:
+        for future in futures:
+            yield from future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER: dict[str, Extractor] = {}
