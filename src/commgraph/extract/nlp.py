@@ -30,7 +30,9 @@ def build_pipeline(model: str, rules: Rules) -> "Language":
     if "lemmatizer" in nlp.pipe_names:
         # Only relations read lemmas, of a few verbs: `verb_lemmatizer` asks the same component for those.
         nlp.disable_pipe("lemmatizer")
-    ruler = nlp.add_pipe("entity_ruler", name="gazetteer", before="ner", config={"overwrite_ents": True})
+    # After the model's NER, overwriting what it found: the same mentions on our corpus and gold, and the NER
+    # ran 8-12 % slower when the gazetteer's entities were preset before it.
+    ruler = nlp.add_pipe("entity_ruler", name="gazetteer", config={"overwrite_ents": True})
     patterns = []
     for known in rules.known:
         for text in (known.name, *known.aliases):
