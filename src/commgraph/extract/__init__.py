@@ -10,7 +10,7 @@ from ..sources import Article
 from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
 from .figures import NUMBER_LABELS, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
-from .nlp import build_pipeline, doc_text, verb_lemmatizer
+from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
 from .quotes import extract_quotes
 from .relations import extract_relations
 from .roles import extract_roles
@@ -134,7 +134,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     text = doc_text(doc)
     extra = organisation_spans(doc)
     covered = {i for span in extra for i in range(span.start, span.end)}
-    spans = [ent for ent in doc.ents if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES
+    spans = [ent for ent in doc_ents(doc) if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES
              and not covered.intersection(range(ent.start, ent.end))] + extra
     # People first, so that "Tang" or a net name later in the text can resolve to a full name.
     spans.sort(key=lambda e: (LABEL_TYPES[e.label_] != "Person", e.start))

@@ -7,7 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from .model import ENTITY_TYPES, Entity
-from .nlp import doc_text
+from .nlp import doc_ents, doc_text
 from .rules import KnownEntity, Rules, name_key
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
     from spacy.tokens import Span
 
     found: list[Span] = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in ENTITY_TYPES or LABEL_TYPES.get(ent.label_) is None:
             continue  # gazetteer spans are already right
         end = ent.end
@@ -155,10 +155,14 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
         span = doc.char_span(match.start(1), match.end(1), label="Organization")
         if span is not None:
             found.append(span)
+    # Runs of up to six unlabelled title-case words inside a sentence, read from arrays (not Token objects)
+    from spacy.attrs import ENT_TYPE, IS_TITLE, SENT_START
+
+    title_run = [t == 1 and e == 0 and s != 1 for t, e, s in doc.to_array([IS_TITLE, ENT_TYPE, SENT_START]).tolist()]
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j - i < 6 and doc[j].is_title and not doc[j].ent_type_ and not doc[j].is_sent_start:
+        while j < len(doc) and j - i < 6 and title_run[j]:
             j += 1
         if j - i >= 2 and doc[j - 1].lower_ in ORG_HEADS:
             found.append(Span(doc, i, j, label="Organization"))
@@ -170,7 +174,7 @@ def find_paren_aliases(doc: "Doc") -> dict[int, str]:
     """'Zhao Jian (net name: Dangwang)' -> {token index where Zhao Jian starts: 'Dangwang'}."""
     text = doc_text(doc)
     found = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if LABEL_TYPES.get(ent.label_) != "Person":
             continue
         match = _ALIAS_PAREN.match(text, ent.end_char + (1 if text[ent.end_char:ent.end_char + 1] == " " else 0))

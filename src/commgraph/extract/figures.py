@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from .model import Figure
-from .nlp import doc_text
+from .nlp import doc_ents, doc_text
 from .numbers import is_small_word_number, parse_quantity
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Ca
     """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range."""
     figures: list[Figure] = []
     text = doc_text(doc)
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
             continue
         quantity = parse_quantity(_LEADING_APPROX.sub("", ent.text))
@@ -109,9 +109,9 @@ _EVENT_WORDS = re.compile(r"\b(?:the|this) (?:event|conference|meeting|forum|sum
 
 def _event_subject(sent: "Span", entity_at: Callable[[int, int], str | None], doc: "Doc") -> str | None:
     """'... people participated in the event': the event the article names."""
-    if not _EVENT_WORDS.search(sent.text):
+    if not _EVENT_WORDS.search(doc_text(doc), sent.start_char, sent.end_char):
         return None
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         key = entity_at(ent.start_char, ent.end_char)
         if key and key.startswith("event/"):
             return key

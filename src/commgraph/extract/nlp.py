@@ -80,6 +80,14 @@ def doc_text(doc: "Doc") -> str:
     return text
 
 
+def doc_ents(doc: "Doc") -> tuple:
+    """`doc.ents`, made once: spaCy builds every entity Span anew on each access. Read after the pipeline ran."""
+    ents = doc.user_data.get("commgraph.ents")
+    if ents is None:
+        ents = doc.user_data["commgraph.ents"] = tuple(doc.ents)
+    return ents
+
+
 def paragraph_breaks(doc):
     """A paragraph break always starts a sentence: the parser alone runs headings and quotes together.
 
