@@ -139,3 +139,36 @@ def test_example_queries_return_rows(client, example):
 
 def test_at_least_twelve_examples():
     assert len(example_queries()) >= 12
+
+
+def test_server_process_freezes_long_lived_objects_until_the_next_generation(settings, extractor, tmp_path):
+    """`freeze_heap` (the gunicorn worker's app) hides what is alive once a generation opens from full garbage
+    collections, and lets it go again when ingest publishes the next generation."""
+    import gc
+    import weakref
+
+    from commgraph.pipeline import ingest
+    from commgraph.server import create_app, services
+
+    from conftest import SEED
+
+    ingest([SEED], settings, extractor=extractor)
+    app = create_app(settings, freeze_heap=True)
+    gc.unfreeze()
+    try:
+        first = services(app).generation()
+        assert gc.get_freeze_count() > 1000
+        first.__dict__["cycle"] = first  # only the cyclic collector can free it, and only if it is not frozen
+        gone = weakref.ref(first)
+        del first
+        more = tmp_path / "more.txt"
+        more.write_text("More\n\nTencent said QQ groups grew.\n")
+        ingest([more], settings, extractor=extractor)
+        second = services(app).generation()
+        assert gc.get_freeze_count() == 0 and gone() is not None  # unfrozen; collected by the next full pass
+        gc.collect()
+        assert gone() is None
+        assert services(app).generation() is second and gc.get_freeze_count() > 1000  # frozen again
+        assert create_app(settings).extensions["commgraph"].freeze_heap is False  # tests and embedding: off
+    finally:
+        gc.unfreeze()

@@ -20,7 +20,7 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.settings)
+        return create_app(self.settings, freeze_heap=True)
 
 
 def serve(settings: Settings, workers: int = 1, threads: int = 8) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gc
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,14 +67,16 @@ class ResultCache:
 class Services:
     """Opened once per app and kept on `app.extensions['commgraph']`."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, freeze_heap: bool = False) -> None:
         self.settings = settings
+        self.freeze_heap = freeze_heap
         self.minter = Minter(settings.base_iri)
         self.limits = Limits.from_settings(settings)
         self.pool = QueryPool(settings.query_workers, self.limits)
         self.remote = Endpoints.from_settings(settings)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
+        self._freeze_due = False
         self.searches = ResultCache()
         self.queries = ResultCache()
 
@@ -81,13 +85,38 @@ class Services:
         path = gens.require_current(self.settings.data_dir)
         current = self._generation
         if current is not None and current.path == path:
+            if self._freeze_due:
+                self._freeze_due = False
+                _freeze_heap()
             return current
         with self._lock:
             if self._generation is None or self._generation.path != path:
+                replaced = self._generation
                 self._generation = Generation(path=path, manifest=gens.read_manifest(path),
                                               store=open_store(self.settings, path, self.minter, read_only=True),
                                               index=SearchIndex.open(path / "index"))
+                if self.freeze_heap:
+                    self._refreeze_after(replaced)
             return self._generation
+
+    def _refreeze_after(self, replaced: Generation | None) -> None:
+        """Freeze the heap now (first generation), or once the replaced generation's last request has let it
+        go: frozen, it could never be collected."""
+        if replaced is None:
+            _freeze_heap()
+            return
+        gc.unfreeze()
+        weakref.finalize(replaced, setattr, self, "_freeze_due", True)
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _freeze_heap() -> None:
+    """Hide every object alive now (modules, the app, the open generation) from the cyclic garbage collector.
+
+    Its full collections walked all of them: 17-40 ms pauses that landed on random requests (a search's p95
+    at 10,000 articles). Objects made later are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
