@@ -1,5 +1,6 @@
 """Graph building and the Oxigraph store, without spaCy: extractions are built by hand."""
 
+import pyoxigraph as ox
 from rdflib import Literal
 
 from commgraph.extract.model import Entity, Extraction, Figure, Mention, Quote, Role, Sentence
@@ -98,4 +99,23 @@ def test_entities_graph_merges_and_retracts(tmp_path):
     store.remove_article(MINTER.article("a2"))
     store.refresh_entities(keys)
     assert store.entity_iris() == set() and store.quad_count() == 0
+    store.close()
+
+
+def test_entities_graph_has_a_lookup_key_for_every_name(tmp_path):
+    """cg:nameKey holds each name and alias case- and space-normalised, also for aliases added later."""
+    from commgraph.lookup import find_entities_by_name
+
+    store = GraphStore(tmp_path / "store", MINTER)
+    extraction = make_extraction()
+    replace(store, extraction)
+    store.refresh_entities({str(MINTER.entity(k)) for k in extraction.entities})
+    person = str(MINTER.entity("person/daosheng-tang"))
+    store.add_aliases({person: {"Tom  TANG Jr"}})
+    keys = {q.object.value for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CG.nameKey)), None, None)
+            if q.subject.value == person}
+    assert keys == {"tang daosheng", "tom tang", "tom tang jr"}
+    assert [r["name"] for r in find_entities_by_name(store, ["TOM tang"])] == ["Tang Daosheng"]
+    assert [r["name"] for r in find_entities_by_name(store, ["tom tang jr"])] == ["Tang Daosheng"]
+    assert find_entities_by_name(store, ["tom"]) == []
     store.close()

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .extract.model import Entity, Extraction
-from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter
+from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter, name_keys
 
 
 RELATION_TERMS = {"founder": SCHEMA.founder, "provider": SCHEMA.provider, "publisher": SCHEMA.publisher,
@@ -359,7 +359,7 @@ class GraphStore:
         target = self.entities_graph
         merged = merged_descriptions(self, entity_iris)
         name, alternate = ox.NamedNode(str(SCHEMA.name)), ox.NamedNode(str(SCHEMA.alternateName))
-        rdf_type = ox.NamedNode(str(RDF.type))
+        rdf_type, key = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CG.nameKey))
         for iri in sorted(entity_iris):
             entity = ox.NamedNode(iri)
             for quad in list(self.ox.quads_for_pattern(entity, None, None, target)):
@@ -370,13 +370,18 @@ class GraphStore:
             quads = [ox.Quad(entity, rdf_type, ox.NamedNode(type_), target),
                      ox.Quad(entity, name, ox.Literal(canonical), target)]
             quads += [ox.Quad(entity, alternate, ox.Literal(a), target) for a in aliases]
+            quads += [ox.Quad(entity, key, ox.Literal(k), target) for k in name_keys([canonical, *aliases])]
             self.ox.extend(quads)
 
     def add_aliases(self, aliases: dict[str, set[str]]) -> None:
         """More schema:alternateName values for entities already in the entities graph."""
-        alternate = ox.NamedNode(str(SCHEMA.alternateName))
-        self.ox.extend([ox.Quad(ox.NamedNode(iri), alternate, ox.Literal(a), self.entities_graph)
-                        for iri, names in aliases.items() for a in sorted(names)])
+        alternate, key = ox.NamedNode(str(SCHEMA.alternateName)), ox.NamedNode(str(CG.nameKey))
+        quads = []
+        for iri, names in aliases.items():
+            entity = ox.NamedNode(iri)
+            quads += [ox.Quad(entity, alternate, ox.Literal(a), self.entities_graph) for a in sorted(names)]
+            quads += [ox.Quad(entity, key, ox.Literal(k), self.entities_graph) for k in name_keys(names)]
+        self.ox.extend(quads)
 
     def query(self, sparql: str, **options):
         """A query run inside Oxigraph (never rdflib's engine)."""

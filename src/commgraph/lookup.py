@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .vocab import PREFIXES
+from .vocab import PREFIXES, name_keys
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 TYPES = ("Person", "Organization", "Product", "Place", "Event", "CreativeWork")
@@ -174,13 +174,16 @@ def articles(store) -> list[dict[str, Any]]:
 
 
 def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
-    """Entities whose name or alias equals one of `names` (case-insensitive): the search page's entity cards."""
+    """Entities whose name or alias equals one of `names` (case-insensitive): the search page's entity cards.
+
+    A lookup of cg:nameKey (an index), not a LCASE filter over every name in the store.
+    """
     if not names:
         return []
-    values = " ".join(literal(n.lower()) for n in names)
+    values = " ".join(literal(k) for k in name_keys(names))
     return select(store, f"""
         SELECT DISTINCT ?e ?name ?type WHERE {{ VALUES ?q {{ {values} }}
-          ?e schema:name|schema:alternateName ?n . FILTER(LCASE(STR(?n)) = ?q) ?e schema:name ?name ; a ?type }}
+          ?e cg:nameKey ?q ; schema:name ?name ; a ?type }}
         LIMIT 5""")
 
 

@@ -23,7 +23,7 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 5
+DATA_FORMAT = 6
 
 
 @dataclass

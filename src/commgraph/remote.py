@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 from .errors import QueryError, StoreError
 from .graph import Triple, merged_descriptions, rows_of
 from .lookup import literal
-from .vocab import SCHEMA, Minter
+from .vocab import CG, SCHEMA, Minter, name_keys
 
 SPARQL_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -116,6 +116,7 @@ class RemoteStore:
                 type_, canonical, aliases = merged[iri]
                 inserts.append(f"<{iri}> a <{type_}> ; <{SCHEMA.name}> {literal(canonical)} .")
                 inserts += [f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ." for a in aliases]
+                inserts += [f"<{iri}> <{CG.nameKey}> {literal(k)} ." for k in name_keys([canonical, *aliases])]
             update = (f"DELETE {{ GRAPH <{graph}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} "
                       f"GRAPH <{graph}> {{ ?e ?p ?o }} }}")
             if inserts:
@@ -125,8 +126,10 @@ class RemoteStore:
 
     def add_aliases(self, aliases: dict[str, set[str]]) -> None:
         graph = self.minter.entities_graph()
-        triples = " ".join(f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ."
-                           for iri, names in aliases.items() for a in sorted(names))
+        triples = " ".join([f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ."
+                            for iri, names in aliases.items() for a in sorted(names)]
+                           + [f"<{iri}> <{CG.nameKey}> {literal(k)} ." for iri, names in aliases.items()
+                              for k in name_keys(names)])
         self._request("POST", self.endpoints.update, f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}".encode(),
                       {"Content-Type": "application/sparql-update"})
 

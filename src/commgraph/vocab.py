@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable
 from urllib.parse import quote
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, XSD, DefinedNamespace, Namespace
 
-__all__ = ["SCHEMA", "CG", "NIF", "RDF", "XSD", "Minter", "PREFIXES", "check_iri"]
+__all__ = ["SCHEMA", "CG", "NIF", "RDF", "XSD", "Minter", "PREFIXES", "check_iri", "name_keys"]
 
 
 class SCHEMA(DefinedNamespace):
@@ -69,6 +70,7 @@ class CG(DefinedNamespace):
     entityType: URIRef  # entity description -> schema class
     name: URIRef  # entity description -> the name this article uses
     alias: URIRef  # entity description -> another name this article gives
+    nameKey: URIRef  # entity -> each of its names normalised (lower case, single spaces): case-blind lookups
     refersTo: URIRef  # mention -> entity
     evidence: URIRef  # figure / role / quote / mention -> the nif:Sentence it came from
     approximation: URIRef  # "more than", "nearly" ... kept from the text
@@ -99,6 +101,11 @@ PREFIXES = {"schema": str(SCHEMA._NS), "cg": str(CG._NS), "nif": str(NIF._NS), "
 
 # Characters an IRI may not hold (RFC 3987 excludes these; Oxigraph rejects them).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def name_keys(names: Iterable[str]) -> list[str]:
+    """The cg:nameKey values of these names: each in lower case with single spaces, once."""
+    return sorted({" ".join(name.split()).lower() for name in names})
 
 
 def check_iri(iri: str) -> URIRef:
