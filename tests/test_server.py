@@ -172,3 +172,18 @@ def test_server_process_freezes_long_lived_objects_until_the_next_generation(set
         assert create_app(settings).extensions["commgraph"].freeze_heap is False  # tests and embedding: off
     finally:
         gc.unfreeze()
+
+
+def test_entity_names_are_looked_up_once_per_generation(app):
+    from commgraph.server import services
+
+    svc = services(app)
+    gen = svc.generation()
+    gen._names.clear()
+    keys = ["person/daosheng-tang", "organization/tencent", "person/no-such-entity"]
+    assert gen.entity_names(keys, svc.minter) == {"person/daosheng-tang": "Tang Daosheng",
+                                                  "organization/tencent": "Tencent"}
+    assert set(gen._names) == set(keys)  # the unknown key is remembered as unnamed, not asked again
+    gen._names["organization/tencent"] = "cached"
+    assert gen.entity_names(keys[1:2], svc.minter) == {"organization/tencent": "cached"}
+    gen._names.clear()

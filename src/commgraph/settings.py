@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2, "SPARQL worker processes; also the number of queries that run at once."),
     Setting("page_size", 10, "Search results per page."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
-    Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.65x for 100 articles)."),
+    Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.8x for 100 articles)."),
     Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
     Setting("keep_generations", 3, "Finished generations kept on disk (in-flight readers may still use older ones)."),
 )

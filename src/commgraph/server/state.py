@@ -7,10 +7,11 @@ import gc
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import generations as gens
+from .. import lookup
 from ..graph import open_store
 from ..index import SearchIndex
 from ..remote import Endpoints
@@ -28,6 +29,19 @@ class Generation:
     manifest: dict
     store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
     index: SearchIndex
+    _names: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def entity_names(self, keys: list[str], minter: Minter) -> dict[str, str]:
+        """{entity key: schema:name}, each looked up once per generation (a search page shows dozens, and a
+        generation never changes). Bounded: starts over past 100,000 names."""
+        missing = [k for k in keys if k not in self._names]
+        if missing:
+            found = lookup.values_of(self.store, {k: str(minter.entity(k)) for k in missing}, "schema:name")
+            if len(self._names) > 100_000:
+                self._names.clear()
+            self._names.update({k: found.get(k) for k in missing})
+        names = {k: self._names.get(k) for k in keys}
+        return {k: name for k, name in names.items() if name is not None}
 
     @functools.cached_property
     def graph_iris(self) -> set[str]:

@@ -54,7 +54,7 @@ def _search_data(svc, gen) -> dict[str, Any]:
         return lookup.values_of(gen.store, {i: str(svc.minter.article(i)) for i in ids}, "schema:text")
 
     def labels(keys: list[str]) -> dict[str, str]:
-        return lookup.values_of(gen.store, {k: str(svc.minter.entity(k)) for k in keys}, "schema:name")
+        return gen.entity_names(keys, svc.minter)
 
     result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
                         entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
