@@ -176,3 +176,25 @@ def test_rebuild_without_the_files_uses_the_stored_text(settings, extractor):
     report = ingest([], settings, rebuild=True, extractor=extractor)
     assert sorted(report.updated) == sorted([SEED_ID, "test-fixture-community-report", "test-fixture-qq-tribes-followup"])
     assert quads(settings) == before
+
+
+def test_a_generation_that_lost_an_article_is_not_published(settings, extractor, monkeypatch, tmp_path):
+    """The pre-publish check: a changed article without its graph, or a removed one still there, stops the
+    ingest with a clear error and leaves the current generation as it was."""
+    from commgraph.errors import StoreError
+
+    ingest([SEED], settings, extractor=extractor)
+    before = gens.require_current(settings.data_dir)
+    other = tmp_path / "other.txt"
+    other.write_text("Other\n\nTencent said QQ groups grew.\n")
+    real_replace = GraphStore.replace_article
+    monkeypatch.setattr(GraphStore, "replace_article",
+                        lambda self, name, triples: 0 if "other" in str(name) else real_replace(self, name, triples))
+    with pytest.raises(StoreError, match="other has no graph.*nothing was published"):
+        ingest([other], settings, extractor=extractor)
+    assert gens.require_current(settings.data_dir) == before
+    monkeypatch.setattr(GraphStore, "remove_article", lambda self, name: None)
+    with pytest.raises(StoreError, match=f"{SEED_ID} still has a graph"):
+        ingest([], settings, remove=[SEED_ID], extractor=extractor)
+    assert gens.require_current(settings.data_dir) == before
+    assert hits(settings, "tribes") == [SEED_ID]

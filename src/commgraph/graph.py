@@ -341,6 +341,10 @@ class GraphStore:
     def article_graphs(self) -> set[str]:
         return {g.value for g in self.ox.named_graphs()} - {self.entities_graph.value}
 
+    def present_graphs(self, graph_iris: Iterable[str]) -> set[str]:
+        """Which of these named graphs the store holds (without listing every graph)."""
+        return {iri for iri in graph_iris if self.ox.contains_named_graph(ox.NamedNode(iri))}
+
     @property
     def entities_graph(self) -> ox.NamedNode:
         return ox.NamedNode(self.minter.entities_graph())

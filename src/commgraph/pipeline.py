@@ -230,7 +230,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         writer.cancel()
         raise
     store.flush()
-    _verify(store, ix, articles, minter, changed=[a.id for a in to_extract])
+    _verify(store, ix, articles, minter, changed=[a.id for a in to_extract], removed=report.removed)
     # Totals from the manifest, not from a scan of the store: an update costs O(the change), not O(the store).
     totals = {"articles": len(articles), "entities": store.entity_count(),
               "quads": sum(a["quads"] for a in articles.values()),
@@ -264,17 +264,22 @@ def _extractions(articles: list[Article], settings: Settings, rules, extractor):
     return extractor.extract_many(articles)
 
 
-def _verify(store, ix, articles: dict, minter: Minter, changed: list[str]) -> None:
-    """Before publishing: graph, index and manifest hold as many articles, and every changed one is in both.
+def _verify(store, ix, articles: dict, minter: Minter, changed: list[str], removed: list[str]) -> None:
+    """Before publishing: the index holds one document per manifest entry, every changed article is in both
+    graph store and index, and every removed one is in neither.
 
-    Counts plus the changed ids keep this O(the change); `commgraph check` compares every id.
+    O(the change): listing every named graph cost 0.1-0.2 s at 10,000 articles. `commgraph check` compares
+    every id of a generation.
     """
-    in_store = store.article_graphs()
     with ix.searcher() as searcher:
         indexed = searcher.doc_count()
-        missing = [a for a in changed if searcher.document_number(id=a) is None]
-    missing += [a for a in changed if str(minter.article(a)) not in in_store]
-    if len(in_store) != len(articles) or indexed != len(articles) or missing:
-        raise StoreError(f"generation check failed: {len(in_store)} graphs, {indexed} index documents, "
-                         f"{len(articles)} manifest entries, missing {missing[:3]}; nothing was published, "
+        problems = [f"{a} not indexed" for a in changed if searcher.document_number(id=a) is None]
+        problems += [f"{a} still indexed" for a in removed if searcher.document_number(id=a) is not None]
+    graphs = store.present_graphs([str(minter.article(a)) for a in [*changed, *removed]])
+    problems += [f"{a} has no graph" for a in changed if str(minter.article(a)) not in graphs]
+    problems += [f"{a} still has a graph" for a in removed if str(minter.article(a)) in graphs]
+    if indexed != len(articles):
+        problems.insert(0, f"{indexed} index documents for {len(articles)} manifest entries")
+    if problems:
+        raise StoreError(f"generation check failed: {'; '.join(problems[:3])}; nothing was published, "
                          "run the ingest again")

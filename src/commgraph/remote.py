@@ -133,6 +133,16 @@ class RemoteStore:
         self._request("POST", self.endpoints.update, f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}".encode(),
                       {"Content-Type": "application/sparql-update"})
 
+    def present_graphs(self, graph_iris: Iterable[str], batch: int = 200) -> set[str]:
+        """Which of these article graphs the server holds, one query a batch."""
+        ordered = sorted(graph_iris)
+        found: set[str] = set()
+        for start in range(0, len(ordered), batch):
+            values = " ".join(f"<{iri}>" for iri in ordered[start:start + batch])
+            found |= {r["g"] for r in self.select(
+                f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")}
+        return found
+
     def article_graphs(self) -> set[str]:
         rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")
         return {r["g"] for r in rows}
