@@ -162,7 +162,7 @@ def test_a_feature_with_comparisons_and_verbs(extractor):
 def test_fast_attribute_ruler_annotates_like_spacys(extractor):
     """The pipeline's attribute ruler (a table lookup) gives every token the POS, tag, morphology and lemma
     that spaCy's own AttributeRuler gives it with the same patterns, multi-token and regex patterns included."""
-    from spacy.attrs import LEMMA, MORPH, POS, TAG
+    from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
     from spacy.pipeline import AttributeRuler
 
     from commgraph.extract.components import FastAttributeRuler
@@ -173,17 +173,18 @@ def test_fast_attribute_ruler_annotates_like_spacys(extractor):
     original = AttributeRuler(nlp.vocab)
     original.add_patterns(fast.patterns)
     texts = [read_path(SEED)[0].body, *(read_path(p)[0].body for p in sorted((FIXTURES / "articles").iterdir())),
-             "We ain't gonna stop, let's go!  He's gotta see it.\n\nThey can't; she won't.   Y'all know."]
+             "We ain't gonna stop, let's go!  He's gotta see it.\n\nThey can't; she won't.   Y'all know. "
+             "There are nothin' left, c'm on. Which one did that? Those were the days."]
     later = nlp.pipe_names[nlp.pipe_names.index("attribute_ruler"):]
     with nlp.select_pipes(disable=later):
         docs = list(nlp.pipe(texts))
     compared = 0
     for doc in docs:
         expected, got = original(doc.copy()), fast(doc.copy())
-        columns = [POS, TAG, MORPH, LEMMA]
+        columns = [POS, TAG, MORPH, LEMMA, DEP]
         assert (expected.to_array(columns) == got.to_array(columns)).all(), [
-            (a.text, a.pos_, b.pos_, a.lemma_, b.lemma_) for a, b in zip(expected, got)
-            if (a.pos, a.tag, a.morph.key, a.lemma) != (b.pos, b.tag, b.morph.key, b.lemma)][:5]
+            (a.text, a.pos_, b.pos_, a.lemma_, b.lemma_, a.dep_, b.dep_) for a, b in zip(expected, got)
+            if (a.pos, a.tag, a.morph.key, a.lemma, a.dep) != (b.pos, b.tag, b.morph.key, b.lemma, b.dep)][:5]
         compared += len(doc)
     assert compared > 1000
     assert [t.lemma_ for t in fast(docs[-1].copy())][:4] == ["we", "be", "not", "go"]  # "ai n't gon na"
