@@ -198,3 +198,21 @@ def test_a_generation_that_lost_an_article_is_not_published(settings, extractor,
         ingest([], settings, remove=[SEED_ID], extractor=extractor)
     assert gens.require_current(settings.data_dir) == before
     assert hits(settings, "tribes") == [SEED_ID]
+
+
+def test_worker_processes_start_at_once_and_stop_on_close_even_unread(settings):
+    """Workers start before the generation is set up (the model loads meanwhile); closing the iterator, as a
+    failed ingest does, stops them even if no extraction was read, instead of leaving them extracting on."""
+    import multiprocessing
+
+    from commgraph.extract import extract_in_processes
+    from commgraph.sources import Article
+
+    articles = [Article(id=f"a{n}", title=f"A{n}", body="Tencent said QQ groups grew.", source=f"a{n}.txt")
+                for n in range(16)]
+    before = {p.pid for p in multiprocessing.active_children()}
+    extractions = extract_in_processes(settings.model, str(settings.rules_path), articles, 2)
+    started = {p.pid for p in multiprocessing.active_children()} - before
+    assert len(started) == 2
+    extractions.close()
+    assert not started & {p.pid for p in multiprocessing.active_children()}

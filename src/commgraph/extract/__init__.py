@@ -52,7 +52,7 @@ def extract_in_processes(model: str, rules_dir: str, articles: list[Article], wo
 
     The processes start now, not on the first `next()`: call this before the slow set-up of a generation so
     that the model loads meanwhile. They are forked when this process runs no other thread (a spawned process
-    first re-imports spaCy, a second of start-up each), else spawned. Close the iterator to stop them early.
+    first re-imports spaCy, a second of start-up each), else spawned. Close the iterator when done.
     """
     import multiprocessing
     import threading
@@ -63,16 +63,22 @@ def extract_in_processes(model: str, rules_dir: str, articles: list[Article], wo
     chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model, rules_dir))
-    futures = [pool.submit(_extract_chunk, chunk) for chunk in chunks]
-    return _results_in_order(pool, futures)
+    return _InOrder(pool, [pool.submit(_extract_chunk, chunk) for chunk in chunks])
 
 
-def _results_in_order(pool, futures) -> Iterator[Extraction]:
-    try:
-        for future in futures:
-            yield from future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+class _InOrder(Iterator[Extraction]):
+    """The chunks' extractions in article order; `close()` stops the workers whether or not iteration began
+    (a generator's would not run before its first `next()`, leaving the workers extracting on)."""
+
+    def __init__(self, pool, futures: list) -> None:
+        self._pool = pool
+        self._results = (extraction for future in futures for extraction in future.result())
+
+    def __next__(self) -> Extraction:
+        return next(self._results)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER: dict[str, Extractor] = {}
