@@ -242,7 +242,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
                 if label != "phrase":  # the index keeps no positions (phrases use word pairs): Whoosh cannot
                     t = time.perf_counter()
                     with engine.ix.searcher() as searcher:
-                        list(searcher.search(parse_user_query(engine.ix, q), limit=10))
+                        list(searcher.search(parse_user_query(engine.schema, q), limit=10))
                     whoosh_own.append(time.perf_counter() - t)
             h50, h95 = percentiles(http)
             o50, _ = percentiles(ours)

@@ -44,7 +44,7 @@ QUERIES = ["tencent", "interest tribes", "group OR momo", "qq NOT wechat", "fan 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_and_ranking_equal_whoosh(ix, text):
-    query = parse_user_query(ix, text)
+    query = parse_user_query(ix.schema, text)
     postings = Postings()
     with ix.searcher() as searcher:
         ours = postings.evaluate(searcher, query)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import re
 import threading
@@ -12,7 +14,7 @@ from typing import Callable
 
 from markupsafe import escape
 from whoosh import highlight, index, qparser
-from whoosh.analysis import BiWordFilter, StemmingAnalyzer
+from whoosh.analysis import BiWordFilter, StemFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.query import And, Every, Query, Term, TermRange
 
@@ -104,7 +106,7 @@ class SearchResult:
     type_counts: dict[str, int] = field(default_factory=dict)  # type -> hits (of the top ones) naming one
 
 
-def parse_user_query(ix, text: str) -> Query | None:
+def parse_user_query(schema: Schema, text: str) -> Query | None:
     """Parse keyword syntax (phrases, AND/OR/NOT, person:"...") with no wildcard, fuzzy or range expansion."""
     text = text.strip()
     if not text:
@@ -115,7 +117,7 @@ def parse_user_query(ix, text: str) -> Query | None:
         raise QueryError(f"the query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}: shorten it")
     if text.count('"') % 2:
         text = text.replace('"', " ")
-    parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
         parser.remove_plugin_class(plugin)
     parser.remove_plugin_class(qparser.FieldsPlugin)
@@ -131,6 +133,9 @@ class SearchIndex:
 
     def __init__(self, ix) -> None:
         self.ix = ix
+        self.schema = ix.schema  # read once: Whoosh's FileIndex.schema unpickles the index's TOC on every access
+        thread_safe_stemming(self.schema)  # shared by every request thread's query parser and highlighter
+        self.analyzer = self.schema["body"].analyzer  # for highlighting: the words as the body was indexed
         self.postings = Postings()
         self._local = threading.local()
 
@@ -151,7 +156,7 @@ class SearchIndex:
 
     def scores(self, text: str) -> dict[str, float]:
         """Every matching article's id and score (for cg:textScore)."""
-        query = parse_user_query(self.ix, text)
+        query = parse_user_query(self.schema, text)
         if query is None:
             return {}
         searcher = self.searcher()
@@ -170,9 +175,8 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
     bodies of the hits on the page, for snippets, and `labels(keys)` the names of entity keys; without them
     snippets are empty and entities are shown by key.
     """
-    ix = engine.ix
     try:
-        query = parse_user_query(ix, text)
+        query = parse_user_query(engine.schema, text)
     except QueryError as exc:
         return SearchResult(query=text, total=0, hits=[], page=page, page_size=page_size, notice=exc.message)
     if query is None:
@@ -203,7 +207,7 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
     hits = []
     for doc, fields in on_page:
         body = _excerpt(bodies.get(fields["id"], ""), words)
-        snippet = _highlight(body, terms) if body else ""
+        snippet = _highlight(body, terms, engine.analyzer) if body else ""
         hits.append(Hit(id=fields["id"], title=fields["title"], date=fields.get("date", ""),
                         score=round(score_of[doc], 3) if sort != "date" else 0.0,
                         snippet=snippet or _escape(body[:240]),
@@ -215,15 +219,19 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=300, surround=60)
 _FORMATTER = highlight.HtmlFormatter(tagname="b", classname="match", between=" … ")
-_PER_THREAD = threading.local()
 
 
-def _highlight_analyzer() -> StemmingAnalyzer:
-    """One analyzer per thread: its stemmer's cache carries over between searches, but is not thread-safe."""
-    analyzer = getattr(_PER_THREAD, "analyzer", None)
-    if analyzer is None:
-        analyzer = _PER_THREAD.analyzer = StemmingAnalyzer()
-    return analyzer
+def thread_safe_stemming(schema: Schema) -> None:
+    """Give every stemmer in an opened schema a thread-safe cache of the same size.
+
+    Whoosh's StemFilter caches stems in an `lfu_cache` without a lock: once it is full, two server threads
+    evicting at once raise KeyError or "dictionary changed size during iteration". The query parser and the
+    highlighter of every request thread share these analyzers; functools.lru_cache is thread-safe.
+    """
+    for _name, field_type in schema.items():
+        for item in getattr(getattr(field_type, "analyzer", None), "items", ()):
+            if isinstance(item, StemFilter) and isinstance(item.cachesize, int) and item.cachesize > 1:
+                item._stem = functools.lru_cache(maxsize=item.cachesize)(inspect.unwrap(item._stem))
 
 
 def _highlight_terms(query: Query) -> frozenset[str]:
@@ -232,11 +240,11 @@ def _highlight_terms(query: Query) -> frozenset[str]:
                      if field in ("title", "body") and isinstance(text, str))
 
 
-def _highlight(body: str, terms: frozenset[str]) -> str:
+def _highlight(body: str, terms: frozenset[str], analyzer) -> str:
     """Escaped text of the best two passages with the query's words marked (Whoosh's highlighter)."""
     if not terms:
         return ""
-    return highlight.highlight(body, terms, _highlight_analyzer(), _FRAGMENTER, _FORMATTER, top=2)
+    return highlight.highlight(body, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
 
 
 _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}
