@@ -216,3 +216,32 @@ def test_worker_processes_start_at_once_and_stop_on_close_even_unread(settings):
     assert len(started) == 2
     extractions.close()
     assert not started & {p.pid for p in multiprocessing.active_children()}
+
+
+def test_workers_are_spawned_and_agree_when_other_threads_run(settings, extractor):
+    """With another thread alive (a server, a test runner) workers are spawned, not forked; they extract the
+    same as this process does."""
+    import threading
+
+    from commgraph.extract import extract_in_processes
+    from commgraph.sources import Article
+
+    articles = [Article(id=f"a{n}", title=f"A{n}", source=f"a{n}.txt",
+                        body=f"Tencent vice president Yin Yu said QQ groups reached {n + 1}00 million users.")
+                for n in range(8)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        extractions = extract_in_processes(settings.model, str(settings.rules_path), articles, 2)
+        spawned = list(extractions)
+        extractions.close()
+    finally:
+        stop.set()
+        other.join()
+
+    def summary(items):
+        return [(x.article.id, sorted(x.entities), [f.text for f in x.figures], [r.title for r in x.roles])
+                for x in items]
+
+    assert summary(spawned) == summary(extractor.extract_many(articles))
