@@ -37,7 +37,8 @@ _PRONOUNS = {"he", "she", "him", "her"}
 def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[int, int], str | None],
                       entity_type: Callable[[str], str], sentence_of: Callable[[int], int],
                       article_date: str | None, lemma_of: Callable[["Token"], str] | None = None) -> list[Relation]:
-    """`lemma_of(verb)`: the model's lemma (the pipeline does not lemmatise every token); else the token's own."""
+    """`lemma_of(verb)`: the model's lemma (the pipeline does not lemmatise every token; see nlp.verb_lemmatizer);
+    without it, the lemma the token has."""
     people = [m for m in mentions if entity_type(m.entity) == "Person"]
 
     def key_in(token: "Token") -> str | None:
@@ -62,7 +63,7 @@ def extract_relations(doc: "Doc", mentions: list[Mention], entity_at: Callable[[
                                   sentence=sentence_of(token.idx), start=sent.start_char, end=sent.end_char))
 
     for verb in _verbs(doc):
-        lemma = (verb.lemma_ or (lemma_of(verb) if lemma_of else "") or verb.lower_).lower()
+        lemma = ((lemma_of(verb) if lemma_of else verb.lemma_) or verb.lower_).lower()
         if lemma == "hold" and any(c.dep_ == "nsubjpass" for c in verb.children):
             _held(verb, key_in, entity_type, add, article_date)
             continue
