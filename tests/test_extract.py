@@ -200,3 +200,20 @@ def test_verbs_get_the_lemmatizers_lemma(extractor):
     assert len(verbs) > 30 and not any(t.lemma_ for t in verbs if t.lower_ in ("said", "launched"))
     assert [extractor.lemma_of(t) for t in verbs] == [lemmatized[t.i].lemma_ for t in verbs]
     assert {"say", "launch"} <= {extractor.lemma_of(t) for t in verbs}
+
+
+@pytest.mark.parametrize("body", [
+    "Today, Momo is the biggest dating app in China by revenue at US$2 billion.",
+    "Momo, the app with 100 million users, is popular.",
+    "By revenue, the largest is Momo at $2 billion, ahead of Tantan at 300 million yuan.",
+])
+def test_a_figure_whose_sentence_root_is_not_a_verb_finishes(extractor, body):
+    """spaCy makes a new Token on every access: a climb that compared tokens with `is` never reached the root."""
+    import threading
+
+    done = []
+    worker = threading.Thread(target=lambda: done.append(extractor.extract(
+        Article(id="root", title="Momo", body=body, source="test"))), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert done, f"extraction did not finish within 20 s on {body!r}"

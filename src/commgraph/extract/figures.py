@@ -82,7 +82,8 @@ def _is_only_a_name(token: "Token", entity_at) -> bool:
 def _verb_of(ent: "Span") -> str:
     """The verb the number hangs from ("raised"), as the last resort for what it measures."""
     head = ent.root.head
-    while head.pos_ != "VERB" and head.head is not head:
+    # spaCy makes a new Token on every access, so the root is the token whose head has its own index
+    while head.pos_ != "VERB" and head.head.i != head.i:
         head = head.head
     return head.text.lower() if head.pos_ == "VERB" else ""
 
@@ -165,7 +166,7 @@ def _metric_head(ent: "Span") -> "Token | None":
             return attrs[0]
     # The number is the object of a verb: "the number of users reached 380 million" / "revenue exceeding 10 billion".
     head = root.head
-    while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod") and head.head is not head and head.pos_ != "VERB":
+    while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod") and head.head.i != head.i and head.pos_ != "VERB":
         head = head.head
     if head.pos_ in ("VERB", "AUX"):
         if head.dep_ == "acl" and head.head.pos_ in ("NOUN", "PROPN"):
@@ -249,7 +250,7 @@ def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words:
                 for token in child.subtree:
                     if (key := key_of(token)) and not key.startswith("person/"):
                         return key
-        if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp") or verb.head is verb:
+        if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp") or verb.head.i == verb.i:
             break
         verb = verb.head
     best: tuple[int, str] | None = None

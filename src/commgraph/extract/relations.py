@@ -108,7 +108,7 @@ def _subject_of(verb: "Token", key_in) -> str | None:
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
                 return key_in(child)
-        if verb.dep_ != "conj" or verb.head is verb:
+        if verb.dep_ != "conj" or verb.head.i == verb.i:
             return None
         verb = verb.head
 
