@@ -22,7 +22,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: $(STAMP)
-	$(BIN)/python -m commgraph.evaluate tests/gold/seed.json corpus/2015-08-06-tencent-qq-mobile-community-conference.txt
+	$(BIN)/python -m commgraph.evaluate $(EVAL_ARGS) tests/gold/seed.json tests/fixtures/eval/en/tune \
+		tests/fixtures/eval/en/heldout tests/fixtures/eval/zh/tune tests/fixtures/eval/zh/heldout
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
