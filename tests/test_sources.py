@@ -87,3 +87,78 @@ def test_missing_path_and_unsupported_type(tmp_path):
 def test_directory_expansion_skips_readme():
     files = list(iter_source_files([SEED.parent]))
     assert SEED in files and all(f.name.lower() != "readme.md" for f in files)
+
+
+_CHINESE_BODY = "腾讯今天公布了QQ群的最新数据。汤道生表示，兴趣部落的月活跃用户已经超过一亿。"
+_NAMES = ["微信", "腾讯QQ群", "腾讯QQ", "薇信", "🎉", "🎉🎊", "陌陌CEO唐岩-2021", "Café Życie", "騰訊微信", "QQ群 & B站"]
+
+
+def _write(path, kind: str) -> None:
+    title = "关于社区的报道"
+    if kind == ".txt":
+        path.write_text(f"{title}\n\n{_CHINESE_BODY}\n", encoding="utf-8")
+    elif kind == ".md":
+        path.write_text(f"---\ntitle: {title}\n---\n\n{_CHINESE_BODY}\n", encoding="utf-8")
+    elif kind == ".html":
+        path.write_text(f"<html><head><title>{title}</title></head><body><p>{_CHINESE_BODY}</p></body></html>",
+                        encoding="utf-8")
+    else:
+        path.write_text(json.dumps({"title": title, "body": _CHINESE_BODY}, ensure_ascii=False), encoding="utf-8")
+
+
+def test_ids_for_any_file_name_are_readable_distinct_and_valid_iris(tmp_path):
+    """Chinese, emoji and mixed-script names of every input type: never empty, never colliding, and the
+    article IRI is valid; Chinese is read as pinyin, and a name that lost characters carries a short hash."""
+    from commgraph.vocab import Minter
+
+    minter = Minter("http://commgraph.localhost/")
+    ids = {}
+    for kind in (".txt", ".md", ".html", ".json"):
+        for name in _NAMES:
+            folder = tmp_path / kind.strip(".")
+            folder.mkdir(exist_ok=True)
+            path = folder / f"{name}{kind}"
+            _write(path, kind)
+            article = read_path(path)[0]
+            assert article.id and article.id.isascii() and article.id == article.id.lower(), (path, article.id)
+            assert str(minter.article(article.id)).endswith("/article/" + article.id)
+            ids.setdefault(kind, {})[name] = article.id
+    for kind, by_name in ids.items():
+        assert len(set(by_name.values())) == len(_NAMES), (kind, by_name)  # 微信 and 薇信 are both "weixin"
+        assert by_name["微信"].startswith("weixin-") and by_name["薇信"].startswith("weixin-")
+        assert by_name["腾讯QQ群"].startswith("tengxun-qq-qun-")
+        assert by_name["陌陌CEO唐岩-2021"].startswith("momo-ceo-tangyan-2021-")
+        assert by_name["Café Życie"].startswith("cafe-zycie-")
+        assert by_name["🎉"].startswith("article-")
+    # The same name gives the same id in every run and every input type.
+    assert len({by_name["微信"] for by_name in ids.values()}) == 1
+
+
+def test_ascii_ids_are_unchanged():
+    from commgraph.sources import slugify
+
+    assert slugify("2015-08-06-tencent-qq-mobile-community-conference") == \
+        "2015-08-06-tencent-qq-mobile-community-conference"
+    assert slugify("Tencent QQ groups") == "tencent-qq-groups"
+
+
+def test_language_detected_per_article_and_overridable(tmp_path):
+    chinese = tmp_path / "zh.txt"
+    _write(chinese, ".txt")
+    assert read_path(chinese)[0].lang == "zh"
+    assert read_path(SEED)[0].lang == "en"
+    # Mixed page: decided by the majority script. An English report naming 腾讯 stays English.
+    english = parse_bytes("Tencent (腾讯) said QQ groups grew to 800 million users this year.\n\n"
+                          "Tang Daosheng (汤道生) spoke at the conference in Beijing.".encode(), "text", "m", "m")[0]
+    assert english.lang == "en"
+    mixed = parse_bytes(f"标题\n\n{_CHINESE_BODY}\n\nTencent said so in English too.".encode(), "text", "m", "m")[0]
+    assert mixed.lang == "zh"
+    # Front matter and JSON override the detector.
+    md = tmp_path / "x.md"
+    md.write_text(f"---\ntitle: T\nlang: zh-CN\n---\n\nTencent said QQ groups grew this year.\n", encoding="utf-8")
+    assert read_path(md)[0].lang == "zh"
+    data = json.dumps({"title": "T", "body": _CHINESE_BODY, "lang": "en"}, ensure_ascii=False).encode()
+    assert parse_bytes(data, "json", "x.json", "x")[0].lang == "en"
+    bad = json.dumps({"title": "T", "body": _CHINESE_BODY, "lang": "not a language"}).encode()
+    with pytest.raises(ArticleError, match=r"x\.json: item 0: lang 'not a language'"):
+        parse_bytes(bad, "json", "x.json", "x")

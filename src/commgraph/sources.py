@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import ArticleError
+from .language import detect_language, normalise_lang
 
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 
@@ -32,19 +34,49 @@ class Article:
     source: str
     date: str | None = None
     url: str | None = None
+    lang: str = ""  # ISO 639-1 ("en", "zh"): from front matter / JSON, else detected from the text
     content_hash: str = field(default="")
 
     def __post_init__(self) -> None:
+        if not self.lang:
+            object.__setattr__(self, "lang", detect_language(f"{self.title}\n{self.body}"))
         if not self.content_hash:
-            digest = hashlib.sha256("\x1f".join([self.id, self.title, self.body, self.date or "", self.url or ""])
-                                    .encode()).hexdigest()
+            digest = hashlib.sha256("\x1f".join([self.id, self.title, self.body, self.date or "", self.url or "",
+                                                 self.lang]).encode()).hexdigest()
             object.__setattr__(self, "content_hash", digest)
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def slugify(text: str, max_len: int = 80) -> str:
-    """A readable ASCII id: lower case, words joined by '-'."""
+    """A readable ASCII id for any name, never empty: lower case, words joined by '-'.
+
+    Chinese becomes pinyin (a run of up to four characters is one word: 微信 -> "weixin"), accents are dropped
+    (é -> e). Whenever that loses information (any character that is not plain ASCII: Chinese, emoji, accents),
+    six hex digits of a hash of the original text follow, so that 微信 and 薇信 (both "weixin") or 腾讯QQ群 and
+    腾讯QQ get different ids; a name with nothing readable left is "article-" and the hash.
+    """
+    original = unicodedata.normalize("NFC", text.strip())
+    lossy = not original.isascii()
+    text = original
+    if lossy:
+        text = _HAN_RUN.sub(lambda m: f" {_pinyin(m.group(0))} ", text)
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:max_len].rstrip("-")
+    slug = slug[:max_len - 7 if lossy else max_len].rstrip("-")
+    if not lossy and slug:
+        return slug
+    digest = hashlib.sha256(original.encode())
+    return f"{slug or 'article'}-{digest.hexdigest()[:6]}"
+
+
+def _pinyin(han: str) -> str:
+    """Pinyin without tones: a short run is one word ("weixin"), a long one a syllable a word (readable)."""
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(han)
+    return "".join(syllables) if len(han) <= 4 else " ".join(syllables)
 
 
 def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -129,7 +161,7 @@ def clean_lines(lines: list[str]) -> tuple[str, list[str]]:
 
 def _parse_text(text: str, name: str, stem: str) -> list[Article]:
     title, body = clean_lines(text.splitlines())
-    return [Article(id=slugify(stem) or _hash_id(text), title=title, body="\n\n".join(body), source=name,
+    return [Article(id=slugify(stem), title=title, body="\n\n".join(body), source=name,
                     date=_date_from_name(stem))]
 
 
@@ -153,10 +185,15 @@ def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
     article = _parse_html(html, name, stem)[0]
     title = _strip_site_prefix(meta.get("title") or article.title)
     body = article.body
+    if meta.get("title") and article.title and _strip_site_prefix(article.title) != title:
+        # No heading in the text: its first paragraph was taken for the title, but it is the body's start
+        body = f"{article.title}\n\n{body}" if body else article.title
     if body.startswith(title):
         body = body[len(title):].lstrip()
+    lang = meta.get("lang") or meta.get("language")
     return [Article(id=slugify(meta.get("id") or stem), title=title, body=body, source=name,
-                    date=_iso_date(meta.get("date")) or _date_from_name(stem), url=meta.get("url"))]
+                    date=_iso_date(meta.get("date")) or _date_from_name(stem), url=meta.get("url"),
+                    lang=normalise_lang(lang, f"{name}: front matter") if lang else "")]
 
 
 class _HtmlText(HTMLParser):
@@ -255,11 +292,12 @@ def _parse_json(text: str, name: str, stem: str) -> list[Article]:
             raise ArticleError(f"{name}: item {i} has no 'body' (or 'text'/'content') string; add the article text")
         _, paragraphs = clean_lines([title or "-", *body.splitlines()])
         default_id = stem if len(records) == 1 else f"{stem}-{i + 1}"
+        lang = record.get("lang") or record.get("inLanguage") or record.get("language")
         articles.append(Article(
             id=slugify(str(record.get("id") or default_id)), title=_strip_site_prefix(title) or paragraphs[0][:80],
             body="\n\n".join(paragraphs), source=name,
             date=_iso_date(record.get("date") or record.get("datePublished")) or _date_from_name(stem),
-            url=record.get("url")))
+            url=record.get("url"), lang=normalise_lang(lang, f"{name}: item {i}") if lang else ""))
     return articles
 
 
@@ -267,6 +305,3 @@ def _iso_date(value: object) -> str | None:
     match = _DATE_IN_NAME.search(str(value)) if value else None
     return "-".join(match.groups()) if match else None
 
-
-def _hash_id(text: str) -> str:
-    return "article-" + hashlib.sha256(text.encode()).hexdigest()[:12]
