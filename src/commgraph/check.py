@@ -3,6 +3,8 @@ conforms to the SHACL shapes of our ontology (shapes.ttl)."""
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,6 +17,8 @@ from .settings import Settings
 from .vocab import Minter
 
 SHAPES = Path(__file__).with_name("shapes.ttl")
+REPAIR = ("to repair: run `commgraph ingest --rebuild` (it rebuilds from the newest intact generation; add the "
+          "corpus paths, e.g. `commgraph ingest --rebuild corpus/`, to re-read articles from their files)")
 
 
 def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
@@ -22,13 +26,22 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     from whoosh import index as whoosh_index
 
     current = gens.require_current(settings.data_dir)
+    # Files first: a damaged file can make the store or the index fail to open, or answer wrongly.
+    problems = gens.damage(current)
     manifest = gens.read_manifest(current)
+    if not problems and "files" not in manifest:
+        problems.append(f"{current.name}/{gens.MANIFEST} records no file checksums (made before data format 7)")
+    if problems:
+        return problems + [REPAIR]
     minter = Minter(manifest.get("base_iri", settings.base_iri))
     expected = set(manifest["articles"])
-    store = open_store(settings, current, minter, read_only=True)
-    in_store = store.article_graphs()
-    in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
-    problems = []
+    try:
+        store = open_store(settings, current, minter, read_only=True)
+        in_store = store.article_graphs()
+        in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
+    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError, zlib.error) as exc:
+        # Files that match their checksums but still fail: written damaged, or a library cannot read them.
+        return [f"{current.name} cannot be read: {type(exc).__name__}: {exc}", REPAIR]
     graphs = {str(minter.article(a)) for a in expected}
     if in_store != graphs:
         problems.append(f"store holds {len(in_store)} article graphs, manifest lists {len(graphs)}: "

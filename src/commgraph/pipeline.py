@@ -23,7 +23,7 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 6
+DATA_FORMAT = 7  # 7: the manifest records every file's size and checksum
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Report:
     seconds: float = 0.0
     generation: int | None = None
     rebuild_due: str | None = None
+    recovered: str | None = None  # set when `current` was damaged and the generation came from another one
 
     @property
     def changed(self) -> bool:
@@ -67,9 +68,13 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
     data_dir = settings.data_dir
     with gens.ingest_lock(data_dir, settings.lock_timeout):
         gens.collect_garbage(data_dir, settings.keep_generations)  # leftovers of a killed ingest
-        current = gens.current_path(data_dir)
+        current, damaged = gens.ingest_source(data_dir, recover=rebuild or rebuild_if_due, checksums=rebuild)
         manifest = gens.read_manifest(current) if current else {"generation": 0, "articles": {}}
         stored: dict[str, dict] = manifest["articles"]
+        if damaged:  # `current` is damaged: re-derive everything from an intact generation and the given files
+            rebuild = True
+            report.recovered = (f"the current generation was damaged ({'; '.join(damaged[:3])}); rebuilt from "
+                                + (f"{current.name} and the given files" if current else "the given files only"))
         rules = load_rules(settings.rules_path)
         due = bool(stored) and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model
                                 or manifest.get("format") != DATA_FORMAT)
@@ -96,13 +101,19 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
                                                          "`commgraph stats --ids` lists the stored ids"))
             else:
                 report.removed.append(article_id)
+        if damaged:
+            report.failed += _lost_articles(data_dir, stored, articles)
         if rebuild and current:
             kept = [a for a in stored if a not in articles and a not in report.removed]
             to_extract += _stored_articles(settings, current, minter, {a: stored[a] for a in kept})
             report.updated += kept
         if to_extract or report.removed:
-            new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
-                                             minter, progress, extractor, rebuild)
+            try:
+                new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
+                                                 minter, progress, extractor, rebuild)
+            except BaseException:
+                gens.collect_garbage(data_dir, settings.keep_generations)  # frees the unfinished one (a full disk)
+                raise
             report.generation = new_manifest["generation"]
             if rebuild:
                 report.rebuild_due = None
@@ -145,6 +156,18 @@ def _read_all(paths: Iterable[str | Path], settings: Settings, report: Report, p
                 continue
             articles[article.id] = article
     return articles
+
+
+def _lost_articles(data_dir: Path, kept: dict[str, dict], given: dict[str, Article]) -> list[Failure]:
+    """Articles of the damaged `current` that neither the generation rebuilt from nor the given files hold."""
+    target = gens.current_target(data_dir)
+    try:
+        listed = gens.read_manifest(target)["articles"] if target else {}
+    except (OSError, ValueError, KeyError):
+        return []  # its manifest is unreadable too: nothing to name
+    return [Failure(entry.get("source", article_id), f"article {article_id!r} was only in the damaged generation "
+                    f"{target.name}; ingest its source file {entry.get('source', '')!r} again")
+            for article_id, entry in sorted(listed.items()) if article_id not in kept and article_id not in given]
 
 
 def _read_stdin(settings: Settings) -> list[Article]:
@@ -237,7 +260,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
               "figures": sum(a["figures"] for a in articles.values())}
     store.close()
     new_manifest = {
-        "generation": manifest["generation"] + 1,
+        "generation": gens.next_number(data_dir, manifest),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "model": settings.model,
         # The rules an ingest that re-derived everything used; a plain update keeps the old fingerprint so that
@@ -247,7 +270,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         "base_iri": settings.base_iri, "articles": articles,
         "totals": totals,
     }
-    gens.publish(data_dir, work, new_manifest)
+    gens.publish(data_dir, work, new_manifest, previous=None if rebuild else current)
     return new_manifest
 
 

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import CommgraphError
 from ..settings import Settings
-from .state import Services
+from .state import Services, is_read_error
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -49,12 +49,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
 
     @app.get("/healthz")
     def healthz():
-        """Answers only when both the graph store and the search index of the current generation answer."""
-        gen = app.extensions["commgraph"].generation()
-        graph_ok = bool(gen.store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
-        documents = gen.index.doc_count()
-        return jsonify({"status": "ok", "generation": gen.manifest["generation"],
-                        "articles": len(gen.manifest["articles"]), "graph": graph_ok, "indexed": documents})
+        """JSON on every outcome: 200 when graph store and search index answer (`"status": "degraded"` when a
+        damaged `current` is served around), 503 when no generation does."""
+        body, status = app.extensions["commgraph"].health()
+        return jsonify(body), status
 
     @app.errorhandler(CommgraphError)
     def handle_error(error: CommgraphError):
@@ -63,6 +61,18 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         return render_error(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        """A data file that cannot be read is a 503 that says what to do (and starts a check of the files);
+        any other error stays a bug (Flask's 500)."""
+        if not is_read_error(error):
+            raise error
+        svc = app.extensions["commgraph"]
+        svc.read_failed(error)
+        return render_error(503, f"the data files cannot be read ({type(error).__name__}: {str(error)[:200]}); the "
+                                 "server checks them and, if they are damaged, serves the newest intact generation. "
+                                 "Run `commgraph check`, then `commgraph ingest --rebuild`")
 
     @app.after_request
     def add_headers(response):

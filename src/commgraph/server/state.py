@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
+import pickle
+import struct
 import threading
+import traceback
 import weakref
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import generations as gens
 from .. import lookup
+from ..errors import StoreError
 from ..graph import open_store
 from ..index import SearchIndex
 from ..remote import Endpoints
@@ -19,6 +25,12 @@ from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
 from ..workers import QueryPool
+
+log = logging.getLogger("commgraph.server")
+# What reading a damaged or vanished file raises: Whoosh (zlib, pickle, struct, EOF), Oxigraph (OSError, and
+# RocksDB's "Corruption: ..." as RuntimeError). Anything else is a bug, not damage.
+READ_ERRORS = (OSError, EOFError, zlib.error, pickle.UnpicklingError, struct.error)
+OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)
 
 
 @dataclass
@@ -90,28 +102,108 @@ class Services:
         self.remote = Endpoints.from_settings(settings)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
+        self._chosen_for: Path | None = None  # where `current` pointed when _generation was chosen
+        self._damaged: dict[Path, str] = {}  # generations found damaged (never served again) -> why
+        self._verifying: set[Path] = set()
+        self.degraded: dict | None = None  # set while `current` is damaged and another generation is served
         self._freeze_due = False
         self.searches = ResultCache()
         self.queries = ResultCache()
 
     def generation(self) -> Generation:
-        """The current generation; switches atomically when `data/current` moves (no restart, no refresh())."""
-        path = gens.require_current(self.settings.data_dir)
+        """The current generation; switches atomically when `data/current` moves (no restart, no refresh()).
+
+        A `current` that is damaged (a missing or resized file, a store or index that does not open, or
+        checksums that failed after a read error) is served around: the newest intact generation answers,
+        and /healthz and the log say so."""
+        target = gens.current_target(self.settings.data_dir)
         current = self._generation
-        if current is not None and current.path == path:
+        if current is not None and self._chosen_for == target and current.path not in self._damaged:
             if self._freeze_due:
                 self._freeze_due = False
                 _freeze_heap()
             return current
         with self._lock:
-            if self._generation is None or self._generation.path != path:
-                replaced = self._generation
-                self._generation = Generation(path=path, manifest=gens.read_manifest(path),
-                                              store=open_store(self.settings, path, self.minter, read_only=True),
-                                              index=SearchIndex.open(path / "index"))
+            current = self._generation
+            if current is None or self._chosen_for != target or current.path in self._damaged:
+                self._generation = self._open_best(target)
+                self._chosen_for = target
                 if self.freeze_heap:
-                    self._refreeze_after(replaced)
+                    self._refreeze_after(current)
             return self._generation
+
+    def _open_best(self, target: Path | None) -> Generation:
+        """Open `current`, or when it is damaged the newest generation that opens intact."""
+        for path in gens.candidates(self.settings.data_dir):
+            if path in self._damaged:
+                continue
+            problems = gens.damage(path, checksums=False)
+            if not problems:
+                try:
+                    opened = Generation(path=path, manifest=gens.read_manifest(path),
+                                        store=open_store(self.settings, path, self.minter, read_only=True),
+                                        index=SearchIndex.open(path / "index"))
+                except OPEN_ERRORS as exc:
+                    problems = [f"{path.name} does not open: {type(exc).__name__}: {str(exc)[:300]}"]
+            if problems:
+                self._damaged[path] = "; ".join(problems[:3])
+                log.error("generation %s is damaged, not serving it: %s", path.name, self._damaged[path])
+                continue
+            self.degraded = None
+            if path != target:
+                why = self._damaged.get(target) if target else None
+                self.degraded = {"current": target.name if target else None,
+                                 "problem": why or f"{self.settings.data_dir / 'current'} leads to no generation",
+                                 "serving": path.name}
+                log.error("the current generation is damaged (%s); serving %s instead: run `commgraph check`, "
+                          "then `commgraph ingest --rebuild`", self.degraded["problem"], path.name)
+            return opened
+        if target is None and not gens.finished_generations(self.settings.data_dir):
+            gens.require_current(self.settings.data_dir)  # raises: no data yet, run ingest
+        raise StoreError("no intact generation to serve: " + "; ".join(self._damaged.values())[:600]
+                         + ". Run `commgraph check`, then `commgraph ingest --rebuild corpus/`")
+
+    def read_failed(self, exc: BaseException) -> None:
+        """A request could not read the served generation: check its files (checksums, in the background,
+        once); when they are damaged, the next request opens the newest intact generation instead."""
+        gen = self._generation
+        log.error("reading generation %s failed: %s: %s", gen.path.name if gen else "?", type(exc).__name__,
+                  str(exc)[:300])
+        if gen is None:
+            return
+        with self._lock:
+            if gen.path in self._verifying or gen.path in self._damaged:
+                return
+            self._verifying.add(gen.path)
+        threading.Thread(target=self._verify, args=(gen.path,), name="commgraph-verify", daemon=True).start()
+
+    def _verify(self, path: Path) -> None:
+        try:
+            problems = gens.damage(path, checksums=True)
+            if problems:
+                self._damaged[path] = "; ".join(problems[:3])
+                log.error("generation %s is damaged: %s", path.name, self._damaged[path])
+        finally:
+            self._verifying.discard(path)
+
+    def health(self) -> tuple[dict, int]:
+        """The /healthz answer: (JSON body, status). 200 while some generation answers (with `degraded` when
+        it is not `current`), 503 when none does."""
+        try:
+            gen = self.generation()
+            graph_ok = bool(gen.store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+            documents = gen.index.doc_count()
+        except StoreError as exc:
+            return {"status": "unavailable", "error": exc.message}, 503
+        except Exception as exc:  # noqa: BLE001 - a health check answers JSON whatever went wrong
+            if is_read_error(exc):
+                self.read_failed(exc)
+            return {"status": "unavailable", "error": f"{type(exc).__name__}: {str(exc)[:300]}"}, 503
+        body = {"status": "degraded" if self.degraded else "ok", "generation": gen.manifest["generation"],
+                "articles": len(gen.manifest["articles"]), "graph": graph_ok, "indexed": documents}
+        if self.degraded:
+            body["degraded"] = self.degraded
+        return body, 200
 
     def _refreeze_after(self, replaced: Generation | None) -> None:
         """Freeze the heap now (first generation), or once the replaced generation's last request has let it
@@ -124,6 +216,17 @@ class Services:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def is_read_error(exc: BaseException) -> bool:
+    """Did reading the data files fail (damage, a vanished file, an I/O error), rather than our code?"""
+    if isinstance(exc, READ_ERRORS):
+        return True
+    if isinstance(exc, RuntimeError) and str(exc).startswith(("Corruption", "IO error")):
+        return True
+    # Whoosh reports some damaged bytes as ValueError or IndexError from its file layer (a negative seek).
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename for part in ("/whoosh/filedb/", "/whoosh/codec/"))
 
 
 def _freeze_heap() -> None:
