@@ -134,7 +134,7 @@ def test_a_different_kind_of_article(extractor):
     assert figures["1.34 billion"].subject == "product/wechat" and figures["1.34 billion"].date == "2023-09-30"
     qq = figures["558 million"]  # "the number of QQ monthly active users": the name opens the metric
     assert qq.subject == "product/tencent-qq" and qq.metric == "monthly active users"
-    assert figures["nearly 200 million"].approximation == "nearly"
+    assert figures["200 million"].approximation == "nearly"
     assert ("person/huateng-ma", "chairman and chief executive", "organization/tencent") in {
         (r.person, r.title, r.organization) for r in x.roles}  # "Pony Ma" is a curated alias
     assert [(q.speaker, q.text[:15]) for q in x.quotes] == [("person/gaofei-wang", "We will continu")]

@@ -119,7 +119,8 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     def entity_type(key: str) -> str:
         return resolver.entities[key].type
 
-    figures = extract_figures(doc, sentence_of, entity_at, article.date)
+    refer = _referrer(mentions, entity_type, rules)
+    figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of)
     quotes = extract_quotes(article.body, mentions, entity_type, sentence_of)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
@@ -127,6 +128,26 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     entities = {k: e for k, e in resolver.entities.items() if k in used}
     return Extraction(article=article, sentences=sentences, entities=entities, mentions=mentions,
                       figures=figures, roles=roles, quotes=quotes, relations=relations)
+
+
+def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules) -> Callable[[int, str], str | None]:
+    """`refer(pos, words)`: the entity a reference ("its", "the company", "he") at `pos` stands for, the nearest
+    mention before it of a type the reference may stand for (rules/vocabulary.toml [reference])."""
+    references = {k.lower(): v for k, v in rules.vocabulary.get("reference", {}).items()}
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
+
+    def refer(pos: int, words: str) -> str | None:
+        types = references.get(words.lower())
+        if not types:
+            return None
+        for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
+            if pos - ordered[i].end > 1500:
+                break
+            if entity_type(ordered[i].entity) in types:
+                return ordered[i].entity
+        return None
+    return refer
 
 
 def _sentence(index: int, start: int, text: str) -> Sentence:

@@ -1,16 +1,28 @@
-"""Figures: a number, what it measures, what it is about and when, read from the dependency parse."""
+"""Figures: a number, what it measures, what it is about and when, read from the dependency parse.
+
+Numbers are found twice over: by a pattern over the text (digits with their currency, scale and percent sign,
+so that "grew 103% to 17.9 million" gives two numbers where the model's NER gives one span) and by the model's
+NER for numbers written in words ("tens of millions"). Each number is then read in its clause: the noun it
+counts, the entity that noun belongs to (a possessor, "of X", the clause's subject, "its" resolved), whether
+it is a change ("up 28%") of another figure, and the time it holds for.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from .model import Figure
 from .nlp import doc_ents, doc_text
 from .numbers import is_small_word_number, parse_quantity
+from .rules import Rules
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+EntityAt = Callable[[int, int], "str | None"]
+Refer = Callable[[int, str], "str | None"]
 
 NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 APPROXIMATIONS = {
@@ -24,72 +36,339 @@ _APPROX_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, APPROXIMATIONS),
                         re.IGNORECASE)
 _LEADING_APPROX = re.compile(r"^(" + "|".join(sorted(map(re.escape, APPROXIMATIONS), key=len, reverse=True)) + r")\s+",
                              re.IGNORECASE)
+# A number as written with digits: currency before, scale and percent or currency word after.
+_DIGITS = re.compile(
+    r"(?<![\w.,$])(?P<cur>US\$|HK\$|NT\$|S\$|RMB\s?|CNY\s?|USD\s?|HKD\s?|Rs\.?\s?|¥|\$|€|£)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<scale>\s?(?:thousand|million|billion|trillion)\b|(?:mn|bn|m|k|b)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|percentage points?\b))?"
+    r"(?P<tail>\s(?:yuan|RMB|renminbi|U\.S\. dollars|US dollars|dollars|euros|Hong Kong dollars|HK dollars)\b)?",
+    re.IGNORECASE)
+_MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_BEFORE = re.compile(rf"\b{_MONTH_NAMES}\s*$", re.IGNORECASE)
+_DATE_AFTER_NUMBER = re.compile(rf"^\s*(?:{_MONTH_NAMES}\b|,\s*(?:19|20)\d\d\b)", re.IGNORECASE)
+_NOT_FIGURE_BEFORE = re.compile(r"(?:\bno\.|\bnumber|\btop|\bq|\bh|\bphase|\bversion|\bv|\baged?|\bages|\bstep|"
+                                r"\bpage|\bchapter|\broom|\bseason|\bepisode|\bgrade|\bclass|\bwindows|\biphone|"
+                                r"\bgalaxy|#|\bfy|\bcovid-|\bweb)\s*$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*$")
 _VERSION_CONTEXT = {"era", "version", "system", "edition", "generation", "stage", "phase"}
 _MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate", "amount", "scale", "count"}
+_RATIO_WORDS = ("proportion", "share", "percentage", "rate")
 _SKIP_MODIFIERS = {"det", "punct", "cc", "prep", "relcl", "acl", "appos", "nummod", "quantmod", "advmod"}
-_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at)\s+(?:([a-z]+)\s+)?(?:(\d{1,2}),?\s+)?(\d{4})",
-                       re.IGNORECASE)
+_DATE_FOR = re.compile(r"\b(?:as of|by the end of|at the end of|by end of|as at|as at the end of|"
+                       r"(?:for the |in the )?(?:quarter|year|period|months?) ended)\s+(?:([a-z]+)\.?\s+)?"
+                       r"(?:(\d{1,2}),?\s+)?(\d{4})", re.IGNORECASE)
 # "in January 2021" / "in 2019" after the number: the time the figure holds for ("launched in 2002, ... reached
 # 380 million" is about a launch, so a year before the number does not count)
 _DATE_AFTER = re.compile(r"^[^.;]*?\b(?:in|during)\s+(?:([a-z]+)\s+)?()(\d{4})\b", re.IGNORECASE)
+_QUARTER = re.compile(r"\b(?:(?P<q>Q[1-4])\s*(?P<y1>(?:19|20)\d\d)?|(?P<y2>(?:19|20)\d\d)\s*(?P<q2>Q[1-4])|"
+                      r"(?P<ord>first|second|third|fourth)[- ]quarter(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y3>(?:19|20)\d\d))?)\b",
+                      re.IGNORECASE)
+_CHANGE_OF = {f"{noun} {prep}" for noun in ("increase", "growth", "rise", "jump", "gain", "decline", "drop", "decrease",
+                                           "fall", "surge") for prep in ("of", "by")}
+_ORDINAL_QUARTER = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                         "september", "october", "november", "december"], 1)}
+MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+# A paragraph's dateline ("BEIJING, March 3, 2021 --", "SHANGHAI (Reuters) -"): its place is not what figures are about.
+_DATELINE = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Z .'-]{2,30}(?:,\s*[A-Z][A-Za-z .]{2,20})?"
+                       r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]{1,2}\s)")
 
 
-def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: Callable[[int, int], str | None],
-                    default_date: str | None) -> list[Figure]:
-    """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range."""
-    figures: list[Figure] = []
+def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: EntityAt,
+                    default_date: str | None, rules: Rules | None = None, refer: Refer | None = None) -> list[Figure]:
+    """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range,
+    `refer(pos, words)` the entity a reference ("its", "the company") at `pos` stands for."""
     text = doc_text(doc)
-    for ent in doc_ents(doc):
-        if ent.label_ not in NUMBER_LABELS or not _is_figure(ent):
-            continue
-        quantity = parse_quantity(_LEADING_APPROX.sub("", ent.text))
-        if quantity is None:
-            continue
-        approximation = _approximation(text, ent)
-        metric_token = _metric_head(ent)
-        metric, about_tokens, named = (_metric_phrase(metric_token, ent, entity_at) if metric_token is not None
-                                       else ("", [], None))
-        if metric_token is not None and metric_token.dep_ in ("nsubj", "nsubjpass") \
-                and _is_only_a_name(metric_token, entity_at):
-            # "while Bilibili averaged 223 million": the name is the subject; the measure is the one the
-            # sentence already gave, or else what the verb says ("raised")
-            named = entity_at(metric_token.idx, metric_token.idx + len(metric_token))
-            same_sentence = [f for f in figures if f.sentence == sentence_of(ent.start_char)]
-            metric = same_sentence[-1].metric if same_sentence else _verb_of(ent)
-        if not metric:
-            continue
-        unit = quantity.unit
-        metric_words = set(metric.lower().split())
-        subject = (named or _event_subject(ent.sent, entity_at, doc)
-                   or _subject(doc, ent, about_tokens, metric_words, entity_at)
-                   or _topic_subject(text, ent.start_char, figures, entity_at))
-        figures.append(Figure(
-            text=ent.text, value=quantity.value, metric=metric, start=ent.start_char, end=ent.end_char,
-            sentence=sentence_of(ent.start_char), subject=subject, unit=unit, currency=quantity.currency,
-            approximation=approximation, min_value=quantity.min_value, max_value=quantity.max_value,
-            date=_figure_date(text, ent.sent, ent.end_char) or default_date))
+    reader = _Reader(doc, text, rules or Rules(), _outside_datelines(text, entity_at), refer or (lambda pos, w: None))
+    figures: list[Figure] = []
+    for span in number_spans(doc):
+        figure = reader.read(span, figures, sentence_of, default_date)
+        if figure is not None:
+            figures.append(figure)
     return figures
 
 
-def _is_only_a_name(token: "Token", entity_at) -> bool:
+def _outside_datelines(text: str, entity_at: EntityAt) -> EntityAt:
+    """`entity_at` that ignores datelines: 'BEIJING, March 3 --' names where the report was filed."""
+    ranges = [(m.start(1), m.end(1)) for m in _DATELINE.finditer(text[:20000])]
+    if not ranges:
+        return entity_at
+
+    def at(start: int, end: int) -> str | None:
+        if any(s <= start < e for s, e in ranges):
+            return None
+        return entity_at(start, end)
+    return at
+
+
+def number_spans(doc: "Doc") -> list["Span"]:
+    """The numbers of a document as token spans, in text order: digits by pattern, words by the model's NER."""
+    text = doc_text(doc)
+    ents = [e for e in doc_ents(doc)]
+    spans: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DIGITS.finditer(text):
+        start, end = match.start(), match.end()
+        if _not_a_figure(text, match, ents):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        spans.append(span)
+        taken.append((start, end))
+    for ent in ents:
+        if ent.label_ not in NUMBER_LABELS or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            continue
+        if any(ch.isdigit() for ch in ent.text):
+            continue  # digits the pattern did not take are dates, ordinals, codes
+        core = _LEADING_APPROX.sub("", ent.text)
+        if is_small_word_number(core) or parse_quantity(core) is None:
+            continue
+        spans.append(ent)
+    return sorted(spans, key=lambda s: s.start_char)
+
+
+def _not_a_figure(text: str, match: re.Match, ents) -> bool:
+    """Years, dates, times, ordinals, codes, versions, list markers and ages are not figures."""
+    start, end = match.start(), match.end()
+    num = match.group("num")
+    marked = bool(match.group("cur") or match.group("pct") or match.group("tail")
+                  or (match.group("scale") and match.group("scale").strip().lower() not in ("m", "k", "b")))
+    after = text[end:end + 12]
+    before = text[max(0, start - 12):start]
+    if after[:1].isalnum() or after[:1] in ("-", "–") and after[1:2].isalpha():
+        return True  # "5G", "1st", "10-year", "24-hour"
+    if after[:1] == ":" and after[1:2].isdigit() or before[-1:] == ":" and before[-2:-1].isdigit():
+        return True  # a time or a ratio's second half
+    if marked:
+        return False
+    if re.fullmatch(r"(?:19|20)\d\d", num) or re.fullmatch(r"(?:19|20)\d\d", num.replace(",", "")) and "," not in num:
+        return True
+    if _DATE_BEFORE.search(before) or _DATE_AFTER_NUMBER.match(after):
+        return True
+    if _NOT_FIGURE_BEFORE.search(before):
+        return True
+    if after[:1] in (")", ".") and _LIST_MARKER.search(text[max(0, start - 4):start]) and "." not in num:
+        return True  # "1) ..." or "2. ..." at the start of a line
+    if after[:1] in (")",) and before.endswith("("):
+        return True  # "(1)"
+    if re.fullmatch(r"\d+\.0", num):
+        return True  # a bare "2.0" is a version ("system 2.0", "on the basis of 1.0"), not a measurement
+    if re.fullmatch(r"\d+\.\d", num) and (re.match(r"\s*(" + "|".join(_VERSION_CONTEXT) + r")\b", after, re.I)
+                                         or re.search(r"\b(" + "|".join(_VERSION_CONTEXT) + r")\s*$", before, re.I)):
+        return True  # "the 3.0 era", "community system 1.0"
+    for ent in ents:
+        if ent.start_char <= start < ent.end_char and ent.label_ in ("DATE", "TIME", "ORDINAL"):
+            # "3 March" / "the 1990s"; "two years" and "30 days" are durations, not figures either
+            return True
+    return False
+
+
+class _Reader:
+    """Reads one number in its sentence: value, what it measures, about what, when."""
+
+    def __init__(self, doc: "Doc", text: str, rules: Rules, entity_at: EntityAt, refer: Refer) -> None:
+        self.doc = doc
+        self.text = text
+        self.rules = rules
+        self.entity_at = entity_at
+        self.refer = refer
+        self.canonical = rules.canonical_forms()
+        self.longest_form = max((len(f.split()) for f in self.canonical), default=1)
+        self.up = rules.words("growth", "up")
+        self.down = rules.words("growth", "down")
+        self.growth_after = rules.words("growth", "after")
+        self.not_metrics = rules.words("figures", "not_metrics")
+        self.money_verbs = rules.vocabulary.get("figures", {}).get("money_verbs", {})
+        self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
+
+    def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
+        quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
+        if quantity is None:
+            return None
+        sentence = sentence_of(span.start_char)
+        same_sentence = [f for f in before if f.sentence == sentence]
+        conversion = self._conversion_of(span, same_sentence)
+        growth = quantity.unit == "percent" and self._is_growth(span) or self._is_change_amount(span)
+        head = _metric_head(span)
+        if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")):
+            head = None
+        metric, about, named = _metric_phrase(head, span, self.entity_at) if head is not None else ("", [], None)
+        method = "parse: noun the number counts"
+        confidence = 0.8
+        if head is not None and head.dep_ in ("nsubj", "nsubjpass") and _is_only_a_name(head, self.entity_at):
+            # "while Bilibili averaged 223 million": the name is the subject; the measure is the one the
+            # sentence already gave, or else what the verb says
+            named = self.entity_at(head.idx, head.idx + len(head))
+            metric = ""
+        linked = conversion or (self._linked_figure(span, same_sentence) if not metric else None)
+        if conversion is not None:
+            # "RMB3.8 billion (US$580 million)": the same figure in another currency
+            return replace(conversion, text=span.text, value=quantity.value, start=span.start_char, end=span.end_char,
+                           currency=quantity.currency, min_value=quantity.min_value, max_value=quantity.max_value,
+                           method="parse: currency conversion of the figure before", growth=conversion.growth)
+        if not metric and linked is not None:
+            metric, method, confidence = linked.metric, "parse: measure of the figure it is compared with", 0.6
+        if not metric:
+            metric = self._verb_measure(span) if quantity.currency else ""
+            method, confidence = "parse: verb the amount hangs from", 0.5
+        if not metric:
+            return None
+        canonical = self._canonical(metric, span, quantity.currency)
+        if canonical is None and linked is not None:
+            canonical = linked.canonical
+        subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        if subject is None and linked is not None:
+            subject, how = linked.subject, "subject of the figure it is compared with"
+        if subject is None:
+            subject, how = _topic_subject(self.text, span.start_char, before, self.entity_at), "paragraph topic"
+        if how in ("nearest name before", "paragraph topic", "subject of the figure it is compared with"):
+            confidence -= 0.2
+        if subject is None:
+            confidence = 0.3
+        return Figure(
+            text=span.text, value=quantity.value, metric=metric, start=span.start_char, end=span.end_char,
+            sentence=sentence, subject=subject, unit=quantity.unit, currency=quantity.currency,
+            approximation=_approximation(self.text, span), min_value=quantity.min_value, max_value=quantity.max_value,
+            date=_figure_date(self.text, span.sent, span.end_char) or default_date,
+            canonical=canonical, growth=bool(growth), period=_period(self.text, span.sent, default_date),
+            method=f"{method}; subject: {how}", confidence=round(max(0.1, confidence), 2))
+
+    # -- what kind of number ------------------------------------------------------------------------------------
+
+    def _is_growth(self, span: "Span") -> bool:
+        """'grew 28%', 'up 28%', 'a 30% increase', '28% year-over-year', 'an increase of 55%'."""
+        doc = span.doc
+        following = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
+        if any(following.startswith(w) for w in self.growth_after):
+            return True
+        previous = [t.lower_ for t in doc[max(span.sent.start, span.start - 3):span.start]]
+        changes = (self.up | self.down) - {"more", "less", "higher", "lower"}
+        last = previous[-1] if previous else ""
+        if last in changes or " ".join(previous[-2:]) in _CHANGE_OF:
+            return True
+        if last == "by" and len(previous) >= 2 and previous[-2] in changes:
+            return True
+        head = span.root.head
+        for _ in range(3):
+            if head.lower_ in self.up | self.down and head.lower_ not in ("more", "less", "higher", "lower"):
+                return True
+            if head.dep_ not in ("prep", "pobj", "npadvmod", "dobj", "advmod") or head.head.i == head.i:
+                break
+            head = head.head
+        return False
+
+    def _is_change_amount(self, span: "Span") -> bool:
+        """'revenue grew by RMB500 million': an amount of change (not 'grew to RMB3 billion')."""
+        previous = [t.lower_ for t in span.doc[max(span.sent.start, span.start - 2):span.start]]
+        return len(previous) == 2 and previous[1] == "by" and previous[0] in self.up | self.down
+
+    def _conversion_of(self, span: "Span", same_sentence: list[Figure]) -> Figure | None:
+        """'RMB3.8 billion (US$580 million)' / '(approximately US$580 million)'."""
+        if not same_sentence:
+            return None
+        last = same_sentence[-1]
+        between = self.text[last.end:span.start_char]
+        if re.fullmatch(r"\s*[(（]\s*(?:approximately|about|around|or|roughly|~)?\s*", between, re.IGNORECASE) \
+                or re.fullmatch(r"\s*,\s*or\s+(?:about\s+)?", between):
+            return last if last.currency else None
+        return None
+
+    def _linked_figure(self, span: "Span", same_sentence: list[Figure]) -> Figure | None:
+        """The figure this one is compared with or is the change of: 'up 28% to 154 million', 'up from 72.3
+        million', 'compared with 5.4 million a year earlier', 'X and Y respectively'."""
+        if not same_sentence:
+            return None
+        return same_sentence[-1] if span.start_char - same_sentence[-1].end < 120 else None
+
+    def _verb_measure(self, span: "Span") -> str:
+        """'raised $5.4 billion' -> 'funding' (by the verb), else the verb itself."""
+        head = span.root.head
+        for _ in range(4):
+            if head.pos_ in ("VERB", "AUX") or head.lower_ in self.money_verbs:
+                break
+            if head.head.i == head.i:
+                break
+            head = head.head
+        if head.lower_ in self.money_verbs:
+            return self.money_verbs[head.lower_]
+        return head.lower_ if head.pos_ == "VERB" and head.lower_ not in self.up | self.down else ""
+
+    def _canonical(self, metric: str, span: "Span", currency: str | None) -> str | None:
+        """The canonical metric of the article's phrase: the longest surface form that ends the phrase."""
+        words = re.sub(r"[^\w\s%'-]", " ", metric.lower()).split()
+        for n in range(min(len(words), self.longest_form), 0, -1):
+            if (name := self.canonical.get(" ".join(words[-n:]))) is not None:
+                return name
+        for word in words:  # 'revenue growth', 'users in China'
+            if (name := self.canonical.get(word)) is not None:
+                return name
+        if currency:
+            sentence = span.sent.text.lower()
+            for form, name in sorted(self.canonical.items(), key=lambda kv: -len(kv[0])):
+                if name in ("revenue", "net income", "market value", "funding", "price") and \
+                        re.search(rf"\b{re.escape(form)}\b", sentence):
+                    return name
+            return self.money_verbs.get(metric.lower())
+        return None
+
+    # -- what it is about ---------------------------------------------------------------------------------------
+
+    def _key_of(self, token: "Token", metric_words: set[str]) -> str | None:
+        if token.lower_ in metric_words:
+            return None
+        key = self.entity_at(token.idx, token.idx + len(token))
+        if key:
+            return key
+        if token.lower_ in self.references:
+            return self.refer(token.idx, token.lower_)
+        if token.pos_ == "NOUN" and token.i > 0 and token.doc[token.i - 1].lower_ == "the":
+            phrase = f"the {token.lower_}"
+            if phrase in self.references:
+                return self.refer(token.idx, phrase)
+        return None
+
+    def _subject(self, span: "Span", about: list["Token"], metric: str) -> tuple[str | None, str]:
+        """What the figure is about: an entity named in the metric phrase ("users of [QQ groups]", "[its]
+        users"), else the subject of the clause or of the clauses it hangs from, else the nearest name before the
+        number in the sentence. A name that is the metric itself is not its subject; people are a last resort."""
+        metric_words = set(metric.lower().split())
+        for token in about:
+            if key := self._key_of(token, metric_words):
+                return key, "possessor or 'of' phrase of the metric"
+        verb = span.root
+        while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX"):
+            verb = verb.head
+        for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
+            for child in verb.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    for token in child.subtree:
+                        if (key := self._key_of(token, metric_words)) and not key.startswith("person/"):
+                            return key, "subject of the clause"
+            if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
+                break
+            verb = verb.head
+        best: tuple[int, str] | None = None
+        for token in span.sent:
+            if token.i >= span.start:
+                break
+            if key := self._key_of(token, metric_words):
+                distance = span.start - token.i + (1000 if key.startswith("person/") else 0)
+                if best is None or distance < best[0]:
+                    best = (distance, key)
+        return (best[1], "nearest name before") if best else (None, "")
+
+
+def _is_only_a_name(token: "Token", entity_at: EntityAt) -> bool:
     """The metric phrase is nothing but an entity's name."""
     key = entity_at(token.idx, token.idx + len(token))
     return bool(key) and all(entity_at(t.idx, t.idx + len(t)) == key for t in token.subtree if not t.is_punct)
 
 
-def _verb_of(ent: "Span") -> str:
-    """The verb the number hangs from ("raised"), as the last resort for what it measures."""
-    head = ent.root.head
-    # spaCy makes a new Token on every access, so the root is the token whose head has its own index
-    while head.pos_ != "VERB" and head.head.i != head.i:
-        head = head.head
-    return head.text.lower() if head.pos_ == "VERB" else ""
-
-
-def _topic_subject(text: str, start: int, figures: list[Figure],
-                   entity_at: Callable[[int, int], str | None]) -> str | None:
+def _topic_subject(text: str, start: int, figures: list[Figure], entity_at: EntityAt) -> str | None:
     """A figure with no entity in its sentence is about the paragraph's topic: the subject of the figures before
     it, else the nearest thing (not a person) named before it in the paragraph."""
     paragraph_start = text.rfind("\n", 0, start)
@@ -105,75 +384,55 @@ def _topic_subject(text: str, start: int, figures: list[Figure],
     return None
 
 
-_EVENT_WORDS = re.compile(r"\b(?:the|this) (?:event|conference|meeting|forum|summit|ceremony|festival|expo)\b", re.I)
-
-
-def _event_subject(sent: "Span", entity_at: Callable[[int, int], str | None], doc: "Doc") -> str | None:
-    """'... people participated in the event': the event the article names."""
-    if not _EVENT_WORDS.search(doc_text(doc), sent.start_char, sent.end_char):
-        return None
-    for ent in doc_ents(doc):
-        key = entity_at(ent.start_char, ent.end_char)
-        if key and key.startswith("event/"):
-            return key
-    return None
-
-
-def _is_figure(ent: "Span") -> bool:
-    """Years, ordinals, version numbers ("3.0 era") and small spelled-out counts are not figures."""
-    if is_small_word_number(_LEADING_APPROX.sub("", ent.text)):
-        return False
-    if re.fullmatch(r"(19|20)\d\d", ent.text.strip()):
-        return False
-    following = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
-    if re.fullmatch(r"\d+\.\d", ent.text) and (following in _VERSION_CONTEXT or ent.root.head.lower_ in _VERSION_CONTEXT):
-        return False
-    preceding = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-    if re.fullmatch(r"\d+\.\d", ent.text) and preceding in _VERSION_CONTEXT:
-        return False
-    return True
-
-
-def _approximation(text: str, ent: "Span") -> str | None:
-    inside = _LEADING_APPROX.match(ent.text)
+def _approximation(text: str, span: "Span") -> str | None:
+    inside = _LEADING_APPROX.match(span.text)
     if inside:
         return APPROXIMATIONS[inside.group(1).lower()]
-    before = text[max(ent.sent.start_char, ent.start_char - 30):ent.start_char]
+    before = text[max(span.sent.start_char, span.start_char - 30):span.start_char]
     match = _APPROX_RE.search(before)
     return APPROXIMATIONS[match.group(1).lower()] if match else None
 
 
-def _metric_head(ent: "Span") -> "Token | None":
+def _metric_head(span: "Span") -> "Token | None":
     """The noun the number counts: '380 million [users]', 'the number of [users] ... reached 380 million'."""
-    root = ent.root
-    doc = ent.doc
+    root = span.root
+    doc = span.doc
     # "millions of [mother-and-child groups]", "tens of millions of [classmates groups]"
-    nxt = doc[ent.end] if ent.end < len(doc) else None
+    nxt = doc[span.end] if span.end < len(doc) else None
     if nxt is not None and nxt.lower_ == "of":
         objs = [c for c in nxt.children if c.dep_ == "pobj"]
         if objs:
             return objs[0]
-    if ent.end + 1 < len(doc) and doc[ent.end - 1].lower_ == "of" and doc[ent.end].pos_ in ("NOUN", "PROPN"):
-        return _noun_chunk_head(doc[ent.end])
-    if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in ("NOUN", "PROPN"):
+    if span.end + 1 < len(doc) and doc[span.end - 1].lower_ == "of" and doc[span.end].pos_ in ("NOUN", "PROPN"):
+        return _noun_chunk_head(doc[span.end])
+    if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in ("NOUN", "PROPN") \
+            and root.head.i not in range(span.start, span.end):
         return root.head
-    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and not ent.label_ == "PERCENT":
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and "%" not in span.text and "percent" not in span.text:
         return _noun_chunk_head(nxt)
     # "of which 594 million were [mobile Internet users]": the number is the subject of a copula.
     if root.dep_ in ("nsubj", "nsubjpass"):
         attrs = [c for c in root.head.children if c.dep_ in ("attr", "dobj") and c.pos_ in ("NOUN", "PROPN")]
         if attrs:
             return attrs[0]
+    # "revenue of $3 billion", "a valuation of $10 billion": the number is the object of "of" after a noun
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in ("NOUN", "PROPN"):
+        return _unwrap_measure(root.head.head)
     # The number is the object of a verb: "the number of users reached 380 million" / "revenue exceeding 10 billion".
     head = root.head
-    while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod") and head.head.i != head.i and head.pos_ != "VERB":
+    while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod", "advmod") and head.head.i != head.i \
+            and head.pos_ not in ("VERB", "AUX"):
         head = head.head
     if head.pos_ in ("VERB", "AUX"):
-        if head.dep_ == "acl" and head.head.pos_ in ("NOUN", "PROPN"):
+        if head.dep_ in ("acl", "relcl") and head.head.pos_ in ("NOUN", "PROPN"):
             return head.head
         subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             return _unwrap_measure(subjects[0])
+        if head.dep_ in ("conj", "xcomp", "advcl") and head.head.pos_ in ("VERB", "AUX"):
+            subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects:
+                return _unwrap_measure(subjects[0])
     return None
 
 
@@ -184,8 +443,8 @@ def _noun_chunk_head(token: "Token") -> "Token":
 
 
 def _unwrap_measure(token: "Token") -> "Token":
-    """'the number of [users]' / 'the proportion of [users]': the counted noun, not 'number'."""
-    if token.lower_ in _MEASURE_WORDS and token.lower_ not in ("proportion", "share", "percentage", "rate"):
+    """'the number of [users]': the counted noun, not 'number' ('the proportion of users' keeps 'proportion')."""
+    if token.lower_ in _MEASURE_WORDS and token.lower_ not in _RATIO_WORDS:
         for prep in token.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 objs = [c for c in prep.children if c.dep_ == "pobj"]
@@ -194,20 +453,19 @@ def _unwrap_measure(token: "Token") -> "Token":
     return token
 
 
-def _metric_phrase(head: "Token", ent: "Span", entity_at: Callable[[int, int], str | None]
-                   ) -> tuple[str, list["Token"], str | None]:
+def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[str, list["Token"], str | None]:
     """Readable metric ('monthly active users', 'proportion of Internet users'), the tokens that may name its
     subject, and the entity named at the front of the metric itself ('[QQ] monthly active users')."""
-    ent_tokens = set(range(ent.start, ent.end))
-    modifiers = [t for t in head.lefts if t.dep_ not in _SKIP_MODIFIERS and t.i not in ent_tokens
+    span_tokens = set(range(span.start, span.end))
+    modifiers = [t for t in head.lefts if t.dep_ not in _SKIP_MODIFIERS and t.i not in span_tokens
                  and t.dep_ != "poss" and t.pos_ != "DET"]
     start = min([head.i] + [t.left_edge.i for t in modifiers])
-    words = [t for t in head.doc[start:head.i + 1] if t.i not in ent_tokens and t.pos_ not in ("DET", "PUNCT")
+    words = [t for t in head.doc[start:head.i + 1] if t.i not in span_tokens and t.pos_ not in ("DET", "PUNCT", "NUM")
              and t.dep_ != "poss" and not (t.dep_ == "case")]
     named = entity_at(words[0].idx, words[0].idx + len(words[0])) if words else None
     if named:
         rest = [t for t in words if entity_at(t.idx, t.idx + len(t)) != named]
-        if rest and rest[0] is words[len(words) - len(rest)]:  # the name opens the phrase, the measure follows
+        if rest and rest[0].i == words[len(words) - len(rest)].i:  # the name opens the phrase, the measure follows
             words = rest
         else:
             named = None
@@ -215,53 +473,20 @@ def _metric_phrase(head: "Token", ent: "Span", entity_at: Callable[[int, int], s
     for child in head.children:
         if child.dep_ == "poss":
             about.extend(child.subtree)
-        if child.dep_ == "prep" and child.lower_ in ("of", "in", "on", "for"):
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in ("of", "in", "on", "for", "at"):
             objs = [c for c in child.children if c.dep_ == "pobj"]
-            if head.lower_ in ("proportion", "share", "percentage", "rate") and objs and child.lower_ == "of":
+            if head.lower_ in _RATIO_WORDS and objs and child.lower_ == "of":
                 words += [child, *[t for t in objs[0].subtree if t.i <= objs[0].i and t.pos_ != "DET"]]
             else:
                 about.extend(t for o in objs for t in o.subtree)
+    # the possessor of the number itself: "Alibaba's $242.04 billion"
+    for child in span.root.children:
+        if child.dep_ == "poss" and child.i not in span_tokens:
+            about.extend(child.subtree)
     metric = " ".join(t.text for t in words).strip()
     metric = re.sub(r"\s+-\s+", "-", metric)
     return metric, about, named
-
-
-def _subject(doc: "Doc", ent: "Span", about_tokens: list["Token"], metric_words: set[str],
-             entity_at: Callable[[int, int], str | None]) -> str | None:
-    """What the figure is about: an entity named in the metric phrase ("users of [QQ groups]"), else the subject of
-    the clause or of the clauses it hangs from, else the nearest name before the number in the sentence.
-
-    A name that is the metric itself ("the number of [QQ groups]") is not its subject; people are a last resort.
-    """
-    def key_of(token: "Token") -> str | None:
-        if token.text.lower() in metric_words:
-            return None
-        return entity_at(token.idx, token.idx + len(token))
-
-    for token in about_tokens:
-        if key := key_of(token):
-            return key
-    verb = ent.root
-    while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX"):
-        verb = verb.head
-    for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                for token in child.subtree:
-                    if (key := key_of(token)) and not key.startswith("person/"):
-                        return key
-        if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp") or verb.head.i == verb.i:
-            break
-        verb = verb.head
-    best: tuple[int, str] | None = None
-    for token in ent.sent:
-        if token.i >= ent.start:
-            break
-        if key := key_of(token):
-            distance = ent.start - token.i + (1000 if key.startswith("person/") else 0)
-            if best is None or distance < best[0]:
-                best = (distance, key)
-    return best[1] if best else None
 
 
 def _figure_date(text: str, sent: "Span", number_end: int) -> str | None:
@@ -272,7 +497,17 @@ def _figure_date(text: str, sent: "Span", number_end: int) -> str | None:
     if not match:
         return None
     month_name, day, year = match.groups()
-    month = MONTHS.get((month_name or "").lower())
+    month = MONTHS.get((month_name or "").lower().rstrip("."))
     if month and day:
         return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}" if month else year
+
+
+def _period(text: str, sent: "Span", default_date: str | None) -> str | None:
+    """The reporting period the sentence names: 'Q1 2017', 'the fourth quarter of 2020' -> '2020-Q4'."""
+    match = _QUARTER.search(text, sent.start_char, sent.end_char)
+    if not match:
+        return None
+    quarter = (match.group("q") or match.group("q2") or _ORDINAL_QUARTER[match.group("ord").lower()]).upper()
+    year = match.group("y1") or match.group("y2") or match.group("y3") or (default_date or "")[:4]
+    return f"{year}-{quarter}" if year else quarter

@@ -53,6 +53,11 @@ class Figure:
     min_value: float | None = None
     max_value: float | None = None
     date: str | None = None  # ISO date or year(-month) the figure holds for
+    canonical: str | None = None  # the canonical metric (rules/metrics.toml) of `metric`
+    growth: bool = False  # a change ("up 28%") of the measure, not its level
+    period: str | None = None  # the reporting period the sentence names ("2020-Q4")
+    method: str = ""  # how it was found: the rules that gave its metric and its subject
+    confidence: float = 1.0  # how sure the rules are (0-1); below 0.5 the pages mark it
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class Role:
     sentence: int
     start: int
     end: int
+    method: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class Quote:
     start: int
     end: int
     sentence: int
+    method: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import SettingsError
 from .model import ENTITY_TYPES
 
-RULE_FILES = ("gazetteer.toml", "curation.toml")
+RULE_FILES = ("gazetteer.toml", "curation.toml", "metrics.toml", "vocabulary.toml")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,19 @@ class Rules:
     never: set[str] = field(default_factory=set)
     title_heads: set[str] = field(default_factory=set)
     academic_titles: set[str] = field(default_factory=set)
+    # canonical metric -> its surface forms (lower case), from metrics.toml
+    metrics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # vocabulary.toml as read: speech verbs, growth words, reference words, figure filler
+    vocabulary: dict = field(default_factory=dict)
     fingerprint: str = ""
+
+    def canonical_forms(self) -> dict[str, str]:
+        """Every surface form of a metric (lower case) -> its canonical name."""
+        return {form: name for name, forms in self.metrics.items() for form in (name, *forms)}
+
+    def words(self, section: str, key: str) -> set[str]:
+        """A word list of vocabulary.toml, e.g. words("speech", "verbs")."""
+        return set(self.vocabulary.get(section, {}).get(key, []))
 
     def alias_table(self) -> dict[str, KnownEntity]:
         """Every name and alias (lower-cased) -> its known entity."""
@@ -63,10 +75,19 @@ def load_rules(rules_dir: Path) -> Rules:
     titles = gazetteer.get("titles", {})
     rules.title_heads = {t.lower() for t in titles.get("heads", [])}
     rules.academic_titles = {t.lower() for t in titles.get("academic", [])}
+    metrics = _read_toml(rules_dir / "metrics.toml", required=False)
+    for i, item in enumerate(metrics.get("metric", [])):
+        if not isinstance(item.get("name"), str) or not isinstance(item.get("forms", []), list):
+            raise SettingsError(f"{rules_dir / 'metrics.toml'}: metric[{i}] needs a 'name' and a list of 'forms'")
+        rules.metrics[item["name"]] = tuple(f.lower() for f in item.get("forms", []))
+    rules.vocabulary = _read_toml(rules_dir / "vocabulary.toml", required=False)
     return rules
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path, required: bool = True) -> dict:
+    """A rules file as a dict; the optional ones (older rules directories lack them) read as empty."""
+    if not required and not path.exists():
+        return {}
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
