@@ -14,10 +14,12 @@ from typing import Callable
 
 from markupsafe import escape
 from whoosh import highlight, index, qparser
-from whoosh.analysis import BiWordFilter, StemFilter, StemmingAnalyzer
+from whoosh.analysis import BiWordFilter, StemFilter
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.query import And, Every, Query, Term, TermRange
+from whoosh.qparser import syntax
+from whoosh.query import And, Every, Or, Query, Term, TermRange
 
+from .analysis import ChineseAwareAnalyzer, has_han
 from .errors import QueryError
 from .extract.model import ENTITY_TYPES, Extraction
 from .postings import PAIR_SEPARATOR, Postings
@@ -38,11 +40,13 @@ class WordPairs(BiWordFilter):
         return super().__call__(itertools.chain([first], tokens))
 
 
-def make_schema() -> Schema:
-    analyzer = StemmingAnalyzer()
+def make_schema(words: tuple[str, ...] = ()) -> Schema:
+    """The index schema; `words` are extra dictionary words for segmenting Chinese (gazetteer names)."""
+    # English exactly as Whoosh's StemmingAnalyzer; Chinese runs segmented by jieba (analysis.py).
+    analyzer = ChineseAwareAnalyzer(words)
     # Word pairs stand in for positions: a phrase is every consecutive pair of its words (postings.py), term
     # lookups instead of Whoosh's position checks, which took 350 ms at 10,000 articles.
-    pairs = StemmingAnalyzer() | WordPairs(sep=PAIR_SEPARATOR)
+    pairs = ChineseAwareAnalyzer(words, subwords=False) | WordPairs(sep=PAIR_SEPARATOR)
     type_fields = {name: KEYWORD(stored=False, commas=True, lowercase=True, scorable=True) for name in TYPE_FIELDS}
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),  # a column too: every id at once for cg:textScore
@@ -53,24 +57,25 @@ def make_schema() -> Schema:
         body=TEXT(stored=False, analyzer=analyzer, phrase=False),
         body_pairs=TEXT(stored=False, analyzer=pairs, phrase=False),
         date=ID(stored=True, sortable=True),
+        lang=ID(stored=True),  # schema:inLanguage ("en", "zh"): the lang: filter and the language facet
         entity=KEYWORD(stored=True, commas=True, scorable=True),  # entity keys: filters and facet counts
         **type_fields,
     )
 
 
-def create_or_open(path: Path):
-    """Open the index at `path`, creating it (with our schema) when absent."""
+def create_or_open(path: Path, words: tuple[str, ...] = ()):
+    """Open the index at `path`, creating it (with our schema, see make_schema) when absent."""
     if index.exists_in(str(path)):
         return index.open_dir(str(path))
     path.mkdir(parents=True, exist_ok=True)
-    return index.create_in(str(path), make_schema())
+    return index.create_in(str(path), make_schema(words))
 
 
 def document_for(extraction: Extraction) -> dict:
     """One Whoosh document per article: text fields plus entities by type as keyword facets."""
     article = extraction.article
     doc = {"id": article.id, "title": article.title, "title_pairs": article.title, "body": article.body,
-           "body_pairs": article.body, "date": article.date or "",
+           "body_pairs": article.body, "date": article.date or "", "lang": getattr(article, "lang", "") or "",
            "entity": ",".join(sorted(extraction.entities))}
     for name, type_ in TYPE_FIELDS.items():
         names = [n for e in extraction.entities.values() if e.type == type_ for n in (e.name, *e.aliases)]
@@ -91,6 +96,7 @@ class Hit:
     score: float
     snippet: str  # HTML: escaped article text with <b class="match"> highlights
     entities: list[tuple[str, str, str]]  # (key, name, type)
+    lang: str = ""  # schema:inLanguage
 
 
 @dataclass
@@ -104,10 +110,57 @@ class SearchResult:
     page_size: int = 10
     notice: str | None = None
     type_counts: dict[str, int] = field(default_factory=dict)  # type -> hits (of the top ones) naming one
+    languages: dict[str, int] = field(default_factory=dict)  # language -> matching articles (the facet)
 
 
-def parse_user_query(schema: Schema, text: str) -> Query | None:
-    """Parse keyword syntax (phrases, AND/OR/NOT, person:"...") with no wildcard, fuzzy or range expansion."""
+EntitiesNamed = Callable[[list[str]], dict[str, list[str]]]  # query words/phrases -> keys of entities so named
+
+
+class EntityNamesPlugin(qparser.Plugin):
+    """A plain query word or quoted phrase that is a name or alias of known entities also matches every article
+    that mentions one of them: 腾讯 finds the English articles about Tencent through the entity, Tencent the
+    Chinese ones. `entities_named` is asked once per query, with every candidate text."""
+
+    def __init__(self, entities_named: EntitiesNamed) -> None:
+        self.entities_named = entities_named
+
+    def filters(self, parser):
+        # After the fields filter (100) has named the fielded nodes, before multifield (110) copies the plain ones.
+        return [(self.expand, 105)]
+
+    def expand(self, parser, group):
+        texts = sorted({node.text for node in _plain_text_nodes(group)})
+        keys = self.entities_named(texts) if texts else {}
+        return _add_entities(group, keys) if keys else group
+
+
+def _is_plain_text(node) -> bool:
+    return (isinstance(node, (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)) and node.fieldname is None
+            and len(node.text.strip()) >= 2)
+
+
+def _plain_text_nodes(group):
+    for node in group:
+        if isinstance(node, syntax.GroupNode):
+            yield from _plain_text_nodes(node)
+        elif _is_plain_text(node):
+            yield node
+
+
+def _add_entities(group, keys: dict[str, list[str]]):
+    for i, node in enumerate(group):
+        if isinstance(node, syntax.GroupNode):
+            group[i] = _add_entities(node, keys)
+        elif _is_plain_text(node) and keys.get(node.text):
+            alternatives = [syntax.WordNode(key).set_fieldname("entity").set_range(node.startchar, node.endchar)
+                            for key in keys[node.text]]
+            group[i] = syntax.OrGroup([node, *alternatives])
+    return group
+
+
+def parse_user_query(schema: Schema, text: str, entities_named: EntitiesNamed | None = None) -> Query | None:
+    """Parse keyword syntax (phrases, AND/OR/NOT, person:"...", lang:zh) with no wildcard, fuzzy or range
+    expansion; with `entities_named`, words that name entities also match the articles mentioning them."""
     text = text.strip()
     if not text:
         return None
@@ -121,11 +174,16 @@ def parse_user_query(schema: Schema, text: str) -> Query | None:
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
         parser.remove_plugin_class(plugin)
     parser.remove_plugin_class(qparser.FieldsPlugin)
-    parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>(?:" + "|".join(TYPE_FIELDS) + r")):"))
+    parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>(?:" + "|".join([*TYPE_FIELDS, "lang"]) + r")):"))
+    if entities_named is not None:
+        parser.add_plugin(EntityNamesPlugin(entities_named))
     try:
         return parser.parse(text)
     except RecursionError:
         raise QueryError("the query is nested too deeply; remove some brackets") from None
+    except (IndexError, AssertionError):  # Whoosh's parser on operators with nothing to join ("NOT NOT NOT")
+        raise QueryError("the query's AND/OR/NOT have no words to join; put words between them "
+                         '(e.g. qq NOT wechat), or quote them ("not")') from None
 
 
 class SearchIndex:
@@ -168,22 +226,27 @@ class SearchIndex:
 def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
            sort: str = "relevance", date_from: str = "", date_to: str = "",
            texts: Callable[[list[str]], dict[str, str]] | None = None,
-           labels: Callable[[list[str]], dict[str, str]] | None = None) -> SearchResult:
+           labels: Callable[[list[str]], dict[str, str]] | None = None,
+           entities_named: EntitiesNamed | None = None, languages: tuple[str, ...] = ()) -> SearchResult:
     """Ranked hits with escaped, highlighted snippets and facet counts over every match.
 
     The index keeps neither bodies nor names (both made every hit expensive to load): `texts(ids)` gives the
     bodies of the hits on the page, for snippets, and `labels(keys)` the names of entity keys; without them
-    snippets are empty and entities are shown by key.
+    snippets are empty and entities are shown by key. `entities_named` (see EntityNamesPlugin) lets a word
+    that names an entity match the articles mentioning it in any language; `languages` keeps articles in one
+    of these languages.
     """
     try:
-        query = parse_user_query(engine.schema, text)
+        query = parse_user_query(engine.schema, text, entities_named)
     except QueryError as exc:
         return SearchResult(query=text, total=0, hits=[], page=page, page_size=page_size, notice=exc.message)
     if query is None:
-        query = Every() if entity_filters else None
+        query = Every() if entity_filters or languages else None
     if query is None:
         return SearchResult(query=text, total=0, hits=[], page=page, page_size=page_size)
-    filters = [Term("entity", key) for key in entity_filters]
+    filters: list[Query] = [Term("entity", key) for key in entity_filters]
+    if languages:
+        filters.append(Or([Term("lang", lang) for lang in languages]))
     if date_from or date_to:
         filters.append(TermRange("date", date_from or None, (date_to + "\uffff") if date_to else None))
     if filters:
@@ -211,10 +274,12 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
         hits.append(Hit(id=fields["id"], title=fields["title"], date=fields.get("date", ""),
                         score=round(score_of[doc], 3) if sort != "date" else 0.0,
                         snippet=snippet or _escape(body[:240]),
-                        entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)]))
+                        entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)],
+                        lang=fields.get("lang", "")))
     type_counts = postings.documents_naming(searcher, matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
     return SearchResult(query=text, total=len(matches), hits=hits, facets=facets, suggestion=suggestion,
-                        page=page, page_size=page_size, type_counts=type_counts)
+                        page=page, page_size=page_size, type_counts=type_counts,
+                        languages=postings.value_counts(searcher, matches, "lang"))
 
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=300, surround=60)
@@ -244,7 +309,8 @@ def _highlight(body: str, terms: frozenset[str], analyzer) -> str:
     """Escaped text of the best two passages with the query's words marked (Whoosh's highlighter)."""
     if not terms:
         return ""
-    return highlight.highlight(body, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
+    # As indexed (mode "index"): a query word found inside a longer Chinese word (董事 in 董事会) is marked too.
+    return highlight.highlight(body, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2, mode="index")
 
 
 _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}
@@ -262,7 +328,7 @@ def _excerpt(body: str, words: list[str], radius: int = 200, most: int = 2) -> s
     lowered = body.lower()
     spans: list[tuple[int, int]] = []
     for word in words:
-        stem = word[: max(4, len(word) - 2)]
+        stem = word if has_han(word) else word[: max(4, len(word) - 2)]  # Chinese words are not stemmed
         pos = lowered.find(stem)
         if pos >= 0:
             spans.append((max(0, pos - radius), min(len(body), pos + radius)))
@@ -298,12 +364,16 @@ def _top_per_type(counts: Counter, per_type: int = 15) -> dict[str, list[str]]:
 
 
 def _suggest(searcher, text: str) -> str | None:
-    """'Did you mean': the index's own spelling correction over the body field."""
+    """'Did you mean': the index's own spelling correction over the body field, for English words only.
+
+    The body's terms are Porter stems and jieba words: edit distance from a Chinese word reached any short
+    term (腾讯 -> "qq"), so words with Chinese characters are kept as they are, never corrected.
+    """
     words = re.findall(r"\w+", text.lower())
-    if not words:
+    if not words or all(has_han(w) for w in words):
         return None
     corrector = searcher.corrector("body")
-    fixed = [(corrector.suggest(w, limit=1) or [w])[0] for w in words]
+    fixed = [w if has_han(w) else (corrector.suggest(w, limit=1) or [w])[0] for w in words]
     return " ".join(fixed) if fixed != words else None
 
 

@@ -187,6 +187,22 @@ def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
         LIMIT 5""")
 
 
+def entities_named(store, names: list[str], per_name: int = 5) -> dict[str, list[str]]:
+    """{cg:nameKey of each name: IRIs of the entities so named or aliased (at most `per_name`)}: search lets a
+    query word that names an entity match the articles mentioning it, in any language (腾讯 -> Tencent)."""
+    keys = [k for k in name_keys(names) if k]
+    if not keys:
+        return {}
+    values = " ".join(literal(k) for k in keys)
+    found: dict[str, list[str]] = {}
+    for row in select(store, f"SELECT DISTINCT ?q ?e WHERE {{ VALUES ?q {{ {values} }} ?e cg:nameKey ?q }} "
+                             f"ORDER BY ?q ?e LIMIT {len(keys) * per_name * 4}"):
+        iris = found.setdefault(row["q"], [])
+        if len(iris) < per_name:
+            iris.append(row["e"])
+    return found
+
+
 def describe(store, iri: str):
     """All quads about an entity across article graphs (for its Turtle / JSON-LD representation)."""
     return list(store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",

@@ -266,6 +266,20 @@ class Postings:
         counts = np.bincount(pair_entities[selected[pair_docs]], minlength=len(keys))
         return {keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
+    def value_counts(self, searcher, matches: Matches, field: str) -> dict[str, int]:
+        """How many matching documents hold each term of a field with few terms (the language facet)."""
+        def build() -> list[tuple[str, np.ndarray]]:
+            reader = searcher.reader()
+            if field not in reader.schema:
+                return []
+            return [(term if isinstance(term, str) else term.decode(), self._posting_arrays(reader, field, term)[0])
+                    for term in reader.field_terms(field)]
+        if not len(matches):
+            return {}
+        counts = {term: int(np.isin(docs, matches.docs, assume_unique=True).sum())
+                  for term, docs in self._once(("values", field), build)}
+        return {term: count for term, count in counts.items() if count}
+
     def documents_naming(self, searcher, matches: Matches, prefixes: dict[str, str]) -> dict[str, int]:
         """Per entity type (keys start with its prefix): how many matching documents name at least one."""
         if not len(matches):

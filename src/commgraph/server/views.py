@@ -10,6 +10,7 @@ from flask import request
 from .. import lookup
 from ..errors import NotFound, QueryError
 from ..index import search as run_search
+from ..vocab import name_keys
 from . import services
 
 
@@ -42,9 +43,24 @@ def search_data() -> dict[str, Any]:
     return cached
 
 
+_LANG = re.compile(r"[a-z]{2,3}")  # ISO 639 codes, as schema:inLanguage holds them
+
+# Names of the languages the language facet shows; any other code is shown as itself.
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def _lang_args() -> tuple[str, ...]:
+    langs = tuple(dict.fromkeys(v.strip().lower() for v in request.args.getlist("lang") if v.strip()))[:5]
+    for lang in langs:
+        if not _LANG.fullmatch(lang):
+            raise QueryError(f"parameter lang must be a language code such as en or zh, got {lang[:20]!r}")
+    return langs
+
+
 def _search_data(svc, gen) -> dict[str, Any]:
     q = request.args.get("q", "")
     filters = tuple(f for f in request.args.getlist("entity") if f)[:10]
+    langs = _lang_args()
     sort = request.args.get("sort", "relevance")
     if sort not in ("relevance", "date"):
         raise QueryError(f"parameter sort must be 'relevance' or 'date', got {sort[:20]!r}")
@@ -56,9 +72,18 @@ def _search_data(svc, gen) -> dict[str, Any]:
     def labels(keys: list[str]) -> dict[str, str]:
         return gen.entity_names(keys, svc.minter)
 
+    def entities_named(names: list[str]) -> dict[str, list[str]]:
+        found = lookup.entities_named(gen.store, names)
+        keyed = {}
+        for name in names:
+            keys = sorted(k for k in (svc.minter.entity_key(i) for i in found.get(name_keys([name])[0], [])) if k)
+            if keys:
+                keyed[name] = keys
+        return keyed
+
     result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
                         entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
-                        labels=labels)
+                        labels=labels, entities_named=entities_named, languages=langs)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:
@@ -68,9 +93,12 @@ def _search_data(svc, gen) -> dict[str, Any]:
         "query": q, "total": result.total, "page": result.page, "page_size": result.page_size, "sort": sort,
         "date_from": date_from, "date_to": date_to,
         "filters": [{"key": f, "name": names.get(f, (f, ""))[0]} for f in filters],
+        "lang": list(langs),
+        "languages": [{"lang": code, "name": LANGUAGE_NAMES.get(code, code), "count": count}
+                      for code, count in sorted(result.languages.items(), key=lambda item: (-item[1], item[0]))],
         "suggestion": result.suggestion, "notice": result.notice,
         "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
-                  "url": f"/article/{h.id}",
+                  "url": f"/article/{h.id}", "lang": h.lang, "language": LANGUAGE_NAMES.get(h.lang, h.lang),
                   "entities": [{"key": k, "name": n, "type": t, "url": f"/entity/{k}"} for k, n, t in h.entities]}
                  for h in result.hits],
         "facets": {type_: [{"key": k, "name": n, "count": c} for k, n, c in bucket]

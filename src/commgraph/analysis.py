@@ -1,0 +1,153 @@
+"""Text analysis for the search index: English as Whoosh's StemmingAnalyzer reads it, Chinese segmented by jieba.
+
+A body such as "腾讯高级执行副总裁汤道生在QQ群的发布会上说" has no spaces, so Whoosh's word regex makes the
+whole run one token and `腾讯` never matches. Here every run of word characters that holds Chinese characters
+is segmented by jieba (its dictionary ships with the package; nothing is downloaded); other runs are the tokens
+Whoosh's StemmingAnalyzer makes, lower-cased, stop-worded and Porter-stemmed exactly as before, so English
+indexing and queries are unchanged.
+
+When indexing a body, jieba's "search" mode also yields the dictionary words inside a longer word (董事 and
+董事会), so a query for a part of a compound matches; queries and word pairs use the plain segmentation, so a
+phrase's consecutive words are the pairs indexed for the text.
+
+The analyzer is pickled into the index schema (Whoosh stores it there), with its extra dictionary words but
+never jieba's dictionary: each process loads that once, on the first text with Chinese characters (about 1 s
+and 75 MB), so English-only processes never pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Iterable, Iterator
+
+from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.lang.porter import stem
+
+# Han ideographs (CJK Unified, Extension A, compatibility, Extensions B-F in the supplementary plane).
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_WORD = re.compile(r"\w+(\.?\w+)*")  # Whoosh's default tokenizer expression: English tokens stay the same
+# Function words that carry no search meaning on their own (jieba's Whoosh analyzer stops the first three).
+CHINESE_STOP_WORDS = frozenset("的 了 和 与 及 或 之 其 是 在 也 就 都 而 并 且 着 被 把 对 从".split())
+_ENGLISH_MIN = 2  # StemmingAnalyzer's minsize: single Latin letters and digits are not indexed
+
+_segmenters: dict[tuple[str, ...], object] = {}
+_segmenters_lock = threading.Lock()
+
+
+def has_han(text: str) -> bool:
+    """Does the text hold a Chinese character?"""
+    return HAN.search(text) is not None
+
+
+def segmenter(words: tuple[str, ...] = ()):
+    """This process's jieba tokenizer with these extra dictionary words, made and loaded on first use."""
+    found = _segmenters.get(words)
+    if found is None:
+        with _segmenters_lock:
+            found = _segmenters.get(words)
+            if found is None:
+                import jieba  # the dictionary is loaded below, on first use, not at import
+
+                jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines went to stderr
+                found = jieba.Tokenizer()
+                found.initialize()
+                for word in words:
+                    found.add_word(word)
+                _segmenters[words] = found
+    return found
+
+
+class MixedTokenizer(Tokenizer):
+    """Whoosh's word tokens, with each run holding Chinese characters cut into words by jieba.
+
+    `words`: extra dictionary words (names such as 兴趣部落 or B站 that jieba would split); they are part of the
+    pickled schema, so queries are segmented with the dictionary their index was built with. `subwords`: when
+    indexing, also the dictionary words inside longer ones (not for word pairs: they must be consecutive words).
+    """
+
+    def __init__(self, words: Iterable[str] = (), subwords: bool = True) -> None:
+        self.words = tuple(sorted({w for w in words if w and has_han(w)}))
+        self.subwords = subwords
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and (other.words, other.subwords) == (self.words, self.subwords)
+
+    def __hash__(self) -> int:
+        return hash((self.words, self.subwords))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost, token.stopped = 1.0, False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        jieba_mode = "search" if mode == "index" and self.subwords else "default"
+        pos = start_pos
+        for match in _WORD.finditer(value):
+            run = match.group(0)
+            if not has_han(run):
+                pieces: Iterable[tuple[str, int, int]] = ((run, 0, len(run)),)
+            else:
+                pieces = segmenter(self.words).tokenize(run, mode=jieba_mode)
+            for text, begin, end in pieces:
+                if not text.strip() or not _WORD.match(text):
+                    continue  # jieba yields the spaces and punctuation inside a run as pieces of their own
+                token.text = text
+                token.boost, token.stopped = 1.0, False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + match.start() + begin
+                    token.endchar = start_char + match.start() + end
+                pos += 1
+                yield token
+
+
+class MixedStopFilter(StopFilter):
+    """StopFilter for English tokens (its stop list, at least two characters); Chinese tokens of any length are
+    kept unless they are Chinese function words (a single character such as 群 is a word)."""
+
+    def __call__(self, tokens):
+        stops, minsize, maxsize = self.stops, self.min, self.max
+        for token in tokens:
+            text = token.text
+            if has_han(text):
+                keep = text not in CHINESE_STOP_WORDS
+            else:
+                keep = len(text) >= minsize and (maxsize is None or len(text) <= maxsize) and text not in stops
+            if keep:
+                token.stopped = False
+                yield token
+            elif not token.removestops:
+                token.stopped = True
+                yield token
+
+
+class MixedStemFilter(StemFilter):
+    """Porter stems for English tokens only: a Chinese word is its own stem."""
+
+    def __call__(self, tokens):
+        stem_of = self._stem
+        for token in tokens:
+            if not token.stopped and not has_han(token.text):
+                token.text = stem_of(token.text)
+            yield token
+
+
+def ChineseAwareAnalyzer(words: Iterable[str] = (), subwords: bool = True) -> CompositeAnalyzer:
+    """The analyzer of the title and body fields (and, with `subwords=False` and a pair filter, of their
+    word-pair fields)."""
+    return (MixedTokenizer(words, subwords) | LowercaseFilter() | MixedStopFilter(minsize=_ENGLISH_MIN)
+            | MixedStemFilter(stemfn=stem, ignore=None, cachesize=50000))
