@@ -6,8 +6,9 @@ User-supplied values reach the queries only as IRIs minted by `Minter` (validate
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from rdflib import Literal
 
 from .vocab import PREFIXES, name_keys
 
@@ -42,8 +43,14 @@ def _value(term) -> Any:
 
 
 def literal(text: str) -> str:
-    """A SPARQL string literal for any text (JSON escaping is valid SPARQL escaping for strings)."""
-    return json.dumps(text)
+    """A SPARQL string literal for any text, in rdflib's Turtle/SPARQL term syntax.
+
+    Not json.dumps: it writes characters outside the BMP as a surrogate pair of \\u escapes, which SPARQL
+    rejects ("qq 😀" in a search made every entity-card lookup fail). Lone surrogates, which no UTF-8 text can
+    hold, become U+FFFD (utf-16 with surrogatepass pairs the well-formed ones and replaces the rest).
+    """
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return Literal(text).n3()
 
 
 def stats(store) -> dict[str, Any]:
