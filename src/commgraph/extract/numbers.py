@@ -27,7 +27,9 @@ class Quantity:
 
 
 def parse_quantity(text: str) -> Quantity | None:
-    """Parse a number phrase; None when the text holds no number."""
+    """Parse a number phrase ("380 million", "8亿", "百分之二十", "5.3亿元"); None when it holds no number."""
+    if _CJK_NUMBER.search(text):
+        return parse_chinese_quantity(text)
     lowered = text.lower().strip()
     currency = next((code for word, code in CURRENCIES.items() if re.search(rf"(^|\W){re.escape(word)}(\W|$)", lowered)
                      or (not word.isalpha() and word in lowered)), None)
@@ -58,3 +60,62 @@ def parse_quantity(text: str) -> Quantity | None:
 def is_small_word_number(text: str) -> bool:
     """'two', 'five': counts in prose ("two historical periods"), not published figures."""
     return text.lower().strip() in WORDS and WORDS[text.lower().strip()] < 10
+
+
+# Chinese number phrases: 8亿, 2000万, 三千万, 1.2亿元, 10亿美元, 百分之二十, 55%, 三成, 数千万.
+CN_SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4,
+             "千": 1e3, "百": 1e2}
+# Longest first, so that 美元 is dollars and not yuan (元), 港元 Hong Kong dollars.
+CN_CURRENCIES = (("美元", "USD"), ("美金", "USD"), ("港元", "HKD"), ("港币", "HKD"), ("欧元", "EUR"), ("日元", "JPY"),
+                 ("人民币", "CNY"), ("元", "CNY"), ("块", "CNY"))
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟"
+_CJK_NUMBER = re.compile(r"[\u4e00-\u9fff\uff05\uff10-\uff19]")  # any Han character, full-width digit or %
+_CN_NUMERAL = re.compile(rf"[{_CN_DIGITS}]+")
+_ARABIC_SCALED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)?")
+# 数千万 "tens of millions", 上亿 "a hundred million or more", 几百万 "several million"
+_CN_MAGNITUDE = re.compile(r"(数|几|上)(十|百|千)?(万亿|亿|千万|百万|万|千|百)")
+
+
+def parse_chinese_quantity(text: str) -> Quantity | None:
+    """A Chinese (or full-width) number phrase as a value: Arabic digits with 万/亿 scales, Chinese numerals
+    (through cn2an), 百分之 and % (percent), 成 (tenths: 三成 = 30 %), currencies (元 = CNY, 美元 = USD)."""
+    import unicodedata
+
+    core = unicodedata.normalize("NFKC", text).strip()
+    currency = next((code for word, code in CN_CURRENCIES if word in core), None)
+    for word, _ in CN_CURRENCIES:
+        core = core.replace(word, "")
+    core = re.sub(r"(人民币|rmb|us\$|hk\$|[$¥￥])", "", core, flags=re.IGNORECASE).strip()
+    magnitude = _CN_MAGNITUDE.search(core)
+    if magnitude:
+        low = CN_SCALES[magnitude.group(3)] * {"十": 10, "百": 100, "千": 1000, None: 1}[magnitude.group(2)]
+        if magnitude.group(1) == "上":
+            return Quantity(value=None, currency=currency, min_value=low)
+        return Quantity(value=None, currency=currency, min_value=low, max_value=low * 10)
+    unit = None
+    if core.startswith("百分之") or "%" in core:
+        unit, core = "percent", core.replace("百分之", "").replace("%", "")
+    elif core.endswith("成") and len(core) > 1:
+        value = _chinese_number(core[:-1])
+        return Quantity(value=value * 10, unit="percent", currency=currency) if value is not None else None
+    value = _chinese_number(core)
+    if value is None:
+        return None
+    return Quantity(value=value, unit=unit, currency=currency)
+
+
+def _chinese_number(text: str) -> float | None:
+    """8亿 -> 8e8, 2000万 -> 2e7, 1,000万 -> 1e7, 3.5万亿 -> 3.5e12, 三千万 -> 3e7, 一亿二千万 -> 1.2e8."""
+    arabic = _ARABIC_SCALED.search(text)
+    if arabic:
+        value = float(arabic.group(1).replace(",", ""))
+        return value * CN_SCALES[arabic.group(2)] if arabic.group(2) else value
+    numeral = _CN_NUMERAL.search(text)
+    if not numeral:
+        return None
+    import cn2an
+
+    try:
+        return float(cn2an.cn2an(numeral.group(0), "smart"))
+    except ValueError:  # cn2an's own message is in Chinese only; not a number then
+        return None
