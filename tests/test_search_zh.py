@@ -140,3 +140,18 @@ def test_mixed_runs_are_split_between_scripts():
 def test_query_parse_of_chinese_words_is_not_one_run(engine):
     query = parse_user_query(engine.schema, "马化腾表示")
     assert {text for _field, text in query.all_terms()} >= {"马化腾", "表示"}
+
+
+def test_gazetteer_names_are_dictionary_words(tmp_path):
+    """Names the pipeline passes from the gazetteer (B站, QQ群) are single words: B站 does not match every 站,
+    and QQ still finds QQ群. Without them jieba cut B站 into B (too short to index) and 站."""
+    ix = create_or_open(tmp_path / "index", words=("B站", "QQ群", "Tencent"))
+    writer = ix.writer()
+    for article_id, body in (("b", "年轻人喜欢在B站看视频，也在QQ群聊天。"), ("s", "他站在门口等车。")):
+        writer.update_document(id=article_id, title="", body=body, body_pairs=body, lang="zh")
+    writer.commit()
+    engine = SearchIndex.open(tmp_path / "index")
+    assert ids(search(engine, "B站")) == {"b"}
+    assert ids(search(engine, "站")) == {"b", "s"}
+    assert ids(search(engine, "QQ")) == ids(search(engine, "QQ群")) == {"b"}
+    assert ids(search(engine, '"QQ群 聊天"')) == {"b"}

@@ -27,7 +27,8 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.lang.porter import stem
 
 # Han ideographs (CJK Unified, Extension A, compatibility, Extensions B-F in the supplementary plane).
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+HAN = re.compile(f"[{_HAN_CLASS}]")
 _WORD = re.compile(r"\w+(\.?\w+)*")  # Whoosh's default tokenizer expression: English tokens stay the same
 # Function words that carry no search meaning on their own (jieba's Whoosh analyzer stops the first three).
 CHINESE_STOP_WORDS = frozenset("的 了 和 与 及 或 之 其 是 在 也 就 都 而 并 且 着 被 把 对 从".split())
@@ -99,6 +100,8 @@ class MixedTokenizer(Tokenizer):
                 pieces: Iterable[tuple[str, int, int]] = ((run, 0, len(run)),)
             else:
                 pieces = segmenter(self.words).tokenize(run, mode=jieba_mode)
+                if jieba_mode == "search":
+                    pieces = _with_script_parts(pieces)
             for text, begin, end in pieces:
                 if not text.strip() or not _WORD.match(text):
                     continue  # jieba yields the spaces and punctuation inside a run as pieces of their own
@@ -113,6 +116,19 @@ class MixedTokenizer(Tokenizer):
                     token.endchar = start_char + match.start() + end
                 pos += 1
                 yield token
+
+
+_SCRIPT_PART = re.compile(f"[{_HAN_CLASS}]+|[^{_HAN_CLASS}]+")
+
+
+def _with_script_parts(pieces: Iterable[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
+    """A dictionary word that mixes scripts (QQ群, B站) and also its parts (qq, 群), so that `QQ` still finds it."""
+    for text, begin, end in pieces:
+        parts = list(_SCRIPT_PART.finditer(text))
+        if len(parts) > 1:
+            for part in parts:
+                yield part.group(0), begin + part.start(), begin + part.end()
+        yield text, begin, end
 
 
 class MixedStopFilter(StopFilter):

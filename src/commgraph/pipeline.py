@@ -23,7 +23,7 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 7  # 7: the manifest records every file's size and checksum
+DATA_FORMAT = 8  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang
 
 
 @dataclass
@@ -221,7 +221,8 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             GraphStore(current / "store", minter, read_only=True).backup(work / "store")
         gens.copy_index(current / "index", work / "index")
     store = open_store(settings, work, minter)
-    ix = create_or_open(work / "index")
+    # Chinese gazetteer names are dictionary words of the index's segmenter (B站, QQ群 stay whole)
+    ix = create_or_open(work / "index", words=tuple(n for k in rules.known for n in (k.name, *k.aliases)))
     writer = ix.writer(timeout=settings.lock_timeout)
     articles = {} if rebuild else dict(manifest["articles"])
     try:
