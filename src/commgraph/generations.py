@@ -261,8 +261,12 @@ def require_current(data_dir: Path) -> Path:
     if path is None and (current_target(data_dir) is not None or finished_generations(data_dir)):
         raise StoreError(f"{data_dir / 'current'} does not lead to a generation with a manifest: run "
                          "`commgraph ingest --rebuild` (it rebuilds from the newest intact generation)")
+    if path is None and data_dir.exists() and not data_dir.is_dir():
+        raise StoreError(f"{data_dir} is a file, not a data directory: point --data-dir (COMMGRAPH_DATA_DIR) at a "
+                         "directory, or run `commgraph ingest corpus/` with one")
     if path is None:
-        raise StoreError(f"no data in {data_dir}: run `commgraph ingest corpus/` first (or `make run`)")
+        raise StoreError(f"no data in {data_dir}: run `commgraph ingest corpus/` first (or `make run`), or point "
+                         "--data-dir (COMMGRAPH_DATA_DIR) at the directory holding the data")
     return path
 
 
