@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import CommgraphError
+from .errors import CommgraphError, IngestLocked
 from .settings import SETTINGS, Settings
 
 
@@ -29,12 +29,22 @@ class _Context:
         return Settings.from_env(**self.overrides)
 
 
+# "Temporary failure; the user is invited to retry" (sysexits.h EX_TEMPFAIL): another ingest holds the lock.
+EXIT_LOCKED = 75
+
+
+class _Locked(click.ClickException):
+    exit_code = EXIT_LOCKED
+
+
 class _Group(click.Group):
     """Turns our errors into one clear line and exit status 1, for every command."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except IngestLocked as exc:  # its own exit status: scripts retry later rather than treat it as a failure
+            raise _Locked(exc.message) from None
         except CommgraphError as exc:
             raise click.ClickException(exc.message) from None
 

@@ -17,7 +17,7 @@ from .extract.model import Entity, Extraction
 from .graph import GraphStore, article_triples, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings
-from .sources import Article, iter_source_files, parse_bytes, read_path, slugify
+from .sources import Article, PartialArticles, iter_source_files, parse_bytes, read_path, slugify
 from .vocab import SCHEMA, Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
@@ -30,6 +30,7 @@ DATA_FORMAT = 8  # 7: the manifest records every file's size and checksum; 8: th
 class Failure:
     path: str
     message: str
+    step: str | None = None  # where extraction of the article stopped, for a failure of that kind
 
 
 @dataclass
@@ -143,6 +144,9 @@ def _read_all(paths: Iterable[str | Path], settings: Settings, report: Report, p
         progress(f"reading {path}", n, len(files))
         try:
             batch = _read_stdin(settings) if path == "-" else read_path(Path(path), settings.max_article_bytes)
+        except PartialArticles as exc:  # a JSON list: its good records land, each bad one is reported
+            report.failed += [Failure(where, message) for where, message in exc.problems]
+            batch = exc.articles
         except ArticleError as exc:
             report.failed.append(Failure(str(path), exc.message))
             continue
@@ -206,10 +210,16 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         progress("loading the spaCy model", 0, len(to_extract))
     extractions = _extractions(to_extract, settings, rules, extractor) if to_extract else iter(())
     try:
-        return _build_generation(data_dir, current, manifest, to_extract, extractions, report, settings, rules,
-                                 minter, progress, rebuild)
+        new_manifest = _build_generation(data_dir, current, manifest, to_extract, extractions, report, settings,
+                                         rules, minter, progress, rebuild)
     finally:
         getattr(extractions, "close", lambda: None)()
+    for failure in getattr(extractions, "failures", ()):  # stopped or failed articles: the rest was published
+        for ids in (report.added, report.updated):
+            if failure.article.id in ids:
+                ids.remove(failure.article.id)
+        report.failed.append(Failure(failure.article.source, failure.message, failure.step))
+    return new_manifest
 
 
 def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
@@ -236,10 +246,12 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             store.remove_article(minter.article(article_id))
             writer.delete_by_term("id", article_id)
             articles.pop(article_id, None)
+        written: list[str] = []  # an article whose extraction failed keeps its previous version, if any
         if to_extract:
             with store.bulk_loading():
                 for n, extraction in enumerate(extractions, 1):
                     article = extraction.article
+                    written.append(article.id)
                     quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
                     added += extraction.entities.values()
                     writer.update_document(**document_for(extraction))
@@ -254,7 +266,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         writer.cancel()
         raise
     store.flush()
-    _verify(store, ix, articles, minter, changed=[a.id for a in to_extract], removed=report.removed)
+    _verify(store, ix, articles, minter, changed=written, removed=report.removed)
     # Totals from the manifest, not from a scan of the store: an update costs O(the change), not O(the store).
     totals = {"articles": len(articles), "entities": store.entity_count(),
               "quads": sum(a["quads"] for a in articles.values()),
@@ -276,16 +288,22 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
 
 
 def _extractions(articles: list[Article], settings: Settings, rules, extractor):
-    """Extractions in article order: in this process, or in worker processes for big batches."""
-    if extractor is None and settings.ingest_workers > 1 and len(articles) >= 4 * settings.ingest_workers:
-        from .extract import extract_in_processes
+    """Extractions in article order, from child processes that can be killed: each article runs under the
+    budget `extract_timeout`, and one that overruns, crashes or raises is left out and listed in the
+    iterator's `failures` (extract/supervised.py). Several workers for big batches only.
 
-        return extract_in_processes(settings.model, str(settings.rules_path), articles, settings.ingest_workers)
-    if extractor is None:
-        from .extract import Extractor
+    A given `extractor` is inherited by forked children; when this process runs other threads it cannot be
+    forked safely, and the given extractor runs here, without a budget (the command line never gives one).
+    """
+    import threading
 
-        extractor = Extractor.load(settings.model, rules)
-    return extractor.extract_many(articles)
+    from .extract import extract_in_processes
+
+    if extractor is not None and threading.active_count() > 1:
+        return extractor.extract_many(articles)
+    workers = settings.ingest_workers if len(articles) >= 4 * settings.ingest_workers else 1
+    return extract_in_processes(settings.model, str(settings.rules_path), articles, workers,
+                                timeout=settings.extract_timeout, extractor=extractor)
 
 
 def _verify(store, ix, articles: dict, minter: Minter, changed: list[str], removed: list[str]) -> None:

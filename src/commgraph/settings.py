@@ -37,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", 10, "Search results per page."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
     Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.8x for 100 articles)."),
+    Setting("extract_timeout", 60.0, "Seconds extraction may spend on one article, per 100,000 characters (at least this "
+                                     "long), before it is stopped and that file reported as failed."),
     Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
     Setting("keep_generations", 3, "Finished generations kept on disk (in-flight readers may still use older ones)."),
 )
@@ -62,6 +64,7 @@ class Settings:
     page_size: int = 10
     max_article_bytes: int = 5_000_000
     ingest_workers: int = 1
+    extract_timeout: float = 60.0
     lock_timeout: float = 30.0
     keep_generations: int = 3
 
@@ -105,6 +108,8 @@ class Settings:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0:
             raise SettingsError(f"query_timeout must be positive, got {self.query_timeout}")
+        if self.extract_timeout <= 0:
+            raise SettingsError(f"extract_timeout must be positive, got {self.extract_timeout}")
 
     @property
     def rules_path(self) -> Path:

@@ -93,8 +93,17 @@ def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise ArticleError(f"{path}: no such file or directory; give an article file or a folder of them")
 
 
+class PartialArticles(ArticleError):
+    """Some records of a JSON list are bad: `articles` holds the good ones, `problems` (where, message) the rest."""
+
+    def __init__(self, articles: list[Article], problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.articles = articles
+        self.problems = problems
+
+
 def read_path(path: Path, max_bytes: int = 5_000_000) -> list[Article]:
-    """Read one file into articles (a JSON file may hold a list)."""
+    """Read one file into articles (a JSON file may hold a list; see `PartialArticles` for its bad records)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ArticleError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(SUFFIXES))}")
@@ -112,9 +121,13 @@ def parse_bytes(data: bytes, kind: str, name: str, stem: str) -> list[Article]:
     parser = {"text": _parse_text, "markdown": _parse_markdown, "html": _parse_html, "json": _parse_json}[kind]
     articles = parser(text, name, stem)
     for article in articles:
-        if len(article.body.split()) < 3 and len(article.body.strip()) < 15:
+        if _too_short(article.body):
             raise ArticleError(f"{name}: no article text found after removing boilerplate; check the file")
     return articles
+
+
+def _too_short(body: str) -> bool:
+    return len(body.split()) < 3 and len(body.strip()) < 15
 
 
 def decode(data: bytes, name: str) -> str:
@@ -283,22 +296,38 @@ def _parse_json(text: str, name: str, stem: str) -> list[Article]:
         raise ArticleError(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     records = data if isinstance(data, list) else [data]
     articles = []
+    problems: list[tuple[str, str]] = []
     for i, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise ArticleError(f"{name}: item {i} is not an object; expected {{\"title\": ..., \"body\": ...}}")
-        title = str(record.get("title") or record.get("headline") or "").strip()
-        body = record.get("body") or record.get("text") or record.get("content") or record.get("articleBody")
-        if not isinstance(body, str) or not body.strip():
-            raise ArticleError(f"{name}: item {i} has no 'body' (or 'text'/'content') string; add the article text")
-        _, paragraphs = clean_lines([title or "-", *body.splitlines()])
-        default_id = stem if len(records) == 1 else f"{stem}-{i + 1}"
-        lang = record.get("lang") or record.get("inLanguage") or record.get("language")
-        articles.append(Article(
-            id=slugify(str(record.get("id") or default_id)), title=_strip_site_prefix(title) or paragraphs[0][:80],
-            body="\n\n".join(paragraphs), source=name,
-            date=_iso_date(record.get("date") or record.get("datePublished")) or _date_from_name(stem),
-            url=record.get("url"), lang=normalise_lang(lang, f"{name}: item {i}") if lang else ""))
+        where = f"{name}[{i}]" if isinstance(data, list) else f"{name}: item {i}"
+        try:
+            articles.append(_json_record(record, i, len(records), where, name, stem))
+        except ArticleError as exc:
+            if not isinstance(data, list):
+                raise
+            problems.append((where, exc.message))
+    if problems:  # the good records of a list still land; each bad one is reported by its index
+        raise PartialArticles(articles, problems)
     return articles
+
+
+def _json_record(record: object, i: int, count: int, where: str, name: str, stem: str) -> Article:
+    """One record of a JSON file (`where` names it: the file, or the file and its index in a list)."""
+    if not isinstance(record, dict):
+        raise ArticleError(f"{where}: not an object; expected {{\"title\": ..., \"body\": ...}}")
+    title = str(record.get("title") or record.get("headline") or "").strip()
+    body = record.get("body") or record.get("text") or record.get("content") or record.get("articleBody")
+    if not isinstance(body, str) or not body.strip():
+        raise ArticleError(f"{where}: no 'body' (or 'text'/'content') string; add the article text")
+    _, paragraphs = clean_lines([title or "-", *body.splitlines()])
+    if not paragraphs or _too_short("\n\n".join(paragraphs)):
+        raise ArticleError(f"{where}: no article text found after removing boilerplate; check the record")
+    default_id = stem if count == 1 else f"{stem}-{i + 1}"
+    lang = record.get("lang") or record.get("inLanguage") or record.get("language")
+    return Article(
+        id=slugify(str(record.get("id") or default_id)), title=_strip_site_prefix(title) or paragraphs[0][:80],
+        body="\n\n".join(paragraphs), source=name,
+        date=_iso_date(record.get("date") or record.get("datePublished")) or _date_from_name(stem),
+        url=record.get("url"), lang=normalise_lang(lang, where) if lang else "")
 
 
 def _iso_date(value: object) -> str | None:

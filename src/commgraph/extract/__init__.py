@@ -11,6 +11,7 @@ from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_sp
 from .figures import NUMBER_LABELS, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
+from .pieces import PIECE_CHARS, parse_in_pieces
 from .quotes import extract_quotes
 from .relations import extract_relations
 from .roles import extract_roles
@@ -43,55 +44,30 @@ class Extractor:
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         pairs = ((article.body, article) for article in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
+        for doc, article in self.nlp.pipe(_short(pairs), as_tuples=True, batch_size=BATCH_SIZE):
+            if len(article.body) > PIECE_CHARS:  # parsed in pieces of paragraphs, offsets kept (see pieces.py)
+                doc = parse_in_pieces(self.nlp, article.body)
             yield doc_to_extraction(doc, article, self.rules, self.lemma_of)
 
 
-def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int) -> Iterator[Extraction]:
-    """The same extractions as `Extractor.extract_many`, from `workers` processes (each loads the model once).
+def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int,
+                         timeout: float | None = None, extractor: "Extractor | None" = None) -> Iterator[Extraction]:
+    """The same extractions as `Extractor.extract_many`, from `workers` child processes (each loads the model
+    once, or inherits `extractor` when forked), each article under a time budget of `timeout` seconds per
+    100,000 characters; those that fail are left out and listed in the iterator's `failures`.
 
     The processes start now, not on the first `next()`: call this before the slow set-up of a generation so
-    that the model loads meanwhile. They are forked when this process runs no other thread (a spawned process
-    first re-imports spaCy, a second of start-up each), else spawned. Close the iterator when done.
+    that the model loads meanwhile. Close the iterator when done (see supervised.py).
     """
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
+    from .supervised import Supervised
 
-    # At least four chunks per worker, so that no worker idles while another finishes a long last chunk.
-    size = max(1, min(BATCH_SIZE, -(-len(articles) // (4 * workers))))
-    chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model, rules_dir))
-    return _InOrder(pool, [pool.submit(_extract_chunk, chunk) for chunk in chunks])
+    return Supervised(articles, workers, timeout, model=model, rules_dir=rules_dir, extractor=extractor)
 
 
-class _InOrder(Iterator[Extraction]):
-    """The chunks' extractions in article order; `close()` stops the workers whether or not iteration began
-    (a generator's would not run before its first `next()`, leaving the workers extracting on)."""
-
-    def __init__(self, pool, futures: list) -> None:
-        self._pool = pool
-        self._results = (extraction for future in futures for extraction in future.result())
-
-    def __next__(self) -> Extraction:
-        return next(self._results)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-_WORKER: dict[str, Extractor] = {}
-
-
-def _init_worker(model: str, rules_dir: str) -> None:
-    from pathlib import Path
-
-    _WORKER["extractor"] = Extractor.load(model, load_rules(Path(rules_dir)))
-
-
-def _extract_chunk(articles: list[Article]) -> list[Extraction]:
-    return list(_WORKER["extractor"].extract_many(articles))
+def _short(pairs: Iterable[tuple[str, Article]]) -> Iterator[tuple[str, Article]]:
+    """Bodies that spaCy takes in one Doc; a long one passes as an empty text, to be parsed in pieces after."""
+    for text, article in pairs:
+        yield (text if len(text) <= PIECE_CHARS else "", article)
 
 
 def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,

@@ -1,0 +1,141 @@
+"""No article can stall or sink a batch: extraction in killable child processes under a time budget."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+import commgraph.extract as extract_module
+from commgraph import generations as gens
+from commgraph.cli import main
+from commgraph.pipeline import ingest
+from commgraph.settings import Settings
+
+GOOD = "Tencent vice president Yin Yu said QQ groups reached {n}00 million monthly active users in June 2015."
+
+
+def _write(folder, name, body):
+    (folder / name).write_text(f"{name.split('.')[0]} report\n\n{body}\n", encoding="utf-8")
+
+
+def _stored(settings):
+    return sorted(gens.read_manifest(gens.require_current(settings.data_dir))["articles"])
+
+
+def test_a_hanging_a_crashing_and_a_failing_article_are_reported_while_the_rest_lands(tmp_path, extractor,
+                                                                                       monkeypatch):
+    """One figures step that sleeps, one that kills its process, one that raises: each is cut off or caught in
+    the real child process and reported with its file and step; the articles around them land."""
+    real = extract_module.extract_figures
+
+    def troubled_figures(doc, *args, **kwargs):
+        if "Stallville" in doc.text:
+            time.sleep(120)
+        if "Crashtown" in doc.text:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "Raiseburg" in doc.text:
+            raise ValueError("a rule met something it never saw")
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "extract_figures", troubled_figures)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder, "a-good.txt", GOOD.format(n=1))
+    _write(folder, "b-stall.txt", "Stallville said QQ groups reached 300 million users in 2015.")
+    _write(folder, "c-crash.txt", "Crashtown said WeChat reached 400 million users in 2015.")
+    _write(folder, "d-raise.txt", "Raiseburg said Weibo reached 500 million users in 2015.")
+    _write(folder, "e-good.txt", GOOD.format(n=2))
+    settings = Settings.create(data_dir=tmp_path / "data", extract_timeout=3.0, lock_timeout=1.0)
+    assert threading.active_count() == 1, "forked children inherit the patched step only from a single thread"
+    started = time.monotonic()
+    report = ingest([folder], settings, extractor=extractor)
+    assert time.monotonic() - started < 60
+    assert sorted(report.added) == ["a-good", "e-good"]
+    assert _stored(settings) == ["a-good", "e-good"]
+    failed = {f.path.rsplit("/", 1)[-1]: f for f in report.failed}
+    assert set(failed) == {"b-stall.txt", "c-crash.txt", "d-raise.txt"}
+    stall = failed["b-stall.txt"]
+    assert "b-stall.txt: extraction took longer than 3 s (setting extract_timeout)" in stall.message
+    assert "troubled_figures" in stall.step and "doc_to_extraction" in stall.step
+    assert "died (killed by signal SIGKILL)" in failed["c-crash.txt"].message
+    assert "ValueError: a rule met something it never saw" in failed["d-raise.txt"].message
+    assert "troubled_figures" in failed["d-raise.txt"].step
+    # The failed ones are not stored, so the next ingest tries them again; the good ones are unchanged.
+    monkeypatch.setattr(extract_module, "extract_figures", real)
+    again = ingest([folder], settings, extractor=extractor)
+    assert sorted(again.added) == ["b-stall", "c-crash", "d-raise"] and not again.failed
+
+
+def test_an_article_over_budget_is_stopped_in_a_real_child_and_the_command_reports_it(tmp_path):
+    """The command-line path, no patching: the model loads in the child, a long article overruns a small
+    budget for real, the short ones beside it land; the printed report and --report FILE name the file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paragraph = ("Tencent vice president Yin Yu said QQ groups reached 380 million monthly active users, and "
+                 "Momo said its revenue grew to US$2 billion as WeChat and Weibo competed in Beijing. ")
+    _write(folder, "long.txt", "\n\n".join(paragraph * 3 for _ in range(150)))  # ~80,000 characters
+    for n in range(3):
+        _write(folder, f"short-{n}.txt", GOOD.format(n=n + 1))
+    report_file = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "--extract-timeout", "1.5",
+                                       "ingest", str(folder), "--report", str(report_file)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "long.txt: extraction took longer than 1.5 s (setting extract_timeout)" in result.output
+    assert "added  3" in result.output and "failed  1" in result.output
+    written = json.loads(report_file.read_text())
+    assert sorted(written["added"]) == ["short-0", "short-1", "short-2"]
+    assert [f["path"].rsplit("/", 1)[-1] for f in written["failed"]] == ["long.txt"]
+    assert written["failed"][0]["step"]
+
+
+def test_worker_processes_keep_the_budget_and_the_order(tmp_path, extractor, monkeypatch):
+    """Two workers: the stalled article is stopped, the others come out in article order and all land."""
+    real = extract_module.extract_figures
+
+    def stalling(doc, *args, **kwargs):
+        if "Stallville" in doc.text:
+            time.sleep(120)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "extract_figures", stalling)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(9):
+        _write(folder, f"a{n}.txt", GOOD.format(n=n + 1) if n != 4 else "Stallville said QQ grew 5% in 2015.")
+    settings = Settings.create(data_dir=tmp_path / "data", extract_timeout=3.0, ingest_workers=2)
+    report = ingest([folder], settings, extractor=extractor)
+    assert report.added == [f"a{n}" for n in range(9) if n != 4]
+    assert [f.path.rsplit("/", 1)[-1] for f in report.failed] == ["a4.txt"]
+
+
+def test_closing_stops_the_children_even_when_one_hangs(settings, extractor, monkeypatch):
+    from commgraph.extract import extract_in_processes
+    from commgraph.sources import Article
+
+    monkeypatch.setattr(extract_module, "extract_figures", lambda *a, **k: time.sleep(120))
+    articles = [Article(id=f"a{n}", title="A", body="Tencent said QQ groups grew 5% in 2015.", source=f"a{n}.txt")
+                for n in range(3)]
+    extractions = extract_in_processes(settings.model, str(settings.rules_path), articles, 2, timeout=60,
+                                       extractor=extractor)
+    children = list(extractions._children)
+    time.sleep(0.5)
+    started = time.monotonic()
+    extractions.close()
+    assert time.monotonic() - started < 10
+    assert not any(child.process.is_alive() for child in children)
+
+
+@pytest.mark.parametrize("limit", [50, 1000])
+def test_pieces_join_back_to_the_text(limit):
+    from commgraph.extract.pieces import split_pieces
+
+    text = ("First paragraph, short.\n\nSecond one is a little longer than that.\nA line.\n\n"
+            + "x" * 1500 + " tail words here. And more." * 20)
+    pieces = split_pieces(text, limit)
+    assert "".join(pieces) == text
+    assert all(len(p) <= limit for p in pieces)
+    assert pieces[0].endswith("\n\n")
