@@ -43,6 +43,23 @@ class Extractor:
         return next(iter(self.extract_many([article])))
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
+        """Extractions in article order; Chinese articles (`lang` "zh") go through the Chinese pipeline, which is
+        loaded on the first one (the English path never pays for it)."""
+        import itertools
+
+        for chinese, group in itertools.groupby(articles, key=lambda a: a.lang == "zh"):
+            yield from (self.chinese.extract_many(group) if chinese else self._extract_english(group))
+
+    @property
+    def chinese(self):
+        """The Chinese pipeline (chinese.py), built on first use: jieba and opencc load only when needed."""
+        if getattr(self, "_chinese", None) is None:
+            from .chinese import ChineseExtractor
+
+            self._chinese = ChineseExtractor(self.rules)
+        return self._chinese
+
+    def _extract_english(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         pairs = ((article.body, article) for article in articles)
         for doc, article in self.nlp.pipe(_short(pairs), as_tuples=True, batch_size=BATCH_SIZE):
             if len(article.body) > PIECE_CHARS:  # parsed in pieces of paragraphs, offsets kept (see pieces.py)
@@ -95,10 +112,13 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     def entity_type(key: str) -> str:
         return resolver.entities[key].type
 
-    refer = _referrer(mentions, entity_type, rules)
+    topics = {"<topic>": article_topic(article.title, mentions, resolver.entities),
+              "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",))}
+    topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
+    refer = _referrer(mentions, entity_type, rules, topics)
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
-    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of)
-    quotes = extract_quotes(article.body, mentions, entity_type, sentence_of)
+    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
+    quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
     used = {m.entity for m in mentions}
     entities = {k: e for k, e in resolver.entities.items() if k in used}
@@ -106,23 +126,58 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
                       figures=figures, roles=roles, quotes=quotes, relations=relations)
 
 
-def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules) -> Callable[[int, str], str | None]:
+def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entity],
+                  types: tuple[str, ...] = ("Organization", "Product")) -> str | None:
+    """The organisation or product the article is about: the most mentioned one, its title counting three times
+    (an earnings report names its company a dozen times; a feature names its platform in the title)."""
+    counts: dict[str, float] = {}
+    lowered = title.lower()
+    for mention in mentions:
+        entity = entities.get(mention.entity)
+        if entity is not None and entity.type in types:
+            counts[mention.entity] = counts.get(mention.entity, 0) + 1
+    for key in counts:
+        entity = entities[key]
+        if any(name and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)
+               for name in (entity.name, *entity.aliases)):
+            counts[key] += 3
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -min(m.start for m in mentions if m.entity == k)))
+    return best if counts[best] >= 2 else None
+
+
+def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
+              topics: dict[str, str | None] | None = None) -> Callable[[int, str], str | None]:
     """`refer(pos, words)`: the entity a reference ("its", "the company", "he") at `pos` stands for, the nearest
-    mention before it of a type the reference may stand for (rules/vocabulary.toml [reference])."""
+    mention before it of a type the reference may stand for (rules/vocabulary.toml [reference]); `refer(pos,
+    "<topic>")` is the article's topic, `"<topic:Organization>"` the organisation it is about."""
     references = {k.lower(): v for k, v in rules.vocabulary.get("reference", {}).items()}
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
 
     def refer(pos: int, words: str) -> str | None:
+        if words.startswith("<topic"):
+            return (topics or {}).get(words)
         types = references.get(words.lower())
         if not types:
             return None
+        topic = (topics or {}).get("<topic>")
+        nearest = None
         for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
             if pos - ordered[i].end > 1500:
                 break
-            if entity_type(ordered[i].entity) in types:
-                return ordered[i].entity
-        return None
+            if entity_type(ordered[i].entity) not in types:
+                continue
+            if nearest is None:
+                nearest = ordered[i].entity
+                if "Person" in types:
+                    break
+            # the company the article is about, named in the last few sentences, wins over a name in passing
+            # ("Pony Ma, chairman of the internet group" after "..., Reuters reported")
+            if ordered[i].entity == topic and pos - ordered[i].end <= 400:
+                return topic
+        return nearest
     return refer
 
 
@@ -159,7 +214,28 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
         key = resolver.local_alias.get(m.text.strip().lower())
         fixed.append(Mention(key, m.text, m.start, m.end, m.sentence) if key else m)
     _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
+    _add_short_names(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _add_short_names(text: str, resolver: Resolver, mentions: list[Mention], sentence_of) -> None:
+    """'Wang said' after 'Wang Gaofei': a person's family or given name alone, where no other person of the
+    article shares it and it names nothing else we know, is a mention of that person (case-sensitive)."""
+    people = [e for e in resolver.entities.values() if e.type == "Person" and len(e.name.split()) in (2, 3)]
+    owners: dict[str, set[str]] = {}
+    for person in people:
+        for part in (person.name.split()[0], person.name.split()[-1]):
+            if len(part) >= 2 and part[0].isupper() and part.isalpha():
+                owners.setdefault(part, set()).add(person.key)
+    taken = _mention_index(mentions)
+    known = resolver.alias_table
+    for part, keys in owners.items():
+        if len(keys) != 1 or part.lower() in known or part.lower() in resolver.rules.never:
+            continue
+        key = next(iter(keys))
+        for match in re.finditer(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text):
+            if match.start() not in taken:
+                mentions.append(Mention(key, part, match.start(), match.end(), sentence_of(match.start())))
 
 
 def _add_unlabelled_aliases(text: str, resolver: Resolver, mentions: list[Mention], sentence_of) -> None:

@@ -45,6 +45,8 @@ def is_plausible_name(name: str, type_: str, rules: Rules) -> bool:
     """Filters a name must pass to become an entity."""
     if len(name) < 2 or len(name) > 80 or name.lower() in rules.never:
         return False
+    if any(p.search(name) for p in rules.never_patterns):
+        return False
     if not any(ch.isupper() for ch in name) and not _has_cjk(name):
         return False  # lower-case phrases are descriptions, not names
     if re.search(r"[+=|<>{}@#]|\d\.\d", name) or re.fullmatch(r"[\d.,\s%]+", name):
@@ -140,8 +142,8 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
 
     found: list[Span] = []
     for ent in doc_ents(doc):
-        if ent.label_ in ENTITY_TYPES or LABEL_TYPES.get(ent.label_) is None:
-            continue  # gazetteer spans are already right
+        if ent.label_ in ENTITY_TYPES and ent.label_ != "Place" or LABEL_TYPES.get(ent.label_) is None:
+            continue  # gazetteer spans are already right, but a known city can open a name ("Shanghai Book Club")
         end = ent.end
         while end < len(doc) and end - ent.end < 4 and doc[end].is_title and not doc[end].ent_type_:
             end += 1

@@ -67,6 +67,7 @@ _QUARTER = re.compile(r"\b(?:(?P<q>Q[1-4])\s*(?P<y1>(?:19|20)\d\d)?|(?P<y2>(?:19
                       re.IGNORECASE)
 _CHANGE_OF = {f"{noun} {prep}" for noun in ("increase", "growth", "rise", "jump", "gain", "decline", "drop", "decrease",
                                            "fall", "surge") for prep in ("of", "by")}
+_COMPANY_METRICS = {"revenue", "net income", "market value", "funding", "price", "employees"}
 _ORDINAL_QUARTER = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                         "september", "october", "november", "december"], 1)}
@@ -88,7 +89,7 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: En
         figure = reader.read(span, figures, sentence_of, default_date)
         if figure is not None:
             figures.append(figure)
-    return figures
+    return reader.settle(figures, text)
 
 
 def _outside_datelines(text: str, entity_at: EntityAt) -> EntityAt:
@@ -194,8 +195,11 @@ class _Reader:
         conversion = self._conversion_of(span, same_sentence)
         growth = quantity.unit == "percent" and self._is_growth(span) or self._is_change_amount(span)
         head = _metric_head(span)
-        if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")):
-            head = None
+        if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
+                                 or growth and head.lower_ in self.growth_after | self.up | self.down
+                                 or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))
+                                 and not _modifiers_measure(head)):
+            head = None  # filler, "an increase of 21.3%", or a name ("WeChat has 440 million")
         metric, about, named = _metric_phrase(head, span, self.entity_at) if head is not None else ("", [], None)
         method = "parse: noun the number counts"
         confidence = 0.8
@@ -220,12 +224,19 @@ class _Reader:
         canonical = self._canonical(metric, span, quantity.currency)
         if canonical is None and linked is not None:
             canonical = linked.canonical
+        if quantity.unit == "percent" and not growth and canonical not in ("share",):
+            canonical = "share"  # a percentage that is not a change is a share of something
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
         if subject is None and linked is not None:
             subject, how = linked.subject, "subject of the figure it is compared with"
         if subject is None:
             subject, how = _topic_subject(self.text, span.start_char, before, self.entity_at), "paragraph topic"
-        if how in ("nearest name before", "paragraph topic", "subject of the figure it is compared with"):
+        if subject is None:
+            # money is the company's; users are the platform's
+            topic = "<topic:Organization>" if canonical in _COMPANY_METRICS or quantity.currency else "<topic>"
+            subject, how = self.refer(span.start_char, topic), "the article's topic"
+        if how in ("nearest name before", "paragraph topic", "subject of the figure it is compared with",
+                   "the article's topic"):
             confidence -= 0.2
         if subject is None:
             confidence = 0.3
@@ -236,6 +247,31 @@ class _Reader:
             date=_figure_date(self.text, span.sent, span.end_char) or default_date,
             canonical=canonical, growth=bool(growth), period=_period(self.text, span.sent, default_date),
             method=f"{method}; subject: {how}", confidence=round(max(0.1, confidence), 2))
+
+    def settle(self, figures: list[Figure], text: str) -> list[Figure]:
+        """Second pass over a document's figures: a change takes the measure of the level it leads to ('up 28%
+        to 154 million'), and a figure with no canonical metric takes the one named nearest in its sentence."""
+        settled = list(figures)
+        for i, figure in enumerate(settled):
+            if figure.growth:
+                nxt = settled[i + 1] if i + 1 < len(settled) else None
+                if nxt is not None and nxt.sentence == figure.sentence and not nxt.growth \
+                        and re.fullmatch(r"[^.;]{0,40}?\b(?:to|at|reaching|reach|hitting|of)\s+(?:about |around |nearly |over )?",
+                                         text[figure.end:nxt.start]):
+                    settled[i] = figure = replace(figure, metric=nxt.metric, canonical=nxt.canonical or figure.canonical,
+                                                  subject=figure.subject or nxt.subject,
+                                                  method=figure.method + "; measure of the level it leads to")
+            if figure.canonical is None:
+                start = text.rfind("\n", 0, figure.start) + 1
+                for stop in (". ", ".\n", "; "):
+                    cut = text.rfind(stop, start, figure.start)
+                    start = max(start, cut + 2 if cut >= 0 else start)
+                end = min([e for e in (text.find(". ", figure.end), text.find("\n", figure.end)) if e >= 0] or [len(text)])
+                name = self.nearest_canonical(figure, text[start:end], start)
+                if name is not None:
+                    settled[i] = replace(figure, canonical=name, confidence=round(max(0.1, figure.confidence - 0.2), 2),
+                                         method=figure.method + "; canonical metric: nearest in the sentence")
+        return settled
 
     # -- what kind of number ------------------------------------------------------------------------------------
 
@@ -303,17 +339,42 @@ class _Reader:
         for n in range(min(len(words), self.longest_form), 0, -1):
             if (name := self.canonical.get(" ".join(words[-n:]))) is not None:
                 return name
-        for word in words:  # 'revenue growth', 'users in China'
-            if (name := self.canonical.get(word)) is not None:
-                return name
         if currency:
             sentence = span.sent.text.lower()
             for form, name in sorted(self.canonical.items(), key=lambda kv: -len(kv[0])):
                 if name in ("revenue", "net income", "market value", "funding", "price") and \
                         re.search(rf"\b{re.escape(form)}\b", sentence):
                     return name
+            verb = self._governing_verb(span)
+            if verb is not None and verb.lower_ in self.money_verbs:
+                return self.money_verbs[verb.lower_]
             return self.money_verbs.get(metric.lower())
         return None
+
+    def _governing_verb(self, span: "Span") -> "Token | None":
+        head = span.root.head
+        for _ in range(4):
+            if head.pos_ in ("VERB", "AUX"):
+                return head
+            if head.head.i == head.i:
+                return None
+            head = head.head
+        return None
+
+    def nearest_canonical(self, figure: Figure, sentence_text: str, sentence_start: int) -> str | None:
+        """The canonical metric named nearest to the number in its sentence ('... 390 million, a figure for its
+        monthly active users ...'), for a figure whose own phrase names none."""
+        best: tuple[int, str] | None = None
+        lowered = sentence_text.lower()
+        for form, name in self.canonical.items():
+            if len(form) < 3 or form in ("people", "user", "group", "share", "rate", "cost", "round"):
+                continue
+            for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
+                distance = min(abs(sentence_start + match.start() - figure.end),
+                               abs(sentence_start + match.end() - figure.start))
+                if best is None or distance < best[0] or distance == best[0] and len(form) > len(best[1]):
+                    best = (distance, name)
+        return best[1] if best else None
 
     # -- what it is about ---------------------------------------------------------------------------------------
 
@@ -360,6 +421,11 @@ class _Reader:
                 if best is None or distance < best[0]:
                     best = (distance, key)
         return (best[1], "nearest name before") if best else (None, "")
+
+
+def _modifiers_measure(head: "Token") -> bool:
+    """'QQ monthly active users' is headed by a noun; a bare name ('WeChat') measures nothing."""
+    return head.pos_ == "NOUN"
 
 
 def _is_only_a_name(token: "Token", entity_at: EntityAt) -> bool:

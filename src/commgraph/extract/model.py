@@ -25,6 +25,9 @@ class Entity:
     name: str
     type: str
     aliases: set[str] = field(default_factory=set)
+    # The entity's name in each language the article gives one ({"zh": "腾讯", "en": "Tencent"}); empty means
+    # `name` in the article's language. The graph writes them as language-tagged names.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

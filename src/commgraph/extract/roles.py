@@ -1,4 +1,12 @@
-"""Roles: person -> title -> organisation, from the words around a person's name."""
+"""Roles: person -> title -> organisation, from the words around a person's name.
+
+Two shapes cover what news articles write: titles before the name ("Weibo CEO Wang Gaofei", "Chairman and CEO
+Tang Yan", "Its founder and chief executive, Han Kun,") and an apposition after it ("Rui Chen, chairman of the
+board and chief executive officer of Bilibili,", "Wen Yajuan, a spokeswoman for Momo,", "Wang, who is also the
+chief operating officer,"). Joined titles become one role each; an organisation at the end of the phrase belongs
+to every title before it that has none; "its" / "the company" are resolved; a corporate title with no
+organisation anywhere belongs to the company the article is about.
+"""
 
 from __future__ import annotations
 
@@ -9,95 +17,220 @@ from .model import Mention, Role
 from .rules import Rules
 
 # Words that end a title search to the left of a name.
-_STOP_WORDS = {"and", "or", "as", "well", "with", "by", "of", "to", "said", "says", "that", "when", "while", "including",
-               "is", "was", "are", "were", "in", "at", "on", "from", "like", "such"}
+_STOP_WORDS = {"or", "as", "well", "with", "by", "to", "said", "says", "that", "when", "while", "including",
+               "is", "was", "are", "were", "in", "at", "on", "from", "like", "such", "told", "tells", "met", "than",
+               "if", "because", "but", "whom", "who", "where", "after", "before", "since", "for", "also", "then",
+               "we", "i", "you", "they", "he", "she", "it", "our", "my", "your", "not"}
+_ARTICLES = {"the", "a", "an"}
+_REFERENCES = {"its", "their", "his", "her", "the company's", "the firm's", "the group's", "the platform's"}
+# A title's own "of" phrase, kept in the title: "chairman of the board", "head of the creator programme"
+_OWN_OF = re.compile(r"^(?:the\s+)?(?:board(?: of directors)?|[a-z][a-z -]{2,40})$")
+# Titles whose holder speaks for the company the article is about when no organisation is named.
+_CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "president", "founder", "co-founder",
+              "cofounder", "spokesperson", "spokesman", "spokeswoman", "director", "vice president", "officer",
+              "executive", "partner", "head", "general manager", "manager", "secretary")
+
+Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
 
 
 def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
-                  sentence_of: Callable[[int], int]) -> list[Role]:
-    """Titles before a name ("Tencent's vice president Yin Yu") or after it ("Tom Tang, Senior VP of Tencent")."""
+                  sentence_of: Callable[[int], int], refer: Callable[[int, str], str | None] | None = None
+                  ) -> list[Role]:
+    """Every (person, title, organisation) the article states."""
+    finder = _RoleFinder(text, mentions, entity_type, rules, refer or (lambda pos, w: None))
     roles: list[Role] = []
-    orgs = [m for m in mentions if entity_type(m.entity) == "Organization"]
-    # "Weibo CEO Wang Gaofei": a product's name can stand for the company that runs it, before a title
-    employers = [m for m in mentions if entity_type(m.entity) in ("Organization", "Product")]
     seen: set[tuple[str, str, str | None]] = set()
     for mention in mentions:
         if entity_type(mention.entity) != "Person":
             continue
-        found = _title_before(text, mention, orgs, employers, rules) or _title_after(text, mention, employers, rules)
-        if found is None:
-            continue
-        title, org, start, end = found
-        academic = any(title.lower().endswith(t) for t in rules.academic_titles)
-        key = (mention.entity, title.lower(), org)
-        if key in seen:
-            continue
-        seen.add(key)
-        roles.append(Role(person=mention.entity, title=title, organization=org, academic=academic,
-                          sentence=sentence_of(mention.start), start=start, end=end))
+        for found in (finder.before(mention), finder.after(mention)):
+            if found is None:
+                continue
+            pairs, start, end, method = found
+            for title, org in pairs:
+                if org is None and title.lower().split()[-1] in _CORPORATE and not _is_academic(title, rules):
+                    org = refer(mention.start, "<topic>") if refer else None
+                    how = f"{method}; organisation: the article's topic"
+                    confidence = 0.6
+                else:
+                    how, confidence = method, 0.85 if org else 0.7
+                key = (mention.entity, title.lower(), org)
+                if key in seen:
+                    continue
+                seen.add(key)
+                roles.append(Role(person=mention.entity, title=title, organization=org,
+                                  academic=_is_academic(title, rules), sentence=sentence_of(mention.start),
+                                  start=start, end=end, method=how, confidence=confidence))
     return roles
 
 
-def _title_head(words: list[str], rules: Rules) -> bool:
-    tail2 = " ".join(words[-2:]).lower()
-    return bool(words) and (words[-1].lower() in rules.title_heads or tail2 in rules.title_heads)
+def _is_academic(title: str, rules: Rules) -> bool:
+    return any(title.lower().endswith(t) for t in rules.academic_titles)
 
 
-def _title_before(text: str, mention: Mention, orgs: list[Mention], employers: list[Mention], rules: Rules):
-    """Scan left of the name: [Org['s]] [title words] Name."""
-    left = text[max(0, mention.start - 120):mention.start]
-    left = re.split(r"[.;:!?\"“”()\n]|,\s", left)[-1]
-    words = left.split()
-    if not _title_head(words, rules):
-        return None
-    title_words: list[str] = []
-    org_key = None
-    consumed = 0
-    for word in reversed(words):
-        bare = word.rstrip(",")
-        if bare.lower() in _STOP_WORDS:
-            break
-        consumed += len(word) + 1
-        if bare.endswith(("'s", "’s")):
-            org_key = _org_ending_near(orgs, mention.start - consumed + len(bare) - 2)
-            if org_key is None:
-                title_words.insert(0, bare)
-            break
-        title_words.insert(0, bare)
-    title_start = mention.start - consumed
-    if org_key is None:
-        # "Tencent Vice President Yin Yu", "Tsinghua University professor Shen Yang": an org opening the title
-        for org in employers:
-            if title_start - 2 <= org.start < mention.start and org.end < mention.start:
-                org_key = org.entity
-                title_words = text[org.end:mention.start].split()
+class _RoleFinder:
+    def __init__(self, text: str, mentions: list[Mention], entity_type, rules: Rules, refer) -> None:
+        self.text = text
+        self.rules = rules
+        self.refer = refer
+        # a product's name can stand for the company that runs it ("Weibo CEO Wang Gaofei")
+        self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")),
+                                key=lambda m: m.start)
+        self.heads = rules.title_heads
+
+    # -- titles -------------------------------------------------------------------------------------------------
+
+    def _is_title(self, words: list[str]) -> bool:
+        if not words:
+            return False
+        last = words[-1].lower().strip(",")
+        return last in self.heads or " ".join(w.lower() for w in words[-2:]) in self.heads
+
+    def _org_in(self, start: int, end: int) -> str | None:
+        return next((m.entity for m in self.employers if start <= m.start and m.end <= end), None)
+
+    def _org_reference(self, phrase: str, pos: int) -> str | None:
+        """'the internet group', 'the company', 'its' -> the entity they stand for."""
+        phrase = phrase.lower().strip()
+        if phrase in ("its", "their"):
+            return self.refer(pos, phrase)
+        match = re.fullmatch(r"the (?:[a-z-]+ ){0,2}(company|firm|group|platform|app|service|site|network|giant|"
+                             r"startup|start-up|operator|portal|business)", phrase)
+        return self.refer(pos, f"the {match.group(1)}") or self.refer(pos, "the company") if match else None
+
+    def _split_titles(self, phrase: str, base: int) -> list[tuple[str, str | None]]:
+        """'chairman of the board and chief executive officer of YY' -> [(chairman of the board, YY),
+        (chief executive officer, YY)]: each conjunct with its own organisation, else the last one named."""
+        parts = re.split(r"\s*(?:,\s*and\s+|\s+and\s+|&|,\s*)\s*", phrase)
+        out: list[tuple[str, str | None]] = []
+        offset = 0
+        for part in parts:
+            at = phrase.find(part, offset)
+            offset = at + len(part)
+            title, org = self._title_and_org(part, base + max(at, 0))
+            if title:
+                out.append((title, org))
+        if not out:
+            return []
+        last_org = next((org for _, org in reversed(out) if org), None)
+        return [(t, o or last_org) for t, o in out]
+
+    def _title_and_org(self, part: str, base: int) -> tuple[str | None, str | None]:
+        """One conjunct: '[Org['s]] title [of|at|for|with [the] Org | of own phrase]'."""
+        words = [(m.group(0).strip(",").rstrip("."), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", part)]
+        words = [w for w in words if w[0]]
+        lead_org = None
+        while words and (words[0][0].lower() in _ARTICLES or words[0][0].lower() in ("its", "their")):
+            if words[0][0].lower() in ("its", "their"):
+                lead_org = self.refer(words[0][1], words[0][0].lower())  # "its co-founder and CEO"
+            words = words[1:]
+        if words:
+            employer = next((m for m in self.employers if m.start <= words[0][1] < m.end), None)
+            if employer is not None and lead_org is None:
+                lead_org = employer.entity
+                words = [w for w in words if w[1] >= employer.end]
+                if words and words[0][0].lower() in ("'s", "’s"):
+                    words = words[1:]
+        org = None
+        for i in range(len(words) - 1, 0, -1):  # the last preposition whose object is an organisation
+            if words[i][0].lower() in ("of", "at", "for", "with", "in") and i + 1 < len(words):
+                target = " ".join(w[0] for w in words[i + 1:])
+                org = self._org_in(words[i + 1][1], words[-1][2]) or self._org_reference(target, words[i][1])
+                if org is not None:
+                    words = words[:i]
+                    break
+        if org is None:
+            prep = next((i for i, w in enumerate(words) if i and w[0].lower() in ("of", "at", "for", "with", "in")), None)
+            if prep is not None:
+                target = " ".join(w[0] for w in words[prep + 1:])
+                own_of = words[prep][0].lower() == "of" and _OWN_OF.match(target) and not any(
+                    c.isupper() for c in target)
+                if not own_of:
+                    words = words[:prep]
+                elif not self._is_title([w[0] for w in words[:prep]]):
+                    return None, None
+                else:
+                    return _normal_title(" ".join(w[0] for w in words)), lead_org
+        plain = [w[0] for w in words]
+        if not self._is_title(plain[:plain.index("of")] if "of" in plain[1:] else plain):
+            return None, None
+        return _normal_title(" ".join(plain)), org or lead_org
+
+    # -- before the name ----------------------------------------------------------------------------------------
+
+    def before(self, mention: Mention) -> Found | None:
+        """'[Org['s]] title [and title] Name' and 'Its founder and chief executive, Name'."""
+        left = self.text[max(0, mention.start - 160):mention.start]
+        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*)((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
+                          r"[A-Z][\w.&-]*){0,4}['’]s)\s+[a-z][\w -]{1,80}),\s*$", left)
+        if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
+            phrase = comma.group(1)
+            start = mention.start - len(left) + comma.start(1)
+            owner = re.match(r"(its|their|the company['’]s|the firm['’]s)\s+", phrase, re.IGNORECASE)
+            org = None
+            if owner:
+                org = self._org_reference(owner.group(1).lower().replace("’", "'").removesuffix("'s") if
+                                          "'" in owner.group(1) or "’" in owner.group(1) else owner.group(1), start)
+                phrase_rest, rest_start = phrase[owner.end():], start + owner.end()
+            else:
+                phrase_rest, rest_start = phrase, start
+            pairs = self._split_titles(phrase_rest, rest_start)
+            if pairs:
+                return [(t, o or org) for t, o in pairs], start, mention.end, "words: titles before the name, comma"
+        clause = re.split(r"[.;:!?\"“”()\n]|,\s", left)[-1]
+        words = clause.split()
+        if not self._is_title(words):
+            return None
+        kept: list[str] = []
+        for word in reversed(words):
+            bare = word.rstrip(",")
+            if bare.lower() in _STOP_WORDS:
                 break
-    title_words = [w for w in title_words if w.lower() not in ("the", "a", "an")]
-    if not title_words or not _title_head(title_words, rules):
-        return None
-    return _normal_title(" ".join(title_words)), org_key, max(0, title_start), mention.end
+            if bare.lower() == "of" and kept:
+                break
+            kept.insert(0, bare)
+        # strip leading words until the phrase opens with a name, a determiner or a title word
+        phrase = " ".join(kept)
+        start = mention.start - len(left) + len(left.rstrip()) - len(phrase) if phrase else mention.start
+        start = self.text.rfind(phrase, max(0, mention.start - 170), mention.start) if phrase else mention.start
+        if not phrase:
+            return None
+        pairs = self._split_titles(phrase, start)
+        if not pairs:
+            return None
+        return pairs, start, mention.end, "words: titles before the name"
 
+    # -- after the name -----------------------------------------------------------------------------------------
 
-def _title_after(text: str, mention: Mention, orgs: list[Mention], rules: Rules):
-    """'Name, [the] title of [the] Org' or 'Name, Org title'."""
-    right = text[mention.end:mention.end + 140]
-    match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:the\s+|a\s+)?([A-Za-z][\w\- ]{1,60}?)\s+(?:of|at)\s+(?:the\s+)?", right)
-    if match:
-        title = match.group(1)
-        if _title_head(title.split(), rules):
-            org_start = mention.end + match.end()
-            org = next((o for o in orgs if abs(o.start - org_start) <= 1), None)
-            return _normal_title(title), org.entity if org else None, mention.start, org.end if org else org_start
-    return None
-
-
-def _org_ending_near(orgs: list[Mention], end: int) -> str | None:
-    for org in orgs:
-        if abs(org.end - end) <= 1:
-            return org.entity
-    return None
+    def after(self, mention: Mention) -> Found | None:
+        """'Name, [a|the] title[s] [of|at|for Org],' and 'Name, who is also the title,'."""
+        right = self.text[mention.end:mention.end + 200]
+        match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was)\s+(?:also\s+|now\s+)?)?(?:an?\s+|the\s+)?", right)
+        if not match:
+            return None
+        start = mention.end + match.end()
+        rest = self.text[start:start + 160]
+        end_match = re.search(r"[,;.:)\"“”\n]|\s(?:said|says|told|tells|added|adds|noted|wrote|explained)\b|$", rest)
+        # an organisation's name can hold a full stop or a comma ("Guotai Junan Ltd.", "Inc.,"): read up to the
+        # end of an organisation that starts before the cut
+        cut = end_match.start() if end_match else len(rest)
+        for employer in self.employers:
+            if start <= employer.start < start + cut < employer.end:
+                cut = employer.end - start
+        phrase = rest[:cut]
+        if not phrase.strip() or len(phrase.split()) > 16:
+            return None
+        first = phrase.split()[0]
+        if first[0].isupper() and not self._org_in(start, start + len(first) + 1) and first.lower() not in self.heads \
+                and not any(first.lower() == h.split()[0] for h in self.heads):
+            return None  # "Tang, Zhang and Li" or a place
+        pairs = self._split_titles(phrase, start)
+        if not pairs:
+            return None
+        return pairs, mention.start, start + len(phrase), "words: apposition after the name"
 
 
 def _normal_title(title: str) -> str:
     """Titles are stored in lower case unless they are acronyms ('CEO')."""
+    title = re.sub(r"^(?:mr|ms|mrs|dr)\.?\s+", "", title.strip(" ,"), flags=re.IGNORECASE)
     return " ".join(w if w.isupper() and len(w) <= 4 else w.lower() for w in title.split())

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import SettingsError
 from .model import ENTITY_TYPES
 
-RULE_FILES = ("gazetteer.toml", "curation.toml", "metrics.toml", "vocabulary.toml")
+RULE_FILES = ("gazetteer.toml", "curation.toml", "metrics.toml", "vocabulary.toml", "chinese.toml")
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,15 @@ class Rules:
     known: list[KnownEntity] = field(default_factory=list)
     retype: dict[str, str] = field(default_factory=dict)
     never: set[str] = field(default_factory=set)
+    never_patterns: tuple[re.Pattern, ...] = ()  # curation.toml [never] patterns: credits, ids, time zones
     title_heads: set[str] = field(default_factory=set)
     academic_titles: set[str] = field(default_factory=set)
     # canonical metric -> its surface forms (lower case), from metrics.toml
     metrics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # vocabulary.toml as read: speech verbs, growth words, reference words, figure filler
     vocabulary: dict = field(default_factory=dict)
+    # chinese.toml as read: titles, speech verbs, organisation suffixes, figure words, surnames
+    chinese: dict = field(default_factory=dict)
     fingerprint: str = ""
 
     def canonical_forms(self) -> dict[str, str]:
@@ -48,6 +51,7 @@ class Rules:
         for known in self.known:
             for name in (known.name, *known.aliases):
                 table[name.lower()] = known
+                table.setdefault(name_key(name), known)  # "Momo Inc" as written without its full stop
         return table
 
 
@@ -72,6 +76,10 @@ def load_rules(rules_dir: Path) -> Rules:
         _check_type(type_, f"retype.{name}", rules_dir)
         rules.retype[name.lower()] = type_
     rules.never = {n.lower() for n in curation.get("never", {}).get("names", [])}
+    try:
+        rules.never_patterns = tuple(re.compile(p) for p in curation.get("never", {}).get("patterns", []))
+    except re.error as exc:
+        raise SettingsError(f"{rules_dir / 'curation.toml'}: [never] patterns: {exc}; fix the expression") from None
     titles = gazetteer.get("titles", {})
     rules.title_heads = {t.lower() for t in titles.get("heads", [])}
     rules.academic_titles = {t.lower() for t in titles.get("academic", [])}
@@ -81,6 +89,7 @@ def load_rules(rules_dir: Path) -> Rules:
             raise SettingsError(f"{rules_dir / 'metrics.toml'}: metric[{i}] needs a 'name' and a list of 'forms'")
         rules.metrics[item["name"]] = tuple(f.lower() for f in item.get("forms", []))
     rules.vocabulary = _read_toml(rules_dir / "vocabulary.toml", required=False)
+    rules.chinese = _read_toml(rules_dir / "chinese.toml", required=False)
     return rules
 
 
