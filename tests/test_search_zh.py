@@ -155,3 +155,17 @@ def test_gazetteer_names_are_dictionary_words(tmp_path):
     assert ids(search(engine, "站")) == {"b", "s"}
     assert ids(search(engine, "QQ")) == ids(search(engine, "QQ群")) == {"b"}
     assert ids(search(engine, '"QQ群 聊天"')) == {"b"}
+
+
+def test_traditional_and_simplified_characters_find_each_other(tmp_path):
+    ix = create_or_open(tmp_path / "index")
+    writer = ix.writer()
+    for article_id, body in (("hant", "騰訊控股公佈業績，微信的合併月活躍賬戶數達6億。"), ("hans", "腾讯公布业绩。")):
+        writer.update_document(id=article_id, title="", body=body, body_pairs=body, lang="zh")
+    writer.commit()
+    engine = SearchIndex.open(tmp_path / "index")
+    assert ids(search(engine, "腾讯")) == ids(search(engine, "騰訊")) == {"hant", "hans"}
+    assert ids(search(engine, "活跃")) == {"hant"}
+    hit = search(engine, "腾讯", texts=lambda _ids: {"hant": "騰訊控股公佈業績，微信的合併月活躍賬戶數達6億。"}).hits
+    snippet = next(h.snippet for h in hit if h.id == "hant")
+    assert re.search(r'<b class="match term\d+">騰訊</b>控股', snippet)  # the text keeps its own script

@@ -8,7 +8,8 @@ indexing and queries are unchanged.
 
 When indexing a body, jieba's "search" mode also yields the dictionary words inside a longer word (董事 and
 董事会), so a query for a part of a compound matches; queries and word pairs use the plain segmentation, so a
-phrase's consecutive words are the pairs indexed for the text.
+phrase's consecutive words are the pairs indexed for the text. Traditional characters are segmented and
+indexed as Simplified ones (opencc), so 騰訊 and 腾讯 find each other; offsets stay those of the original text.
 
 The analyzer is pickled into the index schema (Whoosh stores it there), with its extra dictionary words but
 never jieba's dictionary: each process loads that once, on the first text with Chinese characters (about 1 s
@@ -17,6 +18,7 @@ and 75 MB), so English-only processes never pay for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -43,6 +45,20 @@ def has_han(text: str) -> bool:
     return HAN.search(text) is not None
 
 
+@functools.cache
+def _traditional_to_simplified():
+    import opencc  # its conversion tables ship with the package
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(run: str) -> str:
+    """A run of Traditional characters in Simplified ones (騰訊 -> 腾讯), or the run itself where the conversion
+    would change its length (token offsets must stay those of the original text, for highlights)."""
+    converted = _traditional_to_simplified().convert(run)
+    return converted if len(converted) == len(run) else run
+
+
 def segmenter(words: tuple[str, ...] = ()):
     """This process's jieba tokenizer with these extra dictionary words, made and loaded on first use."""
     found = _segmenters.get(words)
@@ -56,7 +72,7 @@ def segmenter(words: tuple[str, ...] = ()):
                 found = jieba.Tokenizer()
                 found.initialize()
                 for word in words:
-                    found.add_word(word)
+                    found.add_word(simplified(word))
                 _segmenters[words] = found
     return found
 
@@ -99,6 +115,9 @@ class MixedTokenizer(Tokenizer):
             if not has_han(run):
                 pieces: Iterable[tuple[str, int, int]] = ((run, 0, len(run)),)
             else:
+                # Segmented and indexed in Simplified characters, so 騰訊 and 腾讯 find each other; jieba's
+                # dictionary is Simplified (it cut 騰訊微信用戶 as 騰訊微/信用/戶).
+                run = simplified(run)
                 pieces = segmenter(self.words).tokenize(run, mode=jieba_mode)
                 if jieba_mode == "search":
                     pieces = _with_script_parts(pieces)
