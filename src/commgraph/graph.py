@@ -76,6 +76,7 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((m, RDF.type, CG.Mention))
         g.add((m, CG.refersTo, minter.entity(mention.entity)))
         g.add((m, NIF.anchorOf, Literal(mention.text)))
+        _provenance(g, m, mention.method, mention.confidence)
         _offsets(g, m, mention.start, mention.end)
         _evidence(g, m, art, sentence_iris, mention.sentence, used_sentences)
 
@@ -100,6 +101,13 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
             g.add((f, SCHEMA.observationAbout, minter.entity(figure.subject)))
         if figure.date:
             g.add((f, SCHEMA.observationDate, _date_literal(figure.date)))
+        if figure.canonical:
+            g.add((f, CG.canonicalMetric, Literal(figure.canonical)))
+        if figure.growth:
+            g.add((f, CG.isChange, Literal(True)))
+        if figure.period:
+            g.add((f, CG.period, Literal(figure.period)))
+        _provenance(g, f, figure.method, figure.confidence)
         _offsets(g, f, figure.start, figure.end)
         _evidence(g, f, art, sentence_iris, figure.sentence, used_sentences)
 
@@ -114,6 +122,7 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
             org = minter.entity(role.organization)
             g.add((r, CG.roleOrganization, org))
             g.add((person, SCHEMA.affiliation if role.academic else SCHEMA.worksFor, org))
+        _provenance(g, r, role.method, role.confidence)
         _offsets(g, r, role.start, role.end)
         _evidence(g, r, art, sentence_iris, role.sentence, used_sentences)
 
@@ -123,6 +132,7 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((q, SCHEMA.creator, minter.entity(quote.speaker)))
         g.add((q, SCHEMA.text, Literal(quote.text)))
         g.add((q, SCHEMA.isPartOf, art))
+        _provenance(g, q, quote.method, quote.confidence)
         _offsets(g, q, quote.start, quote.end)
         _evidence(g, q, art, sentence_iris, quote.sentence, used_sentences)
 
@@ -261,6 +271,13 @@ def rows_of(store, sparql: str) -> list[dict[str, str]]:
 def most_common(counts: Counter[str]) -> str:
     """The most frequent value; ties go to the first in sort order, so every run picks the same one."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def _provenance(g, node, method: str, confidence: float) -> None:
+    """How a fact was found (model, gazetteer, rule) and how sure the rules are of it."""
+    if method:
+        g.add((node, CG.method, Literal(method)))
+        g.add((node, CG.confidence, Literal(float(confidence), datatype=XSD.double)))
 
 
 def _offsets(g: _Triples, node: URIRef, start: int, end: int) -> None:

@@ -116,7 +116,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
                      if metric else "")
     return select(store, f"""
         SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
-               ?sentence ?article ?headline WHERE {{
+               ?canonical ?change ?confidence ?method ?sentence ?article ?headline WHERE {{
           {{ SELECT ?f WHERE {{ {about} {metric_filter} }} LIMIT {int(limit)} }}
           ?f cg:valueText ?valueText ; schema:variableMeasured ?metric ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
@@ -124,21 +124,25 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
           OPTIONAL {{ ?f schema:value ?value }} OPTIONAL {{ ?f schema:minValue ?min }}
           OPTIONAL {{ ?f schema:maxValue ?max }} OPTIONAL {{ ?f schema:unitText ?unit }}
           OPTIONAL {{ ?f schema:currency ?currency }} OPTIONAL {{ ?f cg:approximation ?approx }}
-          OPTIONAL {{ ?f schema:observationDate ?date }}
+          OPTIONAL {{ ?f schema:observationDate ?date }} OPTIONAL {{ ?f cg:canonicalMetric ?canonical }}
+          OPTIONAL {{ ?f cg:isChange ?change }} OPTIONAL {{ ?f cg:confidence ?confidence }}
+          OPTIONAL {{ ?f cg:method ?method }}
         }} ORDER BY ?subjectName ?metric ?date""")
 
 
 def figure(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
         SELECT DISTINCT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
-               ?sentence ?article ?headline WHERE {{
+               ?canonical ?change ?confidence ?method ?sentence ?article ?headline WHERE {{
           <{iri}> a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
              cg:evidence ?s ; schema:isPartOf ?article . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
           OPTIONAL {{ <{iri}> schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
           OPTIONAL {{ <{iri}> schema:value ?value }} OPTIONAL {{ <{iri}> schema:minValue ?min }}
           OPTIONAL {{ <{iri}> schema:maxValue ?max }} OPTIONAL {{ <{iri}> schema:unitText ?unit }}
           OPTIONAL {{ <{iri}> schema:currency ?currency }} OPTIONAL {{ <{iri}> cg:approximation ?approx }}
-          OPTIONAL {{ <{iri}> schema:observationDate ?date }} }} LIMIT 1""")
+          OPTIONAL {{ <{iri}> schema:observationDate ?date }} OPTIONAL {{ <{iri}> cg:canonicalMetric ?canonical }}
+          OPTIONAL {{ <{iri}> cg:isChange ?change }} OPTIONAL {{ <{iri}> cg:confidence ?confidence }}
+          OPTIONAL {{ <{iri}> cg:method ?method }} }} LIMIT 1""")
     return dict(rows[0], f=iri) if rows else None
 
 

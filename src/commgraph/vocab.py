@@ -74,6 +74,11 @@ class CG(DefinedNamespace):
     refersTo: URIRef  # mention -> entity
     evidence: URIRef  # figure / role / quote / mention -> the nif:Sentence it came from
     approximation: URIRef  # "more than", "nearly" ... kept from the text
+    canonicalMetric: URIRef  # the canonical metric of a figure (rules/metrics.toml)
+    isChange: URIRef  # a figure that is a change ("up 28%"), not a level
+    period: URIRef  # the reporting period a figure's sentence names ("2020-Q4")
+    method: URIRef  # how a fact was found (gazetteer, model, rule names)
+    confidence: URIRef  # how sure the rules are of a fact, 0-1
     valueText: URIRef  # the number as written ("380 million")
     roleHolder: URIRef  # role -> person
     roleOrganization: URIRef  # role -> organisation

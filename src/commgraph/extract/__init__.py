@@ -204,7 +204,9 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
         entity = resolver.resolve(ent.text, ent.label_)
         if entity is None:
             continue
-        mentions.append(Mention(entity.key, ent.text, ent.start_char, ent.end_char, sentence_of(ent.start_char)))
+        method, confidence = _mention_method(ent, extra, resolver)
+        mentions.append(Mention(entity.key, ent.text, ent.start_char, ent.end_char, sentence_of(ent.start_char),
+                                method, confidence))
         if entity.type == "Person" and ent.start in paren_aliases:
             resolver.add_alias(entity.key, paren_aliases[ent.start])
     mentions = _drop_nested(mentions)
@@ -212,10 +214,23 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     fixed = []
     for m in mentions:
         key = resolver.local_alias.get(m.text.strip().lower())
-        fixed.append(Mention(key, m.text, m.start, m.end, m.sentence) if key else m)
+        fixed.append(Mention(key, m.text, m.start, m.end, m.sentence, "rule: local alias", 0.7) if key else m)
     _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
     _add_short_names(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _mention_method(ent, extra: list, resolver: Resolver) -> tuple[str, float]:
+    """How a span was found, and how far that way of finding names is trusted (measured on the tune fixtures:
+    gazetteer names are right nearly always, the model's labels in this domain about three times in four)."""
+    if any(ent.start == span.start and ent.end == span.end for span in extra):
+        return "rule: organisation name shape", 0.6
+    if ent.label_ in ENTITY_TYPES:
+        return "gazetteer", 0.95
+    from .entities import clean_name
+    if clean_name(ent.text).lower() in resolver.alias_table:
+        return f"model: NER {ent.label_}; gazetteer name", 0.9
+    return f"model: NER {ent.label_}", 0.7
 
 
 def _add_short_names(text: str, resolver: Resolver, mentions: list[Mention], sentence_of) -> None:
@@ -235,7 +250,8 @@ def _add_short_names(text: str, resolver: Resolver, mentions: list[Mention], sen
         key = next(iter(keys))
         for match in re.finditer(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text):
             if match.start() not in taken:
-                mentions.append(Mention(key, part, match.start(), match.end(), sentence_of(match.start())))
+                mentions.append(Mention(key, part, match.start(), match.end(), sentence_of(match.start()),
+                                        "rule: short name of a person named before", 0.7))
 
 
 def _add_unlabelled_aliases(text: str, resolver: Resolver, mentions: list[Mention], sentence_of) -> None:
@@ -244,7 +260,8 @@ def _add_unlabelled_aliases(text: str, resolver: Resolver, mentions: list[Mentio
     for alias, key in resolver.local_alias.items():
         for match in re.finditer(rf"\b{re.escape(alias)}\b", text, re.IGNORECASE):
             if match.start() not in taken:
-                mentions.append(Mention(key, match.group(0), match.start(), match.end(), sentence_of(match.start())))
+                mentions.append(Mention(key, match.group(0), match.start(), match.end(), sentence_of(match.start()),
+                                        "rule: local alias", 0.7))
 
 
 def _drop_nested(mentions: list[Mention]) -> list[Mention]:

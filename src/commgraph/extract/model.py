@@ -37,6 +37,8 @@ class Mention:
     start: int
     end: int
     sentence: int
+    method: str = ""  # "gazetteer", "model: NER ORG", "rule: ..." -- how the name was found
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

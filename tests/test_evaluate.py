@@ -1,0 +1,59 @@
+"""The extraction scored as `make eval` scores it, on the held-out fixtures (written from real articles'
+constructions, never developed against): floors a little under today's scores, so that a change that loses
+ground on text the rules were not written for fails here. The scores themselves are in `make eval`."""
+
+import pytest
+
+from commgraph.evaluate import Score, evaluate_target, score_quotes
+from commgraph.sources import read_path
+
+from conftest import FIXTURES
+
+EVAL = FIXTURES / "eval"
+
+# Held-out scores at the time the floors were set (make eval, 2026-12-01): en entities P 0.78 R 0.81, figures
+# 0.87, subject 0.72, canonical metric 0.69, roles 0.61, quotes 0.95; zh entities P 0.89 R 0.73, figures 0.98,
+# subject 0.79, metric 0.63, roles 0.77, quotes 0.80. The issue's targets are higher; these guard what holds.
+FLOORS = {
+    "en": {("entity all", "precision"): 0.73, ("entity all", "recall"): 0.76, ("figures", "recall"): 0.82,
+           ("figure subject", "recall"): 0.67, ("figure metric", "recall"): 0.64, ("roles", "recall"): 0.55,
+           ("quotes", "recall"): 0.88, ("quotes", "precision"): 0.90},
+    "zh": {("entity all", "precision"): 0.80, ("entity all", "recall"): 0.65, ("figures", "recall"): 0.90,
+           ("figure subject", "recall"): 0.70, ("figure metric", "recall"): 0.55, ("roles", "recall"): 0.65,
+           ("quotes", "recall"): 0.70},
+}
+
+
+@pytest.fixture(scope="module")
+def held_out(extractor):
+    def extract(path):
+        return extractor.extract(read_path(path)[0])
+    return {lang: evaluate_target(EVAL / lang / "heldout", extract)[0].scores for lang in FLOORS}
+
+
+@pytest.mark.parametrize("lang", sorted(FLOORS))
+def test_held_out_floors(held_out, lang):
+    scores = held_out[lang]
+    low = {f"{kind} {measure}": round(getattr(scores[kind], measure), 2)
+           for (kind, measure), floor in FLOORS[lang].items() if getattr(scores[kind], measure) < floor}
+    assert not low, f"{lang} held-out scores under their floors: {low}"
+
+
+def test_every_fixture_has_gold_and_every_gold_its_article():
+    for folder in sorted(EVAL.glob("*/*")):
+        articles = {p.name.split(".")[0] for p in folder.iterdir() if not p.name.endswith(".gold.json")}
+        golds = {p.name.removesuffix(".gold.json") for p in folder.glob("*.gold.json")}
+        assert articles == golds, f"{folder}: articles without gold or gold without article"
+    assert len(list(EVAL.glob("en/heldout/*.gold.json"))) >= 15 and len(list(EVAL.glob("zh/heldout/*.gold.json"))) >= 6
+
+
+def test_quote_scores_need_the_right_speaker(seed_extraction):
+    """A quotation is right only with its speaker; one found twice is still that one gold quote."""
+    quote = seed_extraction.quotes[0]
+    speaker = seed_extraction.entities[quote.speaker].name
+    gold = [{"speaker": speaker, "starts": quote.text[:20]}]
+    doubled = type(seed_extraction)(**{**seed_extraction.__dict__, "quotes": [quote, quote]})
+    score = score_quotes(gold, doubled)
+    assert score.recall == 1.0 and score.precision == 1.0  # both predictions are that gold quote
+    other = score_quotes([{"speaker": "Nobody Here", "starts": quote.text[:20]}], doubled)
+    assert other.recall == 0.0 and other.precision == 0.0 and isinstance(other, Score)
