@@ -25,3 +25,86 @@ def test_chinese_ranges_and_english_unchanged():
     assert parse_quantity("亿") is None
     assert parse_quantity("380 million").value == 3.8e8
     assert parse_quantity("88.9%").unit == "percent"
+
+
+SIMPLIFIED = (
+    "腾讯QQ群用户突破8亿\n\n"
+    "【本报北京2015年8月6日电】腾讯控股有限公司（下称“腾讯”）今天在北京举办首届中国互联网移动社群大会。"
+    "腾讯高级执行副总裁汤道生在会上表示，截至2015年6月30日，QQ月活跃账户数达到8.43亿，同比增长2%。\n\n"
+    "“群公告、群相册只是社群体系的1.0时代，接下来我们会开放更多能力。”汤道生说。"
+    "他透露，腾讯还将拿出1亿元的广点通流量扶持兴趣部落，其中超过30款应用已经接入。\n\n"
+    "陌陌CEO唐岩认为，陌生人社交的市场空间依然很大，陌陌的月活跃用户为8110万，占总用户的近八成。"
+)
+
+
+@pytest.fixture(scope="module")
+def chinese(rules):
+    from commgraph.extract.chinese import ChineseExtractor
+
+    return ChineseExtractor(rules)
+
+
+def _article(body: str, **kw):
+    from commgraph.sources import Article
+
+    return Article(id="zh", title=body.splitlines()[0], body=body, source="zh.txt", **kw)
+
+
+def test_chinese_entities_share_keys_with_english(chinese, extractor):
+    """腾讯 and Tencent, 汤道生 and Tang Daosheng are one entity key, so one IRI, in both languages."""
+    zh = chinese.extract(_article(SIMPLIFIED, date="2015-08-06"))
+    en = extractor.extract(_article("Tencent senior executive vice president Tang Daosheng said QQ groups grew. "
+                                    "He spoke in Beijing on Thursday.", lang="en"))
+    shared = {"organization/tencent", "person/daosheng-tang", "place/beijing"}
+    assert shared <= set(zh.entities) and shared <= set(en.entities)
+    tencent = zh.entities["organization/tencent"]
+    assert tencent.name == "腾讯" and "Tencent" in tencent.aliases and tencent.names == {"zh": "腾讯", "en": "Tencent"}
+    assert zh.entities["person/daosheng-tang"].names["en"] == "Tang Daosheng"
+    assert {"product/qq-groups", "product/qq-interest-tribes", "product/guangdiantong",
+            "event/china-internet-mobile-community-conference"} <= set(zh.entities)
+    # 腾讯控股有限公司 is Tencent's company form, not a second organisation
+    assert not [k for k in zh.entities if k.startswith("organization/") and k != "organization/tencent"]
+    # a person the gazetteer does not know is keyed by the pinyin of the name, surname first
+    cn = chinese.extract(_article("B站董事长兼CEO陈睿表示，社区还会继续成长。陈睿说，明年会有更多内容。"))
+    assert "person/chen-rui" in cn.entities and cn.entities["person/chen-rui"].names["zh-Latn-pinyin"] == "Chen Rui"
+
+
+def test_chinese_figures_roles_and_quotes(chinese):
+    zh = chinese.extract(_article(SIMPLIFIED, date="2015-08-06"))
+    by_text = {f.text: f for f in zh.figures}
+    assert by_text["8.43亿"].value == 8.43e8 and by_text["8.43亿"].subject == "product/tencent-qq"
+    assert by_text["8.43亿"].metric == "QQ月活跃账户数" and by_text["8.43亿"].date == "2015-06-30"
+    assert by_text["2%"].growth and by_text["2%"].metric == "QQ月活跃账户数"
+    assert by_text["1亿元"].value == 1e8 and by_text["1亿元"].currency == "CNY"
+    assert by_text["1亿元"].metric == "广点通流量"
+    assert by_text["30款"].value == 30 and by_text["30款"].metric == "应用"
+    assert by_text["8110万"].value == 8.11e7 and by_text["8110万"].subject == "product/momo"
+    assert by_text["八成"].value == 80 and by_text["八成"].unit == "percent"
+    assert not any(f.metric.strip("，。、；：") == "" or f.metric in "，。" for f in zh.figures)
+    assert not {"2015", "8", "6", "30", "1.0"} & set(by_text)  # dates and versions are not figures
+    roles = {(r.person, r.title, r.organization) for r in zh.roles}
+    assert ("person/daosheng-tang", "高级执行副总裁", "organization/tencent") in roles
+    assert ("person/tang-yan", "CEO", "product/momo") in roles
+    quotes = [(q.speaker, q.text[:6]) for q in zh.quotes]
+    assert quotes == [("person/daosheng-tang", "群公告、群相")]  # “腾讯” is a name in quotation marks, not a quote
+
+
+def test_traditional_text_matches_and_keeps_its_script(chinese):
+    from commgraph.extract.chinese import to_simplified
+
+    traditional = "騰訊高級執行副總裁湯道生說：「群公告、群相冊只是社群體系的1.0時代，接下來會開放更多能力。」"
+    assert len(to_simplified(traditional)) == len(traditional)
+    zh = chinese.extract(_article("標題\n\n" + traditional))
+    assert {"organization/tencent", "person/daosheng-tang"} <= set(zh.entities)
+    assert {m.text for m in zh.mentions} >= {"騰訊", "湯道生"}
+    assert zh.roles[0].title == "高級執行副總裁"
+    assert zh.quotes[0].text.startswith("群公告、群相冊") and zh.quotes[0].speaker == "person/daosheng-tang"
+
+
+def test_extractor_dispatches_by_language(extractor):
+    """Extractor sends Chinese articles to the Chinese pipeline, in article order, English ones to spaCy's model."""
+    articles = [_article("Tencent said QQ groups grew to 800 million users.", lang="en"),
+                _article(SIMPLIFIED), _article("Momo CEO Tang Yan said the app grew.", lang="en")]
+    out = list(extractor.extract_many(articles))
+    assert [x.article.lang for x in out] == ["en", "zh", "en"]
+    assert "product/qq-groups" in out[1].entities and out[1].figures

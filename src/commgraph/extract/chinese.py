@@ -1,0 +1,494 @@
+"""The Chinese pipeline: spaCy's Chinese language class segmenting with jieba, an entity ruler from the bilingual
+gazetteer, and rules for persons, organisations, figures, quotes and roles. Nothing is downloaded: jieba ships
+its dictionary (it writes a cache file to the temp directory), opencc its conversion tables.
+
+Traditional text is converted to Simplified (character for character, so every offset stays valid) before it
+is matched; mentions, quotes and titles are cut from the original text and keep its script. Produces the same
+plain `Extraction` as the English path. Loaded only when a Chinese article comes (see `Extractor`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from ..sources import Article
+from .entities import entity_key
+from .model import Entity, Extraction, Mention, Sentence
+from .rules import KnownEntity, Rules
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{HAN}]")
+SENTENCE_ENDS = ["。", "！", "？", "!", "?"]
+# jieba tags of proper nouns: nr person, ns place, nt organisation, nz other proper noun, eng Latin word
+PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
+
+
+# How a Chinese mention was found, and how far that is trusted (on the tune fixtures: gazetteer names right
+# every time, persons confirmed by a title or a speech verb nearly always, organisations by suffix less often).
+METHODS = {"gazetteer": 0.95, "local alias in brackets": 0.85, "person: jieba nr or title, with a cue": 0.85,
+           "organisation: name ending in a suffix": 0.7, "company form of a known name": 0.9}
+METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local alias in brackets",
+                   "_persons": "person: jieba nr or title, with a cue",
+                   "_organisations": "organisation: name ending in a suffix",
+                   "_legal_forms": "company form of a known name"}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """chinese.toml as sets and regular expressions (see that file for what each list is)."""
+
+    titles: re.Pattern
+    title_chain: re.Pattern
+    joiners: tuple[str, ...]
+    academic: frozenset[str]
+    speech: re.Pattern
+    fillers: tuple[str, ...]
+    pronouns: frozenset[str]
+    org_suffixes: tuple[str, ...]
+    legal_forms: tuple[str, ...]
+    product_forms: tuple[str, ...]
+    never_start: tuple[str, ...]
+    references: tuple[str, ...]
+    surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    never_end: frozenset[str]
+    surname_readings: dict[str, str]
+    figures: dict
+
+    @classmethod
+    def from_rules(cls, rules: Rules) -> "Vocabulary":
+        data = rules.chinese
+        titles, speech, orgs, names = (data.get(k, {}) for k in ("titles", "speech", "organisations", "names"))
+
+        def alternation(words: Iterable[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+        title = f"(?:{alternation(titles.get('modifiers', []))})*(?:{alternation(titles.get('heads', ['董事长']))})"
+        joiners = tuple(titles.get("joiners", ["兼", "、"]))
+        return cls(
+            titles=re.compile(title), title_chain=re.compile(f"{title}(?:(?:{alternation(joiners)}){title})*"),
+            joiners=joiners, academic=frozenset(titles.get("academic", [])),
+            speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
+            fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
+            org_suffixes=tuple(sorted(orgs.get("suffixes", []), key=len, reverse=True)),
+            legal_forms=tuple(sorted(orgs.get("legal_forms", []), key=len, reverse=True)),
+            product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
+            never_start=tuple(orgs.get("never_start", [])),
+            references=tuple(sorted(data.get("references", {}).get("organisation", []), key=len, reverse=True)),
+            surnames=frozenset("".join(names.get("surnames", "").split())),
+            compound_surnames=frozenset(names.get("compound_surnames", [])),
+            never_end=frozenset(names.get("never_end", "")), surname_readings=names.get("surname_readings", {}),
+            figures=data.get("figures", {}))
+
+
+@functools.cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified with the same length (opencc's t2s is character for character on this
+    text; where a phrase would change length, each character is converted alone)."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _converter().convert(ch)) == 1 else ch for ch in text)
+
+
+class JiebaTagger:
+    """spaCy tokenizer: jieba's part-of-speech segmenter (its own dictionary plus the gazetteer's names, titles
+    and speech verbs as user words), so that every token carries jieba's tag (nr person, ns place, ...)."""
+
+    def __init__(self, vocab, words: Iterable[tuple[str, str]]) -> None:
+        import logging
+
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        # An own Tokenizer: jieba's default one is shared with the search analyzer, which must not change. It
+        # starts from a copy of the default one's dictionary, which spaCy's jieba segmenter has loaded already
+        # (loading it again cost 2.5 s; the copy 0.05 s).
+        jieba.dt.check_initialized()
+        self.segmenter = jieba.Tokenizer()
+        self.segmenter.FREQ, self.segmenter.total = dict(jieba.dt.FREQ), jieba.dt.total
+        self.segmenter.initialized = True
+        for word, tag in words:
+            self.segmenter.add_word(word, tag=tag)
+        self.posseg = jieba.posseg.POSTokenizer(self.segmenter)
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        pairs = [(p.word, p.flag) for p in self.posseg.cut(text) if p.word]
+        words = [w for w, _ in pairs]
+        if "".join(words) != text:  # jieba keeps every character; if it ever did not, offsets would drift
+            raise ValueError("jieba lost characters of the text")
+        return Doc(self.vocab, words=words, spaces=[False] * len(words), tags=[t or "x" for _, t in pairs])
+
+
+def build_chinese_pipeline(rules: Rules) -> "Language":
+    """spaCy's Chinese class with jieba (config segmenter "jieba"), our tagging segmenter, sentence ends and
+    paragraph breaks, and an entity ruler with every gazetteer name (Simplified Chinese and Latin)."""
+    import spacy
+
+    from .nlp import _register_components
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    vocab = Vocabulary.from_rules(rules)
+    words = [(name, "nz") for known in rules.known for name in (known.name, *known.aliases) if _HAN_CHAR.search(name)]
+    words += [(w, "n") for w in rules.chinese.get("titles", {}).get("heads", []) if _HAN_CHAR.search(w)]
+    words += [(w, "v") for w in rules.chinese.get("speech", {}).get("verbs", []) if len(w) > 1]
+    nlp.tokenizer = JiebaTagger(nlp.vocab, words)
+    _register_components()
+    nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_ENDS})
+    nlp.add_pipe("commgraph_paragraphs")
+    ruler = nlp.add_pipe("entity_ruler", name="gazetteer")
+    ruler.add_patterns([{"label": known.type, "pattern": text, "id": known.name}
+                        for known in rules.known for text in (known.name, *known.aliases)])
+    nlp.get_pipe("gazetteer")._vocabulary = vocab  # type: ignore[attr-defined]
+    return nlp
+
+
+class ChineseExtractor:
+    """The Chinese pipeline and its rules; articles in, `Extraction`s out."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.nlp = build_chinese_pipeline(rules)
+        self.vocab = Vocabulary.from_rules(rules)
+        self.alias_table = rules.alias_table()
+        names = {n for known in rules.known for n in (known.name, *known.aliases) if _HAN_CHAR.search(n)}
+        self.gazetteer_pattern = re.compile("|".join(
+            rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])" if re.match("[A-Za-z]", n[-1]) or re.match("[A-Za-z]", n[0])
+            else re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)")
+
+    def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
+        for article in articles:
+            yield self.extract(article)
+
+    def extract(self, article: Article) -> Extraction:
+        from .chinese_facts import extract_figures, extract_quotes, extract_roles
+
+        text = article.body
+        simple = to_simplified(text)
+        doc = self.nlp(simple)
+        sentences = _sentences(doc)
+        starts = [s.start for s in sentences]
+
+        def sentence_of(char: int) -> int:
+            return max(0, bisect.bisect_right(starts, char) - 1)
+
+        found = _Found(self, text, simple, doc, sentence_of)
+        found.run()
+        facts = found.facts()
+        figures = extract_figures(facts, article.date)
+        roles = extract_roles(facts)
+        quotes = extract_quotes(facts)
+        entities = found.entities()
+        used = {m.entity for m in found.mentions}
+        return Extraction(article=article, sentences=sentences,
+                          entities={k: e for k, e in entities.items() if k in used}, mentions=found.mentions,
+                          figures=figures, roles=roles, quotes=quotes, relations=[])
+
+
+def _sentences(doc) -> list[Sentence]:
+    out = []
+    for span in doc.sents:
+        raw = span.text
+        lead = len(raw) - len(raw.lstrip())
+        body = raw.strip()
+        if body:
+            out.append(Sentence(len(out), span.start_char + lead, span.start_char + lead + len(body), body))
+    return out or [Sentence(0, 0, len(doc.text), doc.text)]
+
+
+@dataclass
+class Facts:
+    """What the fact rules read: both texts, mentions, entities and the vocabulary."""
+
+    text: str  # the article's own script
+    simple: str  # the same text in Simplified characters, same offsets
+    mentions: list[Mention]
+    entities: dict[str, Entity]
+    vocab: Vocabulary
+    sentences_of: object  # char -> sentence index
+    tokens: list[tuple[int, int, str]]  # (start, end, jieba tag)
+    rules: Rules
+
+    def type_of(self, key: str | None) -> str | None:
+        return self.entities[key].type if key in self.entities else None
+
+
+class _Found:
+    """Mentions found in one article: gazetteer names, local aliases, persons confirmed by cues, organisations
+    by their suffix; each resolved to one entity key shared with the English pipeline where the name is known."""
+
+    def __init__(self, owner: ChineseExtractor, text: str, simple: str, doc, sentence_of) -> None:
+        self.owner, self.text, self.simple, self.doc, self.sentence_of = owner, text, simple, doc, sentence_of
+        self.vocab = owner.vocab
+        self.tokens = [(t.idx, t.idx + len(t.text), t.tag_) for t in doc]
+        self.token_at = {start: i for i, (start, _, _) in enumerate(self.tokens)}
+        self.spans: list[tuple[int, int, str]] = []  # (start, end, entity key)
+        self.entity_of: dict[str, Entity] = {}
+        self.known_of: dict[str, KnownEntity] = {}
+        self.surface: dict[str, Counter] = {}
+        self.mentions: list[Mention] = []
+        self.method_of: dict[tuple[int, int], str] = {}  # how each span was found, with its trust (see METHODS)
+        self._step = "gazetteer"
+
+    def run(self) -> None:
+        for ent in self.doc.ents:
+            known = self.owner.alias_table.get(ent.ent_id_.lower()) or self.owner.alias_table.get(ent.text.lower())
+            if known is not None:
+                self._add(ent.start_char, ent.end_char, self._known(known))
+        for step in (self._gazetteer_text, self._bracket_aliases, self._persons, self._organisations,
+                     self._legal_forms):
+            self._step = METHODS_BY_STEP[step.__name__]
+            step()
+        self._finish()
+
+    # entities ---------------------------------------------------------------------------------------------
+    def _known(self, known: KnownEntity) -> str:
+        key = entity_key(known.type, known.name)
+        if key not in self.entity_of:
+            self.entity_of[key] = Entity(key=key, name=known.name, type=known.type)
+            self.known_of[key] = known
+        return key
+
+    def _new(self, name: str, type_: str) -> str:
+        """An entity the gazetteer does not know; a person named in Chinese is keyed by the pinyin of the name
+        (surname first), which is the key an English report's "Chen Rui" or "Rui Chen" gets."""
+        if type_ == "Person":
+            known = self._known_person(name)
+            if known is not None:
+                return self._known(known)
+            key = entity_key("Person", pinyin_name(name, self.vocab))
+        else:
+            key = entity_key(type_, name)
+        if key not in self.entity_of:
+            self.entity_of[key] = Entity(key=key, name=name, type=type_)
+        return key
+
+    def _known_person(self, name: str) -> KnownEntity | None:
+        romanised = pinyin_name(name, self.vocab).lower()
+        given_first = " ".join(reversed(romanised.split(" ", 1)))
+        for form in (romanised, given_first):
+            known = self.owner.alias_table.get(form)
+            if known is not None and known.type == "Person":
+                return known
+        return None
+
+    def _add(self, start: int, end: int, key: str, method: str = "") -> None:
+        self.spans.append((start, end, key))
+        if method or (start, end) not in self.method_of:
+            self.method_of[(start, end)] = method or self._step
+
+    def _covered(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e, _ in self.spans)
+
+    def _gazetteer_text(self) -> None:
+        """Gazetteer names the ruler missed where jieba cut across them ("唐岩笑了笑" as 唐/岩笑): matched on
+        the characters, longest first; a Latin name only between non-Latin characters."""
+        for match in self.owner.gazetteer_pattern.finditer(self.simple):
+            if not self._covered(match.start(), match.end()):
+                known = self.owner.alias_table.get(match.group(0).lower())
+                if known is not None:
+                    self._add(match.start(), match.end(), self._known(known))
+
+    # local aliases: 哔哩哔哩（下称“B站”）, 快手科技（Kuaishou Technology）------------------------------------------
+    def _bracket_aliases(self) -> None:
+        pattern = re.compile(r"[（(](?:下称|以下简称|简称|下文简称|英文名)?[：:]?[“「\"]?([^（）()“”「」\"]{1,30}?)[”」\"]?[）)]")
+        by_end = {e: k for _, e, k in self.spans}
+        for match in pattern.finditer(self.simple):
+            key = by_end.get(match.start())
+            alias = match.group(1).strip()
+            if key is None or not alias or self.vocab.titles.search(alias):
+                continue
+            for found in re.finditer(re.escape(alias), self.simple):
+                if not self._covered(found.start(), found.end()):
+                    self._add(found.start(), found.end(), key)
+
+    # persons ----------------------------------------------------------------------------------------------
+    def _persons(self) -> None:
+        names: set[str] = set()
+        simple = self.simple
+        for match in self.vocab.title_chain.finditer(simple):
+            name = self._name_at(match.end())
+            if name:
+                names.add(name)
+        for start, end, tag in self.tokens:
+            if tag not in ("nr", "nrfg") or not 2 <= end - start <= 4 or self._covered(start, end):
+                continue
+            word = simple[start:end]
+            if not self._surname_of(word):
+                continue
+            rest = simple[end:end + 16]
+            if self._speech_follows(rest) or rest[:1] in "（(":
+                names.add(word if word[-1] not in self.vocab.never_end else word[:-1])
+        for name in sorted(names, key=len, reverse=True):
+            if self.owner.alias_table.get(name) is not None:
+                continue  # a gazetteer name (already a mention)
+            key = self._new(name, "Person")
+            for found in re.finditer(re.escape(name), simple):
+                if not self._covered(found.start(), found.end()):
+                    self._add(found.start(), found.end(), key)
+
+    def _speech_follows(self, rest: str) -> bool:
+        """'X表示', 'X在电话会议上指出', 'X笑了笑，称': a speech verb in the same clause."""
+        clause = re.split(r"[。！？；“”「」]", rest, maxsplit=1)[0]
+        match = self.vocab.speech.search(clause)
+        return match is not None and match.start() <= 12
+
+    def _surname_of(self, word: str) -> str:
+        if word[:2] in self.vocab.compound_surnames:
+            return word[:2]
+        return word[:1] if word[:1] in self.vocab.surnames else ""
+
+    def _name_at(self, pos: int) -> str:
+        """The person's name starting at `pos` (after a title): 2-3 Han characters from a surname on.
+
+        jieba cuts names short or long ("唐岩刚", "官程 一 笑"): a third character is kept unless it never ends
+        a name (在, 说, 刚 ...) or the two-character form occurs more often in the article."""
+        simple = self.simple
+        window = simple[pos:pos + 4]
+        surname = self._surname_of(window)
+        if not surname:
+            return ""
+        base = len(surname)
+        two, three = simple[pos:pos + base + 1], simple[pos:pos + base + 2]
+        if len(two) < base + 1 or not all(_HAN_CHAR.match(c) for c in two):
+            return ""
+        if len(three) < base + 2 or not _HAN_CHAR.match(three[-1]) or three[-1] in self.vocab.never_end:
+            return two
+        if self.vocab.speech.match(simple, pos + base + 1):
+            return two
+        return three if simple.count(three) >= simple.count(two) else two
+
+    # organisations ----------------------------------------------------------------------------------------
+    def _organisations(self) -> None:
+        """'腾讯社交网络事业群', '中国互联网络信息中心': proper words ending in an organisation suffix; jieba's nt."""
+        simple, tokens = self.simple, self.tokens
+        for i, (start, end, tag) in enumerate(tokens):
+            if tag == "nt" and not self._covered(start, end) and end - start >= 3:
+                self._add(start, end, self._new(simple[start:end], "Organization"))
+                continue
+            suffix = next((s for s in self.vocab.org_suffixes if simple.endswith(s, start, end)
+                           or simple.endswith(s, 0, end) and end - len(s) in self.token_at), None)
+            if suffix is None:
+                continue
+            first = i
+            while first > 0 and first > i - 6:
+                s, e, t = tokens[first - 1]
+                word = simple[s:e]
+                if not (t.startswith("n") or t in ("eng", "vn", "j", "b") or word in ("控股",)) or word == "的":
+                    break
+                first -= 1
+            begin = tokens[first][0]
+            if begin >= end - len(suffix) or simple[begin:end].startswith(self.vocab.never_start):
+                continue
+            span_tokens = tokens[first:i + 1]
+            proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or any(
+                s <= begin < e or begin <= s < end for s, e, _ in self.spans)
+            if not proper or self._covered(begin, end) and not self._known_at(begin):
+                continue
+            name = simple[begin:end]
+            known_key = self._known_at(begin)
+            if known_key and name[len(self._span_text(known_key, begin)):] in ("", *self.vocab.legal_forms):
+                continue  # the known name itself, or its company form (see _legal_forms): the same entity
+            self.spans = [sp for sp in self.spans if not (begin <= sp[0] and sp[1] <= end)]
+            self._add(begin, end, self._new(name, "Organization"))
+
+    def _known_at(self, begin: int) -> str | None:
+        return next((k for s, _, k in self.spans if s == begin), None)
+
+    def _span_text(self, key: str, begin: int) -> str:
+        return next(self.simple[s:e] for s, e, k in self.spans if s == begin and k == key)
+
+    def _legal_forms(self) -> None:
+        """'腾讯控股有限公司', '快手科技', '陌陌科技': a known name and its company form are one entity; a product
+        named so is, in this article, a company (its key, and so its IRI, stays the gazetteer's)."""
+        simple = self.simple
+        for start, end, key in list(self.spans):
+            if simple[start:end].endswith(self.vocab.legal_forms) and end - start > 2 \
+                    and self.entity_of[key].type == "Product":
+                self.entity_of[key].type = "Organization"  # "快手科技", itself a gazetteer name
+                continue
+            product = next((f for f in self.vocab.product_forms if simple.startswith(f, end)), None)
+            if product is not None and not self._covered(end, end + len(product)):
+                self.spans.remove((start, end, key))  # "快手App": the product itself
+                self._add(start, end + len(product), key)
+                continue
+            form = next((f for f in self.vocab.legal_forms if simple.startswith(f, end)), None)
+            if form is None or self._covered(end, end + len(form)):
+                continue
+            self.spans.remove((start, end, key))
+            self._add(start, end + len(form), key)
+            entity = self.entity_of[key]
+            if entity.type == "Product":
+                entity.type = "Organization"
+
+    def _finish(self) -> None:
+        kept: list[tuple[int, int, str]] = []
+        for start, end, key in sorted(self.spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+            if kept and start < kept[-1][1]:
+                continue
+            kept.append((start, end, key))
+        self.spans = kept
+        for start, end, key in kept:
+            surface = self.text[start:end]
+            self.surface.setdefault(key, Counter())[surface] += 1
+            method = self.method_of.get((start, end), "gazetteer")
+            self.mentions.append(Mention(key, surface, start, end, self.sentence_of(start), f"zh: {method}",
+                                         METHODS[method]))
+
+    def entities(self) -> dict[str, Entity]:
+        """Each entity named as the article most often names it; the gazetteer's English name, the Simplified
+        and the original forms are its other names."""
+        out = {}
+        for key, entity in self.entity_of.items():
+            counts = self.surface.get(key, Counter())
+            forms = sorted(counts, key=lambda f: (-counts[f], f))
+            han_forms = [f for f in forms if _HAN_CHAR.search(f)]
+            name = to_simplified(han_forms[0]) if han_forms else (forms[0] if forms else entity.name)
+            aliases = set(forms) | {to_simplified(f) for f in forms}
+            known = self.known_of.get(key)
+            english = known.name if known is not None else (pinyin_name(name, self.vocab)
+                                                            if entity.type == "Person" else None)
+            if known is not None:
+                aliases |= {a for a in known.aliases if not _HAN_CHAR.search(a) and a[:1].isupper()}
+            if english:
+                aliases.add(english)
+            aliases.discard(name)
+            names = {"zh": name}
+            if english:
+                names["en" if known is not None else "zh-Latn-pinyin"] = english
+            out[key] = Entity(key=key, name=name, type=entity.type, aliases=aliases, names=names)
+        self.entity_of = out
+        return out
+
+    def facts(self) -> Facts:
+        return Facts(self.text, self.simple, self.mentions, self.entity_of, self.vocab, self.sentence_of,
+                     self.tokens, self.owner.rules)
+
+
+def pinyin_name(name: str, vocab: Vocabulary) -> str:
+    """汤道生 -> 'Tang Daosheng', 欧阳娜娜 -> 'Ouyang Nana': surname, then the given name, in pinyin without tones;
+    surnames read as surnames (单 Shan, 曾 Zeng, 解 Xie: chinese.toml [names.surname_readings])."""
+    from pypinyin import Style, lazy_pinyin
+
+    surname = name[:2] if name[:2] in vocab.compound_surnames else name[:1]
+    family = vocab.surname_readings.get(surname) or "".join(lazy_pinyin(surname, style=Style.NORMAL))
+    given = "".join(lazy_pinyin(name[len(surname):], style=Style.NORMAL))
+    return f"{family.capitalize()} {given.capitalize()}".strip()

@@ -1,0 +1,434 @@
+"""Figures, quotes and roles of a Chinese article, read from its text and the mentions `chinese.py` found.
+
+Everything is matched on the Simplified form of the text and cut from the original (same offsets), so a
+Traditional article keeps its script in quotes, titles and figure texts. No spaCy here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+
+from .chinese import HAN, Facts, to_simplified
+from .model import Figure, Mention, Quote, Role
+from .numbers import parse_quantity
+
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿点"
+_SCALE = "万亿|千亿|百亿|亿|千万|百万|十万|万|千"
+_MONEY = "美元|美金|港元|港币|欧元|日元|人民币|元"
+# A number as Chinese reports write it: 229.06亿元, 8.43亿, 20%, 百分之五十五, 五亿, 近八成, 1,000万, HK$41.3 billion
+_FIGURE = re.compile(
+    rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达)?"
+    rf"(?P<num>百分之[{_CN_NUM}\d.]+"
+    rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
+    rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
+    rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
+    rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
+    rf"|[一二两三四五六七八九十]成)"
+    rf"(?P<tail>左右|以上|余|多)?")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()“”「」\n]")
+_DATE_FULL = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
+_DATE_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
+_QUARTER = re.compile(r"(?:(\d{4})年)?(?:第)?([一二三四1-4])季度|(?:(\d{4})年)?Q([1-4])")
+_AS_OF = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(?:末)?")
+_TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
+_QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层|名)")
+
+
+def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
+    """Every published number with its metric (the words it counts, never punctuation), its subject (the
+    entity the clause is about; 其 / 该公司 resolved to the last organisation or product named), its as-of date
+    (截至2015年6月30日, 第二季度) and, for 同比增长 X%, a growth figure of its own."""
+    text, simple, words = facts.text, facts.simple, facts.vocab.figures
+    linking = sorted(words.get("linking", []), key=len, reverse=True)
+    growth_words = sorted(words.get("growth", []), key=len, reverse=True)
+    decline = set(words.get("decline", []))
+    approximations = words.get("approximations", {})
+    classifiers = tuple(words.get("classifiers", []))
+    openers = tuple(sorted(words.get("clause_openers", []), key=len, reverse=True))
+    by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
+    canonical = _canonical_table(facts)
+    year = int(article_date[:4]) if article_date else None
+    figures: list[Figure] = []
+    paragraph_date: tuple[int, str | None] = (-1, None)
+    last_level: dict[int, Figure] = {}
+    for match in _FIGURE.finditer(simple):
+        start, end = match.start("num"), match.end("num")
+        number = match.group("num")
+        if not _is_figure(simple, start, end, number, by_char, classifiers):
+            continue
+        quantity = parse_quantity(number)
+        if quantity is None or (quantity.value is None and quantity.min_value is None):
+            continue
+        sentence = facts.sentences_of(start)  # type: ignore[operator]
+        clause_start = _clause_start(simple, start)
+        before = simple[clause_start:match.start()]
+        growth_word = next((g for g in growth_words if before.rstrip("了约达至为").endswith(g)), None)
+        end_text = end
+        cls = next((c for c in classifiers if simple.startswith(c, end)), None)
+        if cls and not number.endswith(("%", "％")):
+            end_text = end + len(cls)
+        value = quantity.value
+        if growth_word in decline and value is not None:
+            value = -value
+        date = _date_of(simple, start, clause_start, article_date, year)
+        paragraph = simple.rfind("\n", 0, start)
+        if date:
+            paragraph_date = (paragraph, date)
+        elif paragraph_date[0] == paragraph:
+            date = paragraph_date[1]
+        previous = last_level.get(sentence)
+        conversion = re.search(r"(?:约合|折合|合)(?:人民币|美元|港元)?$", simple[max(0, start - 8):start])
+        if conversion and figures and figures[-1].sentence == sentence:
+            metric, subject = figures[-1].metric, figures[-1].subject  # "1亿美元（约合人民币7亿元）"
+        elif growth_word and previous is not None:
+            metric, subject = previous.metric, previous.subject
+        else:
+            metric = _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
+                             facts.type_of, to_simplified, facts.tokens)
+            subject = _subject(facts, simple, clause_start, start, by_char, sentence)
+        approx = match.group("approx") or match.group("tail")
+        figure = Figure(
+            text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
+            subject=subject, unit=quantity.unit, currency=quantity.currency,
+            approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
+            max_value=quantity.max_value, date=date, canonical=canonical(metric), growth=bool(growth_word),
+            method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
+        figures.append(figure)
+        if not growth_word:
+            last_level[sentence] = figure
+    return figures
+
+
+def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifiers) -> bool:
+    """Not years, dates, ordinals, codes, versions or small counts in words."""
+    if start in by_char or (end - 1) in by_char:
+        return False  # inside a name: B站, QQ2015, 360
+    if _NOT_AFTER.match(simple, end) or simple[start - 1:start] in ("第", "前", "代", "码", "号", "V", "v", "Q"):
+        return False
+    if re.match(r"[A-Za-z]", simple[end:end + 1]) or re.match(r"[A-Za-z]", simple[start - 1:start]) \
+            and not number.startswith(("US$", "HK$", "RMB")):
+        return False
+    if simple[end:end + 1] == "岁":
+        return bool(re.search(r"(?:为|是|达|约)$", simple[max(0, start - 2):start]))
+    plain = re.fullmatch(r"\d+", number)
+    if plain:
+        # a bare integer counts only with a classifier after it (30款, 50条); a code or year does not
+        return simple.startswith(classifiers, end) and not simple.startswith("年", end)
+    return True
+
+
+def _clause_start(simple: str, pos: int) -> int:
+    """Where the clause holding `pos` starts; a bracket inside it ("抖音（含抖音火山版）的日活跃用户") does not
+    end it."""
+    i = pos - 1
+    while i > max(-1, pos - 80):
+        if simple[i] in "）)":
+            opening = max(simple.rfind("（", 0, i), simple.rfind("(", 0, i))
+            if opening != -1 and i - opening <= 30:
+                i = opening - 1
+                continue
+        if _CLAUSE_BREAK.match(simple[i]):
+            return i + 1
+        i -= 1
+    return max(0, i + 1)
+
+
+def _bracketed(simple: str, pos: int) -> bool:
+    """Whether `pos` is inside a bracket ("（含抖音火山版）"): names there are asides, not the subject."""
+    opening = max(simple.rfind("（", max(0, pos - 30), pos), simple.rfind("(", max(0, pos - 30), pos))
+    if opening == -1:
+        return False
+    closing = max(simple.rfind("）", opening, pos), simple.rfind(")", opening, pos))
+    return closing == -1
+
+
+def _metric(simple: str, before: str, end: int, linking, openers, growth_word, by_char, clause_start,
+            type_of, to_simple, tokens) -> str:
+    """The noun phrase the number counts: the noun after it ("超过30款应用", "115港元的发行价"), else the clause
+    before its linking verb, less time words, openers and the organisation it is about ("第二季度腾讯总收入为"
+    -> 总收入). English words in a Chinese page: the last content word before the number ("a stake of")."""
+    if simple.startswith("的", end) or re.search(r"[款条个家名位部项台件种所座户]$", simple[:end]):
+        noun = _noun_run(tokens, end + (1 if simple.startswith("的", end) else 0), simple)
+        if len(noun) >= 2:
+            return _clean_metric(noun)
+    if re.search(r"[A-Za-z]{2,}\W*$", before) and not re.search(f"[{HAN}]", before[-12:]):
+        words = [w for w in re.findall(r"[A-Za-z]+", before) if w.lower() not in _ENGLISH_FILLER]
+        return words[-1].lower() if words else "value"
+    phrase = before
+    share = re.search(r"占(?:到|了)?(.{1,16}?)的(?:近|约|逾)?$", phrase)
+    if share:  # "移动端广告收入已占该项收入的百分之五十五": the share of what stands before 占, else of what follows
+        head = re.sub(r"(?:已经|已|约|仅)$", "", phrase[:share.start()])
+        return _clean_metric(head) or _clean_metric(share.group(1))
+    if growth_word:
+        phrase = phrase.rstrip("了约达至为")[:-len(growth_word)]
+    changed = True
+    while changed:
+        changed = False
+        for word in linking:
+            if phrase.endswith(word):
+                phrase, changed = phrase[:-len(word)], True
+    phrase = re.sub(r"截至[^，,]*?(?:日|月末|月|年末|年)(?:止)?|(?:\d{4}年)?(?:第[一二三四1-4]季度|[一二三四]季度|"
+                    r"Q[1-4])|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|今年|去年|上月|本月|当月|"
+                    r"同期|此前|目前|已经|已|仍|达到|共|累计|总共|平均|均", "", phrase)
+    for opener in openers:
+        if phrase.startswith(opener):
+            phrase = phrase[len(opener):]
+    # the organisation or person the clause is about is its subject, not part of the metric ("腾讯总收入");
+    # a product stays ("QQ月活跃账户数")
+    for mention in sorted(set(by_char.get(clause_start + i) for i in range(len(before))) - {None},
+                          key=lambda m: -len(m.text)):
+        if type_of(mention.entity) in ("Organization", "Person", "Place"):
+            phrase = phrase.replace(to_simple(mention.text), "")
+    phrase = re.sub(r"(?:依然|仍然|依旧|仍|已经|已|均|都|也|还|将|就|则|稳定|保持|维持|在)+$", "", phrase)
+    if "的" in phrase.rstrip("的"):  # "微信和WeChat的合并月活跃账户数": what is counted follows the last 的
+        phrase = phrase.rstrip("的").rsplit("的", 1)[1]
+    phrase = re.sub(r"^(?:其|该公司|该平台|公司|的)", "", phrase)
+    metric = _clean_metric(phrase)
+    if not metric:
+        after = re.match(rf"[{HAN}A-Za-z]{{1,8}}", simple[end:])
+        metric = _clean_metric(after.group(0)) if after else ""
+    return metric or "数量"
+
+
+def _noun_run(tokens: list[tuple[int, int, str]], pos: int, simple: str) -> str:
+    """The nouns jieba finds from `pos` on ("广点通 流量 | 扶持"), up to the first word that is not one."""
+    starts = [t[0] for t in tokens]
+    i = bisect.bisect_left(starts, pos)
+    if i >= len(tokens) or tokens[i][0] != pos:
+        return ""
+    end, first = pos, i
+    # the first word may be tagged a verb (jieba tags 应用 v in "30款应用"); the ones after it must be nouns
+    while i < len(tokens) and (tokens[i][2].startswith("n") or tokens[i][2] in ("vn", "eng", "j")
+                               or i == first and tokens[i][2] == "v" and tokens[i][1] - tokens[i][0] >= 2) \
+            and tokens[i][1] - pos <= 10:
+        end = tokens[i][1]
+        i += 1
+    return simple[pos:end]
+
+
+_ENGLISH_FILLER = {"of", "about", "a", "an", "the", "at", "to", "by", "approximately", "nearly", "around", "was",
+                   "is", "were", "are", "its", "has", "had", "have", "it", "some", "roughly", "almost", "over",
+                   "more", "than", "up", "down", "for", "in", "on", "with", "and", "worth"}
+
+
+def _clean_metric(text: str) -> str:
+    text = re.sub(rf"[^{HAN}A-Za-z0-9]+", "", text)
+    return text[-16:]
+
+
+def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, sentence: int) -> str | None:
+    """The organisation or product the clause names before the number (in the metric: "QQ月活跃账户数");
+    else the one named earlier in the sentence; 其 / 该公司 or nothing at all: the last one named before."""
+    def candidates(lo: int, hi: int) -> list[Mention]:
+        return [m for m in facts.mentions if lo <= m.start < hi and facts.type_of(m.entity) in ("Organization", "Product")
+                and not _bracketed(simple, m.start)]
+
+    in_clause = candidates(clause_start, start)
+    if in_clause:
+        return in_clause[-1].entity
+    sentence_start = simple.rfind("\n", 0, clause_start) + 1
+    for i in range(clause_start - 1, sentence_start - 1, -1):
+        if simple[i] in "。！？":
+            sentence_start = i + 1
+            break
+    earlier = candidates(sentence_start, clause_start)
+    if earlier:
+        return earlier[0].entity
+    before = candidates(0, start)
+    organisations = [m for m in before if facts.type_of(m.entity) == "Organization"]
+    if re.search(r"其|该公司|公司|该平台", simple[clause_start:start]) and before:
+        return before[-1].entity
+    if organisations:
+        return organisations[-1].entity
+    return before[-1].entity if before else None
+
+
+def _date_of(simple: str, start: int, clause_start: int, article_date: str | None, year: int | None) -> str | None:
+    """The figure's as-of date: 截至2015年6月30日 (or 截至3月31日, the year from the article), 第二季度
+    (its last month), an explicit date in the sentence, 今日 (the article's date)."""
+    sentence_start = max(simple.rfind(c, 0, start) for c in "。！？\n") + 1
+    window = simple[sentence_start:start]
+    as_of = list(_AS_OF.finditer(window))
+    if as_of:
+        y, m, d = as_of[-1].groups()
+        y = int(y) if y else year
+        if y:
+            return f"{y:04d}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
+    quarter = list(_QUARTER.finditer(window))
+    if quarter:
+        q = quarter[-1]
+        y = q.group(1) or q.group(3)
+        n = _QUARTER_NUM[q.group(2) or q.group(4)]
+        y = int(y) if y else year
+        if y:
+            return f"{y:04d}-{3 * n:02d}"
+    full = list(_DATE_FULL.finditer(window))
+    if full:
+        y, m, d = full[-1].groups()
+        return f"{int(y):04d}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
+    if _TODAY.search(window) and article_date:
+        return article_date
+    return None
+
+
+def _canonical_table(facts: Facts):
+    """The canonical metric (rules/metrics.toml) whose form the metric contains, longest form first."""
+    forms = sorted(facts.rules.canonical_forms().items(), key=lambda item: -len(item[0]))
+    han_forms = [(f, c) for f, c in forms if re.search(f"[{HAN}]", f)]
+
+    def canonical(metric: str) -> str | None:
+        return next((c for f, c in han_forms if f in metric), None)
+
+    return canonical
+
+
+# Quotes ---------------------------------------------------------------------------------------------------
+_QUOTE = re.compile(r"[“「]([^“”「」]{2,600})[”」]")
+
+
+def extract_quotes(facts: Facts) -> list[Quote]:
+    """“…” and 「…」 quotations of a sentence or more, each with its speaker: a person and a speech verb
+    before it ("X指出：“…”") or after it ("“…”X在…中表示"), a pronoun after it ("“…”他说", the last person
+    named), else the last person named before it in the paragraph or the one before."""
+    simple, text, vocab = facts.simple, facts.text, facts.vocab
+    persons = sorted((m for m in facts.mentions if facts.type_of(m.entity) == "Person"), key=lambda m: m.start)
+    quotes = []
+    for match in _QUOTE.finditer(simple):
+        inner = match.group(1)
+        han = len(re.findall(f"[{HAN}]", inner))
+        after = simple[match.end():match.end() + 40]
+        before = simple[max(0, match.start() - 40):match.start()]
+        cue_after = re.match(rf"^[，,]?\s*([{HAN}A-Za-z]{{0,24}}?)(?:{vocab.speech.pattern})", after.split("。")[0])
+        cue_before = re.search(rf"(?:{vocab.speech.pattern})[^。“”「」]{{0,4}}[：:，,]?\s*$", before)
+        if han < 8 or (not cue_after and not cue_before and han < 14 and not re.search(r"[。！？!?…]$", inner)):
+            continue  # a term or slogan in quotation marks, not a quotation
+        speaker = None
+        if cue_after:
+            speaker = _person_in(persons, match.end(), match.end() + cue_after.end(1))
+            if speaker is None and cue_after.group(1)[:1] in vocab.pronouns:
+                speaker = _last_person(persons, match.start())
+        if speaker is None and cue_before:
+            lo = simple.rfind("。", 0, match.start()) + 1
+            speaker = _person_in(persons, lo, match.start(), last=True)
+            if speaker is None and re.search(r"[他她]", simple[lo:match.start()]):
+                speaker = _last_person(persons, lo)
+        if speaker is None:
+            paragraph = simple.rfind("\n", 0, match.start())
+            previous = simple.rfind("\n", 0, max(0, paragraph))
+            candidate = _last_person(persons, match.start())
+            if candidate is not None and candidate.start > previous:
+                speaker = candidate
+        if speaker is None:
+            continue
+        start, end = match.start(1), match.end(1)
+        quotes.append(Quote(speaker=speaker.entity, text=text[start:end], start=start, end=end,
+                            sentence=facts.sentences_of(start)))  # type: ignore[operator]
+    return quotes
+
+
+def _person_in(persons: list[Mention], lo: int, hi: int, last: bool = False) -> Mention | None:
+    inside = [m for m in persons if lo <= m.start < hi]
+    return (inside[-1] if last else inside[0]) if inside else None
+
+
+def _last_person(persons: list[Mention], before: int) -> Mention | None:
+    earlier = [m for m in persons if m.end <= before]
+    return earlier[-1] if earlier else None
+
+
+# Roles ----------------------------------------------------------------------------------------------------
+def extract_roles(facts: Facts) -> list[Role]:
+    """腾讯高级执行副总裁汤道生, 陌陌创始人、董事长兼CEO唐岩, 新浪董事长兼CEO、微博董事长曹国伟 (titles of two
+    organisations), 汤道生（腾讯高级执行副总裁）, and a bare 总裁刘炽平 (the organisation last named)."""
+    simple, text, vocab = facts.simple, facts.text, facts.vocab
+    mentions = sorted(facts.mentions, key=lambda m: m.start)
+    by_end = {m.end: m for m in mentions}
+    roles: list[Role] = []
+    seen: set[tuple[str, str, str | None]] = set()
+
+    def organisation(m: Mention | None) -> str | None:
+        return m.entity if m is not None and facts.type_of(m.entity) in ("Organization", "Product") else None
+
+    counts = Counter(m.entity for m in mentions if facts.type_of(m.entity) in ("Organization", "Product"))
+
+    def context_org(before: int) -> str | None:
+        """A bare title ("总裁刘炽平") is at the organisation the article is about: the one named most often
+        (organisations before products), among those named before."""
+        earlier = {m.entity for m in mentions if m.end <= before} & set(counts)
+        if not earlier:
+            return None
+        return max(sorted(earlier), key=lambda k: (facts.type_of(k) == "Organization", counts[k]))
+
+    def add(person: Mention, title_start: int, title_end: int, org: str | None) -> None:
+        for part in _split_titles(simple, title_start, title_end, vocab):
+            title = text[part[0]:part[1]]
+            key = (person.entity, to_key(title), org)
+            if key in seen:
+                continue
+            seen.add(key)
+            roles.append(Role(person=person.entity, title=title, organization=org,
+                              academic=any(simple[part[0]:part[1]].endswith(a) for a in vocab.academic),
+                              sentence=person.sentence, start=min(title_start, person.start),
+                              end=max(title_end, person.end), method="zh: title before name"))
+
+    for person in mentions:
+        if facts.type_of(person.entity) != "Person":
+            continue
+        pos = person.start
+        while True:
+            chain = _chain_ending(simple, pos, vocab)
+            if chain is None:
+                break
+            title_start = chain
+            org_mention = by_end.get(title_start) or (by_end.get(title_start - 1)
+                                                      if simple[title_start - 1:title_start] == "的" else None)
+            org = organisation(org_mention)
+            if org is None and org_mention is None:
+                org = context_org(title_start)
+            add(person, title_start, pos, org)
+            pos = org_mention.start if org_mention is not None else title_start
+            if simple[pos - 1:pos] in ("、", "，", "和", "及") and _chain_ending(simple, pos - 1, vocab) is not None:
+                pos -= 1
+                continue
+            break
+        bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
+        if bracket:
+            close = simple.find("）", person.end)
+            close = close if close != -1 else simple.find(")", person.end)
+            inner_start = person.end + 1
+            org_mention = next((m for m in mentions if m.start == inner_start), None)
+            title_from = org_mention.end if org_mention is not None else inner_start
+            if 0 < close - title_from <= 24 and vocab.title_chain.fullmatch(simple, title_from, close):
+                add(person, title_from, close, organisation(org_mention) if org_mention else context_org(person.start))
+    return roles
+
+
+def to_key(title: str) -> str:
+    return title.strip().lower()
+
+
+def _chain_ending(simple: str, pos: int, vocab) -> int | None:
+    """Where a chain of titles that ends right at `pos` starts (the longest), or None."""
+    for start in range(max(0, pos - 30), pos):
+        if vocab.title_chain.fullmatch(simple, start, pos):
+            return start
+    return None
+
+
+def _split_titles(simple: str, start: int, end: int, vocab) -> list[tuple[int, int]]:
+    """'创始人、董事长兼CEO' -> the spans of 创始人, 董事长 and CEO."""
+    parts, pos = [], start
+    while pos < end:
+        match = vocab.titles.match(simple, pos, end)
+        if match is None:
+            break
+        parts.append((match.start(), match.end()))
+        pos = match.end()
+        joiner = next((j for j in vocab.joiners if simple.startswith(j, pos)), None)
+        if joiner is None:
+            break
+        pos += len(joiner)
+    return parts
