@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import CommgraphError, IngestLocked
+from .errors import CommgraphError, IngestLocked, file_system_problem
 from .settings import SETTINGS, Settings
 
 
@@ -38,21 +38,32 @@ class _Locked(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns our errors into one clear line and exit status 1, for every command."""
+    """Turns our errors, and file-system errors (a full disk, a read-only or missing directory, no permission),
+    into one clear line and exit status 1, for every command; `--debug` shows the traceback instead."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except IngestLocked as exc:  # its own exit status: scripts retry later rather than treat it as a failure
+            if ctx.params.get("debug"):
+                raise
             raise _Locked(exc.message) from None
         except CommgraphError as exc:
+            if ctx.params.get("debug"):
+                raise
             raise click.ClickException(exc.message) from None
+        except (OSError, RuntimeError) as exc:
+            problem = file_system_problem(exc)
+            if problem is None or ctx.params.get("debug"):
+                raise
+            raise click.ClickException(problem) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @_settings_options
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error instead of one line.")
 @click.pass_context
-def main(ctx: click.Context, **overrides) -> None:
+def main(ctx: click.Context, debug: bool, **overrides) -> None:
     """commgraph: news articles -> knowledge graph + search engine."""
     ctx.obj = _Context(overrides)
 
@@ -81,6 +92,8 @@ def _print_report(report, report_file: Path | None) -> None:
         click.echo(f"error: {failure.message}", err=True)
     if report.rebuild_due:
         click.echo(f"note: {report.rebuild_due}", err=True)
+    if report.recovered:
+        click.echo(f"note: {report.recovered}", err=True)
     if report_file:
         report_file.parent.mkdir(parents=True, exist_ok=True)
         report_file.write_text(report.to_json(), encoding="utf-8")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class CommgraphError(Exception):
     """Base error; `message` says what is wrong and what to do next."""
@@ -43,3 +46,36 @@ class StoreError(CommgraphError):
     """The data directory is missing, empty or inconsistent."""
 
     status = 503
+
+
+# What to do about a file-system error, by errno: the command line prints one line with the path and this.
+FILE_SYSTEM_FIXES = {
+    errno.ENOSPC: "the disk is full: free space on it (a lower --keep-generations keeps fewer old generations) or use "
+                  "another --data-dir",
+    errno.EDQUOT: "the disk quota is used up: free space or use another --data-dir",
+    errno.EFBIG: "a file grew past the size this system allows (`ulimit -f`, or the file system's limit): raise the "
+                 "limit or use another --data-dir",
+    errno.EROFS: "the file system is read-only: remount it writable or use another --data-dir",
+    errno.EACCES: "permission denied: give this user write access to the data directory or use another --data-dir",
+    errno.EPERM: "the operation is not permitted: give this user write access to the data directory or use another "
+                 "--data-dir",
+    errno.ENOENT: "it does not exist: create it, correct the path, or use another --data-dir",
+    errno.ENOTDIR: "a part of the path is a file, not a directory: correct the path or use another --data-dir",
+    errno.EIO: "the disk reported an I/O error: check the disk (dmesg), then run `commgraph check`",
+}
+# The same conditions as Oxigraph (RocksDB) words them: its errors carry the text, not always an errno.
+_STRERROR = {os.strerror(code): code for code in FILE_SYSTEM_FIXES}
+
+
+def file_system_problem(exc: BaseException) -> str | None:
+    """One line for a file-system error (a full disk, a read-only or missing directory, no permission):
+    the path, what the system said and the fix; None when `exc` is not such an error."""
+    code = getattr(exc, "errno", None)
+    text = str(exc)
+    if code not in FILE_SYSTEM_FIXES:
+        code = next((c for words, c in _STRERROR.items() if words in text), None)
+    if code is None or not isinstance(exc, (OSError, RuntimeError)):
+        return None
+    filename = getattr(exc, "filename", None)
+    where = f"{filename}: {os.strerror(code)}" if filename else text.strip()
+    return f"{where}; {FILE_SYSTEM_FIXES[code]}"
