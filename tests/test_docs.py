@@ -63,3 +63,16 @@ def test_queries_doc_is_current():
 def test_readme_screenshots_exist():
     for path in re.findall(r"\]\((docs/screenshots/[^)]+)\)", README):
         assert (ROOT / path).exists(), path
+
+
+def test_readme_settings_table_states_each_default():
+    rows = {line.split("|")[1].strip(): line for line in README.splitlines() if line.startswith("| ")}
+    for setting in SETTINGS:
+        if setting.default != "":
+            assert f"| `{setting.default}` |" in rows[setting.name], (setting.name, setting.default)
+
+
+def test_readme_says_which_exit_status_means_another_ingest_is_running():
+    from commgraph.cli import EXIT_LOCKED
+
+    assert f"`{EXIT_LOCKED}` another ingest is running" in README

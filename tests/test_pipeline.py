@@ -1,5 +1,6 @@
 """Ingest: idempotent, incremental, removal, bad input, one writer; all on a real store and index."""
 
+import json
 import shutil
 import threading
 
@@ -245,3 +246,73 @@ def test_workers_are_spawned_and_agree_when_other_threads_run(settings, extracto
                 for x in items]
 
     assert summary(spawned) == summary(extractor.extract_many(articles))
+
+
+def test_a_json_list_lands_its_good_records_and_reports_each_bad_one_by_index(settings, extractor, tmp_path):
+    records = [{"title": "First", "body": "Tencent said QQ groups reached 380 million users in 2015."},
+               {"title": "No body"},
+               {"title": "Third", "body": "Momo said it had 100 million monthly active users in 2016."},
+               "not an object"]
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps(records))
+    report = ingest([listing], settings, extractor=extractor)
+    assert report.added == ["list-1", "list-3"]
+    failed = {f.path.rsplit("/", 1)[-1]: f.message for f in report.failed}
+    assert set(failed) == {"list.json[1]", "list.json[3]"}
+    assert failed["list.json[1]"].endswith("list.json[1]: no 'body' (or 'text'/'content') string; add the article text")
+    assert "list.json[3]: not an object" in failed["list.json[3]"]
+
+
+def test_an_article_over_a_million_characters_ingests_and_an_over_cap_file_fails_alone(settings, extractor, tmp_path):
+    """spaCy refuses one Doc over 1,000,000 characters (E088): the body is parsed in pieces of paragraphs, the
+    offsets of the joined Doc are the body's, and the file over max_article_bytes beside it fails by itself."""
+    import random
+
+    from commgraph.sources import read_path
+
+    rng = random.Random(15)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paragraphs = [f"Tencent said QQ groups reached {n + 1} million users in {2000 + n % 20}. Attachment: "
+                  + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(2000))
+                  for n in range(500)]
+    (folder / "long.txt").write_text("A long report\n\n" + "\n\n".join(paragraphs))
+    (folder / "over-cap.txt").write_text("Too big\n\n" + "word " * 1_000_001)
+    (folder / "short.txt").write_text("Short\n\nMomo said it had 100 million monthly active users in 2016.")
+    report = ingest([folder], settings, extractor=extractor)
+    assert sorted(report.added) == ["long", "short"]
+    assert [(f.path.rsplit("/", 1)[-1], "over the limit" in f.message) for f in report.failed] == [("over-cap.txt", True)]
+    article = read_path(folder / "long.txt")[0]
+    assert len(article.body) > 1_000_000
+    extraction = extractor.extract(article)
+    assert len(extraction.figures) >= 450 and extraction.figures[-1].start > 1_000_000
+    for item in [*extraction.figures, *extraction.mentions, *extraction.sentences]:
+        assert article.body[item.start:item.end] == item.text
+    assert hits(settings, "attachment") == ["long"]
+
+
+def test_a_second_concurrent_ingest_exits_with_its_own_status(tmp_path):
+    """Scripts tell "another ingest is running" (75, documented in the README) from a failure (1)."""
+    from click.testing import CliRunner
+
+    from commgraph.cli import EXIT_LOCKED, main
+
+    data = tmp_path / "data"
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with gens.ingest_lock(data, timeout=1):
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    holding.wait(5)
+    try:
+        result = CliRunner().invoke(main, ["--data-dir", str(data), "--lock-timeout", "0.3", "ingest",
+                                           str(FIXTURES / "articles")])
+    finally:
+        release.set()
+        thread.join()
+    assert result.exit_code == EXIT_LOCKED == 75
+    assert "ingest already running" in result.output
