@@ -324,14 +324,19 @@ def _query_words(text: str) -> list[str]:
 
 def _excerpt(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
     """Only the passages around the first matches: Whoosh re-analyses every token it highlights, and whole
-    articles made highlighting most of a search's time. Stems are matched by their first letters."""
+    articles made highlighting most of a search's time. Stems are matched by their first letters.
+
+    Around a Chinese word the passage is shorter: a character is about a word (the snippet shows ~60 around
+    a match), and segmenting 400 characters with jieba for each of 10 hits made highlights 2.4x English's."""
     lowered = body.lower()
     spans: list[tuple[int, int]] = []
     for word in words:
-        stem = word if has_han(word) else word[: max(4, len(word) - 2)]  # Chinese words are not stemmed
+        chinese = has_han(word)
+        stem = word if chinese else word[: max(4, len(word) - 2)]  # Chinese words are not stemmed
+        around = radius * 2 // 5 if chinese else radius
         pos = lowered.find(stem)
         if pos >= 0:
-            spans.append((max(0, pos - radius), min(len(body), pos + radius)))
+            spans.append((max(0, pos - around), min(len(body), pos + around)))
         if len(spans) >= most:
             break
     if not spans:
