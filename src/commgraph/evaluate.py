@@ -71,7 +71,7 @@ class Report:
 
 def _norm(text: str | None) -> str:
     text = (text or "").strip().lower().replace("’", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", text).rstrip(".")  # "U.S." and "U.S", "Ltd." and "Ltd" are the same name
 
 
 def _names(entity) -> set[str]:

@@ -201,7 +201,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
-        entity = resolver.resolve(ent.text, ent.label_)
+        entity = resolver.resolve(ent.text, _cued_label(ent, resolver.rules))
         if entity is None:
             continue
         method, confidence = _mention_method(ent, extra, resolver)
@@ -218,6 +218,32 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
     _add_short_names(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _cued_label(ent, rules: Rules) -> str:
+    """The model's label, corrected by the shape of the name and the words beside it (rules/vocabulary.toml
+    [types]): '... Conference' is an event, '... Securities' an organisation, 'the Yizhibo app' a product,
+    'analyst at Sinoscope' an organisation. Gazetteer labels stand."""
+    label = ent.label_
+    if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
+        return label
+    words = ent.text.lower().rstrip(".").split()
+    last = words[-1] if words else ""
+    if last in rules.words("types", "event_heads") or (len(words) > 1 and any(w in rules.words("types", "event_heads")
+                                                                            for w in words[1:] if w == "games")):
+        return "EVENT"
+    if last in rules.words("types", "organization_heads") and len(words) > 1:
+        return "ORG"
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+    if (after in rules.words("types", "product_cues") or before in rules.words("types", "product_cues")) \
+            and label != "PERSON":
+        return "PRODUCT"
+    if before in ("at", "of", "for") and ent.start > 1 and doc[ent.start - 2].lower_ in rules.words("types", "organization_cues") \
+            and label in ("GPE", "LOC", "FAC", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART"):
+        return "ORG"
+    return label
 
 
 def _mention_method(ent, extra: list, resolver: Resolver) -> tuple[str, float]:

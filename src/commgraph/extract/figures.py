@@ -67,6 +67,7 @@ _QUARTER = re.compile(r"\b(?:(?P<q>Q[1-4])\s*(?P<y1>(?:19|20)\d\d)?|(?P<y2>(?:19
                       re.IGNORECASE)
 _CHANGE_OF = {f"{noun} {prep}" for noun in ("increase", "growth", "rise", "jump", "gain", "decline", "drop", "decrease",
                                            "fall", "surge") for prep in ("of", "by")}
+_LABEL = re.compile(r"^\s*(?:[-•*·]\s*)?([A-Za-z][^:：.;]{2,80}?)\s*[:：]\s*(?:about |approximately |around )?$")
 _COMPANY_METRICS = {"revenue", "net income", "market value", "funding", "price", "employees"}
 _ORDINAL_QUARTER = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
@@ -175,7 +176,12 @@ class _Reader:
         self.doc = doc
         self.text = text
         self.rules = rules
-        self.entity_at = entity_at
+        self.not_subjects = {n.replace("'", "").replace("-", " ") for n in rules.words("figures", "not_subjects")}
+
+        def at(start: int, end: int) -> str | None:
+            key = entity_at(start, end)
+            return None if key and key.split("/", 1)[-1].replace("-", " ") in self.not_subjects else key
+        self.entity_at = at
         self.refer = refer
         self.canonical = rules.canonical_forms()
         self.longest_form = max((len(f.split()) for f in self.canonical), default=1)
@@ -219,6 +225,12 @@ class _Reader:
         if not metric:
             metric = self._verb_measure(span) if quantity.currency else ""
             method, confidence = "parse: verb the amount hangs from", 0.5
+        if not metric:
+            # "- Net income attributable to Momo Inc.: RMB731.8 million": a list item's label before a colon
+            line = self.text[self.text.rfind("\n", 0, span.start_char) + 1:span.start_char]
+            label = _LABEL.match(line)
+            if label:
+                metric, method, confidence = label.group(1).strip(), "words: label before a colon", 0.6
         if not metric:
             return None
         canonical = self._canonical(metric, span, quantity.currency)
