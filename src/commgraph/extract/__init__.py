@@ -112,8 +112,10 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     def entity_type(key: str) -> str:
         return resolver.entities[key].type
 
-    topics = {"<topic>": article_topic(article.title, mentions, resolver.entities),
-              "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",))}
+    outlets = rules.words("figures", "not_subjects")
+    topics = {"<topic>": article_topic(article.title, mentions, resolver.entities, ignore=outlets),
+              "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",),
+                                                    outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
     refer = _referrer(mentions, entity_type, rules, topics)
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
@@ -127,14 +129,15 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
 
 
 def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entity],
-                  types: tuple[str, ...] = ("Organization", "Product")) -> str | None:
+                  types: tuple[str, ...] = ("Organization", "Product"), ignore: set[str] = frozenset()) -> str | None:
     """The organisation or product the article is about: the most mentioned one, its title counting three times
-    (an earnings report names its company a dozen times; a feature names its platform in the title)."""
+    (an earnings report names its company a dozen times; a feature names its platform in the title). News
+    outlets (`ignore`, lower-case names) are never the topic: they are named in every dateline and credit."""
     counts: dict[str, float] = {}
     lowered = title.lower()
     for mention in mentions:
         entity = entities.get(mention.entity)
-        if entity is not None and entity.type in types:
+        if entity is not None and entity.type in types and entity.name.lower() not in ignore:
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
     for key in counts:
         entity = entities[key]

@@ -67,7 +67,7 @@ _QUARTER = re.compile(r"\b(?:(?P<q>Q[1-4])\s*(?P<y1>(?:19|20)\d\d)?|(?P<y2>(?:19
                       re.IGNORECASE)
 _CHANGE_OF = {f"{noun} {prep}" for noun in ("increase", "growth", "rise", "jump", "gain", "decline", "drop", "decrease",
                                            "fall", "surge") for prep in ("of", "by")}
-_LABEL = re.compile(r"^\s*(?:[-•*·]\s*)?([A-Za-z][^:：.;]{2,80}?)\s*[:：]\s*(?:about |approximately |around )?$")
+_LABEL = re.compile(r"^\s*(?:[-•*·]\s*)?([A-Za-z][^:：;]{2,80}?)\s*[:：]\s*(?:about |approximately |around )?$")
 _COMPANY_METRICS = {"revenue", "net income", "market value", "funding", "price", "employees"}
 _ORDINAL_QUARTER = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
@@ -191,6 +191,8 @@ class _Reader:
         self.not_metrics = rules.words("figures", "not_metrics")
         self.money_verbs = rules.vocabulary.get("figures", {}).get("money_verbs", {})
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
+        self.company_nouns = rules.words("reference_nouns", "company")
+        self.platform_nouns = rules.words("reference_nouns", "platform")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -231,6 +233,22 @@ class _Reader:
             label = _LABEL.match(line)
             if label:
                 metric, method, confidence = label.group(1).strip(), "words: label before a colon", 0.6
+        if not metric and quantity.unit == "percent":
+            owner = self._share_of(span)  # "Alibaba owns roughly 32% of Weibo"
+            if owner is not None:
+                metric, named, method, confidence = "share", owner, "parse: a percentage of a named thing", 0.7
+        if not metric:
+            probe = Figure(text=span.text, value=None, metric="", start=span.start_char, end=span.end_char,
+                           sentence=sentence)
+            name = self.nearest_canonical(probe, span.sent.text, span.sent.start_char)
+            if name is not None:
+                metric, method, confidence = name, "words: the measure named nearest in the sentence", 0.5
+        if not metric:
+            previous = [f for f in before if span.start_char - f.end < 400
+                        and "\n" not in self.text[f.end:span.start_char].strip("\n ")]
+            if previous:
+                linked = previous[-1]  # "That is up from 980 million": the measure of the sentence before
+                metric, method, confidence = linked.metric, "context: the measure of the figure before", 0.4
         if not metric:
             return None
         canonical = self._canonical(metric, span, quantity.currency)
@@ -308,6 +326,15 @@ class _Reader:
                 break
             head = head.head
         return False
+
+    def _share_of(self, span: "Span") -> str | None:
+        doc = span.doc
+        if span.end + 1 < len(doc) and doc[span.end].lower_ == "of":
+            target = doc[span.end + 1] if doc[span.end + 1].lower_ not in ("the", "its") else \
+                (doc[span.end + 2] if span.end + 2 < len(doc) else None)
+            if target is not None:
+                return self.entity_at(target.idx, target.idx + len(target))
+        return None
 
     def _is_change_amount(self, span: "Span") -> bool:
         """'revenue grew by RMB500 million': an amount of change (not 'grew to RMB3 billion')."""
@@ -398,10 +425,12 @@ class _Reader:
             return key
         if token.lower_ in self.references:
             return self.refer(token.idx, token.lower_)
-        if token.pos_ == "NOUN" and token.i > 0 and token.doc[token.i - 1].lower_ == "the":
-            phrase = f"the {token.lower_}"
-            if phrase in self.references:
-                return self.refer(token.idx, phrase)
+        if token.pos_ in ("NOUN", "PROPN") and token.i > 0 and token.doc[token.i - 1].lower_ in ("the", "this"):
+            # "the Company", "the microblog", "the short-video app": a noun that stands for a company or a platform
+            if token.lower_ in self.company_nouns:
+                return self.refer(token.idx, "the company")
+            if token.lower_ in self.platform_nouns:
+                return self.refer(token.idx, "the platform")
         return None
 
     def _subject(self, span: "Span", about: list["Token"], metric: str) -> tuple[str | None, str]:
@@ -428,8 +457,9 @@ class _Reader:
         for token in span.sent:
             if token.i >= span.start:
                 break
-            if key := self._key_of(token, metric_words):
-                distance = span.start - token.i + (1000 if key.startswith("person/") else 0)
+            if (key := self._key_of(token, metric_words)) and not key.startswith("person/"):
+                # people are what a sentence is about, rarely what its numbers measure: the topic does better
+                distance = span.start - token.i
                 if best is None or distance < best[0]:
                     best = (distance, key)
         return (best[1], "nearest name before") if best else (None, "")
