@@ -39,7 +39,7 @@ def test_article_graph_uses_schema_org_and_evidence():
     person = MINTER.entity("person/daosheng-tang")
     assert (art, SCHEMA.mentions, person) in g
     description = g.value(predicate=CG.describes, object=person)
-    assert (description, CG.alias, Literal("Tom Tang")) in g
+    assert (description, CG.alias, Literal("Tom Tang", lang="en")) in g  # names carry their language
     assert g.value(description, CG.entityType) == SCHEMA.Person
     assert not list(g.triples((person, SCHEMA.name, None)))  # merged descriptions live in the entities graph
     figure = MINTER.part("a1", "figure", 0)
@@ -118,4 +118,36 @@ def test_entities_graph_has_a_lookup_key_for_every_name(tmp_path):
     assert [r["name"] for r in find_entities_by_name(store, ["TOM tang"])] == ["Tang Daosheng"]
     assert [r["name"] for r in find_entities_by_name(store, ["tom tang jr"])] == ["Tang Daosheng"]
     assert find_entities_by_name(store, ["tom"]) == []
+    store.close()
+
+
+def test_names_are_language_tagged_and_meet_across_languages(tmp_path):
+    """An English and a Chinese article about Tencent: one IRI, schema:name "Tencent"@en and "腾讯"@zh,
+    each article's language as schema:inLanguage."""
+    store = GraphStore(tmp_path / "store", MINTER)
+    english = make_extraction("en1")
+    body = "腾讯表示，QQ群的月活跃用户达到8亿。"
+    zh_article = Article(id="zh1", title="腾讯", body=body, source="zh.txt", lang="zh")
+    tencent = Entity("organization/tencent", "腾讯", "Organization", {"Tencent", "騰訊"},
+                     names={"zh": "腾讯", "en": "Tencent"})
+    chinese = Extraction(article=zh_article, sentences=[Sentence(0, 0, len(body), body)],
+                         entities={tencent.key: tencent}, mentions=[Mention(tencent.key, "腾讯", 0, 2, 0)],
+                         figures=[], roles=[], quotes=[])
+    for extraction in (english, chinese):
+        replace(store, extraction)
+    iri = str(MINTER.entity("organization/tencent"))
+    store.refresh_entities({iri})
+    names = {(q.object.value, q.object.language) for q in store.ox.quads_for_pattern(
+        ox.NamedNode(iri), ox.NamedNode(str(SCHEMA.name)), None, store.entities_graph)}
+    assert names == {("Tencent", "en"), ("腾讯", "zh")}
+    others = {(q.object.value, q.object.language) for q in store.ox.quads_for_pattern(
+        ox.NamedNode(iri), ox.NamedNode(str(SCHEMA.alternateName)), None, store.entities_graph)}
+    assert ("騰訊", "zh") in others
+    languages = {q.subject.value: q.object.value for q in store.ox.quads_for_pattern(
+        None, ox.NamedNode(str(SCHEMA.inLanguage)), None, None)}
+    assert languages == {str(MINTER.article("en1")): "en", str(MINTER.article("zh1")): "zh"}
+    from commgraph.lookup import find_entities_by_name
+
+    assert {r["e"] for r in find_entities_by_name(store, ["腾讯"])} == {iri}
+    assert {r["e"] for r in find_entities_by_name(store, ["騰訊"])} == {iri}
     store.close()

@@ -52,6 +52,8 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((art, SCHEMA.datePublished, _date_literal(article.date)))
     if article.url:
         g.add((art, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
+    if article.lang and article.lang != "und":
+        g.add((art, SCHEMA.inLanguage, Literal(article.lang)))
 
     sentence_iris = [minter.part(article.id, "sentence", s.index) for s in extraction.sentences]
     used_sentences: set[int] = set()
@@ -67,9 +69,10 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((d, RDF.type, CG.EntityDescription))
         g.add((d, CG.describes, e))
         g.add((d, CG.entityType, SCHEMA[entity.type]))
-        g.add((d, CG.name, Literal(entity.name)))
+        for lang, name in entity_names(entity, article.lang):
+            g.add((d, CG.name, Literal(name, lang=lang)))
         for alias in sorted(entity.aliases):
-            g.add((d, CG.alias, Literal(alias)))
+            g.add((d, CG.alias, Literal(alias, lang=name_language(alias, article.lang))))
 
     for n, mention in enumerate(extraction.mentions):
         m = minter.part(article.id, "mention", n)
@@ -160,6 +163,22 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
     return list(g)
 
 
+def name_language(name: str, article_lang: str = "") -> str:
+    """The language tag of a name: "zh" for one in Chinese characters; else the article's language, and "en"
+    for a Latin name in a Chinese article ("WeChat" in a Chinese report)."""
+    if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in name):
+        return "zh"
+    return article_lang if article_lang and article_lang not in ("zh", "und") else "en"
+
+
+def entity_names(entity: Entity, article_lang: str = "") -> list[tuple[str, str]]:
+    """(language, name) pairs this article gives an entity: its name, and its name in another language
+    where the extraction knows it (腾讯 in a Chinese report is also "Tencent"@en). One name a language."""
+    names = {lang: name for lang, name in entity.names.items() if "-" not in lang}  # romanisations are aliases
+    names.setdefault(name_language(entity.name, article_lang), entity.name)
+    return sorted(names.items())
+
+
 class _Triples(dict):
     """Triples in insertion order, each once (a dict keeps order; rdflib Graphs are sets)."""
 
@@ -202,10 +221,11 @@ def update_entities(store, minter: Minter, recount: set[str], added: list[Entity
     for entity in added:
         iri = str(minter.entity(entity.key))
         known = current.get(iri)
-        if iri in recount or known is None or known[:2] != (str(SCHEMA[entity.type]), entity.name):
+        if iri in recount or known is None or known[0] != str(SCHEMA[entity.type]) \
+                or not {n for _, n in entity_names(entity)} <= known[1]:
             recount.add(iri)
             continue
-        new = set(entity.aliases) - known[2] - {entity.name}
+        new = set(entity.aliases) - known[2] - known[1]
         if new:
             aliases.setdefault(iri, set()).update(new)
     for iri in recount:
@@ -216,8 +236,8 @@ def update_entities(store, minter: Minter, recount: set[str], added: list[Entity
 
 
 def current_descriptions(store, minter: Minter, iris: set[str], batch: int = 200
-                         ) -> dict[str, tuple[str, str, set[str]]]:
-    """{entity IRI: (class IRI, name, other names)} as the entities graph has them now."""
+                         ) -> dict[str, tuple[str, set[str], set[str]]]:
+    """{entity IRI: (class IRI, names (one a language), other names)} as the entities graph has them now."""
     graph = minter.entities_graph()
     found: dict[str, tuple[str, str, set[str]]] = {}
     ordered = sorted(iris)
@@ -226,14 +246,17 @@ def current_descriptions(store, minter: Minter, iris: set[str], batch: int = 200
         for row in rows_of(store, f"""SELECT ?e ?type ?name ?alias WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH <{graph}> {{ ?e a ?type ; <{SCHEMA.name}> ?name OPTIONAL {{ ?e <{SCHEMA.alternateName}> ?alias }} }}
                 }}"""):
-            others = found.setdefault(row["e"], (row["type"], row["name"], set()))[2]
+            entry = found.setdefault(row["e"], (row["type"], set(), set()))
+            entry[1].add(row["name"])
             if "alias" in row:
-                others.add(row["alias"])
+                entry[2].add(row["alias"])
     return found
 
 
-def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[str, tuple[str, str, list[str]]]:
-    """{entity IRI: (class IRI, canonical name, other names)} from the articles' own descriptions.
+def merged_descriptions(store, entity_iris: set[str], batch: int = 200
+                        ) -> dict[str, tuple[str, str, list[str], dict[str, str]]]:
+    """{entity IRI: (class IRI, canonical name, other names, {language: name})} from the articles' own
+    descriptions: one schema:name a language (the most common there, "Tencent"@en and "腾讯"@zh).
 
     The counting is done by the store (three aggregate queries a batch), so an entity that a thousand
     articles mention costs milliseconds, not a Python loop over its thousand descriptions. Works on the
@@ -246,9 +269,11 @@ def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[
         names: dict[str, Counter] = {}
         types: dict[str, Counter] = {}
         aliases: dict[str, set[str]] = {}
-        for row in rows_of(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
-                GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.name}> ?v }} }} GROUP BY ?e ?v"""):
-            names.setdefault(row["e"], Counter())[row["v"]] = int(row["n"])
+        languages: dict[str, dict[str, Counter]] = {}
+        for row in rows_of(store, f"""SELECT ?e ?v (SAMPLE(LANG(?v)) AS ?l) (COUNT(?d) AS ?n) WHERE {{
+                VALUES ?e {{ {values} }} GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.name}> ?v }} }} GROUP BY ?e ?v"""):
+            names.setdefault(row["e"], Counter())[row["v"]] += int(row["n"])
+            languages.setdefault(row["e"], {}).setdefault(row.get("l", ""), Counter())[row["v"]] += int(row["n"])
         for row in rows_of(store, f"""SELECT ?e ?v (COUNT(?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
                 GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.entityType}> ?v }} }} GROUP BY ?e ?v"""):
             types.setdefault(row["e"], Counter())[row["v"]] = int(row["n"])
@@ -256,10 +281,17 @@ def merged_descriptions(store, entity_iris: set[str], batch: int = 200) -> dict[
                 GRAPH ?g {{ ?d <{CG.describes}> ?e ; <{CG.alias}> ?v }} }}"""):
             aliases.setdefault(row["e"], set()).add(row["v"])
         for iri, counts in names.items():
-            canonical = most_common(counts)
-            others = sorted((aliases.get(iri, set()) | set(counts)) - {canonical})
-            merged[iri] = (most_common(types[iri]), canonical, others)
+            by_language = {lang: most_common(c) for lang, c in languages[iri].items()}
+            # the English name where an article gives one (the gazetteer's canonical name), else the most common
+            canonical = by_language.get("en") or most_common(counts)
+            others = sorted((aliases.get(iri, set()) | set(counts)) - set(by_language.values()) - {canonical})
+            merged[iri] = (most_common(types[iri]), canonical, others, by_language)
     return merged
+
+
+def _name_literal(name: str, lang: str) -> ox.Literal:
+    """A schema:name; names written before data format 8 had no language tag, and keep none."""
+    return ox.Literal(name, language=lang) if lang else ox.Literal(name)
 
 
 def rows_of(store, sparql: str) -> list[dict[str, str]]:
@@ -387,11 +419,12 @@ class GraphStore:
                 self.ox.remove(quad)
             if iri not in merged:
                 continue  # no article describes it any more: retracted
-            type_, canonical, aliases = merged[iri]
-            quads = [ox.Quad(entity, rdf_type, ox.NamedNode(type_), target),
-                     ox.Quad(entity, name, ox.Literal(canonical), target)]
-            quads += [ox.Quad(entity, alternate, ox.Literal(a), target) for a in aliases]
-            quads += [ox.Quad(entity, key, ox.Literal(k), target) for k in name_keys([canonical, *aliases])]
+            type_, canonical, aliases, by_language = merged[iri]
+            quads = [ox.Quad(entity, rdf_type, ox.NamedNode(type_), target)]
+            quads += [ox.Quad(entity, name, _name_literal(n, lang), target) for lang, n in sorted(by_language.items())]
+            quads += [ox.Quad(entity, alternate, ox.Literal(a, language=name_language(a)), target) for a in aliases]
+            quads += [ox.Quad(entity, key, ox.Literal(k), target)
+                      for k in name_keys([canonical, *by_language.values(), *aliases])]
             self.ox.extend(quads)
 
     def add_aliases(self, aliases: dict[str, set[str]]) -> None:
@@ -400,7 +433,8 @@ class GraphStore:
         quads = []
         for iri, names in aliases.items():
             entity = ox.NamedNode(iri)
-            quads += [ox.Quad(entity, alternate, ox.Literal(a), self.entities_graph) for a in sorted(names)]
+            quads += [ox.Quad(entity, alternate, ox.Literal(a, language=name_language(a)), self.entities_graph)
+                      for a in sorted(names)]
             quads += [ox.Quad(entity, key, ox.Literal(k), self.entities_graph) for k in name_keys(names)]
         self.ox.extend(quads)
 

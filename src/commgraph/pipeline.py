@@ -23,7 +23,8 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 8  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang
+DATA_FORMAT = 9  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
+# 9: names language-tagged ("Tencent"@en, "腾讯"@zh), schema:inLanguage on every article
 
 
 @dataclass
@@ -193,12 +194,14 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
     for article_id, entry in entries.items():
         iri = minter.article(article_id)
         rows = list(store.query(
-            f"SELECT ?title ?body WHERE {{ GRAPH <{iri}> {{ <{iri}> <{SCHEMA.headline}> ?title ; "
-            f"<{SCHEMA.text}> ?body }} }}"))
+            f"SELECT ?title ?body ?lang WHERE {{ GRAPH <{iri}> {{ <{iri}> <{SCHEMA.headline}> ?title ; "
+            f"<{SCHEMA.text}> ?body OPTIONAL {{ <{iri}> <{SCHEMA.inLanguage}> ?lang }} }} }}"))
         if not rows:
             raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
+        lang = rows[0]["lang"]  # kept, so that a front-matter language survives a rebuild from the store
         articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,
-                                source=entry["source"], date=entry.get("date"), url=entry.get("url")))
+                                source=entry["source"], date=entry.get("date"), url=entry.get("url"),
+                                lang=lang.value if lang is not None else ""))
     return articles
 
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .errors import QueryError, StoreError
-from .graph import Triple, merged_descriptions, rows_of
+from .graph import Triple, merged_descriptions, name_language, rows_of
 from .lookup import literal
 from .vocab import CG, SCHEMA, Minter, name_keys
 
@@ -113,10 +113,13 @@ class RemoteStore:
             values = " ".join(f"<{iri}>" for iri in chunk)
             inserts = []
             for iri in (i for i in chunk if i in merged):
-                type_, canonical, aliases = merged[iri]
-                inserts.append(f"<{iri}> a <{type_}> ; <{SCHEMA.name}> {literal(canonical)} .")
-                inserts += [f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ." for a in aliases]
-                inserts += [f"<{iri}> <{CG.nameKey}> {literal(k)} ." for k in name_keys([canonical, *aliases])]
+                type_, canonical, aliases, by_language = merged[iri]
+                inserts.append(f"<{iri}> a <{type_}> .")
+                inserts += [f"<{iri}> <{SCHEMA.name}> {literal(n)}{'@' + lang if lang else ''} ."
+                            for lang, n in sorted(by_language.items())]
+                inserts += [f"<{iri}> <{SCHEMA.alternateName}> {literal(a)}@{name_language(a)} ." for a in aliases]
+                inserts += [f"<{iri}> <{CG.nameKey}> {literal(k)} ."
+                            for k in name_keys([canonical, *by_language.values(), *aliases])]
             update = (f"DELETE {{ GRAPH <{graph}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} "
                       f"GRAPH <{graph}> {{ ?e ?p ?o }} }}")
             if inserts:
@@ -126,7 +129,7 @@ class RemoteStore:
 
     def add_aliases(self, aliases: dict[str, set[str]]) -> None:
         graph = self.minter.entities_graph()
-        triples = " ".join([f"<{iri}> <{SCHEMA.alternateName}> {literal(a)} ."
+        triples = " ".join([f"<{iri}> <{SCHEMA.alternateName}> {literal(a)}@{name_language(a)} ."
                             for iri, names in aliases.items() for a in sorted(names)]
                            + [f"<{iri}> <{CG.nameKey}> {literal(k)} ." for iri, names in aliases.items()
                               for k in name_keys(names)])

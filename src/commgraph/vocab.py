@@ -56,6 +56,7 @@ class SCHEMA(DefinedNamespace):
     publisher: URIRef
     location: URIRef
     startDate: URIRef
+    inLanguage: URIRef
 
 
 class CG(DefinedNamespace):

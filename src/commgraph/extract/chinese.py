@@ -471,7 +471,7 @@ class _Found:
             if english:
                 aliases.add(english)
             aliases.discard(name)
-            names = {"zh": name}
+            names = {"zh": name} if _HAN_CHAR.search(name) else {}
             if english:
                 names["en" if known is not None else "zh-Latn-pinyin"] = english
             out[key] = Entity(key=key, name=name, type=entity.type, aliases=aliases, names=names)
