@@ -19,7 +19,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import syntax
 from whoosh.query import And, Every, Or, Query, Term, TermRange
 
-from .analysis import ChineseAwareAnalyzer, has_han
+from .analysis import ChineseAwareAnalyzer, has_han, warm_up
 from .errors import QueryError
 from .extract.model import ENTITY_TYPES, Extraction
 from .postings import PAIR_SEPARATOR, Postings
@@ -196,6 +196,14 @@ class SearchIndex:
         self.analyzer = self.schema["body"].analyzer  # for highlighting: the words as the body was indexed
         self.postings = Postings()
         self._local = threading.local()
+        if self._holds_chinese():
+            warm_up(self.analyzer)  # jieba's dictionary, in the background: not on the first Chinese query
+
+    def _holds_chinese(self) -> bool:
+        if "lang" not in self.schema:
+            return False
+        with self.ix.reader() as reader:
+            return any(lang.startswith("zh") for lang in reader.field_terms("lang"))
 
     def searcher(self):
         """This thread's searcher, opened once: the index of a generation never changes, and opening one
