@@ -11,7 +11,7 @@ from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_sp
 from .figures import NUMBER_LABELS, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
-from .pieces import PIECE_CHARS, parse_in_pieces
+from .pieces import PIECE_CHARS, extract_in_pieces
 from .quotes import extract_quotes
 from .relations import extract_relations
 from .roles import extract_roles
@@ -62,9 +62,13 @@ class Extractor:
     def _extract_english(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         pairs = ((article.body, article) for article in articles)
         for doc, article in self.nlp.pipe(_short(pairs), as_tuples=True, batch_size=BATCH_SIZE):
-            if len(article.body) > PIECE_CHARS:  # parsed in pieces of paragraphs, offsets kept (see pieces.py)
-                doc = parse_in_pieces(self.nlp, article.body)
+            if len(article.body) > PIECE_CHARS:  # extracted in pieces of paragraphs, offsets kept (see pieces.py)
+                yield extract_in_pieces(article, self._extract_alone)
+                continue
             yield doc_to_extraction(doc, article, self.rules, self.lemma_of)
+
+    def _extract_alone(self, article: Article) -> Extraction:
+        return doc_to_extraction(self.nlp(article.body), article, self.rules, self.lemma_of)
 
 
 def extract_in_processes(model: str, rules_dir: str, articles: list[Article], workers: int,
@@ -82,7 +86,7 @@ def extract_in_processes(model: str, rules_dir: str, articles: list[Article], wo
 
 
 def _short(pairs: Iterable[tuple[str, Article]]) -> Iterator[tuple[str, Article]]:
-    """Bodies that spaCy takes in one Doc; a long one passes as an empty text, to be parsed in pieces after."""
+    """Bodies that spaCy takes in one Doc; a long one passes as an empty text, to be extracted in pieces."""
     for text, article in pairs:
         yield (text if len(text) <= PIECE_CHARS else "", article)
 
@@ -117,7 +121,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
               "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",),
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
-    refer = _referrer(mentions, entity_type, rules, topics)
+    refer = _referrer(mentions, entity_type, rules, topics, sentence_of)
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
@@ -151,11 +155,13 @@ def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entit
 
 
 def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
-              topics: dict[str, str | None] | None = None) -> Callable[[int, str], str | None]:
+              topics: dict[str, str | None] | None = None,
+              sentence_of: Callable[[int], int] = lambda pos: 0) -> Callable[[int, str], str | None]:
     """`refer(pos, words)`: the entity a reference ("its", "the company", "he") at `pos` stands for, the nearest
     mention before it of a type the reference may stand for (rules/vocabulary.toml [reference]); `refer(pos,
     "<topic>")` is the article's topic, `"<topic:Organization>"` the organisation it is about."""
     references = {k.lower(): v for k, v in rules.vocabulary.get("reference", {}).items()}
+    outlets = {n.replace("'", "").replace("-", " ") for n in rules.words("figures", "not_subjects")}
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
 
@@ -165,21 +171,31 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         types = references.get(words.lower())
         if not types:
             return None
-        topic = (topics or {}).get("<topic>")
-        nearest = None
-        for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
-            if pos - ordered[i].end > 1500:
-                break
-            if entity_type(ordered[i].entity) not in types:
-                continue
-            if nearest is None:
-                nearest = ordered[i].entity
-                if "Person" in types:
+        # "the company" / "the group" is the organisation the article is about; "its" / "the platform" its topic
+        company_words = words.startswith("the ") and types[0] == "Organization"
+        topic = (topics or {}).get("<topic:Organization>" if company_words else "<topic>")
+        here = sentence_of(pos)
+        if "Person" in types:
+            for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
+                if pos - ordered[i].end > 1500:
                     break
-            # the company the article is about, named in the last few sentences, wins over a name in passing
-            # ("Pony Ma, chairman of the internet group" after "..., Reuters reported")
-            if ordered[i].entity == topic and pos - ordered[i].end <= 400:
-                return topic
+                if entity_type(ordered[i].entity) in types:
+                    return ordered[i].entity
+            return None
+        # An organisation or product: among those named earlier in this sentence and in the one before, the
+        # article's topic, else the first one the sentence before names (its subject, mostly), else the
+        # nearest; with none that close, the topic. News outlets never ("..., Bloomberg reported. Its ...").
+        close = [m for m in ordered[:bisect.bisect_left(starts, pos)]
+                 if m.sentence in (here, here - 1) and entity_type(m.entity) in types
+                 and m.entity.split("/", 1)[-1].replace("-", " ") not in outlets]
+        if not close:
+            return topic if topic and entity_type(topic) in types else None
+        if topic in {m.entity for m in close}:
+            return topic
+        previous = [m for m in close if m.sentence == here - 1]
+        if words in ("its", "their", "it") and previous and not [m for m in close if m.sentence == here]:
+            return previous[0].entity
+        nearest = close[-1].entity
         return nearest
     return refer
 

@@ -49,7 +49,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             pairs, start, end, method = found
             for title, org in pairs:
                 if org is None and title.lower().split()[-1] in _CORPORATE and not _is_academic(title, rules):
-                    org = refer(mention.start, "<topic>") if refer else None
+                    org = refer(mention.start, "<topic:Organization>") if refer else None
                     how = f"{method}; organisation: the article's topic"
                     confidence = 0.6
                 else:
@@ -118,7 +118,10 @@ class _RoleFinder:
     def _title_and_org(self, part: str, base: int) -> tuple[str | None, str | None]:
         """One conjunct: '[Org['s]] title [of|at|for|with [the] Org | of own phrase]'."""
         words = [(m.group(0).strip(",").rstrip("."), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", part)]
-        words = [w for w in words if w[0]]
+        # "a 27-year-old accountant", "company spokeswoman": age and the generic employer word are not the title
+        words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|longtime|veteran", w[0].lower())]
+        while len(words) > 1 and words[0][0].lower() in ("company", "group", "firm", "platform"):
+            words = words[1:]
         lead_org = None
         while words and (words[0][0].lower() in _ARTICLES or words[0][0].lower() in ("its", "their")):
             if words[0][0].lower() in ("its", "their"):
