@@ -1,19 +1,23 @@
-"""Long articles parsed in pieces: paragraphs grouped under a size limit, parsed one piece at a time and joined
-back into one Doc whose text is the article body, so every offset (mentions, figures, sentences) stays right.
+"""Long articles extracted in pieces: paragraphs grouped under a size limit, each piece parsed and extracted on
+its own, the pieces' facts joined into one `Extraction` with offsets (characters and sentences) of the whole
+body, so mentions, figures and sentences point where they did.
 
-Why: spaCy refuses a text over `nlp.max_length` (1,000,000 characters, error E088), and the parser's memory
-grows with the length of one Doc (a 990 KB article took 3.0 GB in one piece). A piece of 100,000 characters
-peaks at a few hundred MB whatever the article's length; the joined Doc keeps only the annotations (no
-tensors), about 1 KB a token.
+Why: spaCy refuses a text over `nlp.max_length` (1,000,000 characters, error E088); the parser's memory grows
+with the length of one Doc (a 990 KB article took 3.0 GB in one piece); and some rules look across a whole
+Doc (a 400,000-character Doc took 70 s after parsing, a 100,000-character piece a few). Per piece, time grows
+with the length of the article and memory stays that of one piece plus the plain facts.
+
+What a piece does not see: an alias introduced in an earlier piece ("Tang" after "Tang Daosheng") and a
+reference across the boundary. Paragraph breaks always start a sentence, so no sentence is cut.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import dataclasses
+from typing import Callable
 
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.tokens import Doc
+from ..sources import Article
+from .model import Entity, Extraction
 
 PIECE_CHARS = 100_000  # far under spaCy's max_length; ~15,000 words, 3-5 s of parsing here
 _BREAKS = ("\n\n", "\n", ". ", " ")  # where a piece may end, best first
@@ -22,9 +26,8 @@ _BREAKS = ("\n\n", "\n", ". ", " ")  # where a piece may end, best first
 def split_pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
     """Consecutive pieces of at most `limit` characters whose concatenation is `text`.
 
-    A piece ends after a paragraph break where there is one in reach (paragraph breaks always start a
-    sentence, so the pieces' sentences are the article's), else after a line break, a sentence end or a
-    space; only a run of `limit` characters without any of them is cut where it stands.
+    A piece ends after a paragraph break where there is one in reach, else after a line break, a sentence end
+    or a space; only a run of `limit` characters without any of them is cut where it stands.
     """
     pieces: list[str] = []
     start = 0
@@ -43,24 +46,42 @@ def split_pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
     return pieces
 
 
-def parse_in_pieces(nlp: "Language", text: str, on_piece: Callable[[int, int], None] | None = None,
-                    limit: int = PIECE_CHARS) -> "Doc":
-    """One Doc for `text`, parsed piece by piece (see `split_pieces`); `on_piece(n, total)` before each.
+def extract_in_pieces(article: Article, extract: Callable[[Article], Extraction],
+                      limit: int = PIECE_CHARS) -> Extraction:
+    """`extract` run on each piece of the body (an Article with that body), the results joined."""
+    parts = []
+    offset = 0
+    for piece in split_pieces(article.body, limit):
+        parts.append((offset, extract(dataclasses.replace(article, body=piece))))
+        offset += len(piece)
+    return join_extractions(article, parts)
 
-    Annotations within a few tokens of a piece boundary can differ from a one-Doc parse (the model reads a
-    window of neighbouring tokens); text and offsets are the same.
-    """
-    from spacy.tokens import Doc
 
-    pieces = split_pieces(text, limit)
-    docs = []
-    for n, piece in enumerate(pieces, 1):
-        if on_piece:
-            on_piece(n, len(pieces))
-        doc = nlp(piece)
-        doc.tensor = None  # tok2vec output: ~400 bytes a token that nothing after the pipeline reads
-        docs.append(doc)
-    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data", "tensor"])
-    if joined.text != text:  # from_docs keeps every token's text and trailing space; a change would shift offsets
-        raise ValueError("joining the parsed pieces changed the text; report this article")
-    return joined
+def join_extractions(article: Article, parts: list[tuple[int, Extraction]]) -> Extraction:
+    """One Extraction from pieces' (character offset, Extraction): every fact's `start`/`end` moved by the
+    piece's offset and its `sentence` by the sentences before it; entities merged by key."""
+    lists = [f.name for f in dataclasses.fields(Extraction) if f.name not in ("article", "sentences", "entities")]
+    joined: dict[str, list] = {name: [] for name in lists}
+    sentences: list = []
+    entities: dict[str, Entity] = {}
+    for offset, part in parts:
+        before = len(sentences)
+        sentences += [dataclasses.replace(s, index=s.index + before, start=s.start + offset, end=s.end + offset)
+                      for s in part.sentences]
+        for name in lists:
+            joined[name] += [_moved(item, offset, before) for item in getattr(part, name)]
+        for key, entity in part.entities.items():
+            if key not in entities:
+                entities[key] = dataclasses.replace(entity, aliases=set(entity.aliases), names=dict(entity.names))
+            else:
+                entities[key].aliases |= entity.aliases
+                for lang, name in entity.names.items():
+                    entities[key].names.setdefault(lang, name)
+    return Extraction(article=article, sentences=sentences, entities=entities, **joined)
+
+
+def _moved(item, offset: int, sentences_before: int):
+    changes = {name: getattr(item, name) + offset for name in ("start", "end") if hasattr(item, name)}
+    if hasattr(item, "sentence"):
+        changes["sentence"] = item.sentence + sentences_before
+    return dataclasses.replace(item, **changes)
