@@ -45,6 +45,8 @@ class Postings:
         self.date_field = date_field
         self._lock = threading.Lock()
         self._cache: dict = {}
+        # The budget check of the search this thread evaluates (see evaluate); request threads share Postings.
+        self._checks = threading.local()
 
     # --- per-index arrays, each built on first use (a text-score worker never needs the facet arrays) ---
 
@@ -140,9 +142,14 @@ class Postings:
 
     # --- evaluation ---
 
-    def evaluate(self, searcher, query: wq.Query) -> Matches:
-        """The live documents matching `query`, with Whoosh's BM25F scores."""
-        matches = self._eval(searcher, query)
+    def evaluate(self, searcher, query: wq.Query, check: Callable[[], None] | None = None) -> Matches:
+        """The live documents matching `query`, with Whoosh's BM25F scores. `check` is called before each
+        term's postings are read; it raises to stop a search that is out of time (search_budget.py)."""
+        self._checks.check = check
+        try:
+            matches = self._eval(searcher, query)
+        finally:
+            self._checks.check = None
         keep = self._live(searcher)[matches.docs]
         return Matches(matches.docs[keep], matches.scores[keep])
 
@@ -184,6 +191,9 @@ class Postings:
         return self._generic(searcher, q)
 
     def _term(self, searcher, field: str, text, boost: float = 1.0) -> Matches:
+        check = getattr(self._checks, "check", None)
+        if check is not None:
+            check()
         reader = searcher.reader()
         docs, weights = self._posting_arrays(reader, field, text)
         if not len(docs):

@@ -34,7 +34,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_bytes", 20000, "Longest SPARQL query text accepted, in bytes."),
     Setting("max_query_depth", 40, "Deepest nesting of brackets and braces accepted in a SPARQL query."),
     Setting("query_workers", 2, "SPARQL worker processes; also the number of queries that run at once."),
+    Setting("query_sandbox", "required", "required: each SPARQL worker runs in its own network namespace (no "
+                                         "network at all) and refuses queries where the OS cannot make one; off: "
+                                         "no sandbox, only the text check against SERVICE."),
     Setting("page_size", 10, "Search results per page."),
+    Setting("search_max_words", 32, "Most distinct words a keyword search may hold; more are refused (400)."),
+    Setting("search_max_postings", 1_000_000, "Most postings (article-word pairs) a keyword search may read, "
+                                              "estimated before it runs; more are refused (400)."),
+    Setting("search_timeout", 2.0, "Seconds a keyword search may run, or wait for a slot, before it is stopped (503)."),
+    Setting("search_slots", 1, "Costly keyword searches that run at once in each server process; others wait."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
     Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.8x for 100 articles)."),
     Setting("extract_timeout", 60.0, "Seconds extraction may spend on one article, per 100,000 characters (at least this "
@@ -61,7 +69,12 @@ class Settings:
     max_query_bytes: int = 20000
     max_query_depth: int = 40
     query_workers: int = 2
+    query_sandbox: str = "required"
     page_size: int = 10
+    search_max_words: int = 32
+    search_max_postings: int = 1_000_000
+    search_timeout: float = 2.0
+    search_slots: int = 1
     max_article_bytes: int = 5_000_000
     ingest_workers: int = 1
     extract_timeout: float = 60.0
@@ -103,11 +116,16 @@ class Settings:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
             raise SettingsError(f"base_iri must be an http(s) IRI ending in '/', got {self.base_iri!r}")
         for name in ("port", "max_rows", "max_query_bytes", "max_query_depth", "query_workers", "page_size",
-                     "max_article_bytes", "keep_generations", "ingest_workers"):
+                     "max_article_bytes", "keep_generations", "ingest_workers", "search_max_words",
+                     "search_max_postings", "search_slots"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0:
             raise SettingsError(f"query_timeout must be positive, got {self.query_timeout}")
+        if self.search_timeout <= 0:
+            raise SettingsError(f"search_timeout must be positive, got {self.search_timeout}")
+        if self.query_sandbox not in ("required", "off"):
+            raise SettingsError(f"query_sandbox must be 'required' or 'off', got {self.query_sandbox!r}")
         if self.extract_timeout <= 0:
             raise SettingsError(f"extract_timeout must be positive, got {self.extract_timeout}")
 

@@ -21,6 +21,7 @@ from ..errors import StoreError
 from ..graph import open_store
 from ..index import SearchIndex
 from ..remote import Endpoints
+from ..search_budget import SearchBudget, SearchLimits
 from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
@@ -99,6 +100,7 @@ class Services:
         self.minter = Minter(settings.base_iri)
         self.limits = Limits.from_settings(settings)
         self.pool = QueryPool(settings.query_workers, self.limits)
+        self.search_budget = SearchBudget(SearchLimits.from_settings(settings))
         self.remote = Endpoints.from_settings(settings)
         self._lock = threading.Lock()
         self._generation: Generation | None = None

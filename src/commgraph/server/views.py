@@ -81,9 +81,10 @@ def _search_data(svc, gen) -> dict[str, Any]:
                 keyed[name] = keys
         return keyed
 
-    result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
-                        entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
-                        labels=labels, entities_named=entities_named, languages=langs)
+    with svc.search_budget.session() as budget:  # a costly search holds its slot until its page is made
+        result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
+                            entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
+                            labels=labels, entities_named=entities_named, languages=langs, budget=budget)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:

@@ -1,0 +1,139 @@
+"""A budget for keyword searches: what one may cost, how long it may run, how many costly ones run at once.
+
+Measured at 2,000 articles: a search's time grows with its distinct words and the postings they read, and
+it runs in a web thread, where Python's GIL makes every other request of the process wait its turn. So a
+search is priced before it is evaluated (distinct words, postings from the index's term statistics, no
+posting read), refused with a 400 that says what to change when it is over a cap, and a costly one waits
+for one of a few slots per process: cheap searches and every other page go on beside it. A search that
+runs past its time is stopped at the next term (503), as is one that waited too long for a slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+from .errors import QueryError
+
+# Fields that hold filters and entity expansions the app adds, not words the user typed.
+_NOT_WORDS = {"entity", "lang", "date", "id"}
+
+
+class SearchRefused(QueryError):
+    """A search over a cap (400) or out of time or slots (503); never shown as 'no results'."""
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    max_words: int = 24
+    max_postings: int = 2_000_000
+    timeout: float = 2.0
+    slots: int = 1
+    # Searches estimated to read fewer postings than this run without a slot: at 2,000 articles they take a
+    # few milliseconds (~0.7 µs a posting), less than waiting for a slot would.
+    cheap_postings: int = 20_000
+
+    @classmethod
+    def from_settings(cls, settings) -> "SearchLimits":
+        return cls(max_words=settings.search_max_words, max_postings=settings.search_max_postings,
+                   timeout=settings.search_timeout, slots=settings.search_slots)
+
+
+@dataclass(frozen=True)
+class Cost:
+    words: int
+    postings: int
+
+
+def estimate(searcher, query) -> Cost:
+    """Distinct words (any field but filters) and the postings the search will read, from term statistics
+    only: a phrase reads its word pairs (postings.py), any other leaf its terms."""
+    from whoosh.query import Phrase
+
+    from .postings import PAIR_SEPARATOR
+
+    schema = searcher.schema
+    words: set[str] = set()
+    terms: set[tuple[str, str]] = set()
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase):
+            if leaf.fieldname not in _NOT_WORDS:
+                words.update(leaf.words)
+            pairs = f"{leaf.fieldname}_pairs"
+            if pairs in schema and len(leaf.words) > 1:
+                terms.update((pairs, f"{a}{PAIR_SEPARATOR}{b}") for a, b in zip(leaf.words, leaf.words[1:]))
+            else:
+                terms.update((leaf.fieldname, w) for w in leaf.words)
+            continue
+        for field, text in leaf.terms():
+            terms.add((field, text))
+            if field not in _NOT_WORDS:
+                words.add(text)
+    postings = sum(searcher.doc_frequency(field, text) for field, text in terms if field in schema)
+    return Cost(words=len(words), postings=postings)
+
+
+class Deadline:
+    """The time left to one search; `check()` raises once it has passed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise SearchRefused(f"the search ran longer than {self.seconds:g} s and was stopped (setting "
+                                "search_timeout): use fewer words, or rarer ones, or a quoted phrase", 503)
+
+
+class SearchBudget:
+    """One per server process: the caps and the slots for costly searches."""
+
+    def __init__(self, limits: SearchLimits) -> None:
+        self.limits = limits
+        self._slots = threading.BoundedSemaphore(limits.slots)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator["SearchSession"]:
+        """One search: its admission (and slot, if it takes one) lasts until the block ends."""
+        search = SearchSession(self)
+        try:
+            yield search
+        finally:
+            if search.holds_slot:
+                self._slots.release()
+
+
+class SearchSession:
+    """The budget as one search sees it: `admit` before evaluating, `check` between steps."""
+
+    def __init__(self, budget: SearchBudget) -> None:
+        self.budget = budget
+        self.holds_slot = False
+        self.deadline: Deadline | None = None
+        self.cost: Cost | None = None
+
+    def admit(self, searcher, query) -> None:
+        """Refuse a search over a cap (400); a costly one waits for a slot (503 when none frees in time)."""
+        limits = self.budget.limits
+        cost = self.cost = estimate(searcher, query)
+        if cost.words > limits.max_words:
+            raise SearchRefused(f"the search has {cost.words} distinct words; the limit is {limits.max_words} "
+                                "(setting search_max_words): remove some, or quote a phrase", 400)
+        if cost.postings > limits.max_postings:
+            raise SearchRefused(f"the search would read {cost.postings:,} postings; the limit is "
+                                f"{limits.max_postings:,} (setting search_max_postings): leave out the most "
+                                "common words, or add a rarer one", 400)
+        if cost.postings >= limits.cheap_postings:
+            if not self.budget._slots.acquire(timeout=limits.timeout):
+                raise SearchRefused(f"the server is busy with {limits.slots} costly search(es) (setting "
+                                    "search_slots); retry in a moment, or use fewer or rarer words", 503)
+            self.holds_slot = True
+        self.deadline = Deadline(limits.timeout)
+
+    def check(self) -> None:
+        if self.deadline is not None:
+            self.deadline.check()
