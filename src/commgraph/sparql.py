@@ -74,11 +74,13 @@ class Limits:
     max_depth: int = 40
     max_rows: int = 10000
     timeout: float = 10.0
+    sandbox: str = "required"  # "required", "off", or "remote" (workers must reach a remote store: none)
 
     @classmethod
     def from_settings(cls, settings) -> "Limits":
         return cls(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
-                   max_rows=settings.max_rows, timeout=settings.query_timeout)
+                   max_rows=settings.max_rows, timeout=settings.query_timeout,
+                   sandbox="remote" if settings.store else settings.query_sandbox)
 
 
 @dataclass

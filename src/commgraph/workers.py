@@ -3,10 +3,19 @@
 Each worker opens the generation it is asked about read-only and keeps it open. A query that runs past the
 time limit gets its worker killed and replaced; a worker that dies (pyoxigraph can SIGSEGV) is replaced too.
 When every worker is busy the caller is told at once (HTTP 429), so queries never pile up.
+
+Each worker first moves into a network namespace of its own, with no interface but a loopback that is down:
+pyoxigraph executes SERVICE over HTTP and has no switch for it, so the text check in sparql.analyse is not
+left as the only guard. Root may create one outright; another user creates a user namespace with it. Where
+the OS allows neither (setting query_sandbox=required) the worker refuses every query with a 503 that says
+why, and the pool logs it; query_sandbox=off, or a remote graph store (the workers must reach it), runs
+without one.
 """
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import multiprocessing
 import os
 import queue
@@ -17,6 +26,9 @@ from multiprocessing.connection import Connection
 from .errors import CommgraphError, QueryError
 from .sparql import MEDIA_TYPES, Limits, serialize_ask, serialize_select, term_json
 from .vocab import CG, PREFIXES
+
+log = logging.getLogger(__name__)
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 
 
 @dataclass
@@ -122,28 +134,76 @@ def _scores_for(generation: str, keywords: str, opened: dict) -> dict[str, float
     return engine.scores(keywords)
 
 
-def _worker_main(conn: Connection) -> None:
+def enter_network_namespace() -> str:
+    """Move this process (single-threaded: a worker before its first query) into a new network namespace.
+
+    Returns how; raises OSError when the OS refuses both ways. Python 3.12 has os.unshare; 3.11 calls libc.
+    """
+    unshare = getattr(os, "unshare", None)
+    libc = None if unshare is not None else ctypes.CDLL(None, use_errno=True)
+    refused = []
+    for flags, how in ((CLONE_NEWNET, "network namespace"),
+                       (CLONE_NEWUSER | CLONE_NEWNET, "network namespace (in a user namespace)")):
+        try:
+            if unshare is not None:
+                unshare(flags)
+            elif libc.unshare(flags) != 0:
+                raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+            return how
+        except OSError as exc:
+            refused.append(f"unshare({how}): {exc.strerror or exc}")
+    raise OSError("; ".join(refused))
+
+
+def _sandbox(mode: str) -> tuple[bool, str]:
+    """(queries may run, what isolates them) for a worker started with query_sandbox `mode`."""
+    if mode == "off":
+        return True, "off (setting query_sandbox=off): only the text check stops SERVICE"
+    if mode == "remote":
+        return True, "off: the graph store is remote, so workers need the network (its server runs SERVICE)"
+    try:
+        return True, enter_network_namespace()
+    except (OSError, AttributeError) as exc:  # AttributeError: no libc.unshare (not Linux)
+        return False, (f"unavailable ({exc}): SPARQL queries are refused; run as root or allow user "
+                       "namespaces, or set query_sandbox=off to rely on the text check alone")
+
+
+def _worker_main(conn: Connection, sandbox: str = "required") -> None:
+    allowed, how = _sandbox(sandbox)
+    conn.send(("sandbox", allowed, how))
     opened: dict = {}
     while True:
         try:
             task = conn.recv()
         except EOFError:
             return
+        if not allowed:
+            conn.send(Outcome(503, "text/plain; charset=utf-8", f"no SPARQL sandbox: {how}\n".encode()))
+            continue
         try:
             outcome = run_task(task, opened)
         except CommgraphError as exc:  # refused queries, an unreachable remote store ...
             outcome = Outcome(exc.status, "text/plain; charset=utf-8", (exc.message + "\n").encode())
-        except (OSError, RuntimeError, ValueError) as exc:
+        except OSError as exc:  # the store's files (or, with the sandbox off, a remote fetch) failed
+            outcome = Outcome(503, "text/plain; charset=utf-8",
+                              f"the query could not read its data: {exc}; if it persists, run commgraph check\n"
+                              .encode())
+        except RuntimeError as exc:  # Oxigraph's evaluation errors (raised while results are read): the query's
+            outcome = Outcome(400, "text/plain; charset=utf-8",
+                              f"the query cannot be evaluated: {exc} (functions: SPARQL 1.1's and cg:textScore)\n"
+                              .encode())
+        except ValueError as exc:
             outcome = Outcome(500, "text/plain; charset=utf-8", f"query failed: {exc}\n".encode())
         conn.send(outcome)
 
 
 class _Worker:
-    def __init__(self, context) -> None:
+    def __init__(self, context, sandbox: str) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, sandbox), daemon=True)
         self.process.start()
         child.close()
+        self.sandbox: str | None = None  # what isolates it, once it has said so
 
     def kill(self) -> None:
         self.process.kill()
@@ -161,13 +221,32 @@ class QueryPool:
         self._lock = threading.Lock()
         self._size = size
         self._started = False
+        self.sandbox: str | None = None  # what isolates the workers, as the last one to start reported
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._context, self.limits.sandbox)
 
     def _start(self) -> None:
         with self._lock:
             if not self._started:
                 for _ in range(self._size):
-                    self._idle.put(_Worker(self._context))
+                    self._idle.put(self._new_worker())
                 self._started = True
+
+    def _greet(self, worker: _Worker) -> None:
+        """Read a new worker's report of its sandbox (its first message), and log what it means."""
+        if worker.sandbox is not None:
+            return
+        if not worker.conn.poll(max(self.limits.timeout, 30.0)):
+            raise EOFError("the worker did not start")
+        _, allowed, how = worker.conn.recv()
+        worker.sandbox = how
+        if how != self.sandbox:
+            self.sandbox = how
+            if allowed and how.startswith("network"):
+                log.info("SPARQL query workers: sandbox: %s", how)
+            else:
+                log.warning("SPARQL query workers: sandbox %s", how)
 
     def run(self, task: Task) -> Outcome:
         self._start()
@@ -176,16 +255,17 @@ class QueryPool:
         except queue.Empty:
             raise QueryError(f"all {self._size} query workers are busy; retry in a moment", 429) from None
         try:
+            self._greet(worker)
             worker.conn.send(task)
             if not worker.conn.poll(self.limits.timeout):
                 worker.kill()
-                worker = _Worker(self._context)
+                worker = self._new_worker()
                 raise QueryError(f"the query ran longer than {self.limits.timeout:g} s and was stopped "
                                  "(setting query_timeout); make it more selective or add a LIMIT", 503)
             return worker.conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError):
             worker.kill()
-            worker = _Worker(self._context)
+            worker = self._new_worker()
             raise QueryError("the query crashed its worker process (it has been replaced); "
                              "simplify the query", 500) from None
         finally:
