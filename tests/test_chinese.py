@@ -97,6 +97,7 @@ def test_traditional_text_matches_and_keeps_its_script(chinese):
     zh = chinese.extract(_article("標題\n\n" + traditional))
     assert {"organization/tencent", "person/daosheng-tang"} <= set(zh.entities)
     assert {m.text for m in zh.mentions} >= {"騰訊", "湯道生"}
+    assert all(s.text == zh.article.body[s.start:s.end] for s in zh.sentences) and "騰訊" in zh.sentences[-1].text
     assert zh.roles[0].title == "高級執行副總裁"
     assert zh.quotes[0].text.startswith("群公告、群相冊") and zh.quotes[0].speaker == "person/daosheng-tang"
 
@@ -108,3 +109,37 @@ def test_extractor_dispatches_by_language(extractor):
     out = list(extractor.extract_many(articles))
     assert [x.article.lang for x in out] == ["en", "zh", "en"]
     assert "product/qq-groups" in out[1].entities and out[1].figures
+
+
+def test_english_and_chinese_articles_meet_on_one_entity_page(settings, extractor, tmp_path):
+    """Ingest an English and a Chinese (Traditional, Big5) report: the Tencent page names it in both languages
+    and lists the Chinese mentions with their Chinese sentences; the article page says its language."""
+    from commgraph.pipeline import ingest
+    from commgraph.server import create_app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tencent-en.txt").write_text("Tencent grows QQ groups\n\nTencent said QQ groups reached 800 million "
+                                           "users. Tang Daosheng spoke in Beijing.\n", encoding="utf-8")
+    (folder / "騰訊社群.txt").write_bytes(
+        "騰訊社群大會\n\n騰訊高級執行副總裁湯道生在北京表示，QQ群的月活躍用戶已經超過8億。\n".encode("big5"))
+    report = ingest([folder], settings, extractor=extractor)
+    assert not report.failed, report.failed
+    zh_id = next(a for a in report.added if a.startswith("teng-xun-she-qun") or a.startswith("tengxun"))
+    app = create_app(settings)
+    try:
+        client = app.test_client()
+        page = client.get("/api/entity/organization/tencent").get_json()
+        assert {(n["name"], n["lang"]) for n in page["names_by_language"]} == {("Tencent", "en"), ("腾讯", "zh")}
+        assert page["name"] == "Tencent"
+        sentences = [m["sentence"] for m in page["mentions"]]
+        assert any("騰訊高級執行副總裁湯道生" in s for s in sentences)  # the text keeps its Traditional script
+        assert any(s.startswith("Tencent said") for s in sentences)
+        html = client.get("/entity/organization/tencent").get_data(as_text=True)
+        assert 'lang="zh">腾讯' in html and "Tencent" in html
+        person = client.get("/api/entity/person/daosheng-tang").get_json()
+        assert {m["article"].rsplit("/", 1)[-1] for m in person["mentions"]} == {"tencent-en", zh_id}
+        article = client.get(f"/article/{zh_id}").get_data(as_text=True)
+        assert 'language: <span class="lang">zh</span>' in article and '<div class="text" lang="zh">' in article
+    finally:
+        app.extensions["commgraph"].close()

@@ -42,6 +42,21 @@ def _value(term) -> Any:
     return term.value
 
 
+def one_name(rows: list[dict[str, Any]], keys: tuple[str, ...], name: str) -> list[dict[str, Any]]:
+    """Rows once per `keys`, though an entity has one schema:name a language ("Tencent"@en, "腾讯"@zh): the row
+    with the name in Latin letters (the English one) is kept, in the place of the first; nothing else changes."""
+    chosen: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row.get(k) for k in keys)
+        if key not in chosen or (_latin(row.get(name)) and not _latin(chosen[key].get(name))):
+            chosen[key] = row
+    return list(chosen.values())
+
+
+def _latin(name: Any) -> bool:
+    return isinstance(name, str) and not any("\u3400" <= ch <= "\u9fff" for ch in name)
+
+
 def literal(text: str) -> str:
     """A SPARQL string literal for any text, in rdflib's Turtle/SPARQL term syntax.
 
@@ -65,16 +80,18 @@ def stats(store) -> dict[str, Any]:
 
 
 def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
-    return select(store, f"""
+    return one_name(select(store, f"""
         SELECT ?e ?label ?kind ?mentions WHERE {{
           {{ SELECT ?e (COUNT(?m) AS ?mentions) WHERE {{ ?m cg:refersTo ?e }}
              GROUP BY ?e ORDER BY DESC(?mentions) LIMIT {int(limit)} }}
-          ?e schema:name ?label ; a ?kind }} ORDER BY DESC(?mentions) ?label""")
+          ?e schema:name ?label ; a ?kind }} ORDER BY DESC(?mentions) ?label"""), ("e",), "label")
 
 
 def entity(store, iri: str) -> dict[str, Any] | None:
     """Everything the entity page shows: names, roles, figures, quotes, mentions and neighbours."""
-    base = select(store, f"SELECT DISTINCT ?name ?type WHERE {{ <{iri}> schema:name ?name ; a ?type }} ORDER BY ?name")
+    base = select(store, f"""SELECT DISTINCT ?name (LANG(?name) AS ?lang) ?type WHERE {{ <{iri}> schema:name ?name ;
+        a ?type }} ORDER BY ?name""")
+    base = sorted(base, key=lambda r: (not _latin(r["name"]), r["name"]))  # the English name first
     if not base:
         return None
     aliases = sorted({r["alias"] for r in select(store, f"SELECT DISTINCT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
@@ -83,6 +100,7 @@ def entity(store, iri: str) -> dict[str, Any] | None:
           ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence .
           OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }} }} ORDER BY ?title""")
+    roles = one_name(roles, ("title", "org", "sentence", "article"), "orgName")
     figures = figures_about(store, iri, limit=100)
     quotes = select(store, f"""
         SELECT DISTINCT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
@@ -100,7 +118,9 @@ def entity(store, iri: str) -> dict[str, Any] | None:
                ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>) }}
              GROUP BY ?other ORDER BY DESC(?articles) LIMIT 25 }}
           ?other schema:name ?label ; a ?kind }} ORDER BY DESC(?articles) ?label""")
+    neighbours = one_name(neighbours, ("other",), "label")
     return {"iri": iri, "name": base[0]["name"], "names": sorted({r["name"] for r in base}),
+            "names_by_language": [{"name": r["name"], "lang": r["lang"] or ""} for r in base],
             "type": base[0]["type"].rsplit("/", 1)[-1], "aliases": aliases, "roles": roles, "figures": figures,
             "quotes": quotes, "mentions": mentions, "neighbours": neighbours}
 
@@ -114,7 +134,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
     about = f"?f schema:observationAbout <{iri}> ." if iri else "?f a schema:Observation ."
     metric_filter = (f"?f schema:variableMeasured ?m . FILTER(CONTAINS(LCASE(?m), LCASE({literal(metric)})))"
                      if metric else "")
-    return select(store, f"""
+    return one_name(select(store, f"""
         SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?canonical ?change ?confidence ?method ?sentence ?article ?headline WHERE {{
           {{ SELECT ?f WHERE {{ {about} {metric_filter} }} LIMIT {int(limit)} }}
@@ -127,7 +147,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
           OPTIONAL {{ ?f schema:observationDate ?date }} OPTIONAL {{ ?f cg:canonicalMetric ?canonical }}
           OPTIONAL {{ ?f cg:isChange ?change }} OPTIONAL {{ ?f cg:confidence ?confidence }}
           OPTIONAL {{ ?f cg:method ?method }}
-        }} ORDER BY ?subjectName ?metric ?date""")
+        }} ORDER BY ?subjectName ?metric ?date"""), ("f",), "subjectName")
 
 
 def figure(store, iri: str) -> dict[str, Any] | None:
@@ -142,15 +162,17 @@ def figure(store, iri: str) -> dict[str, Any] | None:
           OPTIONAL {{ <{iri}> schema:currency ?currency }} OPTIONAL {{ <{iri}> cg:approximation ?approx }}
           OPTIONAL {{ <{iri}> schema:observationDate ?date }} OPTIONAL {{ <{iri}> cg:canonicalMetric ?canonical }}
           OPTIONAL {{ <{iri}> cg:isChange ?change }} OPTIONAL {{ <{iri}> cg:confidence ?confidence }}
-          OPTIONAL {{ <{iri}> cg:method ?method }} }} LIMIT 1""")
+          OPTIONAL {{ <{iri}> cg:method ?method }} }} LIMIT 4""")
+    rows = one_name(rows, ("valueText",), "subjectName")
     return dict(rows[0], f=iri) if rows else None
 
 
 def article(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
-        SELECT DISTINCT ?id ?headline ?text ?date ?source ?url WHERE {{ <{iri}> a schema:NewsArticle ;
+        SELECT DISTINCT ?id ?headline ?text ?date ?source ?url ?lang WHERE {{ <{iri}> a schema:NewsArticle ;
           schema:identifier ?id ; schema:headline ?headline ; schema:text ?text ; cg:sourcePath ?source .
-          OPTIONAL {{ <{iri}> schema:datePublished ?date }} OPTIONAL {{ <{iri}> schema:url ?url }} }}""")
+          OPTIONAL {{ <{iri}> schema:datePublished ?date }} OPTIONAL {{ <{iri}> schema:url ?url }}
+          OPTIONAL {{ <{iri}> schema:inLanguage ?lang }} }}""")
     if not rows:
         return None
     spans = select(store, f"""
@@ -160,9 +182,11 @@ def article(store, iri: str) -> dict[str, Any] | None:
                    BIND("figure" AS ?kind) }}
           ?node schema:isPartOf <{iri}> ; nif:beginIndex ?begin ; nif:endIndex ?end .
         }} ORDER BY ?begin""")
+    spans = one_name(spans, ("node",), "label")
     entities = select(store, f"""
         SELECT DISTINCT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
         ORDER BY ?type ?name""")
+    entities = one_name(entities, ("e",), "name")
     return dict(rows[0], iri=iri, spans=spans, entities=entities)
 
 
@@ -174,8 +198,10 @@ def values_of(store, iris: dict[str, str], predicate: str) -> dict[str, str]:
     if not iris:
         return {}
     values = " ".join(f"<{iri}>" for iri in iris.values())
-    found = {row["node"]: row["value"] for row in select(
-        store, f"SELECT ?node ?value WHERE {{ VALUES ?node {{ {values} }} ?node {predicate} ?value }}")}
+    found: dict[str, Any] = {}
+    for row in select(store, f"SELECT ?node ?value WHERE {{ VALUES ?node {{ {values} }} ?node {predicate} ?value }}"):
+        if row["node"] not in found or (_latin(row["value"]) and not _latin(found[row["node"]])):
+            found[row["node"]] = row["value"]  # of two names (one a language), the English one
     return {key: found[iri] for key, iri in iris.items() if iri in found}
 
 
@@ -192,10 +218,10 @@ def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
     if not names:
         return []
     values = " ".join(literal(k) for k in name_keys(names))
-    return select(store, f"""
+    return one_name(select(store, f"""
         SELECT DISTINCT ?e ?name ?type WHERE {{ VALUES ?q {{ {values} }}
           ?e cg:nameKey ?q ; schema:name ?name ; a ?type }}
-        LIMIT 5""")
+        LIMIT 10"""), ("e",), "name")[:5]
 
 
 def entities_named(store, names: list[str], per_name: int = 5) -> dict[str, list[str]]:

@@ -184,7 +184,7 @@ class ChineseExtractor:
         text = article.body
         simple = to_simplified(text)
         doc = self.nlp(simple)
-        sentences = _sentences(doc)
+        sentences = _sentences(doc, text)
         starts = [s.start for s in sentences]
 
         def sentence_of(char: int) -> int:
@@ -203,15 +203,16 @@ class ChineseExtractor:
                           figures=figures, roles=roles, quotes=quotes, relations=[])
 
 
-def _sentences(doc) -> list[Sentence]:
+def _sentences(doc, text: str) -> list[Sentence]:
+    """Sentences found on the Simplified doc, cut from the original text (same offsets, its own script)."""
     out = []
     for span in doc.sents:
-        raw = span.text
+        raw = text[span.start_char:span.end_char]
         lead = len(raw) - len(raw.lstrip())
         body = raw.strip()
         if body:
             out.append(Sentence(len(out), span.start_char + lead, span.start_char + lead + len(body), body))
-    return out or [Sentence(0, 0, len(doc.text), doc.text)]
+    return out or [Sentence(0, 0, len(text), text)]
 
 
 @dataclass
