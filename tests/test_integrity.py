@@ -206,6 +206,18 @@ def test_deleted_store_current_file(two_generations, app_for):
     assert set(answers(client).values()) == {200}
 
 
+def test_damage_under_a_running_server_is_seen_by_healthz(two_generations, app_for):
+    """A server that opened g000002 intact keeps its files open; /healthz still sees a file vanish."""
+    settings = two_generations
+    client = app_for(settings)
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    assert client.get("/api/stats").get_json()["generation"] == 2
+    (generation(settings, 2) / "store" / "CURRENT").unlink()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded" and body["degraded"]["serving"] == "g000001", body
+    assert client.get("/api/stats").get_json()["generation"] == 1
+
+
 def test_healthz_is_json_when_nothing_can_be_served(two_generations, app_for, tmp_path):
     settings = two_generations
     for number in (1, 2):

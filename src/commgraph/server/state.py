@@ -183,16 +183,25 @@ class Services:
         try:
             problems = gens.damage(path, checksums=True)
             if problems:
-                self._damaged[path] = "; ".join(problems[:3])
-                log.error("generation %s is damaged: %s", path.name, self._damaged[path])
+                self._mark_damaged(path, problems)
         finally:
             self._verifying.discard(path)
+
+    def _mark_damaged(self, path: Path, problems: list[str]) -> None:
+        """Never serve this generation again (the next request opens the newest intact one)."""
+        self._damaged[path] = "; ".join(problems[:3])
+        log.error("generation %s is damaged: %s", path.name, self._damaged[path])
 
     def health(self) -> tuple[dict, int]:
         """The /healthz answer: (JSON body, status). 200 while some generation answers (with `degraded` when
         it is not `current`), 503 when none does."""
         try:
             gen = self.generation()
+            # Files that vanished or shrank under the running server (it would go on answering from open
+            # files until a restart): a stat per file, 3 ms at 1,000 articles.
+            while problems := gens.size_problems(gen.path, gen.manifest):
+                self._mark_damaged(gen.path, problems)
+                gen = self.generation()
             graph_ok = bool(gen.store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
             documents = gen.index.doc_count()
         except StoreError as exc:
