@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
 from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
-from .figures import NUMBER_LABELS, extract_figures
+from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
 from .pieces import PIECE_CHARS, extract_in_pieces
@@ -217,10 +217,19 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     spans.sort(key=lambda e: (LABEL_TYPES[e.label_] != "Person", e.start))
     mentions: list[Mention] = []
     paren_aliases = find_paren_aliases(doc)
+    # a dateline names where the report was filed, and its agency: not what the article mentions
+    datelines = dateline_ranges(text)
+    spans = [_with_company_suffix(doc, text, ent) for ent in spans
+             if not any(s <= ent.start_char < e for s, e in datelines)]
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
-        entity = resolver.resolve(ent.text, _cued_label(ent, resolver.rules))
+        if ent.label_ == "PERSON" and len(ent.text.split()) == 1 and not _person_cue(ent, resolver.rules) \
+                and resolver.alias_table.get(ent.text.lower()) is None \
+                and not any(ent.text in e.name.split() for e in resolver.entities.values() if e.type == "Person"):
+            continue  # one capitalised word the model calls a person ("Worldwide", "Mindhunter"): no cue, no name
+        known_person = _short_name_of(ent.text, resolver) if len(ent.text.split()) == 1 else None
+        entity = known_person or resolver.resolve(ent.text, _cued_label(ent, resolver.rules))
         if entity is None:
             continue
         method, confidence = _mention_method(ent, extra, resolver)
@@ -237,6 +246,40 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
     _add_short_names(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
+
+
+_COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC|"
+                             r"Co\.))+")
+
+
+def _with_company_suffix(doc: "Doc", text: str, ent):
+    """'Beijing Douwang Technology' + ' Co., Ltd.': an organisation's legal form belongs to its name."""
+    if ent.label_ not in ("ORG", "Organization"):
+        return ent
+    match = _COMPANY_SUFFIX.match(text, ent.end_char)
+    if not match:
+        return ent
+    longer = doc.char_span(ent.start_char, match.end(), label=ent.label_, alignment_mode="contract")
+    return longer if longer is not None and len(longer) >= len(ent) else ent
+
+
+def _short_name_of(word: str, resolver: Resolver):
+    """'Wang' (whatever the model labelled it) after 'Wang Gaofei', when no other person shares the word."""
+    word = word.strip(" .,;:'’")
+    people = [e for e in resolver.entities.values() if e.type == "Person" and len(e.name.split()) > 1
+              and word in (e.name.split()[0], e.name.split()[-1])]
+    return people[0] if len(people) == 1 and resolver.alias_table.get(word.lower()) is None else None
+
+
+def _person_cue(ent, rules: Rules) -> bool:
+    """A lone capitalised word is a person's name only beside a title or a speech verb ('sociologist Rigold',
+    'Rigold said', 'Rigold, a sociologist')."""
+    doc = ent.doc
+    speech = rules.words("speech", "verbs")
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    after = [t.lower_ for t in doc[ent.end:ent.end + 5]]
+    return (before in rules.title_heads or before in speech or bool(after) and after[0] in speech
+            or bool(after) and after[0] == "," and any(w in rules.title_heads for w in after[1:]))
 
 
 def _cued_label(ent, rules: Rules) -> str:
@@ -256,6 +299,11 @@ def _cued_label(ent, rules: Rules) -> str:
     doc = ent.doc
     before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
     after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+    two_before = doc[ent.start - 2].lower_ if ent.start > 1 else ""
+    if label in ("ORG", "GPE", "NORP", "FAC", "PRODUCT") and 2 <= len(words) <= 3 \
+            and all(w[:1].isupper() for w in ent.text.split()) \
+            and (before in rules.title_heads or before == "," and two_before in rules.title_heads):
+        return "PERSON"  # "its founder, Ah Bei", "the comedian Mike Sui"
     if (after in rules.words("types", "product_cues") or before in rules.words("types", "product_cues")) \
             and label != "PERSON":
         return "PRODUCT"

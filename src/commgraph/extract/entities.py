@@ -38,6 +38,7 @@ def clean_name(text: str) -> str:
     text = re.sub(r"['’]s$", "", text)
     text = _LEADING.sub("", text)
     text = text.strip(" .,;:!?\"'()[]{}“”‘’«»<>")
+    text = re.sub(r"\s+(?:of|and|the|in|for|at|on|to)$", "", text)  # "National Day parade of"
     return text
 
 

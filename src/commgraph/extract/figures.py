@@ -93,9 +93,14 @@ def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: En
     return reader.settle(figures, text)
 
 
+def dateline_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of paragraph datelines ('BEIJING, March 3, 2021 --', 'SHANGHAI (Reuters) -')."""
+    return [(m.start(1), m.end(1)) for m in _DATELINE.finditer(text[:20000])]
+
+
 def _outside_datelines(text: str, entity_at: EntityAt) -> EntityAt:
     """`entity_at` that ignores datelines: 'BEIJING, March 3 --' names where the report was filed."""
-    ranges = [(m.start(1), m.end(1)) for m in _DATELINE.finditer(text[:20000])]
+    ranges = dateline_ranges(text)
     if not ranges:
         return entity_at
 
