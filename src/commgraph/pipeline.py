@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -114,7 +115,8 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
                 new_manifest = _write_generation(data_dir, current, manifest, to_extract, report, settings, rules,
                                                  minter, progress, extractor, rebuild)
             except BaseException:
-                gens.collect_garbage(data_dir, settings.keep_generations)  # frees the unfinished one (a full disk)
+                with contextlib.suppress(OSError):  # the error being raised says more than a failed clean-up
+                    gens.collect_garbage(data_dir, settings.keep_generations)  # frees the unfinished one (full disk)
                 raise
             report.generation = new_manifest["generation"]
             if rebuild:
