@@ -21,6 +21,8 @@ MIN_WORDS = 5
 _OPEN = "\"“"
 _CLOSE = "\"”"
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+# "the statement added", "the notice said": a document speaks for the organisation that issued it
+_DOCUMENT_NOUNS = {"statement", "notice", "announcement", "release", "letter", "filing", "post", "report", "memo"}
 
 
 @dataclass
@@ -33,7 +35,7 @@ class _Quoted:
 def extract_quotes(doc: "Doc", mentions: list[Mention], entity_type: Callable[[str], str],
                    sentence_of: Callable[[int], int], rules: Rules | None = None,
                    refer: Callable[[int, str], str | None] | None = None) -> list[Quote]:
-    """Quotations of at least five words whose speaker is a person."""
+    """Quotations of at least five words whose speaker is a person (or an organisation speaking in a statement)."""
     text = doc_text(doc)
     finder = _SpeakerFinder(doc, text, mentions, entity_type, rules or Rules(), refer or (lambda pos, w: None))
     quotes: list[Quote] = []
@@ -108,6 +110,9 @@ class _SpeakerFinder:
         self.text = text
         self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
         self.by_char = {pos: m.entity for m in self.people for pos in range(m.start, m.end)}
+        # organisations speak too: "NetEase said in a statement", "the statement added", "Momo said"
+        self.org_by_char = {pos: m.entity for m in mentions if entity_type(m.entity) in ("Organization", "Product")
+                            for pos in range(m.start, m.end)}
         self.speech = rules.words("speech", "verbs") or {"said", "says", "told", "added"}
         self.refer = refer
         # every quotation's span, so that a verb inside another quotation is never taken
@@ -157,8 +162,20 @@ class _SpeakerFinder:
                     if key := self._person_at(token):
                         return key, "parse: subject of the speech verb"
                 if child.lower_ in ("he", "she"):
-                    if key := self.refer(child.idx, child.lower_):
+                    if key := self._person_before(child.idx):
                         return key, "parse: he/she resolved to the last person named"
+                if key := self.org_by_char.get(child.idx):
+                    return key, "parse: an organisation is the subject of the speech verb"
+                if child.lower_ in _DOCUMENT_NOUNS or child.lower_ in ("company", "firm", "group"):
+                    if key := self.refer(child.idx, "the company"):
+                        return key, "parse: the statement of the organisation named before"
+        return None
+
+    def _person_before(self, pos: int) -> str | None:
+        """The last person named before `pos`, outside any quotation ('"...," he said')."""
+        for m in reversed(self.people):
+            if m.end <= pos and not self._in_quote(m.start):
+                return m.entity
         return None
 
     def attributed(self, quoted: _Quoted) -> tuple[str, str, float] | None:
@@ -178,7 +195,7 @@ class _SpeakerFinder:
                 best = min(near, key=lambda t: abs(t.i - verb.i))
                 return self._person_at(best), "words: person beside the speech verb", 0.7
             pronoun = next((t for t in tokens if abs(t.i - verb.i) <= 2 and t.lower_ in ("he", "she")), None)
-            if pronoun is not None and (key := self.refer(pronoun.idx, pronoun.lower_)):
+            if pronoun is not None and (key := self._person_before(pronoun.idx)):
                 return key, "words: he/she beside the speech verb", 0.7
         return self._colon_speaker(quoted, start)
 
