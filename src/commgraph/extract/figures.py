@@ -259,8 +259,8 @@ class _Reader:
         canonical = self._canonical(metric, span, quantity.currency)
         if canonical is None and linked is not None:
             canonical = linked.canonical
-        if quantity.unit == "percent" and not growth and canonical not in ("share",):
-            canonical = "share"  # a percentage that is not a change is a share of something
+        if quantity.unit == "percent" and not growth and (canonical is None or _followed_by_of(span)):
+            canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
         if subject is None and linked is not None:
             subject, how = linked.subject, "subject of the figure it is compared with"
@@ -384,14 +384,14 @@ class _Reader:
             if (name := self.canonical.get(" ".join(words[-n:]))) is not None:
                 return name
         if currency:
+            verb = self._governing_verb(span)
+            if verb is not None and verb.lower_ in self.money_verbs:  # "raised $5.4 billion", "valued at ..."
+                return self.money_verbs[verb.lower_]
             sentence = span.sent.text.lower()
             for form, name in sorted(self.canonical.items(), key=lambda kv: -len(kv[0])):
                 if name in ("revenue", "net income", "market value", "funding", "price") and \
                         re.search(rf"\b{re.escape(form)}\b", sentence):
                     return name
-            verb = self._governing_verb(span)
-            if verb is not None and verb.lower_ in self.money_verbs:
-                return self.money_verbs[verb.lower_]
             return self.money_verbs.get(metric.lower())
         return None
 
@@ -468,6 +468,10 @@ class _Reader:
                 if best is None or distance < best[0]:
                     best = (distance, key)
         return (best[1], "nearest name before") if best else (None, "")
+
+
+def _followed_by_of(span: "Span") -> bool:
+    return span.end < len(span.doc) and span.doc[span.end].lower_ == "of"
 
 
 def _modifiers_measure(head: "Token") -> bool:
