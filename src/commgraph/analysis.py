@@ -121,6 +121,18 @@ class MixedTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
+        if not has_han(value):  # English (most text): Whoosh's RegexTokenizer loop, no per-word checks
+            for pos, match in enumerate(_WORD.finditer(value), start_pos):
+                token.text = match.group(0)
+                token.boost, token.stopped = 1.0, False
+                if keeporiginal:
+                    token.original = token.text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
+                yield token
+            return
         jieba_mode = "search" if mode == "index" and self.subwords else "default"
         pos = start_pos
         for match in _WORD.finditer(value):
@@ -171,7 +183,7 @@ class MixedStopFilter(StopFilter):
         stops, minsize, maxsize = self.stops, self.min, self.max
         for token in tokens:
             text = token.text
-            if has_han(text):
+            if not text.isascii() and has_han(text):  # isascii: a flag lookup, most tokens are English
                 keep = text not in CHINESE_STOP_WORDS
             else:
                 keep = len(text) >= minsize and (maxsize is None or len(text) <= maxsize) and text not in stops
@@ -189,7 +201,7 @@ class MixedStemFilter(StemFilter):
     def __call__(self, tokens):
         stem_of = self._stem
         for token in tokens:
-            if not token.stopped and not has_han(token.text):
+            if not token.stopped and (token.text.isascii() or not has_han(token.text)):
                 token.text = stem_of(token.text)
             yield token
 
