@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -160,3 +161,47 @@ def test_an_article_extracted_in_pieces_keeps_its_offsets_and_nearly_all_its_fac
     same = {(f.start, f.text) for f in whole.figures} & {(f.start, f.text) for f in joined.figures}
     assert len(same) >= 0.9 * len(whole.figures)
     assert set(joined.entities) >= {m.entity for m in joined.mentions}
+
+
+def test_a_killed_ingest_leaves_no_child_behind_holding_the_lock(tmp_path):
+    """SIGKILL the ingest while its child hangs on an article: the child dies with it, and the next ingest
+    gets the lock at once."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder, "stall.txt", "Stallville said QQ groups reached 300 million users in 2015.")
+    script = tmp_path / "hang.py"
+    script.write_text(f"""
+import time
+import commgraph.extract as extract_module
+from commgraph.pipeline import ingest
+from commgraph.settings import Settings
+real = extract_module.extract_figures
+def stall(doc, *args, **kwargs):
+    print("stalling", flush=True)
+    time.sleep(300)
+extract_module.extract_figures = stall
+ingest([{str(folder)!r}], Settings.create(data_dir={str(tmp_path / 'data')!r}, extract_timeout=300))
+""")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    with process.stdout:
+        assert process.stdout.readline().strip() == "stalling"  # printed by the child, inside the extraction
+        children = [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+        assert children
+        process.kill()
+        process.wait(10)
+
+    def alive(pid):
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(c) for c in children)
+    with gens.ingest_lock(tmp_path / "data", timeout=0.5):
+        pass

@@ -258,6 +258,7 @@ def _exit_reason(process) -> str:
 def _child_main(tasks, results, where, extractor, model: str, rules_dir: str, timeout: float | None,
                 parent: int) -> None:
     """The child: read batches on a thread (so the parent never blocks sending), extract on the main thread."""
+    _die_with(parent)
     inbox: queue.Queue = queue.Queue()
 
     def read() -> None:
@@ -287,6 +288,19 @@ def _child_main(tasks, results, where, extractor, model: str, rules_dir: str, ti
     results.send(("loaded",))
     while (batch := inbox.get()) is not None:
         _extract_batch(extractor, batch, timeout, results)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when the ingest dies: a SIGKILLed ingest must not leave a child behind,
+    extracting on or holding the ingest lock it inherited (Linux; elsewhere the reader thread notices later)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the request above
+        os._exit(0)
 
 
 def _extract_batch(extractor, batch: list[tuple[int, Article]], timeout: float | None, results) -> None:
