@@ -121,6 +121,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
               "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",),
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
+    topics["<topic:employer>"] = _employer_topic(topics, mentions)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of)
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
@@ -152,6 +153,17 @@ def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entit
         return None
     best = max(counts, key=lambda k: (counts[k], -min(m.start for m in mentions if m.entity == k)))
     return best if counts[best] >= 2 else None
+
+
+def _employer_topic(topics: dict[str, str | None], mentions: list[Mention]) -> str | None:
+    """Whom a 'chief executive' with no organisation works for: the organisation the article is about, unless the
+    article is about a product named far more often than any company (then the product stands for its company,
+    as in 'Soul's founder')."""
+    overall, org = topics.get("<topic>"), topics.get("<topic:Organization>")
+    if overall == org or org is None:
+        return overall
+    count = {key: sum(m.entity == key for m in mentions) for key in (overall, org)}
+    return org if count[org] * 2 >= count[overall] else overall
 
 
 def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
@@ -218,9 +230,10 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     mentions: list[Mention] = []
     paren_aliases = find_paren_aliases(doc)
     # a dateline names where the report was filed, and its agency: not what the article mentions
-    datelines = dateline_ranges(text)
+    datelines = dateline_ranges(text) + [m.span() for m in _CREDIT_LINE.finditer(text)]
     spans = [_with_company_suffix(doc, text, ent) for ent in spans
-             if not any(s <= ent.start_char < e for s, e in datelines)]
+             if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, 0, ent.start_char)
+             or ent.label_ in ENTITY_TYPES and not any(s <= ent.start_char < e for s, e in datelines)]
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
@@ -248,6 +261,12 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     return sorted(fixed, key=lambda m: m.start)
 
 
+# "Reporting by X; Editing by Y", "By X Bureau, Hong Kong", "Photo: X": a credit line names no entity of the story
+_CREDIT_LINE = re.compile(r"(?m)^[ \t]*(?:(?:Additional )?(?:Reporting|Editing|Writing|Written|Edited|Compiled|"
+                          r"Translated)(?: and \w+)? by\b|By [A-Z][^\n]{0,80}$|(?:Photo|Image|Photograph)s?(?: by)?[:\s])"
+                          r"[^\n]*")
+# "(Nasdaq: DOYU)", "under the symbol SSR": a ticker right before the name
+_TICKER = re.compile(r"(?:(?:Nasdaq|NASDAQ|NYSE|HKEX|SEHK|HK)\s*:\s*|\bsymbol\s+|\bticker\s+)\Z")
 _COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC|"
                              r"Co\.))+")
 

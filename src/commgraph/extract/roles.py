@@ -49,7 +49,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             pairs, start, end, method = found
             for title, org in pairs:
                 if org is None and title.lower().split()[-1] in _CORPORATE and not _is_academic(title, rules):
-                    org = refer(mention.start, "<topic:Organization>") if refer else None
+                    org = refer(mention.start, "<topic:employer>") if refer else None
                     how = f"{method}; organisation: the article's topic"
                     confidence = 0.6
                 else:
@@ -213,7 +213,14 @@ class _RoleFinder:
             return None
         start = mention.end + match.end()
         rest = self.text[start:start + 160]
-        end_match = re.search(r"[,;.:)\"“”\n]|\s(?:said|says|told|tells|added|adds|noted|wrote|explained)\b|$", rest)
+        who = re.match(r"([a-z][\w -]{1,40}?)\s+who\s+[^,;.\n]{0,100}?\b(?:for|at|with)\s+", rest)
+        if who and self._is_title(who.group(1).split()):
+            # "Ivy Shen, an analyst who covers internet stocks for Northgate Capital"
+            org_start = start + who.end()
+            org = next((m.entity for m in self.employers if abs(m.start - org_start) <= 4), None)
+            title = _normal_title(re.sub(r"^(?:an?|the)\s+", "", who.group(1)))
+            return [(title, org)], mention.start, org_start, "words: apposition with a relative clause"
+        end_match = re.search(r"[,;.:)\"“”\n]|\s(?:said|says|told|tells|added|adds|noted|wrote|explained|who)\b|$", rest)
         # an organisation's name can hold a full stop or a comma ("Guotai Junan Ltd.", "Inc.,"): read up to the
         # end of an organisation that starts before the cut
         cut = end_match.start() if end_match else len(rest)
