@@ -275,3 +275,26 @@ def test_rebuild_from_source_files_when_no_generation_is_intact(two_generations,
     assert not report.failed and report.generation == 3
     assert set(gens.read_manifest(gens.current_path(settings.data_dir))["articles"]) == {SEED_ID, *FIXTURE_IDS}
     assert check_generation(settings) == []
+
+
+def test_commands_on_damaged_data_say_what_to_do(two_generations):
+    """No traceback: `check` names the file, `export` (which reads the store) says how to find and repair it."""
+    from click.testing import CliRunner
+
+    from commgraph.cli import main
+
+    settings = two_generations
+    (generation(settings, 2) / "store" / "CURRENT").unlink()
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), *args], catch_exceptions=False)
+
+    checked = run("check", "--no-shacl")
+    assert checked.exit_code == 1 and "g000002/store/CURRENT is missing" in checked.output
+    assert "commgraph ingest --rebuild" in checked.output
+    exported = run("export")
+    assert exported.exit_code == 1 and "the data files cannot be read" in exported.output
+    assert "commgraph check" in exported.output and "Traceback" not in exported.output
+    rebuilt = run("ingest", "--rebuild", str(FIXTURES / "articles"))
+    assert rebuilt.exit_code == 0 and "note: the current generation was damaged" in rebuilt.output
+    assert run("check", "--no-shacl").output.startswith("ok")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import CommgraphError, IngestLocked, file_system_problem
+from .errors import CommgraphError, IngestLocked, file_system_problem, is_read_error
 from .settings import SETTINGS, Settings
 
 
@@ -52,11 +54,23 @@ class _Group(click.Group):
             if ctx.params.get("debug"):
                 raise
             raise click.ClickException(exc.message) from None
-        except (OSError, RuntimeError) as exc:
-            problem = file_system_problem(exc)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own (Exit is a RuntimeError)
+        except Exception as exc:  # noqa: BLE001 - classified below; anything else goes on with its traceback
+            problem = _damage_problem(exc) or file_system_problem(exc)
             if problem is None or ctx.params.get("debug"):
                 raise
             raise click.ClickException(problem) from None
+
+
+def _damage_problem(exc: Exception) -> str | None:
+    """A published generation's file that is missing or unreadable is damage, not a path to correct."""
+    text = f"{getattr(exc, 'filename', None) or ''} {exc}"
+    if not is_read_error(exc) or getattr(exc, "errno", None) not in (None, errno.ENOENT, errno.EIO) \
+            or (isinstance(exc, OSError) and not re.search(r"generations/g\d{6}", text)):
+        return None
+    return (f"the data files cannot be read ({type(exc).__name__}: {str(exc)[:300]}); run `commgraph check` to "
+            "find the damaged file, then `commgraph ingest --rebuild`")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

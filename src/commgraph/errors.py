@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import pickle
+import struct
+import traceback
+import zlib
 
 
 class CommgraphError(Exception):
@@ -79,3 +83,19 @@ def file_system_problem(exc: BaseException) -> str | None:
     filename = getattr(exc, "filename", None)
     where = f"{filename}: {os.strerror(code)}" if filename else text.strip()
     return f"{where}; {FILE_SYSTEM_FIXES[code]}"
+
+
+# What reading a damaged or vanished data file raises: Whoosh (zlib, pickle, struct, EOF), Oxigraph (OSError,
+# and RocksDB's "Corruption: ..." as RuntimeError). Anything else is a bug, not damage.
+READ_ERRORS = (OSError, EOFError, zlib.error, pickle.UnpicklingError, struct.error)
+
+
+def is_read_error(exc: BaseException) -> bool:
+    """Did reading the data files fail (damage, a vanished file, an I/O error), rather than our code?"""
+    if isinstance(exc, READ_ERRORS):
+        return True
+    if isinstance(exc, RuntimeError) and str(exc).startswith(("Corruption", "IO error")):
+        return True
+    # Whoosh reports some damaged bytes as ValueError or IndexError from its file layer (a negative seek).
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename for part in ("/whoosh/filedb/", "/whoosh/codec/"))

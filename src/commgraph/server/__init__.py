@@ -7,9 +7,9 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import CommgraphError
+from ..errors import CommgraphError, is_read_error
 from ..settings import Settings
-from .state import Services, is_read_error
+from .state import Services
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

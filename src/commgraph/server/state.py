@@ -5,19 +5,15 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-import pickle
-import struct
 import threading
-import traceback
 import weakref
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import generations as gens
 from .. import lookup
-from ..errors import StoreError
+from ..errors import READ_ERRORS, StoreError, is_read_error
 from ..graph import open_store
 from ..index import SearchIndex
 from ..remote import Endpoints
@@ -28,10 +24,7 @@ from ..vocab import Minter
 from ..workers import QueryPool
 
 log = logging.getLogger("commgraph.server")
-# What reading a damaged or vanished file raises: Whoosh (zlib, pickle, struct, EOF), Oxigraph (OSError, and
-# RocksDB's "Corruption: ..." as RuntimeError). Anything else is a bug, not damage.
-READ_ERRORS = (OSError, EOFError, zlib.error, pickle.UnpicklingError, struct.error)
-OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)
+OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)  # what opening damaged files raised
 
 
 @dataclass
@@ -227,17 +220,6 @@ class Services:
 
     def close(self) -> None:
         self.pool.close()
-
-
-def is_read_error(exc: BaseException) -> bool:
-    """Did reading the data files fail (damage, a vanished file, an I/O error), rather than our code?"""
-    if isinstance(exc, READ_ERRORS):
-        return True
-    if isinstance(exc, RuntimeError) and str(exc).startswith(("Corruption", "IO error")):
-        return True
-    # Whoosh reports some damaged bytes as ValueError or IndexError from its file layer (a negative seek).
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and any(part in frames[-1].filename for part in ("/whoosh/filedb/", "/whoosh/codec/"))
 
 
 def _freeze_heap() -> None:
