@@ -91,6 +91,12 @@ def _quotations(text: str) -> list[_Quoted]:
     return found
 
 
+def _is_title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in ("of", "the", "and", "in", "on", "for",
+                                                                                "a", "an", "to", "with")]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def _opens(body: str, i: int) -> bool:
     """A straight quote opens when it is not glued to the word before it."""
     return i == 0 or not body[i - 1].isalnum() or body[i - 1] in "([:"
@@ -197,7 +203,33 @@ class _SpeakerFinder:
             pronoun = next((t for t in tokens if abs(t.i - verb.i) <= 2 and t.lower_ in ("he", "she")), None)
             if pronoun is not None and (key := self._person_before(pronoun.idx)):
                 return key, "words: he/she beside the speech verb", 0.7
-        return self._colon_speaker(quoted, start)
+        return self._colon_speaker(quoted, start) or self._embedded_speaker(quoted)
+
+    def _embedded_speaker(self, quoted: _Quoted) -> tuple[str, str, float] | None:
+        """A quotation inside a sentence with no speech verb ('Tang called Tantan "the strongest product ..."',
+        'the regulator ordered it to "immediately rectify ..."'): the subject of the verb the quotation hangs
+        from, a person or an organisation."""
+        span = self.doc.char_span(quoted.start, quoted.end, alignment_mode="expand")
+        if span is None or not len(span) or _is_title_case(self.text[quoted.start:quoted.end]):
+            return None  # 'released the "China Mobile Community Ecology Report"': a title, not words spoken
+        head = span[0]
+        for _ in range(8):
+            if not (quoted.start <= head.idx < quoted.end) and head.pos_ in ("VERB", "AUX"):
+                break
+            if head.head.i == head.i:
+                return None
+            head = head.head
+        else:
+            return None
+        for verb in (head, head.head):
+            for child in verb.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and not self._in_quote(child.idx):
+                    for token in child.subtree:
+                        if key := self._person_at(token) or self.org_by_char.get(token.idx):
+                            return key, "parse: subject of the verb the quotation belongs to", 0.6
+                    if child.lower_ in ("he", "she") and (key := self._person_before(child.idx)):
+                        return key, "parse: he/she, subject of the verb the quotation belongs to", 0.6
+        return None
 
     def _between_marks(self, token: "Token", verb: "Token") -> bool:
         lo, hi = sorted((token.idx, verb.idx))
