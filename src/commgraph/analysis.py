@@ -175,6 +175,53 @@ def _with_script_parts(pieces: Iterable[tuple[str, int, int]]) -> Iterator[tuple
         yield text, begin, end
 
 
+_HAN_RUN = re.compile(f"[{_HAN_CLASS}]+")
+
+
+class HighlightTokens:
+    """An analyzer for Whoosh's highlighter over a text with Chinese in it: English runs as `analyzer` reads
+    them; in Chinese runs every occurrence of a Chinese query term (found in the Simplified text, so 騰訊
+    is marked for 腾讯, and 董事 inside 董事会), and context tokens for the fragmenter. Segmenting the
+    passages with jieba instead cost 3 ms a hit, ten times an English hit."""
+
+    def __init__(self, analyzer, terms: Iterable[str]) -> None:
+        self.analyzer = analyzer
+        self.terms = sorted({t for t in terms if has_han(t)}, key=len, reverse=True)
+
+    def __call__(self, text: str, chars: bool = True, mode: str = "", removestops: bool = False, **kwargs):
+        spans: list[tuple[int, int, str]] = []
+        last = 0
+        for run in _HAN_RUN.finditer(text):
+            if run.start() > last:
+                spans += self._english(text[last:run.start()], last, mode, removestops)
+            # context for the fragmenter, four characters a token (a passage ends within three of its limit)
+            spans += [(i, min(i + 4, run.end()), "") for i in range(run.start(), run.end(), 4)]
+            last = run.end()
+        spans += self._english(text[last:], last, mode, removestops)
+        # Terms are looked for in the whole text (a term may mix scripts: qq群), in Simplified lower case with
+        # every character where it was
+        searched = _HAN_RUN.sub(lambda run: simplified(run.group(0)), text)
+        lowered = searched.lower()
+        searched = lowered if len(lowered) == len(searched) else searched
+        for term in self.terms:
+            found = searched.find(term)
+            while found >= 0:
+                spans.append((found, found + len(term), term))
+                found = searched.find(term, found + 1)
+        spans.sort(key=lambda span: (span[0], -span[1]))
+        token = Token(chars=True, removestops=removestops, mode=mode)
+        for start, end, term in spans:
+            token.text, token.startchar, token.endchar = term, start, end
+            token.boost, token.stopped = 1.0, False
+            yield token
+
+    def _english(self, text: str, offset: int, mode: str, removestops: bool) -> list[tuple[int, int, str]]:
+        if not text:
+            return []
+        return [(t.startchar, t.endchar, t.text) for t in self.analyzer(
+            text, chars=True, start_char=offset, mode=mode, removestops=removestops)]
+
+
 class MixedStopFilter(StopFilter):
     """StopFilter for English tokens (its stop list, at least two characters); Chinese tokens of any length are
     kept unless they are Chinese function words (a single character such as 群 is a word)."""
