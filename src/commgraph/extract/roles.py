@@ -77,6 +77,7 @@ class _RoleFinder:
         self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")),
                                 key=lambda m: m.start)
         self.heads = rules.title_heads
+        self.modifiers = rules.words("titles", "modifiers")
 
     # -- titles -------------------------------------------------------------------------------------------------
 
@@ -155,9 +156,27 @@ class _RoleFinder:
                 else:
                     return _normal_title(" ".join(w[0] for w in words)), lead_org
         plain = [w[0] for w in words]
-        if not self._is_title(plain[:plain.index("of")] if "of" in plain[1:] else plain):
+        head_part = plain[:plain.index("of")] if "of" in plain[1:] else plain
+        if not self._is_title(head_part):
+            return None, None
+        # the title is the run of title words that ends at its head: "is its chairman" -> "chairman" (its ->
+        # the organisation), "joined founder" -> "founder", "same evening Smartisan founder" -> "founder"
+        keep = len(head_part)
+        while keep > 0 and self._is_title_word(head_part[keep - 1]):
+            keep -= 1
+        for word, start, _ in words[:keep]:
+            if word.lower() in ("its", "their") and lead_org is None:
+                lead_org = self.refer(start, word.lower())
+        plain = plain[keep:]
+        if not plain:
             return None, None
         return _normal_title(" ".join(plain)), org or lead_org
+
+    def _is_title_word(self, word: str) -> bool:
+        word = word.lower().removesuffix("'s").removesuffix("’s")
+        return word in self.heads or word in self.modifiers or any(
+            word in h.split() for h in self.heads) or all(part in self.modifiers | self.heads
+                                                        for part in word.split("-") if part)
 
     # -- before the name ----------------------------------------------------------------------------------------
 
@@ -208,7 +227,22 @@ class _RoleFinder:
     def after(self, mention: Mention) -> Found | None:
         """'Name, [a|the] title[s] [of|at|for Org],' and 'Name, who is also the title,'."""
         right = self.text[mention.end:mention.end + 200]
-        match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was)\s+(?:also\s+|now\s+)?)?(?:an?\s+|the\s+)?", right)
+        founded = re.match(r",\s+who\s+(?:co-?)?founded\s+(?:the\s+)?", right)
+        if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
+            target_start = mention.end + founded.end()
+            org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None) \
+                or self._org_reference("the " + (right[founded.end():].split() or [""])[0], target_start)
+            rest_match = re.match(r"[^,;.]*?\band\s+(?:is|was)\s+", right[founded.end():])
+            pairs = [("founder", org)]
+            if rest_match:
+                more_start = target_start + rest_match.end()
+                more = self.text[more_start:more_start + 120]
+                cut = re.search(r"[,;.:)\"“”\n]", more)
+                pairs += [(t, o or org) for t, o in self._split_titles(more[:cut.start() if cut else len(more)],
+                                                                    more_start)]
+            return pairs, mention.start, target_start, "words: who founded ..."
+        match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was)\s+(?:also\s+|now\s+)?|"
+                         r"who\s+[^,;.\n]{0,60}?\s+as\s+)?(?:an?\s+|the\s+)?", right)
         if not match:
             return None
         start = mention.end + match.end()
