@@ -100,8 +100,12 @@ def bench_ingest(out: Path, count: int, settings_model: str, rounds: int) -> Non
     record("commgraph ingest, 2 processes", two, "words/s", one, "ingest, 1 process", "target >= 1.7x")
 
 
+ZH_FIXTURES = ROOT / "tests" / "fixtures" / "eval" / "zh" / "tune"
+
+
 def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 50) -> Settings:
-    """A store of `size` synthetic articles (distinct bodies: `distinct`, reused round-robin)."""
+    """A store of `size` synthetic articles (distinct bodies: `distinct`, reused round-robin), and one Chinese
+    article for every ten, their bodies the Chinese test fixtures' (for the Chinese search rows)."""
     data = out / f"store-{size}"
     settings = Settings.create(data_dir=data, query_workers=2, query_timeout=30)
     from commgraph import generations as gens
@@ -120,6 +124,12 @@ def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 5
         path = corpus / f"{2012 + n % 8}-{1 + n % 12:02d}-{1 + n % 28:02d}-store-{n:06d}.txt"
         if not path.exists():
             path.write_text(f"SYNTHETIC BENCHMARK ARTICLE {n}\n{template}", encoding="utf-8")
+    chinese = [article.body for p in iter_source_files([ZH_FIXTURES]) if not p.name.endswith(".gold.json")
+               for article in read_path(p)]
+    for n in range(size // 10 if chinese else 0):
+        path = corpus / f"{2012 + n % 8}-{1 + n % 12:02d}-{1 + n % 28:02d}-store-zh-{n:06d}.txt"
+        if not path.exists():
+            path.write_text(f"合成基准文章 {n}\n{chinese[n % len(chinese)]}", encoding="utf-8")
     started = time.perf_counter()
     report = ingest([corpus], settings, extractor=cached)
     print(f"  built store-{size}: {report.quads} quads in {time.perf_counter() - started:.1f} s (cached extraction)",
@@ -229,7 +239,8 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         c50, c95 = percentiles(cached_times)
         record(f"[{size}] SPARQL examples repeated (cached), p95", c95 * 1000, "ms", p95 * 1000, "first run p95")
         engine = SearchIndex.open(current / "index")
-        for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"')):
+        for label, q in (("1 word", "tribes"), ("2 words", "interest tribes"), ("phrase", '"monthly active users"'),
+                         ("Chinese word", "腾讯"), ("Chinese phrase", '"活跃账户"')):
             http, ours, whoosh_own = [], [], []
             for n in range(SEARCH_SAMPLES):
                 t = time.perf_counter()
@@ -239,7 +250,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
                 t = time.perf_counter()
                 search(engine, q)
                 ours.append(time.perf_counter() - t)
-                if label != "phrase":  # the index keeps no positions (phrases use word pairs): Whoosh cannot
+                if "phrase" not in label:  # the index keeps no positions (phrases use word pairs): Whoosh cannot
                     t = time.perf_counter()
                     with engine.ix.searcher() as searcher:
                         list(searcher.search(parse_user_query(engine.schema, q), limit=10))
