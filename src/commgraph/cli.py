@@ -119,14 +119,21 @@ def _print_report(report, report_file: Path | None) -> None:
 @click.option("--rebuild-if-due", is_flag=True, help="Rebuild only when the rules or the model changed since the last build.")
 @click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
               help="Write the JSON report here (default: DATA_DIR/last-ingest.json).")
+@click.option("--feed", "feeds", multiple=True, metavar="URL",
+              help="Fetch the items of this RSS or Atom feed not fetched before (repeatable).")
+@click.option("--urls", "url_lists", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Fetch the URLs in this file, one a line, not fetched before (repeatable).")
 @click.pass_obj
-def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, rebuild_if_due: bool, report_file: Path | None) -> None:
-    """Add new, update changed and skip unchanged articles from PATHS (files, folders, '-' for stdin; default corpus/)."""
+def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, rebuild_if_due: bool, report_file: Path | None,
+           feeds: tuple[str, ...], url_lists: tuple[Path, ...]) -> None:
+    """Add new, update changed and skip unchanged articles from PATHS (files, folders, '-' for stdin; default
+    corpus/ unless a feed or URL list is given), and from the web with --feed / --urls."""
     from .pipeline import ingest as run_ingest
 
     settings = obj.settings()
-    report = run_ingest(paths or ("corpus",), settings, rebuild=rebuild, rebuild_if_due=rebuild_if_due,
-                        progress=_progress)
+    default = () if feeds or url_lists else ("corpus",)
+    report = run_ingest(paths or default, settings, rebuild=rebuild, rebuild_if_due=rebuild_if_due,
+                        progress=_progress, feeds=feeds, url_lists=url_lists)
     _print_report(report, report_file or settings.data_dir / "last-ingest.json")
     if report.failed:
         sys.exit(1)

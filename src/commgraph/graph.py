@@ -54,6 +54,10 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((art, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
     if article.lang and article.lang != "und":
         g.add((art, SCHEMA.inLanguage, Literal(article.lang)))
+    if article.author:
+        g.add((art, SCHEMA.author, Literal(article.author)))
+    if article.site_name:
+        g.add((art, CG.siteName, Literal(article.site_name)))
 
     sentence_iris = [minter.part(article.id, "sentence", s.index) for s in extraction.sentences]
     used_sentences: set[int] = set()
@@ -160,6 +164,8 @@ def article_triples(extraction: Extraction, minter: Minter) -> list[Triple]:
         g.add((s, NIF.anchorOf, Literal(sentence.text)))
         g.add((s, SCHEMA.isPartOf, art))
         _offsets(g, s, sentence.start, sentence.end)
+        if article.pages:  # a PDF: the page the sentence starts on
+            g.add((s, CG.page, _integer(article.page_at(sentence.start))))
     return list(g)
 
 

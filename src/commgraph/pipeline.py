@@ -60,10 +60,13 @@ class Report:
 
 
 def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = False, rebuild_if_due: bool = False,
-           remove: Iterable[str] = (), progress: Progress | None = None, extractor=None) -> Report:
+           remove: Iterable[str] = (), progress: Progress | None = None, extractor=None,
+           feeds: Iterable[str] = (), url_lists: Iterable[str | Path] = ()) -> Report:
     """Add new, update changed, skip unchanged and remove named articles; publish one new generation.
 
     `rebuild` re-derives every stored article; `rebuild_if_due` does so only when the rules or model changed.
+    `feeds` (RSS/Atom URLs) and `url_lists` (files of URLs) are fetched (fetch.py); an item whose URL or
+    content a stored article already came from is not fetched or stored again.
     """
     started = time.monotonic()
     report = Report()
@@ -86,6 +89,9 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
             report.rebuild_due = ("the gazetteer/curation rules, the model or the data format changed since the last "
                                   "rebuild; run `commgraph ingest --rebuild` to re-derive every article")
         articles = _read_all(paths, settings, report, progress)
+        feeds, url_lists = list(feeds), list(url_lists)
+        if feeds or url_lists:
+            _fetch_all(feeds, url_lists, settings, stored, articles, report, progress)
         minter = Minter(settings.base_iri)
         to_extract: list[Article] = []
         for article in articles.values():
@@ -165,6 +171,35 @@ def _read_all(paths: Iterable[str | Path], settings: Settings, report: Report, p
     return articles
 
 
+def _fetch_all(feeds: list[str], url_lists: list[str | Path], settings: Settings, stored: dict[str, dict],
+               articles: dict[str, Article], report: Report, progress: Progress) -> None:
+    """Feed items and listed URLs into `articles`; known ones count as unchanged, failures by URL."""
+    from .fetch import read_feeds_and_lists
+
+    known: dict[str, str] = {}
+    for article_id, entry in stored.items():
+        for key in (entry.get("source"), entry.get("url"), entry.get("fetched_sha256")):
+            if key:
+                known.setdefault(key, article_id)
+    fetched = read_feeds_and_lists(feeds, url_lists, settings, known, progress)
+    report.failed += [Failure(where, message) for where, message in fetched.problems]
+    report.unchanged += [a for a in dict.fromkeys(fetched.known) if a not in report.unchanged]
+    for article in fetched.articles:
+        if article.id in articles:
+            report.failed.append(Failure(article.source, f"{article.source}: article id {article.id!r} also comes "
+                                                         f"from {articles[article.id].source}; give it once"))
+            continue
+        articles[article.id] = article
+
+
+def _source_fields(article: Article) -> dict:
+    """Manifest fields of the sources that have them (web pages, PDFs, fetched items), so that a rebuild from
+    the store keeps them."""
+    fields = {"author": article.author, "site_name": article.site_name, "fetched_sha256": article.source_sha256,
+              "pages": list(article.pages) if article.pages else None}
+    return {key: value for key, value in fields.items() if value}
+
+
 def _lost_articles(data_dir: Path, kept: dict[str, dict], given: dict[str, Article]) -> list[Failure]:
     """Articles of the damaged `current` that neither the generation rebuilt from nor the given files hold."""
     target = gens.current_target(data_dir)
@@ -203,7 +238,9 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
         lang = rows[0]["lang"]  # kept, so that a front-matter language survives a rebuild from the store
         articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,
                                 source=entry["source"], date=entry.get("date"), url=entry.get("url"),
-                                lang=lang.value if lang is not None else ""))
+                                lang=lang.value if lang is not None else "", author=entry.get("author"),
+                                site_name=entry.get("site_name"), pages=tuple(entry.get("pages") or ()),
+                                source_sha256=entry.get("fetched_sha256")))
     return articles
 
 
@@ -263,7 +300,8 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                     articles[article.id] = {"hash": article.content_hash, "title": article.title,
                                             "source": article.source, "date": article.date, "url": article.url,
                                             "entities": len(extraction.entities),
-                                            "figures": len(extraction.figures), "quads": quads}
+                                            "figures": len(extraction.figures), "quads": quads,
+                                            **_source_fields(article)}
                     progress(f"extracted {article.id}", n, len(to_extract))
         update_entities(store, minter, affected, added)
         writer.commit()

@@ -49,6 +49,13 @@ SETTINGS: tuple[Setting, ...] = (
                                      "long), before it is stopped and that file reported as failed."),
     Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
     Setting("keep_generations", 3, "Finished generations kept on disk (in-flight readers may still use older ones)."),
+    Setting("fetch_timeout", 20.0, "Seconds one fetch of `ingest --feed/--urls` may take in all (connect, redirects, "
+                                   "body) before that URL is reported as failed."),
+    Setting("fetch_max_redirects", 5, "Redirects one fetch follows (each new address checked again)."),
+    Setting("fetch_user_agent", "commgraph/0.1 (news research; +https://w3id.org/commgraph)",
+            "User-Agent header of every fetch; put a contact address in it for the sites you fetch from."),
+    Setting("fetch_private_addresses", "refuse", "refuse: a URL whose host is a private, loopback, link-local or "
+                                                 "reserved address is not fetched; allow: fetch from your own network."),
 )
 
 
@@ -80,6 +87,10 @@ class Settings:
     extract_timeout: float = 60.0
     lock_timeout: float = 30.0
     keep_generations: int = 3
+    fetch_timeout: float = 20.0
+    fetch_max_redirects: int = 5
+    fetch_user_agent: str = "commgraph/0.1 (news research; +https://w3id.org/commgraph)"
+    fetch_private_addresses: str = "refuse"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -126,6 +137,13 @@ class Settings:
             raise SettingsError(f"search_timeout must be positive, got {self.search_timeout}")
         if self.query_sandbox not in ("required", "off"):
             raise SettingsError(f"query_sandbox must be 'required' or 'off', got {self.query_sandbox!r}")
+        if self.fetch_timeout <= 0:
+            raise SettingsError(f"fetch_timeout must be positive, got {self.fetch_timeout}")
+        if self.fetch_max_redirects < 0:
+            raise SettingsError(f"fetch_max_redirects must be 0 or more, got {self.fetch_max_redirects}")
+        if self.fetch_private_addresses not in ("refuse", "allow"):
+            raise SettingsError(f"fetch_private_addresses must be 'refuse' or 'allow', got "
+                                f"{self.fetch_private_addresses!r}")
         if self.extract_timeout <= 0:
             raise SettingsError(f"extract_timeout must be positive, got {self.extract_timeout}")
 

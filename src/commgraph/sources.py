@@ -1,12 +1,20 @@
-"""Read article files (txt, md, html, json) into plain `Article`s, with site boilerplate removed. No spaCy here."""
+"""Read article files (txt, md, html, json, pdf) into plain `Article`s, with site boilerplate removed. No spaCy here.
+
+HTML pages go through trafilatura (main text and metadata of real news sites: div layouts, paywall boxes,
+related-article lists), with our own tag rules as the fallback where it finds nothing; every kind of source then
+loses the lines `rules/boilerplate.toml` names (photo credits, copyright footers, bylines, paywall prompts).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import tomllib
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -14,7 +22,8 @@ from typing import Iterable, Iterator
 from .errors import ArticleError
 from .language import detect_language, normalise_lang
 
-SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json",
+            ".pdf": "pdf"}
 
 # Lines that open the navigation / teaser tail of a news page: everything from here on is not the article.
 _TAIL_MARKERS = re.compile(r"^\s*(<<\s*:|>>\s*:|recommend(ed)?\s*(reading|articles)?\s*$|related (articles|posts|news)\s*$|"
@@ -36,14 +45,25 @@ class Article:
     url: str | None = None
     lang: str = ""  # ISO 639-1 ("en", "zh"): from front matter / JSON, else detected from the text
     content_hash: str = field(default="")
+    author: str | None = None  # the byline of a web page ("Jane Roe"), kept out of the body
+    site_name: str | None = None  # the site a web page says it belongs to (og:site_name)
+    # A PDF's pages: the offset in `body` where each page starts (pages[0] == 0); empty for other sources
+    pages: tuple[int, ...] = ()
+    source_sha256: str | None = None  # SHA-256 of the bytes fetched from `source` (a URL): the same item twice
 
     def __post_init__(self) -> None:
         if not self.lang:
             object.__setattr__(self, "lang", detect_language(f"{self.title}\n{self.body}"))
         if not self.content_hash:
-            digest = hashlib.sha256("\x1f".join([self.id, self.title, self.body, self.date or "", self.url or "",
-                                                 self.lang]).encode()).hexdigest()
+            parts = [self.id, self.title, self.body, self.date or "", self.url or "", self.lang]
+            if self.author or self.site_name or self.pages:  # only then: the hashes of older articles stay
+                parts += [self.author or "", self.site_name or "", ",".join(map(str, self.pages))]
+            digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
             object.__setattr__(self, "content_hash", digest)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (1-based) of a PDF article that holds this offset of `body`; None for other sources."""
+        return bisect_right(self.pages, offset) if self.pages else None
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -114,7 +134,11 @@ def read_path(path: Path, max_bytes: int = 5_000_000) -> list[Article]:
 
 
 def parse_bytes(data: bytes, kind: str, name: str, stem: str) -> list[Article]:
-    """Decode and parse raw bytes of the given kind ('text', 'markdown', 'html', 'json')."""
+    """Decode and parse raw bytes of the given kind ('text', 'markdown', 'html', 'json', 'pdf')."""
+    if kind == "pdf":
+        from .pdf_text import parse_pdf
+
+        return [parse_pdf(data, name, stem)]
     text = decode(data, name)
     if not text.strip():
         raise ArticleError(f"{name}: the file is empty; remove it or add the article text")
@@ -155,19 +179,48 @@ def _strip_site_prefix(title: str) -> str:
     return _SITE_PREFIX.sub("", title).strip()
 
 
+@dataclass(frozen=True)
+class Boilerplate:
+    """rules/boilerplate.toml compiled: lines to drop, and lines that open a page's teaser tail."""
+
+    drop: re.Pattern
+    tail: re.Pattern
+
+    def is_furniture(self, line: str) -> bool:
+        """A photo credit, copyright footer, byline, share bar or paywall prompt (one stripped line)."""
+        return bool(self.drop.search(line))
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> Boilerplate:
+    """The boilerplate rules shipped in the package (read once; a broken file names itself)."""
+    path = Path(__file__).parent / "rules" / "boilerplate.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        drop = [p for patterns in data["drop"].values() for p in patterns]
+        return Boilerplate(re.compile("|".join(f"(?:{p})" for p in drop), re.IGNORECASE),
+                           re.compile("|".join(f"(?:{p})" for p in data["tail"]["markers"]), re.IGNORECASE))
+    except (tomllib.TOMLDecodeError, KeyError, re.error) as exc:
+        raise ArticleError(f"{path}: {exc}; fix the file (it lists [drop] and [tail] patterns)") from None
+
+
 def clean_lines(lines: list[str]) -> tuple[str, list[str]]:
-    """Split page lines into (title, body paragraphs): drop repeated titles, site prefixes and the teaser tail."""
+    """Split page lines into (title, body paragraphs): drop repeated titles, site prefixes, the teaser tail
+    and furniture lines (credits, copyright, bylines, paywall prompts: rules/boilerplate.toml)."""
     paragraphs = [line.strip() for line in lines if line.strip()]
     if not paragraphs:
         return "", []
+    rules = boilerplate()
     raw_title = paragraphs[0]
     title = _strip_site_prefix(raw_title)
     body: list[str] = []
     for line in paragraphs[1:]:
-        if _TAIL_MARKERS.match(line):
+        if _TAIL_MARKERS.match(line) or rules.tail.search(line):
             break
         if line == raw_title or _strip_site_prefix(line) == title:
             continue  # the title repeated as a heading
+        if rules.is_furniture(line):
+            continue
         body.append(line)
     return title, body
 
@@ -195,7 +248,7 @@ def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
         text = text[match.end():]
     # html=False: raw HTML inside Markdown stays text (escaped later), never markup
     html = MarkdownIt("commonmark", {"html": False}).render(text)
-    article = _parse_html(html, name, stem)[0]
+    article = _parse_html(html, name, stem, main_text=False)[0]
     title = _strip_site_prefix(meta.get("title") or article.title)
     body = article.body
     if meta.get("title") and article.title and _strip_site_prefix(article.title) != title:
@@ -210,16 +263,21 @@ def _parse_markdown(text: str, name: str, stem: str) -> list[Article]:
 
 
 class _HtmlText(HTMLParser):
-    """Collects block text from an HTML page, skipping scripts, styles and page furniture."""
+    """Collects block text from an HTML page, skipping scripts, styles and page furniture: the tags in SKIP, and
+    elements whose class or id names furniture (rules/boilerplate.toml [html]); their text is kept apart."""
 
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "iframe", "svg"}
     BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "section", "article", "tr",
              "figcaption", "main"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
-    def __init__(self) -> None:
+    def __init__(self, furniture_class: re.Pattern | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.skip_depth = 0
+        self.furniture_class = furniture_class
+        self.class_skip: list = []  # [tag, depth] of the element whose class made us skip, while inside it
         self.chunks: list[str] = []
+        self.furniture: list[str] = []  # text of skipped elements, to recognise it in trafilatura's output
         self.article_chunks: list[str] | None = None
         self.in_article = 0
         self.title = ""
@@ -228,14 +286,26 @@ class _HtmlText(HTMLParser):
         self.in_h1 = False
         self.meta: dict[str, str] = {}
 
+    @property
+    def skipping(self) -> bool:
+        return bool(self.skip_depth or self.class_skip)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key and a.get("content"):
-                self.meta[key] = a["content"]
+                self.meta.setdefault(key, a["content"])
+        elif tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+            self.meta.setdefault("canonical", a["href"])
         elif tag == "time" and a.get("datetime"):
             self.meta.setdefault("time", a["datetime"])
+        if self.class_skip:
+            if tag == self.class_skip[0]:
+                self.class_skip[1] += 1
+        elif (self.furniture_class is not None and tag not in self.VOID and tag not in ("html", "body")
+              and self.furniture_class.search(f"{a.get('class', '')} {a.get('id', '')}")):
+            self.class_skip = [tag, 1]
         if tag in self.SKIP:
             self.skip_depth += 1
         elif tag == "title":
@@ -256,6 +326,11 @@ class _HtmlText(HTMLParser):
             self.in_title = False
         elif tag == "h1":
             self.in_h1 = False
+        if self.class_skip and tag == self.class_skip[0]:
+            self.class_skip[1] -= 1
+            if not self.class_skip[1]:
+                self.class_skip = []
+                self._emit("\n")
         if tag in ("article", "main") and self.in_article:
             self.in_article -= 1
         if tag in self.BLOCK:
@@ -264,29 +339,90 @@ class _HtmlText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title += data
-        if self.skip_depth:
+        if self.skipping:
+            if not self.in_title:
+                self.furniture.append(data)
             return
         if self.in_h1:
             self.h1 += data
-        self._emit(data)
+        if not self.in_title:  # the <title> is the heading's fallback, not a line of the body
+            self._emit(data)
 
     def _emit(self, text: str) -> None:
+        if text == "\n":
+            self.furniture.append(text)
         self.chunks.append(text)
         if self.in_article and self.article_chunks is not None:
             self.article_chunks.append(text)
 
 
-def _parse_html(text: str, name: str, stem: str) -> list[Article]:
-    parser = _HtmlText()
+def _lines(chunks: list[str]) -> list[str]:
+    return [re.sub(r"\s+", " ", line).strip() for line in "".join(chunks).split("\n")]
+
+
+@lru_cache(maxsize=1)
+def _furniture_class() -> re.Pattern:
+    path = Path(__file__).parent / "rules" / "boilerplate.toml"
+    words = tomllib.loads(path.read_text(encoding="utf-8"))["html"]["classes"]
+    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(map(re.escape, words)) + r")(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _parse_html(text: str, name: str, stem: str, main_text: bool = True) -> list[Article]:
+    """A web page: trafilatura's main text and metadata when `main_text` (saved pages), else, or where it finds
+    nothing, the text our tag rules keep; lines that are only page furniture's text are dropped either way."""
+    parser = _HtmlText(_furniture_class() if main_text else None)
     parser.feed(text)
     parser.close()
     chunks = parser.article_chunks if parser.article_chunks else parser.chunks
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line) for line in "".join(chunks).split("\n")]
-    heading = (parser.meta.get("og:title") or parser.h1 or parser.title).strip()
+    lines = _lines(chunks)
+    found = _main_text(text) if main_text else None
+    meta = parser.meta
+    heading = (meta.get("og:title") or parser.h1 or (found.title if found else None) or parser.title or "").strip()
     title, body = clean_lines([heading, *lines] if heading else lines)
-    date = _iso_date(parser.meta.get("article:published_time") or parser.meta.get("date") or parser.meta.get("time"))
+    if found is not None:
+        furniture = {line for line in _lines(parser.furniture) if line}
+        kept = [_table_row(line) for line in found.text.splitlines() if " ".join(line.split()) not in furniture
+                and not _TABLE_RULE.match(line)]
+        main_title, main_body = clean_lines([heading, *kept] if heading else kept)
+        if not _too_short("\n".join(main_body)):  # else trafilatura found nothing we keep: our rules' text
+            title, body = main_title, main_body
+    date = _iso_date(meta.get("article:published_time") or meta.get("date") or meta.get("datepublished")
+                     or meta.get("time")) or _iso_date(found.date if found else None)
+    url = next((u for u in (meta.get("canonical"), meta.get("og:url"), found.url if found else None)
+                if u and u.startswith(("http://", "https://"))), None)
+    author = (found.author if found else None) or meta.get("author") or meta.get("article:author")
+    site = meta.get("og:site_name") or (found.sitename if found else None)
     return [Article(id=slugify(stem), title=title, body="\n\n".join(body), source=name,
-                    date=date or _date_from_name(stem), url=parser.meta.get("og:url"))]
+                    date=date or _date_from_name(stem), url=url, author=_clean_meta(author),
+                    site_name=_clean_meta(site))]
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")  # "|---|---|" under a header row
+
+
+def _table_row(line: str) -> str:
+    """trafilatura writes table rows as "| a | b |": a row is one line "a | b", as PDF tables are; and list items
+    as "- item": the item is the line."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|"):
+        return stripped.strip("|").strip()
+    return stripped[2:] if stripped.startswith("- ") else line
+
+
+def _main_text(html: str):
+    """trafilatura's main text and metadata of a page (a Document), or None when it finds no text."""
+    import trafilatura
+
+    # favor_precision: a site's teasers, share bars and subscription boxes are worse than a lost short paragraph;
+    # no fetching happens here (trafilatura is given the page, never a URL to follow).
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
+                                        include_images=False, favor_precision=True, deduplicate=False)
+    return found if found is not None and (found.text or "").strip() else None
+
+
+def _clean_meta(value: str | None) -> str | None:
+    value = " ".join((value or "").split())
+    return value[:200] or None
 
 
 def _parse_json(text: str, name: str, stem: str) -> list[Article]:

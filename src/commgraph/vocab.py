@@ -57,6 +57,7 @@ class SCHEMA(DefinedNamespace):
     location: URIRef
     startDate: URIRef
     inLanguage: URIRef
+    author: URIRef
 
 
 class CG(DefinedNamespace):
@@ -85,6 +86,8 @@ class CG(DefinedNamespace):
     roleOrganization: URIRef  # role -> organisation
     sourcePath: URIRef  # article -> file it was read from
     contentHash: URIRef  # article -> sha256 of its cleaned content
+    siteName: URIRef  # article -> the name of the site a web page belongs to (og:site_name)
+    page: URIRef  # sentence -> the page of the PDF it starts on (1-based)
     textScore: URIRef  # SPARQL function: keyword score of an article
     manages: URIRef  # person -> organisation or product they run
     acquired: URIRef  # organisation -> organisation or product it bought
