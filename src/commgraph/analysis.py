@@ -77,6 +77,35 @@ def segmenter(words: tuple[str, ...] = ()):
     return found
 
 
+@functools.lru_cache(maxsize=8192)
+def _cut(words: tuple[str, ...], run: str) -> tuple[str, ...]:
+    """jieba's words of a run: cached, since each text is analysed for its field and again for its word pairs
+    (segmenting was most of the time of indexing a Chinese article)."""
+    return tuple(segmenter(words).cut(run))
+
+
+def _segment(words: tuple[str, ...], run: str, subwords: bool) -> Iterator[tuple[str, int, int]]:
+    """(word, start, end) of a run; with `subwords`, jieba's "search" mode: first the dictionary words of two
+    and three characters inside a longer word (as jieba.Tokenizer.tokenize does), then the word itself, and
+    for a word mixing scripts (QQ群) also its parts."""
+    freq = segmenter(words).FREQ if subwords else None
+    start = 0
+    for word in _cut(words, run):
+        end = start + len(word)
+        if freq is not None:
+            for size in (2, 3):
+                if len(word) > size:
+                    for i in range(len(word) - size + 1):
+                        if freq.get(word[i:i + size]):
+                            yield word[i:i + size], start + i, start + i + size
+            parts = list(_SCRIPT_PART.finditer(word))
+            if len(parts) > 1:
+                for part in parts:
+                    yield part.group(0), start + part.start(), start + part.end()
+        yield word, start, end
+        start = end
+
+
 def warm_up(analyzer) -> threading.Thread | None:
     """Load jieba's dictionary for this analyzer in a background thread (the server calls this when it opens an
     index holding Chinese articles): loading took 1.2 s, 4 s on a busy machine, and was the first Chinese
@@ -143,9 +172,7 @@ class MixedTokenizer(Tokenizer):
                 # Segmented and indexed in Simplified characters, so 騰訊 and 腾讯 find each other; jieba's
                 # dictionary is Simplified (it cut 騰訊微信用戶 as 騰訊微/信用/戶).
                 run = simplified(run)
-                pieces = segmenter(self.words).tokenize(run, mode=jieba_mode)
-                if jieba_mode == "search":
-                    pieces = _with_script_parts(pieces)
+                pieces = _segment(self.words, run, jieba_mode == "search")
             for text, begin, end in pieces:
                 if not text.strip() or not _WORD.match(text):
                     continue  # jieba yields the spaces and punctuation inside a run as pieces of their own
@@ -163,18 +190,6 @@ class MixedTokenizer(Tokenizer):
 
 
 _SCRIPT_PART = re.compile(f"[{_HAN_CLASS}]+|[^{_HAN_CLASS}]+")
-
-
-def _with_script_parts(pieces: Iterable[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
-    """A dictionary word that mixes scripts (QQ群, B站) and also its parts (qq, 群), so that `QQ` still finds it."""
-    for text, begin, end in pieces:
-        parts = list(_SCRIPT_PART.finditer(text))
-        if len(parts) > 1:
-            for part in parts:
-                yield part.group(0), begin + part.start(), begin + part.end()
-        yield text, begin, end
-
-
 _HAN_RUN = re.compile(f"[{_HAN_CLASS}]+")
 
 
