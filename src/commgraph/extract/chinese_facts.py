@@ -25,7 +25,8 @@ _FIGURE = re.compile(
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
     rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
     rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
-    rf"|[一二两三四五六七八九十]成)"
+    rf"|[一二两三四五六七八九十]成"
+    rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
     rf"(?P<tail>左右|以上|余|多)?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()“”「」\n]")
 _DATE_FULL = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
@@ -34,7 +35,7 @@ _QUARTER = re.compile(r"(?:(\d{4})年)?(?:第)?([一二三四1-4])季度|(?:(\d{
 _AS_OF = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(?:末)?")
 _TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层|名)")
+_NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层)")
 
 
 def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
@@ -70,7 +71,12 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         cls = next((c for c in classifiers if simple.startswith(c, end)), None)
         if cls and not number.endswith(("%", "％")):
             end_text = end + len(cls)
-        value = quantity.value
+        value, unit = quantity.value, quantity.unit
+        if number.endswith("倍") and value is not None:
+            if growth_word:  # 增长了两倍: up 200 %
+                value, unit = value * 100, "percent"
+            else:
+                unit = "times"
         if growth_word in decline and value is not None:
             value = -value
         date = _date_of(simple, start, clause_start, article_date, year)
@@ -88,11 +94,12 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         else:
             metric = _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
                              facts.type_of, to_simplified, facts.tokens)
-            subject = _subject(facts, simple, clause_start, start, by_char, sentence)
+            subject = _subject(facts, simple, clause_start, start, by_char, sentence,
+                               figures[-1].subject if figures and figures[-1].sentence == sentence else None)
         approx = match.group("approx") or match.group("tail")
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
-            subject=subject, unit=quantity.unit, currency=quantity.currency,
+            subject=subject, unit=unit, currency=quantity.currency,
             approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
             max_value=quantity.max_value, date=date, canonical=canonical(metric), growth=bool(growth_word),
             method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
@@ -219,9 +226,11 @@ def _clean_metric(text: str) -> str:
     return text[-16:]
 
 
-def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, sentence: int) -> str | None:
+def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, sentence: int,
+             previous: str | None = None) -> str | None:
     """The organisation or product the clause names before the number (in the metric: "QQ月活跃账户数");
-    else the one named earlier in the sentence; 其 / 该公司 or nothing at all: the last one named before."""
+    else the subject of the sentence's figure before; else the one named earlier in the sentence; 其 / 该公司 or
+    nothing at all: the last one named before."""
     def candidates(lo: int, hi: int) -> list[Mention]:
         return [m for m in facts.mentions if lo <= m.start < hi and facts.type_of(m.entity) in ("Organization", "Product")
                 and not _bracketed(simple, m.start)]
@@ -229,6 +238,8 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     in_clause = candidates(clause_start, start)
     if in_clause:
         return in_clause[-1].entity
+    if previous is not None:
+        return previous
     sentence_start = simple.rfind("\n", 0, clause_start) + 1
     for i in range(clause_start - 1, sentence_start - 1, -1):
         if simple[i] in "。！？":
@@ -299,9 +310,9 @@ def extract_quotes(facts: Facts) -> list[Quote]:
     for match in _QUOTE.finditer(simple):
         inner = match.group(1)
         han = len(re.findall(f"[{HAN}]", inner))
-        after = simple[match.end():match.end() + 40]
+        after = simple[match.end():match.end() + 48].split("\n", 1)[0]
         before = simple[max(0, match.start() - 40):match.start()]
-        cue_after = re.match(rf"^[，,]?\s*([{HAN}A-Za-z]{{0,24}}?)(?:{vocab.speech.pattern})", after.split("。")[0])
+        cue_after = re.match(rf"^[，,]?[ \t]*([{HAN}A-Za-z、]{{0,40}}?)(?:{vocab.speech.pattern})", after.split("。")[0])
         cue_before = re.search(rf"(?:{vocab.speech.pattern})[^。“”「」]{{0,4}}[：:，,]?\s*$", before)
         if han < 8 or (not cue_after and not cue_before and han < 14 and not re.search(r"[。！？!?…]$", inner)):
             continue  # a term or slogan in quotation marks, not a quotation
