@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import LABEL_TYPES, Resolver, find_paren_aliases, organisation_spans
+from .entities import LABEL_TYPES, Resolver, cue_spans, find_paren_aliases, organisation_spans, type_from_cues
 from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -223,6 +223,8 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     text = doc_text(doc)
     extra = organisation_spans(doc)
     covered = {i for span in extra for i in range(span.start, span.end)}
+    extra += [span for span in cue_spans(doc, resolver.rules) if not covered.intersection(range(span.start, span.end))]
+    covered = {i for span in extra for i in range(span.start, span.end)}
     spans = [ent for ent in doc_ents(doc) if ent.label_ not in NUMBER_LABELS and ent.label_ in LABEL_TYPES
              and not covered.intersection(range(ent.start, ent.end))] + extra
     # People first, so that "Tang" or a net name later in the text can resolve to a full name.
@@ -237,12 +239,13 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
-        if ent.label_ == "PERSON" and len(ent.text.split()) == 1 and not _person_cue(ent, resolver.rules) \
+        label = _cued_label(ent, resolver.rules)
+        if label == "PERSON" and len(ent.text.split()) == 1 and not _person_cue(ent, resolver.rules) \
                 and resolver.alias_table.get(ent.text.lower()) is None \
                 and not any(ent.text in e.name.split() for e in resolver.entities.values() if e.type == "Person"):
             continue  # one capitalised word the model calls a person ("Worldwide", "Mindhunter"): no cue, no name
         known_person = _short_name_of(ent.text, resolver) if len(ent.text.split()) == 1 else None
-        entity = known_person or resolver.resolve(ent.text, _cued_label(ent, resolver.rules))
+        entity = known_person or resolver.resolve(ent.text, label)
         if entity is None:
             continue
         method, confidence = _mention_method(ent, extra, resolver)
@@ -308,6 +311,11 @@ def _cued_label(ent, rules: Rules) -> str:
     label = ent.label_
     if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
         return label
+    cued = type_from_cues(ent.doc, ent.start, ent.end, rules)
+    person_words = label == "PERSON" and cued == "Organization" and not (
+        ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in rules.words("types", "organization_after"))
+    if cued is not None and not person_words:  # "Wang, an investor" stays a person
+        return cued  # "Jimu, a smaller matching app", "Smartisan founder", "the Laiwang app"
     words = ent.text.lower().rstrip(".").split()
     last = words[-1] if words else ""
     if last in rules.words("types", "event_heads") or (len(words) > 1 and any(w in rules.words("types", "event_heads")
@@ -336,7 +344,7 @@ def _mention_method(ent, extra: list, resolver: Resolver) -> tuple[str, float]:
     """How a span was found, and how far that way of finding names is trusted (measured on the tune fixtures:
     gazetteer names are right nearly always, the model's labels in this domain about three times in four)."""
     if any(ent.start == span.start and ent.end == span.end for span in extra):
-        return "rule: organisation name shape", 0.6
+        return f"rule: {ent.label_} by the shape of the name or the words beside it", 0.6
     if ent.label_ in ENTITY_TYPES:
         return "gazetteer", 0.95
     from .entities import clean_name

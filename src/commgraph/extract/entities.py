@@ -173,6 +173,60 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
     return found
 
 
+def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
+    """Names the model left unlabelled, typed by what the text says they are (rules/vocabulary.toml [types]):
+    'Jimu, a smaller matching app', 'the chat app Liaotianbao', 'the Laiwang app', 'Smartisan founder Luo'."""
+    from spacy.tokens import Span
+
+    found: list[Span] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        if not _name_word(doc[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and j - i < 4 and _name_word(doc[j]):
+            j += 1
+        type_ = type_from_cues(doc, i, j, rules)
+        if type_ is not None:
+            found.append(Span(doc, i, j, label=type_))
+        i = j
+    return found
+
+
+def _name_word(token) -> bool:
+    return (not token.ent_type_ and not token.is_punct and not token.is_space and not token.is_stop
+            and (token.is_title or token.is_upper and len(token) > 1) and token.text.isalnum()
+            and token.lower_ not in _CALENDAR)
+
+
+_CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
+def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
+    """The type the words around tokens i..j give a name, or None."""
+    by_noun = {noun: t for t in ENTITY_TYPES for noun in rules.words("types", f"class_{t}")}
+    org_after = rules.words("types", "organization_after")
+    after = doc[j] if j < len(doc) else None
+    if after is not None and after.lower_ in org_after and after.pos_ == "NOUN":
+        return "Organization"  # "Smartisan founder"
+    if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
+        return by_noun[after.lower_]  # "the Laiwang app"
+    if after is not None and after.text == "," and j + 1 < len(doc) and doc[j + 1].lower_ in ("a", "an", "the"):
+        for token in doc[j + 2:j + 8]:  # "Jimu, a smaller matching app"
+            if token.is_punct:
+                break
+            if token.lower_ in by_noun and token.pos_ == "NOUN":
+                return by_noun[token.lower_]
+    before = doc[i - 1] if i > 0 else None
+    if before is not None and before.lower_ in by_noun and before.pos_ == "NOUN" and i > 1 \
+            and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON"):
+        return by_noun[before.lower_]  # "the chat app Liaotianbao"
+    return None
+
+
 def find_paren_aliases(doc: "Doc") -> dict[int, str]:
     """'Zhao Jian (net name: Dangwang)' -> {token index where Zhao Jian starts: 'Dangwang'}."""
     text = doc_text(doc)
