@@ -188,3 +188,22 @@ def test_opening_an_index_with_chinese_articles_loads_the_segmenter_in_the_backg
         if thread.name == "jieba-warm-up":
             thread.join(timeout=60)
     assert words in analysis._segmenters
+
+
+def test_spelling_suggestions_are_whole_words(tmp_path):
+    """The corrector suggests index terms, Porter stems ("monthli"); the suggestion shown is the word of an
+    article that the stem came from."""
+    body = "Monthly active users of the family community grew happily on WeChat."
+    ix = create_or_open(tmp_path / "index")
+    writer = ix.writer()
+    writer.update_document(id="a", title="T", body=body, body_pairs=body, lang="en")
+    writer.commit()
+    engine = SearchIndex.open(tmp_path / "index")
+
+    def one_text(article_ids):
+        return {"a": body}
+
+    assert search(engine, "monthyl", texts=one_text).suggestion == "monthly"
+    assert search(engine, "famly 腾讯", texts=one_text).suggestion == "family 腾讯"
+    assert search(engine, "wechatt", texts=one_text).suggestion == "wechat"
+    assert search(engine, "monthyl").suggestion == "monthli"  # without texts at hand: the stem
