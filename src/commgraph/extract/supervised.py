@@ -101,6 +101,7 @@ class Supervised(Iterator[Extraction]):
         """Wait for the next message from any child, or for the first deadline; act on what happened."""
         if not self._children:
             raise CommgraphError("extraction was closed before it finished")
+        self._feed()  # the caller took extractions: the look-ahead may have room again
         deadline = min(child.deadline for child in self._children)
         timeout = None if deadline == math.inf else max(0.0, deadline - time.monotonic())
         ready = set(wait([child.results for child in self._children], timeout))
@@ -141,7 +142,7 @@ class Supervised(Iterator[Extraction]):
         elif kind == "fatal":
             self.close()
             raise SettingsError(message[1])
-        self._feed(child)
+        self._feed()
 
     def _lost(self, child: "_Child", reason: str, where: str = "") -> None:
         """A child overran or died: fail its article (or split its batch), start a fresh child for the rest."""
@@ -158,8 +159,8 @@ class Supervised(Iterator[Extraction]):
         else:
             self._alone.update(culprits)
         self._requeue([i for i in unfinished if i not in self._failed])
-        self._children[self._children.index(child)] = fresh = _Child(self._context, self._args)
-        self._feed(fresh)
+        self._children[self._children.index(child)] = _Child(self._context, self._args)
+        self._feed()
 
     def _fail(self, index: int, step: str, reason: str) -> None:
         article = self.articles[index]
@@ -171,19 +172,19 @@ class Supervised(Iterator[Extraction]):
     def _requeue(self, indices: list[int]) -> None:
         self._pending.extendleft(sorted(indices, reverse=True))
 
-    def _feed(self, child: "_Child") -> None:
-        # Bounded look-ahead: extractions wait here for the article order, at most MAX_BUFFERED of them.
-        while (child.ready and len(child.outstanding) < AHEAD and self._pending
-               and self._pending[0] - self._next < MAX_BUFFERED):
+    def _feed(self) -> None:
+        """Give ready children batches, one at a time to the one holding fewest, up to AHEAD each; the
+        look-ahead is bounded, so that at most MAX_BUFFERED extractions wait here for the article order."""
+        while self._pending and self._pending[0] - self._next < MAX_BUFFERED:
+            takers = [c for c in self._children if c.ready and len(c.outstanding) < AHEAD]
+            if not takers:
+                return
             first = self._pending.popleft()
             batch = [first]
             while (first not in self._alone and self._pending and len(batch) < self._size
                    and self._pending[0] not in self._alone):
                 batch.append(self._pending.popleft())
-            child.send(batch, [self.articles[i] for i in batch])
-        for other in self._children:  # work freed by this child may let an idle one start
-            if other is not child and other.ready and not other.outstanding and self._pending:
-                self._feed(other)
+            min(takers, key=lambda c: len(c.outstanding)).send(batch, [self.articles[i] for i in batch])
 
 
 class _Child:
