@@ -93,6 +93,7 @@ def test_chinese_phrase_query(engine):
     assert ids(search(engine, '"腾讯公司"')) == {"zh1"}
     assert ids(search(engine, '"腾讯 公司"')) == {"zh1"}
     assert ids(search(engine, '"公司 腾讯"')) == set()
+    assert ids(search(engine, "“腾讯公司”")) == ids(search(engine, "「腾讯公司」")) == {"zh1"}  # Chinese quotes
 
 
 def test_a_name_finds_the_articles_of_both_languages_through_the_entity(engine):

@@ -114,6 +114,7 @@ class SearchResult:
     languages: dict[str, int] = field(default_factory=dict)  # language -> matching articles (the facet)
 
 
+_CHINESE_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
 EntitiesNamed = Callable[[list[str]], dict[str, list[str]]]  # query words/phrases -> keys of entities so named
 
 
@@ -169,6 +170,7 @@ def parse_user_query(schema: Schema, text: str, entities_named: EntitiesNamed | 
         text = re.sub(r"[()]", " ", text).strip()  # deep grouping: read the words, not the structure
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}: shorten it")
+    text = text.translate(_CHINESE_QUOTES)  # “腾讯公司” and 「腾讯公司」 are phrases too
     if text.count('"') % 2:
         text = text.replace('"', " ")
     # No wildcards (the parser's plugin is removed: they can hang the index): "qq*" searches qq, not the
