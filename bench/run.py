@@ -103,6 +103,39 @@ def bench_ingest(out: Path, count: int, settings_model: str, rounds: int) -> Non
 ZH_FIXTURES = ROOT / "tests" / "fixtures" / "eval" / "zh" / "tune"
 
 
+def bench_large_articles(out: Path, sizes: list[int]) -> None:
+    """Seconds and peak memory of `commgraph ingest` for one article of each size in bytes (extracted in pieces).
+
+    Peak RSS is the largest sum over the ingest process and its extraction child, sampled every 0.2 s.
+    """
+    from synth import synthetic_articles
+
+    bodies = [text.split("\n", 1)[1].strip() for _, text in synthetic_articles(200)]
+    for size in sizes:
+        path = out / f"large-{size}.txt"
+        paragraphs, total, n = [], 100, 0  # 100: the title line
+        while total + len(bodies[n % len(bodies)].encode()) + 2 <= size:  # just under the cap of `size` bytes
+            paragraphs.append(bodies[n % len(bodies)])
+            total += len(paragraphs[-1].encode()) + 2
+            n += 1
+        path.write_text(f"SYNTHETIC LARGE ARTICLE of {size} bytes\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+        data = out / f"large-data-{size}"
+        subprocess.run(["rm", "-rf", str(data)], check=True)
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "commgraph", "--data-dir", str(data), "ingest", str(path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, rss_mb(process.pid))
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        assert process.returncode == 0, process.stderr.read().decode()[-2000:]
+        chars = len(path.read_text(encoding="utf-8"))
+        record(f"ingest one {size / 1e6:g} MB article ({chars:,} chars), time", elapsed, "s")
+        record(f"ingest one {size / 1e6:g} MB article, peak RSS (ingest + child)", peak, "MB", None, "",
+               "bounded: pieces of 100,000 chars")
+
+
 def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 50) -> Settings:
     """A store of `size` synthetic articles (distinct bodies: `distinct`, reused round-robin), and one Chinese
     article for every ten, their bodies the Chinese test fixtures' (for the Chinese search rows)."""
@@ -352,12 +385,15 @@ def main() -> int:
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000"))
     parser.add_argument("--ingest-articles", type=int, default=int(os.environ.get("BENCH_INGEST", "100")))
     parser.add_argument("--ingest-rounds", type=int, default=int(os.environ.get("BENCH_INGEST_ROUNDS", "3")))
+    parser.add_argument("--large", default=os.environ.get("BENCH_LARGE", "1000000,5000000"),
+                        help="sizes in bytes of the single large articles ingested (empty: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env()
     print(f"{'benchmark':<48} {'value':>12} {'unit':<8} ratio", flush=True)
     bench_ingest(args.out, args.ingest_articles, settings.model, args.ingest_rounds)
+    bench_large_articles(args.out, [int(s) for s in args.large.split(",") if s.strip()])
     cached = CachedExtractor(Extractor.load(settings.model, load_rules(settings.rules_path)))
     empty = bench_incremental(args.out, Settings.create(data_dir=args.out / "empty-store"), 0, cached, None)
     for n, size in enumerate(int(s) for s in args.sizes.split(",") if s.strip()):
