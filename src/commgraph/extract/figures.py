@@ -189,7 +189,8 @@ class _Reader:
         self.entity_at = at
         self.refer = refer
         self.canonical = rules.canonical_forms()
-        self.longest_form = max((len(f.split()) for f in self.canonical), default=1)
+        self.unmapped = rules.unmapped_metrics
+        self.longest_form = max((len(f.split()) for f in (*self.canonical, *self.unmapped)), default=1)
         self.up = rules.words("growth", "up")
         self.down = rules.words("growth", "down")
         self.growth_after = rules.words("growth", "after")
@@ -259,7 +260,7 @@ class _Reader:
         canonical = self._canonical(metric, span, quantity.currency)
         if canonical is None and linked is not None:
             canonical = linked.canonical
-        if quantity.unit == "percent" and not growth and (canonical is None or _followed_by_of(span)):
+        if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
         if subject is None and linked is not None:
@@ -296,7 +297,7 @@ class _Reader:
                     settled[i] = figure = replace(figure, metric=nxt.metric, canonical=nxt.canonical or figure.canonical,
                                                   subject=figure.subject or nxt.subject,
                                                   method=figure.method + "; measure of the level it leads to")
-            if figure.canonical is None:
+            if figure.canonical is None and not self._unmapped(figure.metric):
                 start = text.rfind("\n", 0, figure.start) + 1
                 for stop in (". ", ".\n", "; "):
                     cut = text.rfind(stop, start, figure.start)
@@ -381,7 +382,10 @@ class _Reader:
         """The canonical metric of the article's phrase: the longest surface form that ends the phrase."""
         words = re.sub(r"[^\w\s%'-]", " ", metric.lower()).split()
         for n in range(min(len(words), self.longest_form), 0, -1):
-            if (name := self.canonical.get(" ".join(words[-n:]))) is not None:
+            tail = " ".join(words[-n:])
+            if tail in self.unmapped:
+                return None
+            if (name := self.canonical.get(tail)) is not None:
                 return name
         if currency:
             verb = self._governing_verb(span)
@@ -404,6 +408,10 @@ class _Reader:
                 return None
             head = head.head
         return None
+
+    def _unmapped(self, metric: str) -> bool:
+        words = re.sub(r"[^\w\s%'-]", " ", metric.lower()).split()
+        return any(" ".join(words[-n:]) in self.unmapped for n in range(1, min(len(words), self.longest_form) + 1))
 
     def nearest_canonical(self, figure: Figure, sentence_text: str, sentence_start: int) -> str | None:
         """The canonical metric named nearest to the number in its sentence ('... 390 million, a figure for its

@@ -31,6 +31,7 @@ class Rules:
     academic_titles: set[str] = field(default_factory=set)
     # canonical metric -> its surface forms (lower case), from metrics.toml
     metrics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unmapped_metrics: set[str] = field(default_factory=set)  # phrases with no canonical metric (metrics.toml)
     # vocabulary.toml as read: speech verbs, growth words, reference words, figure filler
     vocabulary: dict = field(default_factory=dict)
     # chinese.toml as read: titles, speech verbs, organisation suffixes, figure words, surnames
@@ -88,6 +89,7 @@ def load_rules(rules_dir: Path) -> Rules:
         if not isinstance(item.get("name"), str) or not isinstance(item.get("forms", []), list):
             raise SettingsError(f"{rules_dir / 'metrics.toml'}: metric[{i}] needs a 'name' and a list of 'forms'")
         rules.metrics[item["name"]] = tuple(f.lower() for f in item.get("forms", []))
+    rules.unmapped_metrics = {f.lower() for f in metrics.get("unmapped", {}).get("forms", [])}
     rules.vocabulary = _read_toml(rules_dir / "vocabulary.toml", required=False)
     rules.chinese = _read_toml(rules_dir / "chinese.toml", required=False)
     return rules
