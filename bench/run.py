@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from burst import bench_costly_burst  # noqa: E402
 from synth import ROOT, write_corpus  # noqa: E402
 
 from commgraph.extract import Extractor, load_rules  # noqa: E402
@@ -296,6 +297,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
                 record(f"[{size}] Whoosh's own top 10 for it, p50 (comparison)", percentiles(whoosh_own)[0] * 1000,
                        "ms", o50 * 1000, "our evaluation (facets over all matches)")
         bench_load(base, size)
+        bench_costly_burst(base, size, record)  # issue 15: 8 clients of 32-word searches beside /healthz
         record(f"[{size}] server resident memory", rss_mb(process.pid), "MB", None, "", "target <= 600 MB")
     finally:
         process.terminate()

@@ -31,7 +31,7 @@ class SearchLimits:
     max_words: int = 24
     max_postings: int = 2_000_000
     timeout: float = 2.0
-    slots: int = 1
+    slots: int = 2
     # Searches estimated to read fewer postings than this run without a slot: at 2,000 articles they take a
     # few milliseconds (~0.7 µs a posting), less than waiting for a slot would.
     cheap_postings: int = 20_000

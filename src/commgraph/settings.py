@@ -42,7 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_max_postings", 1_000_000, "Most postings (article-word pairs) a keyword search may read, "
                                               "estimated before it runs; more are refused (400)."),
     Setting("search_timeout", 2.0, "Seconds a keyword search may run, or wait for a slot, before it is stopped (503)."),
-    Setting("search_slots", 1, "Costly keyword searches that run at once in each server process; others wait."),
+    Setting("search_slots", 2, "Costly keyword searches that run at once in each server process; others wait."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
     Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.8x for 100 articles)."),
     Setting("extract_timeout", 60.0, "Seconds extraction may spend on one article, per 100,000 characters (at least this "
@@ -81,7 +81,7 @@ class Settings:
     search_max_words: int = 32
     search_max_postings: int = 1_000_000
     search_timeout: float = 2.0
-    search_slots: int = 1
+    search_slots: int = 2
     max_article_bytes: int = 5_000_000
     ingest_workers: int = 1
     extract_timeout: float = 60.0
