@@ -207,6 +207,11 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         previous = [m for m in close if m.sentence == here - 1]
         if words in ("its", "their", "it") and previous and not [m for m in close if m.sentence == here]:
             return previous[0].entity
+        # the nearest of the type the words name first: "the app" is a product before it is a company
+        for type_ in types:
+            of_type = [m for m in close if entity_type(m.entity) == type_]
+            if of_type:
+                return of_type[-1].entity
         nearest = close[-1].entity
         return nearest
     return refer

@@ -438,7 +438,8 @@ class _Reader:
             return key
         if token.lower_ in self.references:
             return self.refer(token.idx, token.lower_)
-        if token.pos_ in ("NOUN", "PROPN") and token.i > 0 and token.doc[token.i - 1].lower_ in ("the", "this"):
+        if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
+                                                  for c in token.children):
             # "the Company", "the microblog", "the short-video app": a noun that stands for a company or a platform
             if token.lower_ in self.company_nouns:
                 return self.refer(token.idx, "the company")
@@ -460,7 +461,10 @@ class _Reader:
         for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
             for child in verb.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
-                    for token in child.subtree:
+                    # the subject itself, then what it is in apposition ("Tencent's older messenger, QQ"), then
+                    # any name inside it
+                    appositions = [a for a in child.children if a.dep_ == "appos"]
+                    for token in (child, *appositions, *child.subtree):
                         if (key := self._key_of(token, metric_words)) and not key.startswith("person/"):
                             return key, "subject of the clause"
             if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
