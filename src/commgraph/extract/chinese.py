@@ -29,16 +29,23 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 SENTENCE_ENDS = ["。", "！", "？", "!", "?"]
 # jieba tags of proper nouns: nr person, ns place, nt organisation, nz other proper noun, eng Latin word
 PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
+# Words that end the text before an event's name ("在北京举办的" 移动社群大会)
+_EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "出席", "参加", "举行", "亮相", "宣布", "表示", "上")
 
 
 # How a Chinese mention was found, and how far that is trusted (on the tune fixtures: gazetteer names right
 # every time, persons confirmed by a title or a speech verb nearly always, organisations by suffix less often).
 METHODS = {"gazetteer": 0.95, "local alias in brackets": 0.85, "person: jieba nr or title, with a cue": 0.85,
-           "organisation: name ending in a suffix": 0.7, "company form of a known name": 0.9}
+           "organisation: name ending in a suffix": 0.7, "company form of a known name": 0.9,
+           "work: title in 《》": 0.85, "event: name ending in 大会, 峰会 ...": 0.7,
+           "product: quoted name after a product noun": 0.7, "product: Latin name in Chinese text": 0.5}
 METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local alias in brackets",
                    "_persons": "person: jieba nr or title, with a cue",
                    "_organisations": "organisation: name ending in a suffix",
-                   "_legal_forms": "company form of a known name"}
+                   "_legal_forms": "company form of a known name", "_works": "work: title in 《》",
+                   "_events": "event: name ending in 大会, 峰会 ...",
+                   "_quoted_products": "product: quoted name after a product noun",
+                   "_latin_names": "product: Latin name in Chinese text"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class Vocabulary:
     legal_forms: tuple[str, ...]
     product_forms: tuple[str, ...]
     sub_products: tuple[str, ...]
+    event_suffixes: tuple[str, ...]
+    product_nouns: tuple[str, ...]
+    latin_never: tuple[str, ...]
     never_start: tuple[str, ...]
     references: tuple[str, ...]
     surnames: frozenset[str]
@@ -84,6 +94,9 @@ class Vocabulary:
             legal_forms=tuple(sorted(orgs.get("legal_forms", []), key=len, reverse=True)),
             product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
             sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
+            event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
+            product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
+            latin_never=tuple(data.get("products", {}).get("latin_never", [])),
             never_start=tuple(orgs.get("never_start", [])),
             references=tuple(sorted(data.get("references", {}).get("organisation", []), key=len, reverse=True)),
             surnames=frozenset("".join(names.get("surnames", "").split())),
@@ -259,8 +272,8 @@ class _Found:
             known = self.owner.alias_table.get(ent.ent_id_.lower()) or self.owner.alias_table.get(ent.text.lower())
             if known is not None:
                 self._add(ent.start_char, ent.end_char, self._known(known))
-        for step in (self._gazetteer_text, self._bracket_aliases, self._persons, self._organisations,
-                     self._legal_forms):
+        for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
+                     self._events, self._quoted_products, self._legal_forms, self._latin_names):
             self._step = METHODS_BY_STEP[step.__name__]
             step()
         self._finish()
@@ -398,6 +411,97 @@ class _Found:
         if self.vocab.speech.match(simple, pos + base + 1):
             return two
         return three if simple.count(three) >= simple.count(two) else two
+
+    # works, events, products -------------------------------------------------------------------------------
+    def _works(self) -> None:
+        """《中国移动社群生态报告》, 《花千骨》: a title in book-title marks is a creative work (a known product or
+        event keeps its own type); the name is the title without the marks."""
+        for match in re.finditer(r"《([^《》\n]{2,40})》", self.simple):
+            start, end = match.start(1), match.end(1)
+            if self._covered(start, end):
+                continue
+            known = self.owner.alias_table.get(match.group(1).lower())
+            self._add(start, end, self._known(known) if known else self._new(match.group(1), "CreativeWork"))
+
+    def _events(self) -> None:
+        """'首届中国互联网移动社群大会', '2020腾讯全球数字生态大会': proper words ending in an event word.
+        (Reports named by 报告 / 白皮书 the same way cost more precision than they found on the evaluation.)"""
+        self._named_by_suffix(self.vocab.event_suffixes, "Event")
+
+    def _named_by_suffix(self, suffixes: tuple[str, ...], type_: str) -> None:
+        simple = self.simple
+        pattern = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
+        for match in re.finditer(rf"((?:首届|第[一二三四五六七八九十\d]+届|\d{{4}}年?)?[{HAN}A-Za-z0-9·]{{2,20}}?(?:{pattern}))",
+                                 simple) if pattern else ():
+            start, end = match.span(1)
+            # "马化腾在北京举办的移动社群大会": the name starts after the last verb or particle, then at a proper
+            # word, a year or 首届
+            cut = max((simple.rfind(w, start, end) + len(w) for w in _EVENT_BREAKS
+                       if simple.rfind(w, start, end) != -1), default=start)
+            start = max(start, cut)
+            while start < end and not self._proper_at(start) and not simple.startswith(("首届", "第"), start) \
+                    and not simple[start].isdigit():
+                start += 1
+            name = simple[start:end]
+            if len(name) - max((len(s) for s in suffixes if name.endswith(s)), default=len(name)) < 2:
+                continue
+            if any(start <= s and e <= end and self.entity_of[k].type == "Person" for s, e, k in self.spans):
+                continue
+            if name.startswith(self.vocab.never_start) or self._covered(start, end) and not self._known_at(start):
+                continue
+            if not (self._proper_in(start, end) or re.match(r"首届|第|\d", name)):
+                continue
+            self.spans = [sp for sp in self.spans if not (start <= sp[0] and sp[1] <= end)]
+            known = self.owner.alias_table.get(name.lower())
+            self._add(start, end, self._known(known) if known else self._new(name, type_))
+
+    def _proper_at(self, pos: int) -> bool:
+        """Whether a proper noun (jieba's tag, or a name found before) starts at `pos`."""
+        i = self.token_at.get(pos)
+        return (i is not None and self.tokens[i][2] in PROPER_TAGS) or any(s == pos for s, _, _ in self.spans)
+
+    def _proper_in(self, start: int, end: int) -> bool:
+        return any(start <= s < end and t in PROPER_TAGS for s, _, t in self.tokens) or any(
+            start <= s < end for s, _, _ in self.spans)
+
+    def _quoted_products(self) -> None:
+        """娱乐类小组“豆瓣鹅组”, 社交应用“Soul”: a short quoted name right after a product noun."""
+        nouns = "|".join(re.escape(w) for w in sorted(self.vocab.product_nouns, key=len, reverse=True))
+        if not nouns:
+            return
+        for match in re.finditer(rf"(?:{nouns})[“「\"]([^“”「」\"，。]{{2,12}})[”」\"]", self.simple):
+            start, end = match.span(1)
+            known = self.owner.alias_table.get(match.group(1).lower())
+            if known is None and not any(s < start < e or s < end < e for s, e, _ in self.spans):
+                # names inside it ("豆瓣" in “豆瓣鹅组”) give way to the whole
+                self.spans = [sp for sp in self.spans if not (start <= sp[0] and sp[1] <= end)]
+                self._add(start, end, self._new(match.group(1), "Product"))
+            elif known is not None and not self._covered(start, end):
+                self._add(start, end, self._known(known))
+
+    def _latin_names(self) -> None:
+        """'Soul', 'TapTap' in a Chinese report: a Latin name the gazetteer lacks is most often an app here
+        (trusted least: organisations by suffix and known names came first). Never metric abbreviations,
+        titles or the curation's never-names (MAU, CEO, App ...)."""
+        never = self.owner.rules.never | {w.lower() for w in self.vocab.latin_never}
+        titles = {w.lower() for w in self.owner.rules.chinese.get("titles", {}).get("heads", [])}
+        for match in re.finditer(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9]*(?:[ \-][A-Z][A-Za-z0-9]*){0,3})(?![A-Za-z0-9])",
+                                 self.simple):
+            start, end = match.span(1)
+            name = match.group(1)
+            if len(name) < 3 or name.isupper() and len(name) < 5 or self._covered(start, end):
+                continue  # QQ, DAU, GMV: acronyms are metrics or known names, not new entities
+            if name.lower() in never or name.split()[0].lower() in never or name.lower() in titles \
+                    or not self._in_chinese(start, end):
+                continue
+            self._add(start, end, self._new(name, "Product"))
+
+    def _in_chinese(self, start: int, end: int) -> bool:
+        """Whether the Latin word stands in Chinese text (an English paragraph of a mixed page is not read so)."""
+        line_start = self.simple.rfind("\n", 0, start) + 1
+        line_end = self.simple.find("\n", end)
+        window = self.simple[max(line_start, start - 12):min(end + 12, line_end if line_end != -1 else len(self.simple))]
+        return len(_HAN_CHAR.findall(window)) >= 6
 
     # organisations ----------------------------------------------------------------------------------------
     def _organisations(self) -> None:
