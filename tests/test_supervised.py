@@ -23,6 +23,12 @@ def _write(folder, name, body):
     (folder / name).write_text(f"{name.split('.')[0]} report\n\n{body}\n", encoding="utf-8")
 
 
+def _fork_even_beside_threads(monkeypatch):
+    """The patched step reaches the child only by fork. With another thread alive (a session fixture's) ingest
+    would extract a given extractor in this process instead: a test of the child forks regardless."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
 def _stored(settings):
     return sorted(gens.read_manifest(gens.require_current(settings.data_dir))["articles"])
 
@@ -51,7 +57,7 @@ def test_a_hanging_a_crashing_and_a_failing_article_are_reported_while_the_rest_
     _write(folder, "d-raise.txt", "Raiseburg said Weibo reached 500 million users in 2015.")
     _write(folder, "e-good.txt", GOOD.format(n=2))
     settings = Settings.create(data_dir=tmp_path / "data", extract_timeout=3.0, lock_timeout=1.0)
-    assert threading.active_count() == 1, "forked children inherit the patched step only from a single thread"
+    _fork_even_beside_threads(monkeypatch)
     started = time.monotonic()
     report = ingest([folder], settings, extractor=extractor)
     assert time.monotonic() - started < 60
@@ -108,6 +114,7 @@ def test_worker_processes_keep_the_budget_and_the_order(tmp_path, extractor, mon
     for n in range(9):
         _write(folder, f"a{n}.txt", GOOD.format(n=n + 1) if n != 4 else "Stallville said QQ grew 5% in 2015.")
     settings = Settings.create(data_dir=tmp_path / "data", extract_timeout=3.0, ingest_workers=2)
+    _fork_even_beside_threads(monkeypatch)
     report = ingest([folder], settings, extractor=extractor)
     assert report.added == [f"a{n}" for n in range(9) if n != 4]
     assert [f.path.rsplit("/", 1)[-1] for f in report.failed] == ["a4.txt"]

@@ -1,7 +1,7 @@
 """Extraction in child processes under a time budget: no article can stall or sink a batch.
 
 A thread cannot be stopped, a process can. The parent hands each child batches of articles over a pipe; the
-child announces when it starts on them (with its clock and the budget it has) and sends back each article's
+child announces when it starts on them (with the budget it has) and sends back each article's
 `Extraction`. A child that overruns is asked where it is (SIGUSR1: it sends the innermost frames of its stack)
 and killed, and a fresh one takes over the rest. An article alone in its batch is then reported as failed,
 with its file and that step; the articles of a larger batch are extracted again one at a time, so that only
@@ -124,8 +124,10 @@ class Supervised(Iterator[Extraction]):
         elif kind == "loaded":
             child.loaded = True
         elif kind == "step":
-            _, child.step_indices, started, child.budget = message
-            child.deadline = started + child.budget
+            # Counted from when this process reads it, so a pause here (a store flush) never counts against the
+            # child: the budget may start late, never early.
+            _, child.step_indices, child.budget = message
+            child.deadline = time.monotonic() + child.budget
         elif kind == "done":
             _, index, extraction = message
             self._done[index] = extraction
@@ -306,7 +308,7 @@ def _die_with(parent: int) -> None:
 
 def _extract_batch(extractor, batch: list[tuple[int, Article]], timeout: float | None, results) -> None:
     indices = [i for i, _ in batch]
-    results.send(("step", indices, time.monotonic(), budget(sum(len(a.body) for _, a in batch), timeout)))
+    results.send(("step", indices, budget(sum(len(a.body) for _, a in batch), timeout)))
     extractions = extractor.extract_many([a for _, a in batch])
     for n, (index, article) in enumerate(batch):
         try:
@@ -323,7 +325,7 @@ def _extract_batch(extractor, batch: list[tuple[int, Article]], timeout: float |
             return
         results.send(("done", index, extraction))
         if n + 1 < len(batch):  # the batch is parsed: from here on each article's own budget, and its own fault
-            results.send(("step", [indices[n + 1]], time.monotonic(), budget(len(batch[n + 1][1].body), timeout)))
+            results.send(("step", [indices[n + 1]], budget(len(batch[n + 1][1].body), timeout)))
 
 
 def _ours(filename: str) -> bool:
