@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from burst import bench_costly_burst  # noqa: E402
 from synth import ROOT, write_corpus  # noqa: E402
+from chinese import bench_chinese_ingest  # noqa: E402
 
 from commgraph.extract import Extractor, load_rules  # noqa: E402
 from commgraph.pipeline import ingest  # noqa: E402
@@ -386,6 +387,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000"))
     parser.add_argument("--ingest-articles", type=int, default=int(os.environ.get("BENCH_INGEST", "100")))
+    parser.add_argument("--zh-ingest-articles", type=int, default=int(os.environ.get("BENCH_ZH_INGEST", "60")),
+                        help="Chinese articles in the Chinese ingest row (bench/chinese.py)")
     parser.add_argument("--ingest-rounds", type=int, default=int(os.environ.get("BENCH_INGEST_ROUNDS", "3")))
     parser.add_argument("--large", default=os.environ.get("BENCH_LARGE", "1000000,5000000"),
                         help="sizes in bytes of the single large articles ingested (empty: none)")
@@ -395,6 +398,7 @@ def main() -> int:
     settings = Settings.from_env()
     print(f"{'benchmark':<48} {'value':>12} {'unit':<8} ratio", flush=True)
     bench_ingest(args.out, args.ingest_articles, settings.model, args.ingest_rounds)
+    bench_chinese_ingest(args.out, args.zh_ingest_articles, args.ingest_rounds, record)
     bench_large_articles(args.out, [int(s) for s in args.large.split(",") if s.strip()])
     cached = CachedExtractor(Extractor.load(settings.model, load_rules(settings.rules_path)))
     empty = bench_incremental(args.out, Settings.create(data_dir=args.out / "empty-store"), 0, cached, None)
