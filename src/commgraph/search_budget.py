@@ -16,7 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
+from whoosh.query import Phrase
+
 from .errors import QueryError
+from .postings import PAIR_SEPARATOR
 
 # Fields that hold filters and entity expansions the app adds, not words the user typed.
 _NOT_WORDS = {"entity", "lang", "date", "id"}
@@ -28,8 +31,8 @@ class SearchRefused(QueryError):
 
 @dataclass(frozen=True)
 class SearchLimits:
-    max_words: int = 24
-    max_postings: int = 2_000_000
+    max_words: int = 32  # the defaults of the settings search_max_words ... search_slots
+    max_postings: int = 1_000_000
     timeout: float = 2.0
     slots: int = 2
     # Searches estimated to read fewer postings than this run without a slot: at 2,000 articles they take a
@@ -51,10 +54,6 @@ class Cost:
 def estimate(searcher, query) -> Cost:
     """Distinct words (any field but filters) and the postings the search will read, from term statistics
     only: a phrase reads its word pairs (postings.py), any other leaf its terms."""
-    from whoosh.query import Phrase
-
-    from .postings import PAIR_SEPARATOR
-
     schema = searcher.schema
     words: set[str] = set()
     terms: set[tuple[str, str]] = set()
