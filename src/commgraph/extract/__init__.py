@@ -279,15 +279,46 @@ _COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|Co
                              r"Co\.))+")
 
 
+_OF_NAME = re.compile(r" of (?:the )?[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3}")
+_OF_HEADS = {"university", "institute", "academy", "bank", "ministry", "administration", "commission", "association",
+             "federation", "council", "chamber", "bureau", "school", "college", "museum", "society", "center",
+             "centre", "department", "office", "people's", "congress", "court", "agency", "authority", "board"}
+
+
 def _with_company_suffix(doc: "Doc", text: str, ent):
-    """'Beijing Douwang Technology' + ' Co., Ltd.': an organisation's legal form belongs to its name."""
-    if ent.label_ not in ("ORG", "Organization"):
+    """The rest of a name the model cut short: an organisation's legal form ('Beijing Douwang Technology' + ' Co.,
+    Ltd.'), an 'of' name ('Communication University' + ' of China'), and title-case words that go on the name
+    ('Alexa' + ' Internet', 'Half-Year Report' + ' 2024') -- never a title or a verb ('Tencent Vice President')."""
+    if ent.label_ in ("PERSON", "GPE", "LOC", "NORP") or ent.label_ in ENTITY_TYPES and ent.label_ != "Organization":
         return ent
-    match = _COMPANY_SUFFIX.match(text, ent.end_char)
-    if not match:
+    end = ent.end_char
+    match = _COMPANY_SUFFIX.match(text, end) if ent.label_ in ("ORG", "Organization") else None
+    if match:
+        end = match.end()
+    elif ent.text.split()[-1].lower() in _OF_HEADS and (of := _OF_NAME.match(text, end)):
+        end = of.end()
+    else:
+        j = ent.end
+        while j < len(doc) and j - ent.end < 3 and _continues_name(doc[j]):
+            j += 1
+        if j < len(doc) and doc[j].like_num and doc[j - 1].lower_ in ("report", "list", "index", "survey") \
+                and len(doc[j]) == 4:
+            j += 1  # "... Half-Year Report 2024"
+        end = doc[j - 1].idx + len(doc[j - 1]) if j > ent.end else end
+    if end == ent.end_char:
         return ent
-    longer = doc.char_span(ent.start_char, match.end(), label=ent.label_, alignment_mode="contract")
+    longer = doc.char_span(ent.start_char, end, label=ent.label_, alignment_mode="contract")
     return longer if longer is not None and len(longer) >= len(ent) else ent
+
+
+_NOT_NAME_WORDS = {"vice", "president", "chairman", "chief", "ceo", "cfo", "coo", "cto", "founder", "co-founder",
+                   "executive", "director", "head", "analyst", "said", "says", "app", "platform", "group", "inc",
+                   "the", "and", "of", "in", "on", "for", "to", "a", "an"}
+
+
+def _continues_name(token) -> bool:
+    return (not token.ent_type_ and token.is_title and token.text.isalpha() and not token.is_sent_start
+            and token.lower_ not in _NOT_NAME_WORDS and token.pos_ == "PROPN")
 
 
 def _short_name_of(word: str, resolver: Resolver):

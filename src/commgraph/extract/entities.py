@@ -214,8 +214,11 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Organization"  # "Smartisan founder"
     if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
         return by_noun[after.lower_]  # "the Laiwang app"
-    if after is not None and after.text == "," and j + 1 < len(doc) and doc[j + 1].lower_ in ("a", "an", "the"):
-        for token in doc[j + 2:j + 8]:  # "Jimu, a smaller matching app"
+    if after is not None and after.text == "," and j + 1 < len(doc) and (doc[j + 1].lower_ in ("a", "an", "the")
+                                                                          or doc[j + 1].pos_ == "PROPN"):
+        for token in doc[j + 2:j + 8]:  # "Jimu, a smaller matching app", "Duoshan, ByteDance's new messaging app"
+            if token.pos_ in ("VERB", "AUX"):
+                break
             if token.is_punct:
                 break
             if token.lower_ in by_noun and token.pos_ == "NOUN":
