@@ -59,3 +59,6 @@ def test_tencent_entity_page_lists_chinese_mentions_with_their_sentences(bilingu
     sentences = [m["sentence"] for m in data["mentions"]]
     assert any("腾讯" in s for s in sentences), sentences
     assert any("Tencent" in s for s in sentences), sentences
+    assert {m["lang"] for m in data["mentions"]} == {"zh", "en"}
+    page = bilingual_client.get("/entity/organization/tencent").get_data(as_text=True)
+    assert '<li lang="zh"><a href="/article/01-test-fixture-tencent-q2-results-2015-08-12">' in page

@@ -106,11 +106,11 @@ def entity(store, iri: str) -> dict[str, Any] | None:
         SELECT DISTINCT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
           schema:isPartOf ?article . ?article schema:headline ?headline }} ORDER BY ?article ?q""")
     mentions = select(store, f"""
-        SELECT ?article ?headline ?date ?sentence WHERE {{
+        SELECT ?article ?headline ?date ?sentence ?lang WHERE {{
           {{ SELECT DISTINCT ?article ?s WHERE {{ ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s }}
              LIMIT 200 }}
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
-          OPTIONAL {{ ?article schema:datePublished ?date }}
+          OPTIONAL {{ ?article schema:datePublished ?date }} OPTIONAL {{ ?article schema:inLanguage ?lang }}
         }} ORDER BY DESC(?date) ?article""")
     neighbours = select(store, f"""
         SELECT ?other ?label ?kind ?articles WHERE {{
