@@ -184,6 +184,8 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         if not types:
             return None
         # "the company" / "the group" is the organisation the article is about; "its" / "the platform" its topic
+        if words in ("we", "our", "us"):
+            return (topics or {}).get("<topic>")
         company_words = words.startswith("the ") and types[0] == "Organization"
         topic = (topics or {}).get("<topic:Organization>" if company_words else "<topic>")
         here = sentence_of(pos)
