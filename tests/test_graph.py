@@ -151,3 +151,24 @@ def test_names_are_language_tagged_and_meet_across_languages(tmp_path):
     assert {r["e"] for r in find_entities_by_name(store, ["腾讯"])} == {iri}
     assert {r["e"] for r in find_entities_by_name(store, ["騰訊"])} == {iri}
     store.close()
+
+
+def test_every_fact_says_how_it_was_found_and_how_sure_we_are():
+    x = make_extraction()
+    x.figures[0] = Figure(text="380 million", value=380e6, metric="users", start=29, end=40, sentence=0,
+                          subject="product/qq-groups", canonical="users", growth=True, period="2015-Q2",
+                          method="parse: noun the number counts; subject: paragraph topic", confidence=0.4)
+    x.roles[0] = Role("person/daosheng-tang", "vice president", "organization/tencent", False, 0, 0, 8,
+                      method="words: titles before the name", confidence=0.85)
+    x.quotes[0] = Quote("person/daosheng-tang", "QQ groups have 380 million users", 14, 46, 0,
+                        method="parse: subject of the speech verb", confidence=0.9)
+    x.mentions[0] = Mention("person/daosheng-tang", "Tom Tang", 0, 8, 0, "model: NER PERSON", 0.7)
+    g = build_graph(x, MINTER)
+    figure = MINTER.part("a1", "figure", 0)
+    assert (figure, CG.canonicalMetric, Literal("users")) in g
+    assert (figure, CG.isChange, Literal(True)) in g and (figure, CG.period, Literal("2015-Q2")) in g
+    assert g.value(figure, CG.confidence).toPython() == 0.4
+    assert "paragraph topic" in str(g.value(figure, CG.method))
+    for kind, method in (("role", "titles before"), ("quote", "speech verb"), ("mention", "NER PERSON")):
+        node = MINTER.part("a1", kind, 0)
+        assert method in str(g.value(node, CG.method)) and 0 < g.value(node, CG.confidence).toPython() <= 1

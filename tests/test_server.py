@@ -187,3 +187,15 @@ def test_entity_names_are_looked_up_once_per_generation(app):
     gen._names["organization/tencent"] = "cached"
     assert gen.entity_names(keys[1:2], svc.minter) == {"organization/tencent": "cached"}
     gen._names.clear()
+
+
+def test_pages_say_how_sure_a_figure_is(client):
+    figures = client.get("/api/figures").get_json()["figures"]
+    assert figures and all(f["method"] and 0 < f["confidence"] <= 1 for f in figures)
+    assert any(f["canonical"] == "monthly active users" for f in figures)
+    unsure = [f for f in figures if f["confidence"] < 0.5]
+    page = client.get("/figures").get_data(as_text=True)
+    assert ("uncertain" in page) == bool(unsure)
+    sure = next(f for f in figures if f["confidence"] >= 0.5)
+    detail = client.get(sure["url"]).get_data(as_text=True)
+    assert "Found by" in detail and sure["method"].split(";")[0] in detail

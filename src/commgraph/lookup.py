@@ -96,15 +96,17 @@ def entity(store, iri: str) -> dict[str, Any] | None:
         return None
     aliases = sorted({r["alias"] for r in select(store, f"SELECT DISTINCT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
     roles = select(store, f"""
-        SELECT DISTINCT ?title ?org ?orgName ?sentence ?article WHERE {{
+        SELECT DISTINCT ?title ?org ?orgName ?sentence ?article ?confidence ?method WHERE {{
           ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence .
-          OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }} }} ORDER BY ?title""")
-    roles = one_name(roles, ("title", "org", "sentence", "article"), "orgName")
+          OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }}
+          OPTIONAL {{ ?r cg:confidence ?confidence }} OPTIONAL {{ ?r cg:method ?method }} }} ORDER BY ?title""")
+    roles = one_name(roles, ("title", "org", "sentence", "article", "confidence", "method"), "orgName")
     figures = figures_about(store, iri, limit=100)
     quotes = select(store, f"""
-        SELECT DISTINCT ?q ?text ?article ?headline WHERE {{ ?q schema:creator <{iri}> ; schema:text ?text ;
-          schema:isPartOf ?article . ?article schema:headline ?headline }} ORDER BY ?article ?q""")
+        SELECT DISTINCT ?q ?text ?article ?headline ?confidence ?method WHERE {{ ?q schema:creator <{iri}> ;
+          schema:text ?text ; schema:isPartOf ?article . ?article schema:headline ?headline
+          OPTIONAL {{ ?q cg:confidence ?confidence }} OPTIONAL {{ ?q cg:method ?method }} }} ORDER BY ?article ?q""")
     mentions = select(store, f"""
         SELECT ?article ?headline ?date ?sentence ?lang WHERE {{
           {{ SELECT DISTINCT ?article ?s WHERE {{ ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s }}
