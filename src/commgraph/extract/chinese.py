@@ -38,14 +38,16 @@ _EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "
 METHODS = {"gazetteer": 0.95, "local alias in brackets": 0.85, "person: jieba nr or title, with a cue": 0.85,
            "organisation: name ending in a suffix": 0.7, "company form of a known name": 0.9,
            "work: title in 《》": 0.85, "event: name ending in 大会, 峰会 ...": 0.7,
-           "product: quoted name after a product noun": 0.7, "product: Latin name in Chinese text": 0.5}
+           "product: quoted name after a product noun": 0.7, "product: Latin name in Chinese text": 0.5,
+           "product: name before App": 0.6, "place: jieba ns": 0.7}
 METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local alias in brackets",
                    "_persons": "person: jieba nr or title, with a cue",
                    "_organisations": "organisation: name ending in a suffix",
                    "_legal_forms": "company form of a known name", "_works": "work: title in 《》",
                    "_events": "event: name ending in 大会, 峰会 ...",
                    "_quoted_products": "product: quoted name after a product noun",
-                   "_latin_names": "product: Latin name in Chinese text"}
+                   "_latin_names": "product: Latin name in Chinese text",
+                   "_apps": "product: name before App", "_places": "place: jieba ns"}
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,8 @@ class _Found:
             if known is not None:
                 self._add(ent.start_char, ent.end_char, self._known(known))
         for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
-                     self._events, self._quoted_products, self._legal_forms, self._latin_names):
+                     self._events, self._quoted_products, self._legal_forms, self._apps, self._places,
+                     self._latin_names):
             self._step = METHODS_BY_STEP[step.__name__]
             step()
         self._finish()
@@ -356,6 +359,15 @@ class _Found:
             rest = simple[end:end + 16]
             if self._speech_follows(rest) or rest[:1] in "（(":
                 names.add(word if word[-1] not in self.vocab.never_end else word[:-1])
+        # "张伟先生", "李娜女士"; "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": a name before a
+        # courtesy title, or before 是 / 担任 with a job title in the same clause
+        for match in re.finditer(rf"(?<![{HAN}])([{HAN}]{{2,4}}?)(?:先生|女士)|(?:^|(?<=[，,。；：“\n]))([{HAN}]{{2,4}}?)"
+                                 rf"(?:是|担任|出任|现任|曾任)(?=[^，。；\n]{{0,20}}?(?:{self.vocab.titles.pattern}))",
+                                 simple):
+            start = match.start(1) if match.group(1) else match.start(2)
+            name = self._name_at(start)
+            if name and len(name) <= len(match.group(1) or match.group(2)):
+                names.add(name)
         for name in sorted(names - self.vocab.not_names, key=len, reverse=True):
             if self.owner.alias_table.get(name) is not None:
                 continue  # a gazetteer name (already a mention)
@@ -478,6 +490,27 @@ class _Found:
                 self._add(start, end, self._new(match.group(1), "Product"))
             elif known is not None and not self._covered(start, end):
                 self._add(start, end, self._known(known))
+
+    def _apps(self) -> None:
+        """'陌陌App', '即刻APP': a name the gazetteer lacks, right before App / 客户端, is a product."""
+        forms = "|".join(re.escape(f) for f in self.vocab.product_forms)
+        for match in re.finditer(rf"(?<![{HAN}A-Za-z])([{HAN}A-Za-z][{HAN}A-Za-z0-9]{{1,7}}?)(?={forms})", self.simple) \
+                if forms else ():
+            start, end = match.span(1)
+            if self._covered(start, end) or not self._proper_in(start, end) and not re.match("[A-Za-z]", match.group(1)):
+                continue
+            self._add(start, end, self._new(match.group(1), "Product"))
+
+    def _places(self) -> None:
+        """Places jieba's dictionary knows (tag ns) that the gazetteer lacks, when they end like a place name
+        (苏州, 西安市, 德国, 东南亚); jieba also tags 上市 and 东西 ns, which the not-places list keeps out."""
+        suffixes = tuple(self.owner.rules.chinese.get("places", {}).get("suffixes", []))
+        never = set(self.owner.rules.chinese.get("places", {}).get("not_places", []))
+        for start, end, tag in self.tokens:
+            word = self.simple[start:end]
+            if tag == "ns" and end - start >= 2 and word.endswith(suffixes) and word not in never \
+                    and not self._covered(start, end):
+                self._add(start, end, self._new(word, "Place"))
 
     def _latin_names(self) -> None:
         """'Soul', 'TapTap' in a Chinese report: a Latin name the gazetteer lacks is most often an app here
