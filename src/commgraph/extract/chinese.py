@@ -65,6 +65,7 @@ class Vocabulary:
     legal_forms: tuple[str, ...]
     product_forms: tuple[str, ...]
     sub_products: tuple[str, ...]
+    brand_suffixes: frozenset[str]
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     latin_never: tuple[str, ...]
@@ -96,6 +97,7 @@ class Vocabulary:
             legal_forms=tuple(sorted(orgs.get("legal_forms", []), key=len, reverse=True)),
             product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
             sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
+            brand_suffixes=frozenset(orgs.get("brand_suffixes", [])),
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             latin_never=tuple(data.get("products", {}).get("latin_never", [])),
@@ -562,8 +564,12 @@ class _Found:
             if begin >= end - len(suffix) or simple[begin:end].startswith(self.vocab.never_start):
                 continue
             span_tokens = tokens[first:i + 1]
+            head = [(s, e) for s, e, _ in span_tokens if e <= end - len(suffix)]
+            # a proper word inside, a name found before, or a word jieba does not know (cut into single
+            # characters without its HMM: "旷视科技" as 旷 / 视 / 科技)
             proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or any(
-                s <= begin < e or begin <= s < end for s, e, _ in self.spans)
+                s <= begin < e or begin <= s < end for s, e, _ in self.spans) or (
+                len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes)
             if not proper or self._covered(begin, end) and not self._known_at(begin):
                 continue
             name = simple[begin:end]
