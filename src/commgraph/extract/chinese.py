@@ -388,6 +388,10 @@ class _Found:
             lo = match.start()
             while lo > max(0, match.start() - 20) and self.simple[lo - 1] not in "，,。；;：:！？“”「」\n":
                 lo -= 1
+            for lead in ("据", "对此", "对于", "随后", "此前", "同时", "而", "则"):  # "据李明介绍"
+                if self.simple.startswith(lead, lo) and lo + len(lead) < match.start():
+                    lo += len(lead)
+                    break
             if not single.get(lo) or self._covered(lo, lo + 1):
                 continue
             name = self._name_at(lo)
