@@ -121,7 +121,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
               "<topic:Organization>": article_topic(article.title, mentions, resolver.entities, ("Organization",),
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
-    topics["<topic:employer>"] = _employer_topic(topics, mentions)
+    topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of)
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
@@ -155,12 +155,24 @@ def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entit
     return best if counts[best] >= 2 else None
 
 
-def _employer_topic(topics: dict[str, str | None], mentions: list[Mention]) -> str | None:
-    """Whom a 'chief executive' with no organisation works for: the organisation the article is about, unless the
-    article is about a product named far more often than any company (then the product stands for its company,
-    as in 'Soul's founder')."""
+def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], title: str,
+                    entities: dict[str, Entity]) -> str | None:
+    """Whom a 'chief executive' with no organisation works for: the company the title names (the organisation
+    before a product when both are there), else the organisation the article is about unless a product is named
+    far more often than any company (then the product stands for its company, as in 'Soul's founder')."""
     overall, org = topics.get("<topic>"), topics.get("<topic:Organization>")
     if overall == org or org is None:
+        return overall
+
+    def in_title(key: str) -> bool:
+        entity = entities.get(key)
+        return entity is not None and any(
+            name and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", title.lower())
+            for name in (entity.name, *entity.aliases))
+
+    if in_title(org):
+        return org
+    if in_title(overall):
         return overall
     count = {key: sum(m.entity == key for m in mentions) for key in (overall, org)}
     return org if count[org] * 2 >= count[overall] else overall

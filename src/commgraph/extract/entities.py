@@ -48,6 +48,9 @@ def is_plausible_name(name: str, type_: str, rules: Rules) -> bool:
         return False
     if any(p.search(name) for p in rules.never_patterns):
         return False
+    titles = rules.title_heads | rules.words("titles", "modifiers")
+    if all(w.lower() in titles for w in name.split()):
+        return False  # "Chief", "Vice President": a title at the start of a sentence, not a name
     if not any(ch.isupper() for ch in name) and not _has_cjk(name):
         return False  # lower-case phrases are descriptions, not names
     if re.search(r"[+=|<>{}@#]|\d\.\d", name) or re.fullmatch(r"[\d.,\s%]+", name):

@@ -121,12 +121,17 @@ class _RoleFinder:
         words = [(m.group(0).strip(",").rstrip("."), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", part)]
         # "a 27-year-old accountant", "company spokeswoman": age and the generic employer word are not the title
         words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|longtime|veteran", w[0].lower())]
-        while len(words) > 1 and words[0][0].lower() in ("company", "group", "firm", "platform"):
-            words = words[1:]
         lead_org = None
-        while words and (words[0][0].lower() in _ARTICLES or words[0][0].lower() in ("its", "their")):
-            if words[0][0].lower() in ("its", "their"):
-                lead_org = self.refer(words[0][1], words[0][0].lower())  # "its co-founder and CEO"
+        while len(words) > 1:
+            first = words[0][0].lower()
+            bare = first.removesuffix("'s").removesuffix("’s")
+            if first in ("its", "their"):
+                lead_org = self.refer(words[0][1], first)  # "its co-founder and CEO"
+            elif bare in ("company", "group", "firm", "platform"):
+                if bare != first and lead_org is None:
+                    lead_org = self.refer(words[0][1], "the company")  # "the company's chief strategy officer"
+            elif first not in _ARTICLES:
+                break
             words = words[1:]
         if words:
             employer = next((m for m in self.employers if m.start <= words[0][1] < m.end), None)
