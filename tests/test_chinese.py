@@ -143,3 +143,26 @@ def test_english_and_chinese_articles_meet_on_one_entity_page(settings, extracto
         assert 'language: <span class="lang">zh</span>' in article and '<div class="text" lang="zh">' in article
     finally:
         app.extensions["commgraph"].close()
+
+
+def test_chinese_articles_in_extraction_processes(settings, extractor):
+    """The multi-process ingest path: two worker processes give the Chinese and English articles, in order,
+    the same extractions as one process (each worker loads the Chinese pipeline on its first Chinese article)."""
+    from commgraph.extract import extract_in_processes
+
+    articles = [_article(SIMPLIFIED, date="2015-08-06"),
+                _article("Tencent said QQ groups grew to 800 million users.", lang="en"),
+                _article("騰訊高級執行副總裁湯道生說：「群公告、群相冊只是社群體系的1.0時代，接下來會開放更多能力。」")]
+    articles = [a.__class__(**{**a.__dict__, "id": f"a{n}", "content_hash": ""}) for n, a in enumerate(articles)]
+    extractions = extract_in_processes(settings.model, str(settings.rules_path), articles, 2)
+    try:
+        out = list(extractions)
+    finally:
+        extractions.close()
+    assert [x.article.id for x in out] == ["a0", "a1", "a2"]
+    local = list(extractor.extract_many(articles))
+    for remote, here in zip(out, local):
+        assert set(remote.entities) == set(here.entities)
+        assert [(f.text, f.value, f.subject) for f in remote.figures] == [(f.text, f.value, f.subject) for f in here.figures]
+        assert [(q.speaker, q.text) for q in remote.quotes] == [(q.speaker, q.text) for q in here.quotes]
+    assert "person/daosheng-tang" in out[2].entities and "product/qq-groups" in out[0].entities
