@@ -269,7 +269,7 @@ class _Reader:
             subject, how = _topic_subject(self.text, span.start_char, before, self.entity_at), "paragraph topic"
         if subject is None:
             # money is the company's; users are the platform's
-            topic = "<topic:Organization>" if canonical in _COMPANY_METRICS or quantity.currency else "<topic>"
+            topic = "<topic:employer>" if canonical in _COMPANY_METRICS or quantity.currency else "<topic>"
             subject, how = self.refer(span.start_char, topic), "the article's topic"
         if how in ("nearest name before", "paragraph topic", "subject of the figure it is compared with",
                    "the article's topic"):
