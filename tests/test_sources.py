@@ -234,7 +234,8 @@ def test_pasted_text_loses_photo_credits_copyright_and_bylines(extractor):
             "Tang Daosheng said the tribes were growing fast among students.\n\n"
             "Copyright © 2016 Chinanews.com. All rights reserved.\n")
     article = parse_bytes(text.encode(), "text", "pasted.txt", "pasted")[0]
-    assert article.body == ("Tencent said on Tuesday that QQ interest tribes would open to all 800 million QQ users."
+    assert article.body == ("A Tencent sign in Beijing, China, March 3, 2016.\n\n"  # the caption stays, its credit not
+                            "Tencent said on Tuesday that QQ interest tribes would open to all 800 million QQ users."
                             "\n\nTang Daosheng said the tribes were growing fast among students.")
     names = " ".join(e.name for e in extractor.extract(article).entities.values())
     assert "Segar" not in names and "Chinanews" not in names and "Staff Reporter" not in names

@@ -185,10 +185,15 @@ class Boilerplate:
 
     drop: re.Pattern
     tail: re.Pattern
+    strip: re.Pattern
 
     def is_furniture(self, line: str) -> bool:
         """A photo credit, copyright footer, byline, share bar or paywall prompt (one stripped line)."""
         return bool(self.drop.search(line))
+
+    def without_credits(self, line: str) -> str:
+        """The line with a trailing photo credit and a leading "FILE PHOTO:" cut off."""
+        return self.strip.sub("", line).strip()
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +204,8 @@ def boilerplate() -> Boilerplate:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         drop = [p for patterns in data["drop"].values() for p in patterns]
         return Boilerplate(re.compile("|".join(f"(?:{p})" for p in drop), re.IGNORECASE),
-                           re.compile("|".join(f"(?:{p})" for p in data["tail"]["markers"]), re.IGNORECASE))
+                           re.compile("|".join(f"(?:{p})" for p in data["tail"]["markers"]), re.IGNORECASE),
+                           re.compile("|".join(f"(?:{p})" for p in data["strip"]["credits"]), re.IGNORECASE))
     except (tomllib.TOMLDecodeError, KeyError, re.error) as exc:
         raise ArticleError(f"{path}: {exc}; fix the file (it lists [drop] and [tail] patterns)") from None
 
@@ -219,7 +225,8 @@ def clean_lines(lines: list[str]) -> tuple[str, list[str]]:
             break
         if line == raw_title or _strip_site_prefix(line) == title:
             continue  # the title repeated as a heading
-        if rules.is_furniture(line):
+        line = rules.without_credits(line)
+        if not line or rules.is_furniture(line):
             continue
         body.append(line)
     return title, body
@@ -414,9 +421,12 @@ def _main_text(html: str):
     import trafilatura
 
     # favor_precision: a site's teasers, share bars and subscription boxes are worse than a lost short paragraph;
-    # no fetching happens here (trafilatura is given the page, never a URL to follow).
+    # fast (no comparison with its fallback extractors) and no extensive date search (meta tags and JSON-LD
+    # still count): the same text on every fixture page at a fifth of the time (0.10 s for 14 pages, 0.52 s).
+    # No fetching happens here: trafilatura is given the page, never a URL to follow.
     found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
-                                        include_images=False, favor_precision=True, deduplicate=False)
+                                        include_images=False, favor_precision=True, deduplicate=False, fast=True,
+                                        date_extraction_params={"extensive_search": False, "original_date": True})
     return found if found is not None and (found.text or "").strip() else None
 
 
