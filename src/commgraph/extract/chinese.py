@@ -75,6 +75,7 @@ class Vocabulary:
     compound_surnames: frozenset[str]
     never_end: frozenset[str]
     not_names: frozenset[str]
+    person_nouns: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -106,6 +107,7 @@ class Vocabulary:
             surnames=frozenset("".join(names.get("surnames", "").split())),
             compound_surnames=frozenset(names.get("compound_surnames", [])),
             never_end=frozenset(names.get("never_end", "")), not_names=frozenset(names.get("not_names", [])),
+            person_nouns=tuple(names.get("person_nouns", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
@@ -352,6 +354,12 @@ class _Found:
             name = self._name_at(match.end())
             if name:
                 names.add(name)
+        # "网友张伟", "UP主李娜": a name after a word for a kind of person (no role)
+        people = "|".join(re.escape(w) for w in self.vocab.person_nouns)
+        for match in re.finditer(f"(?:{people})", simple) if people else ():
+            name = self._name_at(match.end())
+            if name and not self._covered(match.end(), match.end() + len(name)) and not self._is_word(name):
+                names.add(name)
         for start, end, tag in self.tokens + self._clause_names():
             if tag not in ("nr", "nrfg") or not 2 <= end - start <= 4 or self._covered(start, end):
                 continue
@@ -395,9 +403,16 @@ class _Found:
             if not single.get(lo) or self._covered(lo, lo + 1):
                 continue
             name = self._name_at(lo)
-            if name and all(single.get(lo + k, True) for k in range(len(name))):
+            if name and all(single.get(lo + k, True) for k in range(len(name))) and not self._is_word(name):
                 found.append((lo, lo + len(name), "nr"))
         return found
+
+    def _is_word(self, name: str) -> bool:
+        """Whether jieba's dictionary holds the name's first two characters as a common word (关系, 付费): then
+        it is no name, unless cued by a title."""
+        tagger = self.owner.nlp.tokenizer
+        word = name[:2]
+        return tagger.segmenter.FREQ.get(word, 0) > 50 and not tagger.posseg.word_tag_tab.get(word, "").startswith("nr")
 
     def _speech_follows(self, rest: str) -> bool:
         """'X表示', 'X在电话会议上指出', 'X笑了笑，称': a speech verb in the same clause."""

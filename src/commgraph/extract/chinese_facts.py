@@ -405,6 +405,17 @@ def extract_roles(facts: Facts) -> list[Role]:
                 pos -= 1
                 continue
             break
+        # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name
+        verb = re.match(r"(?:是|担任|出任|现任|曾任|任)", simple[person.end:person.end + 2])
+        if verb:
+            pos = person.end + verb.end()
+            org_mention = next((m for m in mentions if m.start == pos), None)
+            title_from = org_mention.end if org_mention is not None else pos
+            title_from += 1 if simple.startswith("的", title_from) else 0
+            chain = vocab.title_chain.match(simple, title_from)
+            if chain is not None:
+                org = organisation(org_mention) if org_mention is not None else context_org(person.start)
+                add(person, chain.start(), chain.end(), org)
         bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
         if bracket:
             close = simple.find("）", person.end)
