@@ -40,6 +40,13 @@ def test_tencent_in_either_language_finds_both_articles(bilingual_client):
         assert sorted(_article_ids(bilingual_client, query).values()) == ["en", "zh"], query
 
 
+def test_a_name_of_several_words_finds_both_articles(bilingual_client):
+    # the English article writes Pony Ma, the Chinese one 马化腾: one person, and its name is two plain words
+    for query in ("Pony Ma", '"Pony Ma"', "pony ma 腾讯"):
+        assert sorted(_article_ids(bilingual_client, query).values()) == ["en", "zh"], query
+    assert sorted(_article_ids(bilingual_client, "Pony AND Ma").values()) == ["en"]  # operators: words only
+
+
 def test_search_page_marks_chinese_words_and_offers_the_language_facet(bilingual_client):
     data = bilingual_client.get("/api/search", query_string={"q": "马化腾"}).get_json()
     hits = {hit["lang"]: hit for hit in data["hits"]}

@@ -119,9 +119,10 @@ EntitiesNamed = Callable[[list[str]], dict[str, list[str]]]  # query words/phras
 
 
 class EntityNamesPlugin(qparser.Plugin):
-    """A plain query word or quoted phrase that is a name or alias of known entities also matches every article
-    that mentions one of them: 腾讯 finds the English articles about Tencent through the entity, Tencent the
-    Chinese ones. `entities_named` is asked once per query, with every candidate text."""
+    """A plain query word, run of words or quoted phrase that is a name or alias of known entities also matches
+    every article that mentions one of them: 腾讯 finds the English articles about Tencent through the entity,
+    Tencent the Chinese ones, Chen Rui the article that writes 陈睿. `entities_named` is asked once per query,
+    with every candidate text."""
 
     def __init__(self, entities_named: EntitiesNamed) -> None:
         self.entities_named = entities_named
@@ -131,9 +132,12 @@ class EntityNamesPlugin(qparser.Plugin):
         return [(self.expand, 105)]
 
     def expand(self, parser, group):
-        texts = sorted({node.text for node in _plain_text_nodes(group)})
+        texts = sorted(set(_candidate_texts(group)))
         keys = self.entities_named(texts) if texts else {}
         return _add_entities(group, keys) if keys else group
+
+
+_NAME_WORDS = 4  # the longest run of plain words looked up as a name ("QQ interest tribes")
 
 
 def _is_plain_text(node) -> bool:
@@ -141,22 +145,57 @@ def _is_plain_text(node) -> bool:
             and len(node.text.strip()) >= 2)
 
 
-def _plain_text_nodes(group):
-    for node in group:
+def _is_plain_word(node) -> bool:
+    return isinstance(node, syntax.WordNode) and node.fieldname is None
+
+
+def _word_run(nodes: list, start: int) -> list[int]:
+    """Indexes of the plain words from `start` on that only spaces separate (no operator, field or phrase)."""
+    run = [start]
+    while (len(run) < _NAME_WORDS and run[-1] + 2 < len(nodes) and isinstance(nodes[run[-1] + 1], syntax.Whitespace)
+           and _is_plain_word(nodes[run[-1] + 2])):
+        run.append(run[-1] + 2)
+    return run
+
+
+def _joined(nodes: list, run: list[int]) -> str:
+    return " ".join(nodes[i].text for i in run)
+
+
+def _candidate_texts(group):
+    nodes = list(group)
+    for i, node in enumerate(nodes):
         if isinstance(node, syntax.GroupNode):
-            yield from _plain_text_nodes(node)
+            yield from _candidate_texts(node)
         elif _is_plain_text(node):
-            yield node
+            yield node.text
+            if _is_plain_word(node):
+                run = _word_run(nodes, i)
+                yield from (_joined(nodes, run[:n]) for n in range(2, len(run) + 1))
+
+
+def _entity_nodes(keys: list[str], first, last) -> list:
+    return [syntax.WordNode(key).set_fieldname("entity").set_range(first.startchar, last.endchar) for key in keys]
 
 
 def _add_entities(group, keys: dict[str, list[str]]):
-    for i, node in enumerate(group):
+    nodes, rewritten, i = list(group), [], 0
+    while i < len(nodes):
+        node = nodes[i]
         if isinstance(node, syntax.GroupNode):
-            group[i] = _add_entities(node, keys)
+            rewritten.append(_add_entities(node, keys))
+        elif _is_plain_word(node) and (named := [run for run in (_word_run(nodes, i)[:n] for n in range(
+                _NAME_WORDS, 1, -1)) if len(run) > 1 and keys.get(_joined(nodes, run))]):
+            run = named[0]  # the longest run of words that names entities: its words, or one of them
+            words = syntax.AndGroup([nodes[j] for j in run])
+            rewritten.append(syntax.OrGroup([words, *_entity_nodes(keys[_joined(nodes, run)], node, nodes[run[-1]])]))
+            i = run[-1]
         elif _is_plain_text(node) and keys.get(node.text):
-            alternatives = [syntax.WordNode(key).set_fieldname("entity").set_range(node.startchar, node.endchar)
-                            for key in keys[node.text]]
-            group[i] = syntax.OrGroup([node, *alternatives])
+            rewritten.append(syntax.OrGroup([node, *_entity_nodes(keys[node.text], node, node)]))
+        else:
+            rewritten.append(node)
+        i += 1
+    group.nodes[:] = rewritten
     return group
 
 
