@@ -255,6 +255,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     spans = [_with_company_suffix(doc, text, ent) for ent in spans
              if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, 0, ent.start_char)
              or ent.label_ in ENTITY_TYPES and not any(s <= ent.start_char < e for s, e in datelines)]
+    spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
@@ -297,6 +298,19 @@ _OF_NAME = re.compile(r" of (?:the )?[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3}")
 _OF_HEADS = {"university", "institute", "academy", "bank", "ministry", "administration", "commission", "association",
              "federation", "council", "chamber", "bureau", "school", "college", "museum", "society", "center",
              "centre", "department", "office", "people's", "congress", "court", "agency", "authority", "board"}
+
+
+def _split_possessive(doc: "Doc", ent, known: dict) -> list:
+    """'Yahoo's Tumblr', 'Valve's Steam': an owner and what it owns, two names, when one of them is a name we
+    know ('People's Daily' and 'Moody's' stay whole)."""
+    match = re.search(r"['’]s\s+(?=[A-Z])", ent.text)
+    if match is None or ent.label_ in ("PERSON", "Person") or match.start() == 0 or ent.text.lower() in known:
+        return [ent]
+    if ent.text[:match.start()].lower() not in known and ent.text[match.end():].lower() not in known:
+        return [ent]
+    owner = doc.char_span(ent.start_char, ent.start_char + match.start(), label=ent.label_)
+    owned = doc.char_span(ent.start_char + match.end(), ent.end_char, label=ent.label_)
+    return [part for part in (owner, owned) if part is not None] or [ent]
 
 
 def _with_company_suffix(doc: "Doc", text: str, ent):

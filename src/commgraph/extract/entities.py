@@ -39,6 +39,9 @@ def clean_name(text: str) -> str:
     text = _LEADING.sub("", text)
     text = text.strip(" .,;:!?\"'()[]{}“”‘’«»<>")
     text = re.sub(r"\s+(?:of|and|the|in|for|at|on|to)$", "", text)  # "National Day parade of"
+    if "(" in text and ")" not in text:
+        text = text.split("(")[0].rstrip()  # "State Administration for Market Regulation (SAMR"
+    text = re.sub(r"\s+(?:province|city|district|county|municipality)$", "", text)  # "Sichuan province"
     return text
 
 
