@@ -117,18 +117,19 @@ def test_feed_ingests_its_items_once_and_a_second_run_nothing_new(site, allowed,
 def test_url_list_failures_are_per_url_and_the_rest_lands(site, allowed, extractor, tmp_path):
     site.routes["/loop"] = (302, {"Location": "/loop"}, b"")
     site.routes["/big.html"] = (200, {"Content-Type": "text/html"}, b"<p>" + b"x" * 200_000 + b"</p>")
+    site.routes["/%E6%96%B0%E9%97%BB/%E8%B1%86%E7%93%A3.html"] = site.routes["/chinese-portal.html"]
     urls = tmp_path / "reading-list.txt"
-    urls.write_text(f"# reading list\n{site.base}/tech-blog.html\n{site.base}/missing.html\n{site.base}/loop\n"
+    urls.write_text(f"# reading list\n{site.base}/tech-blog.html\n{site.base}/新闻/豆瓣.html\n{site.base}/missing.html\n{site.base}/loop\n"
                     f"{site.base}/big.html\n{site.base}/slow\nftp://example.com/x\n\n", encoding="utf-8")
     settings = Settings.create(**{**allowed.__dict__, "max_article_bytes": 100_000})
     report = ingest([], settings, url_lists=[urls], extractor=extractor)
-    assert len(report.added) == 1 and report.generation == 1
+    assert len(report.added) == 2 and report.generation == 1  # a Chinese path is sent percent-encoded
     failed = {f.path: f.message for f in report.failed}
     assert "HTTP 404" in failed[f"{site.base}/missing.html"]
     assert "more than 5 redirects" in failed[f"{site.base}/loop"]
     assert "over the limit of 100000" in failed[f"{site.base}/big.html"]
     assert "2.0 s" in failed[f"{site.base}/slow"]
-    assert "not an http(s) URL" in failed[f"{urls}:7"]
+    assert "not an http(s) URL" in failed[f"{urls}:8"]
     assert all("\n" not in message for message in failed.values())
 
 

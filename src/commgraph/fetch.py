@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from .errors import ArticleError
 from .settings import Settings
@@ -58,13 +58,9 @@ def fetch(url: str, settings: Settings, accept: str = "text/html,application/xht
     deadline = time.monotonic() + settings.fetch_timeout
     current = url
     for _ in range(settings.fetch_max_redirects + 1):
-        parts = urlsplit(current)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"{url}: only http:// and https:// URLs are fetched, not {current!r}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = _checked_address(url, parts.hostname, port, settings.fetch_private_addresses == "allow")
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection = _connection(parts.scheme, parts.hostname, port, address, _left(deadline, url, settings))
+        scheme, host, port, path = _parts(url, current)
+        address = _checked_address(url, host, port, settings.fetch_private_addresses == "allow")
+        connection = _connection(scheme, host, port, address, _left(deadline, url, settings))
         try:
             connection.request("GET", path, headers={"User-Agent": settings.fetch_user_agent, "Accept": accept,
                                                      "Accept-Encoding": "identity", "Connection": "close"})
@@ -89,9 +85,24 @@ def fetch(url: str, settings: Settings, accept: str = "text/html,application/xht
             raise FetchError(f"{url}: connection failed ({getattr(exc, 'strerror', None) or exc}); check the "
                              "address, or try again later") from None
         finally:
-            connection.close()
+            connection.finish()
     raise FetchError(f"{url}: more than {settings.fetch_max_redirects} redirects (fetch_max_redirects); "
                      "give the final address")
+
+
+def _parts(url: str, current: str) -> tuple[str, str, int, str]:
+    """(scheme, ASCII host, port, request path) of an http(s) URL; Chinese host names and paths are encoded."""
+    try:
+        parts = urlsplit(current)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise FetchError(f"{url}: not a valid URL ({current[:200]!r}); check it") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise FetchError(f"{url}: only http:// and https:// URLs are fetched, not {current[:200]!r}")
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._") + (
+        f"?{quote(parts.query, safe='/%:@!$&()*+,;=?~-._')}" if parts.query else "")
+    return parts.scheme, host, port, path
 
 
 def _left(deadline: float, url: str, settings: Settings) -> float:
@@ -133,6 +144,18 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock.settimeout(self.timeout)
         self.sock.connect(sockaddr)
 
+    def close(self) -> None:
+        # http.client closes the connection once the headers say the server will close it, but the body is
+        # still read from this socket, whose timeout keeps shrinking to the deadline: `finish` closes it.
+        self.sock = None
+        super().close()
+
+    def finish(self) -> None:
+        self.close()
+        if self.live_socket is not None:
+            self.live_socket.close()
+            self.live_socket = None
+
 
 class _PinnedHTTPS(_PinnedHTTP):
     """HTTPS to the checked address; the certificate is verified for the host name (SNI)."""
@@ -161,7 +184,7 @@ def _read_capped(response: http.client.HTTPResponse, connection: _PinnedHTTP, ur
     while True:
         if connection.live_socket is not None:
             connection.live_socket.settimeout(_left(deadline, url, settings))
-        chunk = response.read(CHUNK)
+        chunk = response.read1(CHUNK)  # what has arrived: a trickle cannot hold one read past the deadline
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
@@ -232,8 +255,12 @@ def read_feeds_and_lists(feeds: Iterable[str], url_lists: Iterable[str | Path], 
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            parts = urlsplit(line)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(line)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:
+                valid = False
+            if not valid:
                 result.problems.append((f"{list_file}:{number}", f"{list_file}:{number}: {line[:100]!r} is not an "
                                         "http(s) URL; one URL a line, '#' starts a comment"))
                 continue
