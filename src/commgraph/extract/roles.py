@@ -31,6 +31,11 @@ _CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "pr
               "executive", "partner", "head", "general manager", "manager", "secretary")
 
 Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
+# "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
+_COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|becomes|will become|"
+                     r"(?:was|is|has been|had been)\s+(?:then\s+|also\s+|later\s+)?(?:named|appointed|promoted to|made|"
+                     r"elected)|was\s+then|is\s+now|was\s+once|is\s+also|was\s+also)\s+"
+                     r"(?:(?:then|also|now|once)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
 
 
 def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
@@ -48,7 +53,8 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                 continue
             pairs, start, end, method = found
             for title, org in pairs:
-                if org is None and title.lower().split()[-1] in _CORPORATE and not _is_academic(title, rules):
+                head = title.lower().split(" of ")[0].split()[-1]  # "vice president of copyrights" -> president
+                if org is None and head in _CORPORATE and not _is_academic(title, rules):
                     org = refer(mention.start, "<topic:employer>") if refer else None
                     how = f"{method}; organisation: the article's topic"
                     confidence = 0.6
@@ -172,6 +178,9 @@ class _RoleFinder:
         for word, start, _ in words[:keep]:
             if word.lower() in ("its", "their") and lead_org is None:
                 lead_org = self.refer(start, word.lower())
+        if keep and lead_org is None:  # "On the same evening Smartisan founder": the name just before the title
+            run_start = words[keep][1] if keep < len(words) else words[-1][2]
+            lead_org = next((m.entity for m in self.employers if 0 <= run_start - m.end <= 4 and m.start >= base), None)
         plain = plain[keep:]
         if not plain:
             return None, None
@@ -230,8 +239,20 @@ class _RoleFinder:
     # -- after the name -----------------------------------------------------------------------------------------
 
     def after(self, mention: Mention) -> Found | None:
-        """'Name, [a|the] title[s] [of|at|for Org],' and 'Name, who is also the title,'."""
+        """'Name, [a|the] title[s] [of|at|for Org],', 'Name, who is also the title,' and 'Name is / was named /
+        became [the] title [of Org]'."""
         right = self.text[mention.end:mention.end + 200]
+        copula = _COPULA.match(right)
+        if copula:
+            start = mention.end + copula.end()
+            rest = self.text[start:start + 140]
+            cut = re.search(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|and is"
+                            r"|but|while|effective|on [A-Z])\b", rest)
+            phrase = rest[:cut.start()] if cut else rest
+            if phrase.strip() and len(phrase.split()) <= 10:
+                pairs = self._split_titles(phrase, start)
+                if pairs:
+                    return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
         founded = re.match(r",\s+who\s+(?:co-?)?founded\s+(?:the\s+)?", right)
         if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
             target_start = mention.end + founded.end()
@@ -280,6 +301,11 @@ class _RoleFinder:
 
 
 def _normal_title(title: str) -> str:
-    """Titles are stored in lower case unless they are acronyms ('CEO')."""
+    """Titles are stored in lower case unless they are acronyms ('CEO') or a proper name's adjective inside an
+    own phrase ('head of Asian partnerships')."""
     title = re.sub(r"^(?:mr|ms|mrs|dr)\.?\s+", "", title.strip(" ,"), flags=re.IGNORECASE)
-    return " ".join(w if w.isupper() and len(w) <= 4 else w.lower() for w in title.split())
+    title = re.sub(r"^(?:and|or)\s+", "", title)
+    words = title.split()
+    of = next((i for i, w in enumerate(words) if w.lower() == "of"), len(words))
+    return " ".join(w if (w.isupper() and len(w) <= 4) or (i > of and w[:1].isupper()) else w.lower()
+                    for i, w in enumerate(words))
