@@ -14,6 +14,7 @@ together with the parse of the whole batch, then each further article's own budg
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -262,6 +263,9 @@ def _child_main(tasks, results, where, extractor, model: str, rules_dir: str, ti
                 parent: int) -> None:
     """The child: read batches on a thread (so the parent never blocks sending), extract on the main thread."""
     _die_with(parent)
+    # A forked child holds copies of everything the ingest held, garbage included: collecting it here would run
+    # destructors of stores and files that belong to the parent (an Oxigraph store's abort()ed the child).
+    gc.freeze()
     inbox: queue.Queue = queue.Queue()
 
     def read() -> None:
