@@ -258,6 +258,9 @@ class _Reader:
         if not metric:
             return None
         canonical = self._canonical(metric, span, quantity.currency)
+        if canonical == "price" and not quantity.currency and quantity.unit != "percent" \
+                and metric.lower().split()[-1:] in (["shares"], ["stock"], ["stocks"]):
+            canonical = None  # "sold 10 million shares" counts shares; "shares fell 5%" is their price
         if canonical is None and linked is not None:
             canonical = linked.canonical
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
@@ -410,8 +413,10 @@ class _Reader:
         return None
 
     def _unmapped(self, metric: str) -> bool:
+        """The phrase, or its head before 'of', ends in a measure with no canonical metric."""
         words = re.sub(r"[^\w\s%'-]", " ", metric.lower()).split()
-        return any(" ".join(words[-n:]) in self.unmapped for n in range(1, min(len(words), self.longest_form) + 1))
+        heads = [words, words[:words.index("of")]] if "of" in words[1:] else [words]
+        return any(" ".join(w[-n:]) in self.unmapped for w in heads for n in range(1, min(len(w), self.longest_form) + 1))
 
     def nearest_canonical(self, figure: Figure, sentence_text: str, sentence_start: int) -> str | None:
         """The canonical metric named nearest to the number in its sentence ('... 390 million, a figure for its
