@@ -165,10 +165,14 @@ class JiebaTagger:
 def build_chinese_pipeline(rules: Rules) -> "Language":
     """spaCy's Chinese class with jieba (config segmenter "jieba"), our tagging segmenter, sentence ends and
     paragraph breaks, and an entity ruler with every gazetteer name (Simplified Chinese and Latin)."""
+    import logging
+
+    import jieba
     import spacy
 
     from .nlp import _register_components
 
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict ..." on stderr for every ingest
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     vocab = Vocabulary.from_rules(rules)
     words = [(name, "nz") for known in rules.known for name in (known.name, *known.aliases) if _HAN_CHAR.search(name)]

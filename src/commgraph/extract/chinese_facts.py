@@ -101,7 +101,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
             subject=subject, unit=unit, currency=quantity.currency,
             approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
-            max_value=quantity.max_value, date=date, canonical=canonical(metric), growth=bool(growth_word),
+            max_value=quantity.max_value, date=date, growth=bool(growth_word),
+            # a percentage that is not a change is a share (占比, 渗透率, 八成), as on the English side
+            canonical="share" if unit == "percent" and not growth_word else canonical(metric),
             method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
         figures.append(figure)
         if not growth_word:
@@ -291,7 +293,9 @@ def _canonical_table(facts: Facts):
     han_forms = [(f, c) for f, c in forms if re.search(f"[{HAN}]", f)]
 
     def canonical(metric: str) -> str | None:
-        return next((c for f, c in han_forms if f in metric), None)
+        """A form at the end of the metric first ("增值服务收入" ends in 收入), else anywhere in it."""
+        return next((c for f, c in han_forms if metric.endswith(f)), None) or next(
+            (c for f, c in han_forms if f in metric), None)
 
     return canonical
 
