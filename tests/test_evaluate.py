@@ -11,16 +11,17 @@ from conftest import FIXTURES
 
 EVAL = FIXTURES / "eval"
 
-# Held-out scores at the time the floors were set (make eval, 2026-12-01): en entities P 0.78 R 0.81, figures
-# 0.87, subject 0.72, canonical metric 0.69, roles 0.61, quotes 0.95; zh entities P 0.89 R 0.73, figures 0.98,
-# subject 0.79, metric 0.63, roles 0.77, quotes 0.80. The targets are higher; these guard what holds.
+# Held-out scores when the floors were last set (make eval, 2026-12-01, end of session 4): en entities P 0.88
+# R 0.82, figures 0.97, subject 0.85, canonical metric 0.79, roles 0.73, quotes 0.98 (P 1.00); zh entities P 0.95
+# R 0.85, figures 0.99, subject 0.92, metric 0.65, roles 0.77, quotes 0.85. Floors sit a few points under them:
+# a change that loses ground on text the rules were not written for fails here.
 FLOORS = {
-    "en": {("entity all", "precision"): 0.73, ("entity all", "recall"): 0.76, ("figures", "recall"): 0.82,
-           ("figure subject", "recall"): 0.67, ("figure metric", "recall"): 0.64, ("roles", "recall"): 0.55,
-           ("quotes", "recall"): 0.88, ("quotes", "precision"): 0.90},
-    "zh": {("entity all", "precision"): 0.80, ("entity all", "recall"): 0.65, ("figures", "recall"): 0.90,
-           ("figure subject", "recall"): 0.70, ("figure metric", "recall"): 0.55, ("roles", "recall"): 0.65,
-           ("quotes", "recall"): 0.70},
+    "en": {("entity all", "precision"): 0.84, ("entity all", "recall"): 0.78, ("figures", "recall"): 0.93,
+           ("figure subject", "recall"): 0.80, ("figure metric", "recall"): 0.74, ("roles", "recall"): 0.66,
+           ("roles", "precision"): 0.75, ("quotes", "recall"): 0.93, ("quotes", "precision"): 0.95},
+    "zh": {("entity all", "precision"): 0.90, ("entity all", "recall"): 0.80, ("figures", "recall"): 0.95,
+           ("figure subject", "recall"): 0.85, ("figure metric", "recall"): 0.58, ("roles", "recall"): 0.70,
+           ("quotes", "recall"): 0.78},
 }
 
 
