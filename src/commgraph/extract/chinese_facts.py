@@ -294,6 +294,8 @@ def _canonical_table(facts: Facts):
 
     def canonical(metric: str) -> str | None:
         """A form at the end of the metric first ("增值服务收入" ends in 收入), else anywhere in it."""
+        if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
+            return next((c for f, c in forms if metric.lower() == f or metric.lower().endswith(" " + f)), None)
         return next((c for f, c in han_forms if metric.endswith(f)), None) or next(
             (c for f, c in han_forms if f in metric), None)
 
