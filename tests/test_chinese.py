@@ -166,3 +166,24 @@ def test_chinese_articles_in_extraction_processes(settings, extractor):
         assert [(f.text, f.value, f.subject) for f in remote.figures] == [(f.text, f.value, f.subject) for f in here.figures]
         assert [(q.speaker, q.text) for q in remote.quotes] == [(q.speaker, q.text) for q in here.quotes]
     assert "person/daosheng-tang" in out[2].entities and "product/qq-groups" in out[0].entities
+
+
+def test_every_bilingual_gazetteer_entity_is_one_key_in_both_languages(chinese, rules):
+    """Each gazetteer entity with a Chinese name: a Chinese sentence naming it gives the key an English
+    article naming it gets (so one IRI), whatever the Chinese alias."""
+    from commgraph.extract.chinese import _HAN_CHAR
+    from commgraph.extract.entities import entity_key
+
+    table = rules.alias_table()
+    missed = []
+    for known in rules.known:
+        if not any(_HAN_CHAR.search(a) for a in known.aliases):
+            continue
+        # the English side: every name of the entry resolves to it (no other entry claims one of its names)
+        missed += [(known.name, n) for n in (known.name, *known.aliases)
+                   if entity_key(table[n.lower()].type, table[n.lower()].name) != entity_key(known.type, known.name)]
+        for alias in (a for a in known.aliases if _HAN_CHAR.search(a)):
+            zh = chinese.extract(_article(f"据报道，{alias}的最新消息昨天公布。"))
+            if entity_key(known.type, known.name) not in {m.entity for m in zh.mentions}:
+                missed.append((known.name, alias))
+    assert not missed
