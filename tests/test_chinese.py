@@ -187,3 +187,19 @@ def test_every_bilingual_gazetteer_entity_is_one_key_in_both_languages(chinese, 
             if entity_key(known.type, known.name) not in {m.entity for m in zh.mentions}:
                 missed.append((known.name, alias))
     assert not missed
+
+
+@pytest.mark.parametrize("body, role", [
+    ("汤道生（腾讯高级执行副总裁）表示，QQ群是最重要的社交产品。", ("person/daosheng-tang", "高级执行副总裁", "organization/tencent")),
+    ("陌陌CEO唐岩说，直播会继续增长。", ("person/tang-yan", "CEO", "product/momo")),
+    ("李建华是字节跳动的副总裁。", ("person/jianhua-li", "副总裁", "organization/bytedance")),
+    ("新浪董事长兼CEO、微博董事长曹国伟表示，广告会回暖。", ("person/chao-charles", "董事长", "product/weibo")),
+])
+def test_chinese_role_shapes(chinese, body, role):
+    assert role in {(r.person, r.title, r.organization) for r in chinese.extract(_article("标题\n\n" + body)).roles}
+
+
+def test_chinese_as_of_dates(chinese):
+    zh = chinese.extract(_article("标题\n\n截至2015年6月，QQ群数量超过5000万个。第二季度腾讯总收入为229.06亿元。", date="2015-08-12"))
+    dates = {f.text: f.date for f in zh.figures}
+    assert dates == {"5000万个": "2015-06", "229.06亿元": "2015-06"}
