@@ -28,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_update_path", "/update", "Path of the remote store's SPARQL update endpoint (Fuseki: /DATASET/update)."),
     Setting("store_data_path", "/store", "Path of the remote store's Graph Store Protocol endpoint (Fuseki: /DATASET/data)."),
     Setting("base_iri", "http://commgraph.localhost/", "Base of every IRI the graph mints (entities, articles, figures)."),
-    Setting("rules_dir", "", "Directory with gazetteer.toml and curation.toml; empty means the rules shipped in the package."),
+    Setting("rules_dir", "", "Directory with the rule files (gazetteer.toml, curation.toml, metrics.toml, vocabulary.toml, chinese.toml); empty means the rules shipped in the package."),
     Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before its worker is killed."),
     Setting("max_rows", 10000, "Most result rows a SPARQL query returns; more are cut and flagged as truncated."),
     Setting("max_query_bytes", 20000, "Longest SPARQL query text accepted, in bytes."),
