@@ -203,3 +203,11 @@ def test_chinese_as_of_dates(chinese):
     zh = chinese.extract(_article("标题\n\n截至2015年6月，QQ群数量超过5000万个。第二季度腾讯总收入为229.06亿元。", date="2015-08-12"))
     dates = {f.text: f.date for f in zh.figures}
     assert dates == {"5000万个": "2015-06", "229.06亿元": "2015-06"}
+
+
+@pytest.mark.parametrize("body, role", [
+    ("陌陌 CEO 唐岩说，直播会继续增长。", ("person/tang-yan", "CEO", "product/momo")),
+    ("汤道生，腾讯高级执行副总裁，在会上表示，QQ群还会增长。", ("person/daosheng-tang", "高级执行副总裁", "organization/tencent")),
+])
+def test_chinese_role_spaces_and_appositions(chinese, body, role):
+    assert role in {(r.person, r.title, r.organization) for r in chinese.extract(_article("标题\n\n" + body)).roles}

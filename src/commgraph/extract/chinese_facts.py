@@ -396,12 +396,16 @@ def extract_roles(facts: Facts) -> list[Role]:
             continue
         pos = person.start
         while True:
+            while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
+                pos -= 1
             chain = _chain_ending(simple, pos, vocab)
             if chain is None:
                 break
             title_start = chain
-            org_mention = by_end.get(title_start) or (by_end.get(title_start - 1)
-                                                      if simple[title_start - 1:title_start] == "的" else None)
+            gap = title_start
+            while simple[gap - 1:gap] == " ":
+                gap -= 1
+            org_mention = by_end.get(gap) or (by_end.get(gap - 1) if simple[gap - 1:gap] == "的" else None)
             org = organisation(org_mention)
             if org is None and org_mention is None:
                 org = context_org(title_start)
@@ -411,6 +415,17 @@ def extract_roles(facts: Facts) -> list[Role]:
                 pos -= 1
                 continue
             break
+        # "汤道生，腾讯高级执行副总裁，在会上表示": an apposition between commas
+        apposition = re.match(r"[，,]\s?", simple[person.end:person.end + 2])
+        if apposition:
+            pos = person.end + apposition.end()
+            org_mention = next((m for m in mentions if m.start == pos), None)
+            title_from = org_mention.end if org_mention is not None else pos
+            title_from += 1 if simple.startswith("的", title_from) else 0
+            chain = vocab.title_chain.match(simple, title_from)
+            if chain is not None and re.match(r"[，,。；]|(?:在|表示|说|称|指出|认为|透露)", simple[chain.end():chain.end() + 2]):
+                org = organisation(org_mention) if org_mention is not None else context_org(person.start)
+                add(person, chain.start(), chain.end(), org)
         # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name
         verb = re.match(r"(?:是|担任|出任|现任|曾任|任)", simple[person.end:person.end + 2])
         if verb:
