@@ -207,6 +207,7 @@ def test_chinese_as_of_dates(chinese):
 
 @pytest.mark.parametrize("body, role", [
     ("陌陌 CEO 唐岩说，直播会继续增长。", ("person/tang-yan", "CEO", "product/momo")),
+    ("探探 CEO 王宇表示，产品会继续迭代。", ("person/wang-yu", "CEO", "product/tantan")),
     ("汤道生，腾讯高级执行副总裁，在会上表示，QQ群还会增长。", ("person/daosheng-tang", "高级执行副总裁", "organization/tencent")),
 ])
 def test_chinese_role_spaces_and_appositions(chinese, body, role):

@@ -355,7 +355,7 @@ class _Found:
         names: set[str] = set()
         simple = self.simple
         for match in self.vocab.title_chain.finditer(simple):
-            name = self._name_at(match.end())
+            name = self._name_at(match.end() + (1 if simple.startswith(" ", match.end()) else 0))
             if name:
                 names.add(name)
         # "网友张伟", "UP主李娜": a name after a word for a kind of person (no role)
