@@ -125,6 +125,9 @@ def test_english_and_chinese_articles_meet_on_one_entity_page(settings, extracto
         "騰訊社群大會\n\n騰訊高級執行副總裁湯道生在北京表示，QQ群的月活躍用戶已經超過8億。\n".encode("big5"))
     report = ingest([folder], settings, extractor=extractor)
     assert not report.failed, report.failed
+    from commgraph.check import check_generation
+
+    assert check_generation(settings, shacl=True) == []  # language-tagged names fit the ontology's shapes
     zh_id = next(a for a in report.added if a.startswith("teng-xun-she-qun") or a.startswith("tengxun"))
     app = create_app(settings)
     try:
