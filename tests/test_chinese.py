@@ -215,3 +215,10 @@ def test_chinese_as_of_dates(chinese):
 ])
 def test_chinese_role_spaces_and_appositions(chinese, body, role):
     assert role in {(r.person, r.title, r.organization) for r in chinese.extract(_article("标题\n\n" + body)).roles}
+
+
+def test_bare_titles_get_the_company_only_when_corporate(chinese):
+    """总裁刘炽平 is at the company the article is about; 分析师张明 is not (no organisation)."""
+    zh = chinese.extract(_article("标题\n\n腾讯今天发布财报。分析师张明表示，腾讯的广告收入增长很快。总裁刘炽平说，微信支付还会增长。"))
+    assert {(r.person, r.title, r.organization) for r in zh.roles} == {
+        ("person/ming-zhang", "分析师", None), ("person/lau-martin", "总裁", "organization/tencent")}

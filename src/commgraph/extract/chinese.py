@@ -58,6 +58,7 @@ class Vocabulary:
     title_chain: re.Pattern
     joiners: tuple[str, ...]
     academic: frozenset[str]
+    external_titles: tuple[str, ...]
     speech: re.Pattern
     fillers: tuple[str, ...]
     pronouns: frozenset[str]
@@ -92,6 +93,7 @@ class Vocabulary:
         return cls(
             titles=re.compile(title), title_chain=re.compile(f"{title}(?:(?:{alternation(joiners)}){title})*"),
             joiners=joiners, academic=frozenset(titles.get("academic", [])),
+            external_titles=tuple(titles.get("external", [])),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
             fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
             org_suffixes=tuple(sorted(orgs.get("suffixes", []), key=len, reverse=True)),

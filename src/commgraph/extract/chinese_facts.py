@@ -407,8 +407,8 @@ def extract_roles(facts: Facts) -> list[Role]:
                 gap -= 1
             org_mention = by_end.get(gap) or (by_end.get(gap - 1) if simple[gap - 1:gap] == "的" else None)
             org = organisation(org_mention)
-            if org is None and org_mention is None:
-                org = context_org(title_start)
+            if org is None and org_mention is None and _corporate(simple[title_start:pos], vocab):
+                org = context_org(title_start)  # a bare 总裁 is at the company the article is about
             add(person, title_start, pos, org)
             pos = org_mention.start if org_mention is not None else title_start
             if simple[pos - 1:pos] in ("、", "，", "和", "及") and _chain_ending(simple, pos - 1, vocab) is not None:
@@ -424,7 +424,8 @@ def extract_roles(facts: Facts) -> list[Role]:
             title_from += 1 if simple.startswith("的", title_from) else 0
             chain = vocab.title_chain.match(simple, title_from)
             if chain is not None and re.match(r"[，,。；]|(?:在|表示|说|称|指出|认为|透露)", simple[chain.end():chain.end() + 2]):
-                org = organisation(org_mention) if org_mention is not None else context_org(person.start)
+                org = organisation(org_mention) if org_mention is not None else (
+                    context_org(person.start) if _corporate(simple[chain.start():chain.end()], vocab) else None)
                 add(person, chain.start(), chain.end(), org)
         # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name
         verb = re.match(r"(?:是|担任|出任|现任|曾任|任)", simple[person.end:person.end + 2])
@@ -435,7 +436,8 @@ def extract_roles(facts: Facts) -> list[Role]:
             title_from += 1 if simple.startswith("的", title_from) else 0
             chain = vocab.title_chain.match(simple, title_from)
             if chain is not None:
-                org = organisation(org_mention) if org_mention is not None else context_org(person.start)
+                org = organisation(org_mention) if org_mention is not None else (
+                    context_org(person.start) if _corporate(simple[chain.start():chain.end()], vocab) else None)
                 add(person, chain.start(), chain.end(), org)
         bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
         if bracket:
@@ -445,8 +447,15 @@ def extract_roles(facts: Facts) -> list[Role]:
             org_mention = next((m for m in mentions if m.start == inner_start), None)
             title_from = org_mention.end if org_mention is not None else inner_start
             if 0 < close - title_from <= 24 and vocab.title_chain.fullmatch(simple, title_from, close):
-                add(person, title_from, close, organisation(org_mention) if org_mention else context_org(person.start))
+                add(person, title_from, close, organisation(org_mention) if org_mention else (
+                    context_org(person.start) if _corporate(simple[title_from:close], vocab) else None))
     return roles
+
+
+def _corporate(titles: str, vocab) -> bool:
+    """Whether a bare title is a company's (总裁, CEO, 创始人) rather than one held elsewhere (教授, 分析师, 记者):
+    only the first is given the organisation the article is about."""
+    return not any(titles.rstrip().endswith(w) for w in vocab.external_titles)
 
 
 def to_key(title: str) -> str:
