@@ -68,6 +68,7 @@ _QUARTER = re.compile(r"\b(?:(?P<q>Q[1-4])\s*(?P<y1>(?:19|20)\d\d)?|(?P<y2>(?:19
 _CHANGE_OF = {f"{noun} {prep}" for noun in ("increase", "growth", "rise", "jump", "gain", "decline", "drop", "decrease",
                                            "fall", "surge") for prep in ("of", "by")}
 _LABEL = re.compile(r"^\s*(?:[-•*·]\s*)?([A-Za-z][^:：;]{2,80}?)\s*[:：]\s*(?:about |approximately |around )?$")
+_TOO_VAGUE = {"people", "user", "group", "share", "rate", "cost", "round"}
 _COMPANY_METRICS = {"revenue", "net income", "market value", "funding", "price", "employees"}
 _ORDINAL_QUARTER = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
@@ -190,6 +191,10 @@ class _Reader:
         self.refer = refer
         self.canonical = rules.canonical_forms()
         self.unmapped = rules.unmapped_metrics
+        # every form a sentence may name, longest first, in one pattern (one pass per sentence, not one per form)
+        forms = sorted((f for f in self.canonical if len(f) >= 3 and f not in _TOO_VAGUE), key=len, reverse=True)
+        self.any_form = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])") if forms \
+            else re.compile(r"(?!x)x")
         self.longest_form = max((len(f.split()) for f in (*self.canonical, *self.unmapped)), default=1)
         self.up = rules.words("growth", "up")
         self.down = rules.words("growth", "down")
@@ -421,17 +426,14 @@ class _Reader:
     def nearest_canonical(self, figure: Figure, sentence_text: str, sentence_start: int) -> str | None:
         """The canonical metric named nearest to the number in its sentence ('... 390 million, a figure for its
         monthly active users ...'), for a figure whose own phrase names none."""
-        best: tuple[int, str] | None = None
-        lowered = sentence_text.lower()
-        for form, name in self.canonical.items():
-            if len(form) < 3 or form in ("people", "user", "group", "share", "rate", "cost", "round"):
-                continue
-            for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
-                distance = min(abs(sentence_start + match.start() - figure.end),
-                               abs(sentence_start + match.end() - figure.start))
-                if best is None or distance < best[0] or distance == best[0] and len(form) > len(best[1]):
-                    best = (distance, name)
-        return best[1] if best else None
+        best: tuple[int, int, str] | None = None
+        for match in self.any_form.finditer(sentence_text.lower()):
+            form = match.group(0)
+            distance = min(abs(sentence_start + match.start() - figure.end),
+                           abs(sentence_start + match.end() - figure.start))
+            if best is None or (distance, -len(form)) < best[:2]:
+                best = (distance, -len(form), self.canonical[form])
+        return best[2] if best else None
 
     # -- what it is about ---------------------------------------------------------------------------------------
 
