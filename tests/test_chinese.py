@@ -222,3 +222,13 @@ def test_bare_titles_get_the_company_only_when_corporate(chinese):
     zh = chinese.extract(_article("标题\n\n腾讯今天发布财报。分析师张明表示，腾讯的广告收入增长很快。总裁刘炽平说，微信支付还会增长。"))
     assert {(r.person, r.title, r.organization) for r in zh.roles} == {
         ("person/ming-zhang", "分析师", None), ("person/lau-martin", "总裁", "organization/tencent")}
+
+
+@pytest.mark.parametrize("body", [
+    "湯道生說：『群公告、群相冊只是社群體系的1.0時代，接下來會開放更多能力。』",
+    '汤道生说："群公告、群相册只是社群体系的1.0时代，接下来会开放更多能力。"',
+    "“群公告、群相册只是社群体系的1.0时代，接下来会开放更多能力。”汤道生说。",
+])
+def test_chinese_quotation_marks(chinese, body):
+    quotes = chinese.extract(_article("标题\n\n" + body)).quotes
+    assert [(q.speaker, q.text[:3]) for q in quotes] == [("person/daosheng-tang", "群公告")]

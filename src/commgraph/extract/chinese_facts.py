@@ -303,7 +303,8 @@ def _canonical_table(facts: Facts):
 
 
 # Quotes ---------------------------------------------------------------------------------------------------
-_QUOTE = re.compile(r"[“「]([^“”「」]{2,600})[”」]")
+# “…”, 「…」 and 『…』 (Traditional texts), and straight "…" around Chinese text (web pages)
+_QUOTE = re.compile(rf"[“「『]([^“”「」『』]{{2,600}})[”」』]|\"([^\"\n]{{2,600}}[{HAN}][^\"\n]*)\"")
 
 
 def extract_quotes(facts: Facts) -> list[Quote]:
@@ -314,7 +315,8 @@ def extract_quotes(facts: Facts) -> list[Quote]:
     persons = sorted((m for m in facts.mentions if facts.type_of(m.entity) == "Person"), key=lambda m: m.start)
     quotes = []
     for match in _QUOTE.finditer(simple):
-        inner = match.group(1)
+        group = 1 if match.group(1) is not None else 2
+        inner = match.group(group)
         han = len(re.findall(f"[{HAN}]", inner))
         after = simple[match.end():match.end() + 48].split("\n", 1)[0]
         before = simple[max(0, match.start() - 40):match.start()]
@@ -340,7 +342,7 @@ def extract_quotes(facts: Facts) -> list[Quote]:
                 speaker = candidate
         if speaker is None:
             continue
-        start, end = match.start(1), match.end(1)
+        start, end = match.start(group), match.end(group)
         quotes.append(Quote(speaker=speaker.entity, text=text[start:end], start=start, end=end,
                             sentence=facts.sentences_of(start)))  # type: ignore[operator]
     return quotes
