@@ -265,8 +265,9 @@ class _SpeakerFinder:
             return last[0], "context: the speaker of the quotation before", 0.6
         if before:
             sentence_start = max(previous_para, self.text.rfind(".", previous_para, before[-1].start) + 1)
-            sentence = self.text[sentence_start:quoted.start]
+            sentence = self.text[sentence_start:quoted.start].rstrip(" \n\"“「'")
             if any(re.search(rf"\b{re.escape(v)}\b", sentence, re.IGNORECASE) for v in self.speech) \
-                    or re.search(r"\b(?:interview|statement|speech|keynote|remarks|letter)\b|[:：]\s*$", sentence, re.I):
+                    or re.search(r"\b(?:interview|statement|speech|keynote|remarks|letter|answer|asked|reply)\b|[:：]$",
+                                 sentence, re.I):
                 return before[-1].entity, "context: the person introduced just before", 0.5
         return None
