@@ -233,9 +233,10 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     """The organisation or product the clause names before the number (in the metric: "QQ月活跃账户数");
     else the subject of the sentence's figure before; else the one named earlier in the sentence; 其 / 该公司 or
     nothing at all: the last one named before."""
+    named, starts = _subjects_of(facts, simple)
+
     def candidates(lo: int, hi: int) -> list[Mention]:
-        return [m for m in facts.mentions if lo <= m.start < hi and facts.type_of(m.entity) in ("Organization", "Product")
-                and not _bracketed(simple, m.start)]
+        return named[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
 
     in_clause = candidates(clause_start, start)
     if in_clause:
@@ -257,6 +258,18 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
+
+
+def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
+    """Mentions that can be a figure's subject (organisations and products outside brackets), in text order,
+    with their starts: made once per article (a scan per figure was quadratic in long articles)."""
+    cached = getattr(facts, "_subjects", None)
+    if cached is None:
+        named = sorted((m for m in facts.mentions if facts.type_of(m.entity) in ("Organization", "Product")
+                        and not _bracketed(simple, m.start)), key=lambda m: m.start)
+        cached = (named, [m.start for m in named])
+        facts._subjects = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _date_of(simple: str, start: int, clause_start: int, article_date: str | None, year: int | None) -> str | None:
