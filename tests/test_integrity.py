@@ -26,6 +26,26 @@ PAGES = ["/api/search?q=QQ+groups", "/api/search?q=Tencent", "/api/search?q=inte
          "/api/articles", "/search?q=WeChat", "/"]
 
 
+@pytest.fixture(autouse=True)
+def bounded_memory():
+    """Reading a damaged RocksDB table can ask for unbounded memory (a flipped length field: 23.8 GB in one CI
+    run, killed by the OOM killer with the whole suite): cap this process's address space a few GB above what it
+    uses, so that the allocation fails and the server's read-error path answers, then lift the cap again."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/status") as status:
+        used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    cap = used + 6 * 1024 ** 3
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 @pytest.fixture
 def two_generations(settings, extractor):
     """g000001 holds the seed article, g000002 (current) the seed and the two fixture articles."""
