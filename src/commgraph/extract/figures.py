@@ -201,6 +201,7 @@ class _Reader:
         self.growth_after = rules.words("growth", "after")
         self.not_metrics = rules.words("figures", "not_metrics")
         self.money_verbs = rules.vocabulary.get("figures", {}).get("money_verbs", {})
+        self.count_verbs = rules.vocabulary.get("figures", {}).get("count_verbs", {})
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
         self.company_nouns = rules.words("reference_nouns", "company")
         self.platform_nouns = rules.words("reference_nouns", "platform")
@@ -238,6 +239,10 @@ class _Reader:
         if not metric:
             metric = self._verb_measure(span) if quantity.currency else ""
             method, confidence = "parse: verb the amount hangs from", 0.5
+        if not metric and not quantity.currency:
+            verb = self._governing_verb(span)  # "the app was downloaded 87.5 million times"
+            if verb is not None and verb.lower_ in self.count_verbs:
+                metric, method, confidence = verb.lower_, "parse: the verb the count hangs from", 0.6
         if not metric:
             # "- Net income attributable to Momo Inc.: RMB731.8 million": a list item's label before a colon
             line = self.text[self.text.rfind("\n", 0, span.start_char) + 1:span.start_char]
@@ -395,6 +400,8 @@ class _Reader:
                 return None
             if (name := self.canonical.get(tail)) is not None:
                 return name
+        if not currency and metric.lower() in self.count_verbs:
+            return self.count_verbs[metric.lower()]
         if currency:
             verb = self._governing_verb(span)
             if verb is not None and verb.lower_ in self.money_verbs:  # "raised $5.4 billion", "valued at ..."
