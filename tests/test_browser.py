@@ -82,17 +82,81 @@ def test_search_facet_entity_graph_article(page):
 
 def test_sparql_example_and_permalink(page):
     page.goto(page.base + "/sparql")
-    page.wait_for_selector("#yasgui .CodeMirror")
+    page.wait_for_selector("#yasqe .CodeMirror")
     page.click("button.example[data-id=people-roles]")
-    page.wait_for_selector(".yasr table tbody tr >> text=Tang Daosheng")
+    page.wait_for_selector("#results table tbody tr >> text=Tang Daosheng")
     link = page.get_attribute("#permalink", "href")
     assert "people" not in link and "roleHolder" in link.replace("%3A", ":")
     shoot(page, "sparql")
     page.goto(page.base + link)
-    page.wait_for_selector(".yasr table tbody tr >> text=senior executive vice president")
-    page.uncheck("text=Ellipse")  # full IRIs, not truncated ones
-    page.click(".yasr table a[href*='/entity/person/daosheng-tang'] >> nth=0")
+    page.wait_for_selector("#results table tbody tr >> text=senior executive vice president")
+    page.click("#results table a[href='/entity/person/daosheng-tang'] >> nth=0")
     page.wait_for_selector("h1 >> text=Tang Daosheng")
+
+
+def run_sparql(page, query):
+    """Types a query into the editor and runs it with the Run button; waits for rows or the error panel."""
+    page.evaluate("q => document.querySelector('#yasqe .CodeMirror').CodeMirror.setValue(q)", query)
+    page.click("#run")
+    page.wait_for_function("""() => !document.getElementById('sparql-error').hidden
+        || document.querySelector('#results table, #results .ask')""", timeout=20000)
+
+
+@pytest.mark.parametrize("query, status, words", [
+    ("SELECT WHERE {", "400", "syntax error"),
+    ("INSERT DATA { <http://a.example/s> <http://a.example/p> 1 }", "403", "read-only"),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "503", "longer than 3 s"),
+])
+def test_sparql_errors_are_shown(page, query, status, words):
+    """A failed query shows the server's status and message in a visible panel, not an empty table ('Done')."""
+    page.goto(page.base + "/sparql")
+    page.wait_for_selector("#yasqe .CodeMirror")
+    run_sparql(page, query)
+    panel = page.locator("#sparql-error")
+    assert panel.is_visible()
+    assert status in panel.inner_text() and words in panel.inner_text()
+    assert page.locator("#results table").count() == 0
+    if status == "400":
+        shoot(page, "sparql-error")
+
+
+def test_sparql_results_read_as_names_and_plain_values(page):
+    """Row numbers are their own column, typed numbers plain values, entities names linked to their pages."""
+    page.goto(page.base + "/sparql")
+    page.wait_for_selector("#yasqe .CodeMirror")
+    run_sparql(page, """PREFIX schema: <https://schema.org/> PREFIX cg: <https://w3id.org/commgraph/ns#>
+        SELECT ?person ?value WHERE { ?r cg:roleHolder ?person . ?person schema:name ?name . FILTER(STR(?name) = "Tang Daosheng")
+        ?f schema:value ?value } ORDER BY DESC(?value) LIMIT 3""")
+    header = page.locator("#results thead th").all_inner_texts()
+    assert header == ["#", "person", "value"]
+    first = page.locator("#results tbody tr >> nth=0").locator("td").all_inner_texts()
+    assert first[0] == "1" and first[1] == "Tang Daosheng", first
+    assert "^^" not in first[2] and "xsd:" not in first[2] and first[2].replace(",", "").replace(".", "").isdigit()
+    assert page.get_attribute("#results tbody tr >> nth=0 >> a", "href") == "/entity/person/daosheng-tang"
+    number, name = page.locator("#results tbody tr >> nth=0 >> td >> nth=0"), page.locator(
+        "#results tbody tr >> nth=0 >> td >> nth=1")
+    gap = name.bounding_box()["x"] - (number.bounding_box()["x"] + number.bounding_box()["width"])
+    text_gap = page.evaluate("""() => { const c = document.querySelector('#results tbody td.rownum');
+        const r = document.createRange(); r.selectNodeContents(c); const n = c.nextElementSibling;
+        const r2 = document.createRange(); r2.selectNodeContents(n);
+        return r2.getBoundingClientRect().left - r.getBoundingClientRect().right; }""")
+    assert gap >= 0 and text_gap >= 12, f"row number {text_gap}px from the first value"
+
+
+def test_sparql_layout_holds_when_resized_and_on_a_phone(page):
+    """No sideways scroll after resizing the window (height alone broke it) and at 390 px; Run stays on screen."""
+    page.goto(page.base + "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%2020")
+    page.wait_for_selector("#results table")
+    for width, height in [(1280, 500), (1280, 900), (900, 700), (390, 800)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"page {scroll}px wide in a {width}x{height} window"
+        results = page.locator("#results").bounding_box()
+        assert results["x"] >= 0 and results["x"] + results["width"] <= width
+        run = page.locator("#run").bounding_box()
+        assert run["x"] + run["width"] <= width
+    shoot(page, "sparql-phone")
 
 
 def test_figures_table_sorts_and_filters(page):
@@ -132,7 +196,8 @@ def test_pages_meet_wcag_a_and_aa(browser, live_server):
     source = AXE.read_text()
     try:
         for path in ["/", "/search?q=tencent", "/entity/person/daosheng-tang", f"/article/{SEED_ID}", "/figures",
-                     "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205"]:
+                     "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205",
+                     "/sparql?q=SELECT%20WHERE%20%7B"]:
             page.goto(live_server + path)
             page.wait_for_load_state("networkidle")
             page.evaluate(source)

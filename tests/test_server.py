@@ -199,3 +199,21 @@ def test_pages_say_how_sure_a_figure_is(client):
     sure = next(f for f in figures if f["confidence"] >= 0.5)
     detail = client.get(sure["url"]).get_data(as_text=True)
     assert "Found by" in detail and sure["method"].split(";")[0] in detail
+
+
+def test_labels_name_entity_article_and_figure_iris(client, app):
+    """/api/labels: the SPARQL page's names and links for IRIs in results; foreign or malformed IRIs are left out."""
+    from commgraph.server import services
+
+    minter = services(app).minter
+    person, article = str(minter.entity("person/daosheng-tang")), str(minter.article(SEED_ID))
+    figure = str(minter.part(SEED_ID, "figure", 0))
+    response = client.post("/api/labels", data={"iri": [person, article, figure, "https://schema.org/Person",
+                                                        minter.base + "entity/person/x> } DROP ALL {"]})
+    labels = response.get_json()["labels"]
+    assert labels[person] == {"name": "Tang Daosheng", "url": "/entity/person/daosheng-tang"}
+    assert labels[article]["url"] == f"/article/{SEED_ID}" and "Tencent" in labels[article]["name"]
+    assert labels[figure]["url"] == f"/figure/{SEED_ID}/0"
+    assert len(labels) == 3
+    too_many = client.get("/api/labels?" + "&".join(f"iri=x{i}" for i in range(201)))
+    assert too_many.status_code == 400 and "at most 200" in too_many.get_json()["error"]

@@ -41,6 +41,11 @@ def figures():
     return jsonify(views.figures_data())
 
 
+@bp.route("/labels", methods=["GET", "POST"])
+def labels():
+    return jsonify(views.labels_data())
+
+
 @bp.get("/figure/<article_id>/<int:n>")
 def figure(article_id: str, n: int):
     return jsonify(views.figure_data(article_id, n))

@@ -26,7 +26,10 @@ def endpoint():
         if request.accept_mimetypes.best_match(["text/html", "text/turtle"]) == "text/html":
             from ..queries import example_queries
 
-            return render_template("sparql.html", examples=example_queries(), base_iri=services().settings.base_iri)
+            from ..vocab import PREFIXES
+
+            return render_template("sparql.html", examples=example_queries(), base_iri=services().settings.base_iri,
+                                   prefixes=PREFIXES)
         return Response(service_description(), mimetype="text/turtle", headers=CORS)
     svc = services()
     gen = svc.generation()

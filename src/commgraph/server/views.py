@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from flask import request
 
@@ -210,6 +211,50 @@ def figure_data(article_id: str, n: int) -> dict[str, Any]:
     data["article_url"] = _article_url(data["article"])
     data["subject_key"] = svc.minter.entity_key(data["subject"]) if data.get("subject") else None
     return data
+
+
+LABELS_MAX = 200  # IRIs one /api/labels request may name (a SPARQL page shows at most max_rows rows)
+
+
+def labels_data() -> dict[str, Any]:
+    """{iri: {"name", "url"}} for the entity, article and figure IRIs in SPARQL results: the SPARQL page shows
+    names linked to our pages instead of IRIs. Other IRIs are left out; none reaches a query unless re-minted."""
+    svc = services()
+    gen = svc.generation()
+    iris = list(dict.fromkeys(request.values.getlist("iri")))
+    if len(iris) > LABELS_MAX:
+        raise QueryError(f"parameter iri: at most {LABELS_MAX} IRIs a request, got {len(iris)}; send fewer")
+    entities, articles, figures = {}, {}, {}
+    for iri in iris:
+        key = svc.minter.entity_key(iri)
+        if key and "/" in key:
+            try:
+                if str(svc.minter.entity(key)) == iri:
+                    entities[iri] = key
+            except ValueError:
+                continue
+            continue
+        rest = iri[len(svc.minter.base):].split("/") if iri.startswith(svc.minter.base) else []
+        if len(rest) == 2 and rest[0] == "article":
+            articles[iri] = unquote(rest[1])
+        elif len(rest) == 4 and rest[0] == "article" and rest[2] == "figure" and rest[3].isdigit():
+            figures[iri] = (rest[1], int(rest[3]))
+    names = gen.entity_names(list(entities.values()), svc.minter)
+    out: dict[str, Any] = {iri: {"name": names.get(key, key), "url": f"/entity/{key}"}
+                           for iri, key in entities.items()}
+    minted = {}
+    for iri, article_id in articles.items():
+        try:
+            if str(svc.minter.article(article_id)) == iri:
+                minted[iri] = iri
+        except ValueError:
+            continue
+    headlines = lookup.values_of(gen.store, minted, "schema:headline")
+    for iri in minted:
+        out[iri] = {"name": headlines.get(iri, articles[iri]), "url": f"/article/{articles[iri]}"}
+    for iri, (article_id, n) in figures.items():
+        out[iri] = {"name": f"figure {n}", "url": f"/figure/{article_id}/{n}"}
+    return {"labels": out}
 
 
 def home_data() -> dict[str, Any]:
