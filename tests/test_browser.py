@@ -159,6 +159,23 @@ def test_sparql_layout_holds_when_resized_and_on_a_phone(page):
     shoot(page, "sparql-phone")
 
 
+def test_organisation_page_shows_who_said_what_linked_to_the_sentence(page):
+    """Tencent's page lists Tang Daosheng's quote with its date; its link scrolls to and marks the sentence."""
+    page.goto(page.base + "/entity/organization/tencent")
+    assert "Tang Daosheng" in page.inner_text("section.people")
+    quote = page.locator("section.people-quotes blockquote", has_text="Mobile QQ plays the role of a connector")
+    assert "2015-08-06" in quote.inner_text()
+    shoot(page, "organisation")
+    quote.locator("a[href*='#s']").click()
+    page.wait_for_selector("article.article")
+    marked = page.locator(".sentence:target")
+    assert marked.count() == 1 and "Mobile QQ plays the role" in marked.inner_text()
+    box = marked.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"], "the sentence is not scrolled into view"
+    assert page.evaluate("getComputedStyle(document.querySelector('.sentence:target')).backgroundColor") \
+        != "rgba(0, 0, 0, 0)"
+
+
 def test_figures_table_sorts_and_filters(page):
     page.goto(page.base + "/figures")
     # QQ groups' monthly active users: 380 million (2015, seed) and 420 million (2016, test fixture)

@@ -217,3 +217,29 @@ def test_labels_name_entity_article_and_figure_iris(client, app):
     assert len(labels) == 3
     too_many = client.get("/api/labels?" + "&".join(f"iri=x{i}" for i in range(201)))
     assert too_many.status_code == 400 and "at most 200" in too_many.get_json()["error"]
+
+
+def test_organisation_page_answers_who_there_said_what(client):
+    """The Tencent page lists the people with roles there and their quotes, each with a date and a link to
+    the sentence (/article/<id>#s<n>) that the article page marks."""
+    data = client.get("/api/entity/organization/tencent").get_json()
+    people = {p["name"]: p for p in data["people"]}
+    assert "senior executive vice president" in [r["title"] for r in people["Tang Daosheng"]["roles"]]
+    quotes = [q for q in data["people_quotes"] if q["personName"] == "Tang Daosheng"]
+    mobile = next(q for q in quotes if q["text"].startswith("Mobile QQ plays the role of a connector"))
+    assert mobile["date"] == "2015-08-06" and re.fullmatch(rf"/article/{SEED_ID}#s\d+", mobile["sentence_url"])
+    page = client.get("/entity/organization/tencent").get_data(as_text=True)
+    assert "People at Tencent" in page and "What people at Tencent said" in page
+    assert f'href="{mobile["sentence_url"]}"' in page
+    article = client.get(f"/article/{SEED_ID}").get_data(as_text=True)
+    anchor = mobile["sentence_url"].split("#")[1]
+    marked = re.search(rf'<span class="sentence" id="{anchor}">(.*?)</span>(?!</a>)', article, re.S)
+    assert marked and "Tang Daosheng" in marked.group(1) and "Mobile QQ" in marked.group(1)
+
+
+def test_a_role_is_listed_once_with_every_source(client):
+    person = client.get("/api/entity/person/daosheng-tang").get_json()
+    keys = [(r["title"].lower(), r.get("org")) for r in person["roles"]]
+    assert len(keys) == len(set(keys)) and all(r["sources"] for r in person["roles"])
+    assert all(q["date"] and "#s" in q["sentence_url"] for q in person["quotes"])
+    assert all("#s" in m["sentence_url"] for m in person["mentions"])

@@ -96,19 +96,22 @@ def entity(store, iri: str) -> dict[str, Any] | None:
         return None
     aliases = sorted({r["alias"] for r in select(store, f"SELECT DISTINCT ?alias WHERE {{ <{iri}> schema:alternateName ?alias }}")})
     roles = select(store, f"""
-        SELECT DISTINCT ?title ?org ?orgName ?sentence ?article ?confidence ?method WHERE {{
+        SELECT DISTINCT ?title ?org ?orgName ?s ?sentence ?article ?headline ?date ?confidence ?method WHERE {{
           ?r cg:roleHolder <{iri}> ; schema:roleName ?title ; cg:evidence ?s ; schema:isPartOf ?article .
-          ?s nif:anchorOf ?sentence .
+          ?s nif:anchorOf ?sentence . ?article schema:headline ?headline
+          OPTIONAL {{ ?article schema:datePublished ?date }}
           OPTIONAL {{ ?r cg:roleOrganization ?org . ?org schema:name ?orgName }}
           OPTIONAL {{ ?r cg:confidence ?confidence }} OPTIONAL {{ ?r cg:method ?method }} }} ORDER BY ?title""")
-    roles = one_name(roles, ("title", "org", "sentence", "article", "confidence", "method"), "orgName")
+    roles = one_name(roles, ("title", "org", "s", "confidence", "method"), "orgName")
     figures = figures_about(store, iri, limit=100)
     quotes = select(store, f"""
-        SELECT DISTINCT ?q ?text ?article ?headline ?confidence ?method WHERE {{ ?q schema:creator <{iri}> ;
+        SELECT DISTINCT ?q ?text ?s ?article ?headline ?date ?confidence ?method WHERE {{ ?q schema:creator <{iri}> ;
           schema:text ?text ; schema:isPartOf ?article . ?article schema:headline ?headline
-          OPTIONAL {{ ?q cg:confidence ?confidence }} OPTIONAL {{ ?q cg:method ?method }} }} ORDER BY ?article ?q""")
+          OPTIONAL {{ ?q cg:evidence ?s }} OPTIONAL {{ ?article schema:datePublished ?date }}
+          OPTIONAL {{ ?q cg:confidence ?confidence }} OPTIONAL {{ ?q cg:method ?method }} }} ORDER BY DESC(?date) ?article ?q""")
+    quotes = one_name(quotes, ("q",), "text")
     mentions = select(store, f"""
-        SELECT ?article ?headline ?date ?sentence ?lang WHERE {{
+        SELECT ?article ?headline ?date ?s ?sentence ?lang WHERE {{
           {{ SELECT DISTINCT ?article ?s WHERE {{ ?m cg:refersTo <{iri}> ; schema:isPartOf ?article ; cg:evidence ?s }}
              LIMIT 200 }}
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
@@ -124,7 +127,33 @@ def entity(store, iri: str) -> dict[str, Any] | None:
     return {"iri": iri, "name": base[0]["name"], "names": sorted({r["name"] for r in base}),
             "names_by_language": [{"name": r["name"], "lang": r["lang"] or ""} for r in base],
             "type": base[0]["type"].rsplit("/", 1)[-1], "aliases": aliases, "roles": roles, "figures": figures,
-            "quotes": quotes, "mentions": mentions, "neighbours": neighbours}
+            "quotes": quotes, "mentions": mentions, "neighbours": neighbours,
+            "people": people_at(store, iri), "people_quotes": quotes_of_people_at(store, iri)}
+
+
+def people_at(store, org: str) -> list[dict[str, Any]]:
+    """The people holding a role at an organisation (or product): who they are there, with the evidence."""
+    rows = select(store, f"""
+        SELECT DISTINCT ?person ?personName ?title ?s ?sentence ?article ?headline ?date ?confidence WHERE {{
+          ?r cg:roleOrganization <{org}> ; cg:roleHolder ?person ; schema:roleName ?title ; cg:evidence ?s ;
+             schema:isPartOf ?article .
+          ?person schema:name ?personName . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline
+          OPTIONAL {{ ?article schema:datePublished ?date }} OPTIONAL {{ ?r cg:confidence ?confidence }}
+        }} ORDER BY ?personName ?title DESC(?date) LIMIT 500""")
+    return one_name(rows, ("person", "title", "s"), "personName")
+
+
+def quotes_of_people_at(store, org: str, limit: int = 200) -> list[dict[str, Any]]:
+    """What the people with a role at `org` said, newest first: "who at Tencent said what"."""
+    rows = select(store, f"""
+        SELECT DISTINCT ?q ?person ?personName ?text ?s ?article ?headline ?date ?confidence WHERE {{
+          {{ SELECT DISTINCT ?person WHERE {{ ?r cg:roleOrganization <{org}> ; cg:roleHolder ?person }} }}
+          ?q schema:creator ?person ; schema:text ?text ; schema:isPartOf ?article .
+          ?person schema:name ?personName . ?article schema:headline ?headline
+          OPTIONAL {{ ?q cg:evidence ?s }} OPTIONAL {{ ?article schema:datePublished ?date }}
+          OPTIONAL {{ ?q cg:confidence ?confidence }}
+        }} ORDER BY DESC(?date) ?personName ?q LIMIT {int(limit)}""")
+    return one_name(rows, ("q",), "personName")
 
 
 def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 2000) -> list[dict[str, Any]]:
@@ -138,7 +167,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
                      if metric else "")
     return one_name(select(store, f"""
         SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
-               ?canonical ?change ?confidence ?method ?sentence ?article ?headline WHERE {{
+               ?canonical ?change ?confidence ?method ?s ?sentence ?article ?headline WHERE {{
           {{ SELECT ?f WHERE {{ {about} {metric_filter} }} LIMIT {int(limit)} }}
           ?f cg:valueText ?valueText ; schema:variableMeasured ?metric ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
@@ -155,7 +184,7 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
 def figure(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
         SELECT DISTINCT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
-               ?canonical ?change ?confidence ?method ?sentence ?article ?headline WHERE {{
+               ?canonical ?change ?confidence ?method ?s ?sentence ?article ?headline WHERE {{
           <{iri}> a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
              cg:evidence ?s ; schema:isPartOf ?article . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
           OPTIONAL {{ <{iri}> schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
@@ -189,7 +218,10 @@ def article(store, iri: str) -> dict[str, Any] | None:
         SELECT DISTINCT ?e ?name ?type WHERE {{ <{iri}> schema:mentions ?e . ?e schema:name ?name ; a ?type }}
         ORDER BY ?type ?name""")
     entities = one_name(entities, ("e",), "name")
-    return dict(rows[0], iri=iri, spans=spans, entities=entities)
+    sentences = select(store, f"""
+        SELECT DISTINCT ?s ?begin ?end WHERE {{ ?s a nif:Sentence ; schema:isPartOf <{iri}> ;
+          nif:beginIndex ?begin ; nif:endIndex ?end }} ORDER BY ?begin""")
+    return dict(rows[0], iri=iri, spans=spans, entities=entities, sentences=sentences)
 
 
 def values_of(store, iris: dict[str, str], predicate: str) -> dict[str, str]:

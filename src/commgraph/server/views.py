@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -136,11 +137,51 @@ def entity_data(kind: str, slug: str) -> dict[str, Any]:
         row.update(_entity_ref(row["other"], row["label"], row["kind"]))
     for row in data["roles"]:
         row["org_url"] = f"/entity/{svc.minter.entity_key(row['org'])}" if row.get("org") else None
-    for row in data["figures"] + data["quotes"] + data["mentions"] + data["roles"]:
+    for row in data["figures"] + data["quotes"] + data["mentions"] + data["roles"] + data["people"] + data[
+            "people_quotes"]:
         row["article_url"] = _article_url(row.get("article"))
+        row["sentence_url"] = _sentence_url(row.get("s")) or row["article_url"]
+    for row in data["people"] + data["people_quotes"]:
+        row["person_url"] = f"/entity/{svc.minter.entity_key(row['person'])}"
     for row in data["figures"]:
         row["url"] = _figure_url(row["f"])
+    data["roles"] = _roles_once(data["roles"])
+    data["people"] = _people(data["people"])
     return data
+
+
+def _roles_once(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (title, organisation), however many sentences state it; each sentence is a source."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = (row["title"].strip().lower(), row.get("org"))
+        entry = merged.setdefault(key, dict(row, sources=[]))
+        entry["sources"].append({"sentence": row["sentence"], "url": row["sentence_url"],
+                                 "headline": row.get("headline"), "date": row.get("date")})
+        if (row.get("confidence") or 0) > (entry.get("confidence") or 0):
+            entry["confidence"], entry["method"] = row["confidence"], row.get("method")
+    return list(merged.values())
+
+
+def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The people with roles at an organisation: each person once, their titles there, each with sources."""
+    people: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        person = people.setdefault(row["person"], {"person": row["person"], "name": row["personName"],
+                                                   "url": row["person_url"], "roles": {}})
+        role = person["roles"].setdefault(row["title"].strip().lower(), {"title": row["title"], "sources": [],
+                                                                         "confidence": row.get("confidence")})
+        role["sources"].append({"sentence": row["sentence"], "url": row["sentence_url"],
+                                "headline": row["headline"], "date": row.get("date")})
+    return [dict(p, roles=list(p["roles"].values())) for p in people.values()]
+
+
+def _sentence_url(iri: str | None) -> str | None:
+    """/article/<id>#s<n> for a sentence node (…/article/<id>/sentence/<n>): the article page marks it."""
+    parts = (iri or "").rstrip("/").split("/")
+    if len(parts) < 4 or parts[-2] != "sentence" or parts[-4] != "article" or not parts[-1].isdigit():
+        return None
+    return f"/article/{parts[-3]}#s{parts[-1]}"
 
 
 def _article_url(iri: str | None) -> str | None:
@@ -160,29 +201,71 @@ def article_data(article_id: str) -> dict[str, Any]:
     data = lookup.article(svc.generation().store, iri)
     if data is None:
         raise NotFound(f"no article {article_id!r}; the list is at /api/articles")
-    data["segments"] = _segments(data["text"], data["spans"])
+    data["segments"] = _segments(data["text"], data["spans"], data.pop("sentences", []))
     data["entities"] = [_entity_ref(r["e"], r["name"], r["type"]) for r in data["entities"]]
     return data
 
 
-def _segments(text: str, spans: list[dict]) -> list[dict[str, Any]]:
-    """Cut the article text into plain and linked pieces (mentions and figures), never overlapping."""
+def _segments(text: str, spans: list[dict], sentences: list[dict] = ()) -> list[dict[str, Any]]:
+    """Cut the article text into plain and linked pieces (mentions and figures), never overlapping.
+
+    A piece may also open (`open`: "s3") or close (`close`) a sentence, so /article/<id>#s3 scrolls to and
+    marks it; a sentence a linked piece crosses is left unmarked, so the tags always nest.
+    """
     svc = services()
-    pieces, pos = [], 0
-    for span in sorted(spans, key=lambda s: (s["begin"], -s["end"])):
-        begin, end = int(span["begin"]), int(span["end"])
-        if begin < pos or end > len(text):
+    kept = _kept_spans(text, spans)
+    starts = [int(k["begin"]) for k in kept]
+    marks: dict[int, list[dict[str, Any]]] = {}
+    for sentence in sentences:
+        n = sentence["s"].rsplit("/", 1)[-1]
+        begin, end = int(sentence["begin"]), int(sentence["end"])
+        if not n.isdigit() or not 0 <= begin < end <= len(text) or _inside(kept, starts, begin) or _inside(
+                kept, starts, end):
             continue
-        if begin > pos:
-            pieces.append({"text": text[pos:begin]})
+        marks.setdefault(begin, []).append({"open": f"s{n}"})
+        marks.setdefault(end, []).insert(0, {"close": True})
+    pieces, pos = [], 0
+
+    def plain(upto: int) -> None:
+        nonlocal pos
+        for edge in sorted(e for e in marks if pos <= e <= upto):
+            if edge > pos:
+                pieces.append({"text": text[pos:edge]})
+            pieces.extend(marks.pop(edge))
+            pos = edge
+        if upto > pos:
+            pieces.append({"text": text[pos:upto]})
+        pos = upto
+
+    for span in kept:
+        begin, end = int(span["begin"]), int(span["end"])
+        plain(begin)
         if span["kind"] == "mention":
             url = f"/entity/{svc.minter.entity_key(span['target'])}"
         else:
             url = _figure_url(span["target"])
         pieces.append({"text": text[begin:end], "kind": span["kind"], "url": url, "title": span["label"]})
         pos = end
-    pieces.append({"text": text[pos:]})
+    plain(len(text))
     return pieces
+
+
+def _inside(kept: list[dict], starts: list[int], edge: int) -> bool:
+    """Whether `edge` falls strictly inside one of the kept spans (sorted, never overlapping)."""
+    i = bisect.bisect_left(starts, edge) - 1
+    return i >= 0 and int(kept[i]["end"]) > edge
+
+
+def _kept_spans(text: str, spans: list[dict]) -> list[dict]:
+    """The linked spans shown: in the text, the first (and longest) of any that overlap."""
+    kept, pos = [], 0
+    for span in sorted(spans, key=lambda s: (int(s["begin"]), -int(s["end"]))):
+        begin, end = int(span["begin"]), int(span["end"])
+        if begin < pos or end > len(text):
+            continue
+        kept.append(span)
+        pos = end
+    return kept
 
 
 def figures_data() -> dict[str, Any]:
