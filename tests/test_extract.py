@@ -218,3 +218,32 @@ def test_a_figure_whose_sentence_root_is_not_a_verb_finishes(extractor, body):
     worker.start()
     worker.join(timeout=20)
     assert done, f"extraction did not finish within 20 s on {body!r}"
+
+
+def test_roles_in_the_shapes_articles_write_them(extractor):
+    """Titles joined, before and after the name, with 'its', in brackets and with a copula (our own sentences)."""
+    body = ("Momo reported results on Tuesday. Chairman and CEO Tang Yan said growth would continue. "
+            "The founder and chief executive of Weibo, Wang Gaofei, disagreed. "
+            "Chen Rui, chairman of the board and chief executive officer of Bilibili, spoke next. "
+            "Zhihu said its founder, Zhou Yuan, would attend. Su Hua (chief executive of Kuaishou) did not. "
+            "Ma Jing is vice president of finance at Pinduoduo.")
+    x = extractor.extract(Article(id="roles", title="Momo results", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+             for r in x.roles}
+    assert {("Tang Yan", "chairman", "Momo"), ("Tang Yan", "CEO", "Momo"),
+            ("Wang Gaofei", "founder", "Weibo"), ("Wang Gaofei", "chief executive", "Weibo"),
+            ("Chen Rui", "chairman of the board", "Bilibili"), ("Chen Rui", "chief executive officer", "Bilibili"),
+            ("Zhou Yuan", "founder", "Zhihu"), ("Su Hua", "chief executive", "Kuaishou"),
+            ("Ma Jing", "vice president of finance", "Pinduoduo")} <= roles, roles
+
+
+def test_quotes_in_the_shapes_articles_write_them(extractor):
+    body = ('"We will keep building tools for small creators," says Liu Wei, the head of product at Kuaishou. '
+            'Weibo chief executive Wang Gaofei told reporters: "Our users come for the news and stay for the people." '
+            'Zhou Yuan was asked about profits. His answer:\n'
+            '"Profit will come when the community is strong enough to pay for it."\n'
+            'Momo said in a statement that "the feed will return once the review is complete and approved".')
+    x = extractor.extract(Article(id="quotes", title="Quotes", body=body, source="test"))
+    said = {(x.entities[q.speaker].name, q.text[:20]) for q in x.quotes}
+    assert {("Liu Wei", "We will keep buildin"), ("Wang Gaofei", "Our users come for t"),
+            ("Zhou Yuan", "Profit will come whe"), ("Momo", "the feed will return")} <= said, said

@@ -189,7 +189,12 @@ class _SpeakerFinder:
         start, end = self._window(quoted)
         tokens = self._tokens(start, end)
         verbs = [t for t in tokens if t.lower_ in self.speech and (t.pos_ in ("VERB", "AUX") or t.lower_ == "according")]
-        verbs.sort(key=lambda t: min(abs(t.idx - quoted.start), abs(t.idx - quoted.end)))
+        # a verb that introduces the quotation ('told reporters: "...', 'said, "...') comes first, then the nearest
+        def introduces(verb: "Token") -> bool:
+            return verb.idx < quoted.start and bool(
+                re.fullmatch(r"\w+(?:\s+[\w'’]+){0,3}\s*[:,]\s*", self.text[verb.idx:quoted.start - 1]))
+
+        verbs.sort(key=lambda t: (not introduces(t), min(abs(t.idx - quoted.start), abs(t.idx - quoted.end))))
         for verb in verbs:
             if found := self._speaker_of_verb(verb):
                 return found[0], found[1], 0.9

@@ -197,7 +197,8 @@ class _RoleFinder:
     def before(self, mention: Mention) -> Found | None:
         """'[Org['s]] title [and title] Name' and 'Its founder and chief executive, Name'."""
         left = self.text[max(0, mention.start - 160):mention.start]
-        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*)((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
+        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s))"
+                          r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
                           r"[A-Z][\w.&-]*){0,4}['’]s)\s+[a-z][\w -]{1,80}),\s*$", left)
         if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
             phrase = comma.group(1)
@@ -213,6 +214,14 @@ class _RoleFinder:
             pairs = self._split_titles(phrase_rest, rest_start)
             if pairs:
                 return [(t, o or org) for t, o in pairs], start, mention.end, "words: titles before the name, comma"
+        # "The founder and chief executive of Momo, Tang Yan, said": a title phrase, a comma, then the name
+        appositive = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|,\s+)((?i:the\s+|a\s+|an\s+)?[a-zA-Z][\w -]{1,60}?"
+                               r"\s+(?:of|at)\s+[^,.;:\n]{2,60}),\s*$", left)
+        if appositive:
+            start = mention.start - len(left) + appositive.start(1)
+            pairs = self._split_titles(appositive.group(1), start)
+            if pairs and all(org for _, org in pairs):
+                return pairs, start, mention.end, "words: titles before the name, comma"
         clause = re.split(r"[.;:!?\"“”()\n]|,\s", left)[-1]
         words = clause.split()
         if not self._is_title(words):
@@ -253,6 +262,12 @@ class _RoleFinder:
                 pairs = self._split_titles(phrase, start)
                 if pairs:
                     return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
+        bracket = re.match(r"\s*[(（]\s*((?:the\s+|an?\s+)?[a-zA-Z][^()（）]{1,80}?)\s*[)）]", right)
+        if bracket:  # "Tang Yan (chief executive of Momo)"
+            start = mention.end + bracket.start(1)
+            pairs = self._split_titles(bracket.group(1), start)
+            if pairs:
+                return pairs, mention.start, mention.end + bracket.end(), "words: title in brackets after the name"
         founded = re.match(r",\s+who\s+(?:co-?)?founded\s+(?:the\s+)?", right)
         if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
             target_start = mention.end + founded.end()
