@@ -193,6 +193,36 @@ def test_figures_table_sorts_and_filters(page):
     shoot(page, "figures")
 
 
+def test_figures_chart_has_a_time_axis_and_follows_the_row_filter(page):
+    """The chart's x axis is time (gaps proportional to dates), both axes are labelled, the charts are in the
+    page before the table is laid out (they do not push it), and the row filter redraws them."""
+    page.goto(page.base + "/figures")
+    chart = page.locator("#chart svg[aria-label='QQ groups · monthly active users']")
+    assert chart.get_attribute("data-axis-x") == "time"
+    assert "monthly active users" in chart.locator("text.unit").text_content()
+    assert chart.locator("text.tick-y").count() >= 2 and "2016" in chart.locator("text.tick-x").all_text_contents()
+    beijing = page.locator("#chart svg[aria-label='Beijing tribe · followers']")
+    # 2015-08-06 -> 2016-06 is ten months, 2015-08-06 -> 2016-08-10 twelve: the gaps differ as the dates do
+    def gap(svg):
+        xs = [float(c.get_attribute("cx")) for c in svg.locator("circle").all()]
+        return xs[1] - xs[0]
+    ratio = gap(chart) / gap(beijing)
+    assert 0.75 < ratio < 0.92, ratio
+    table_top = page.locator("#figures-table").bounding_box()["y"]
+    page.wait_for_timeout(500)
+    assert page.locator("#figures-table").bounding_box()["y"] == table_top
+    charts = int(page.get_attribute("#chart", "data-charts"))
+    page.fill("#table-filter", "monthly active")
+    assert int(page.get_attribute("#chart", "data-charts")) < charts
+    assert page.locator("#chart svg[aria-label='Beijing tribe · followers']").count() == 0
+    assert chart.locator("circle").count() == 2
+    page.fill("#table-filter", "380 million")
+    assert chart.locator("circle").count() == 1
+    page.goto(page.base + "/figures?subject=QQ+groups")
+    assert page.locator("#figures-table tbody tr").count() > 3
+    assert all(t == "QQ groups" for t in page.locator("#figures-table tbody td:first-child").all_inner_texts())
+
+
 def test_keyboard_and_phone_width(page):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(page.base + f"/article/{SEED_ID}")

@@ -243,3 +243,27 @@ def test_a_role_is_listed_once_with_every_source(client):
     assert len(keys) == len(set(keys)) and all(r["sources"] for r in person["roles"])
     assert all(q["date"] and "#s" in q["sentence_url"] for q in person["quotes"])
     assert all("#s" in m["sentence_url"] for m in person["mentions"])
+
+
+def test_figures_subject_filter_takes_a_name(client):
+    """subject=QQ groups (a name, as people type it) filters like the key; a name that names nothing says so."""
+    by_name = client.get("/api/figures?subject=QQ+groups").get_json()
+    by_key = client.get("/api/figures?subject=product/qq-groups").get_json()
+    assert by_name["figures"] and {f["subjectName"] for f in by_name["figures"]} == {"QQ groups"}
+    assert [f["f"] for f in by_name["figures"]] == [f["f"] for f in by_key["figures"]]
+    assert by_name["subject_name"] == "QQ groups" and "QQ groups" in by_name["subjects"]
+    nothing = client.get("/figures?subject=No+such+thing").get_data(as_text=True)
+    assert "No entity is named" in nothing
+    page = client.get("/figures").get_data(as_text=True)
+    assert 'list="subject-names"' in page and '<option value="QQ groups">' in page
+
+
+def test_figure_values_read_as_plain_numbers(client):
+    figures = client.get("/api/figures").get_json()["figures"]
+    thirty = next(f for f in figures if f.get("value") == 30.0)
+    page = client.get(thirty["url"]).get_data(as_text=True)
+    assert "30.0" not in page and "<dd>30" in page
+    series = client.get("/api/figures?subject=QQ+groups").get_json()["series"]
+    mau = next(s for s in series if s["label"] == "QQ groups · monthly active users")
+    assert [p["date"] for p in mau["points"]] == ["2015-08-06", "2016-06"]
+    assert 2015.5 < mau["points"][0]["t"] < 2015.7 and 2016.4 < mau["points"][1]["t"] < 2016.5

@@ -181,6 +181,14 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
         }} ORDER BY ?subjectName ?metric ?date"""), ("f",), "subjectName")
 
 
+def figure_subjects(store, limit: int = 2000) -> list[str]:
+    """The names of the entities figures are about: the figures page's subject suggestions."""
+    rows = select(store, f"""SELECT DISTINCT ?name WHERE {{
+        {{ SELECT DISTINCT ?e WHERE {{ ?f schema:observationAbout ?e }} LIMIT {int(limit)} }}
+        ?e schema:name ?name }} ORDER BY ?name""")
+    return [r["name"] for r in rows]
+
+
 def figure(store, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
         SELECT DISTINCT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date

@@ -1,51 +1,91 @@
-// Figures explorer: for every (subject, metric) with data points on two or more dates, a small line chart.
+// Figures explorer: a line chart per (subject, metric) with values on two or more dates. The series come in
+// the page (#chart-data, computed by the server from the same rows as the table), so the charts are drawn at
+// once into boxes of fixed height and never push the table down. The x axis is time, one range for all charts
+// (a point's position is its date, not its rank), the y axis starts at zero and names its unit. The row filter redraws the charts
+// with the figures whose rows it leaves visible.
 (function () {
   "use strict";
-  var box = document.getElementById("chart");
-  if (!box) return;
+  var box = document.getElementById("chart"), source = document.getElementById("chart-data");
+  if (!box || !source) return;
+  var all = JSON.parse(source.textContent);
   var SVG = "http://www.w3.org/2000/svg";
+  var W = 380, H = 200, LEFT = 56, RIGHT = 16, TOP = 14, BOTTOM = 40;
+  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
   function el(name, attrs, text) {
     var node = document.createElementNS(SVG, name);
     Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function series(figures) {
-    var groups = {};
-    figures.forEach(function (f) {
-      var value = f.value !== null && f.value !== undefined ? f.value : f.min;
-      if (!f.subjectName || !f.date || value === null || value === undefined) return;
-      var key = f.subjectName + " · " + f.metric.toLowerCase();
-      (groups[key] = groups[key] || {})[String(f.date)] = value;
-    });
-    return Object.keys(groups).map(function (key) {
-      var points = Object.keys(groups[key]).sort().map(function (d) { return [d, groups[key][d]]; });
-      return { label: key, points: points };
-    }).filter(function (s) { return s.points.length >= 2; }).slice(0, 6);
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    var p = Math.pow(10, Math.floor(Math.log10(v))), m = v / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
   }
-  function draw(s) {
-    var w = 420, h = 180, pad = 40;
-    var values = s.points.map(function (p) { return p[1]; });
-    var max = Math.max.apply(null, values), min = Math.min(0, Math.min.apply(null, values));
-    var svg = el("svg", { width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": s.label });
-    svg.appendChild(el("text", { x: 4, y: 14, "font-size": 12 }, s.label));
-    var step = (w - 2 * pad) / Math.max(1, s.points.length - 1);
-    var coords = s.points.map(function (p, i) {
-      return [pad + i * step, h - pad - (p[1] - min) / ((max - min) || 1) * (h - 2 * pad)];
+  function draw(s, points) {
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": s.label,
+                          "data-axis-x": "time", preserveAspectRatio: "xMinYMin meet" });
+    var lo = range[0], hi = range[1];
+    var top = niceMax(Math.max.apply(null, points.map(function (p) { return p.value; })));
+    function x(t) { return LEFT + (t - lo) / (hi - lo) * (W - LEFT - RIGHT); }
+    function y(v) { return H - BOTTOM - v / top * (H - TOP - BOTTOM); }
+    // Axes: y from zero with three ticks and the unit, x with a tick at every 1 January in range.
+    svg.appendChild(el("line", { x1: LEFT, y1: H - BOTTOM, x2: W - RIGHT, y2: H - BOTTOM, stroke: "#57606a" }));
+    svg.appendChild(el("line", { x1: LEFT, y1: TOP, x2: LEFT, y2: H - BOTTOM, stroke: "#57606a" }));
+    [0, top / 2, top].forEach(function (v) {
+      svg.appendChild(el("line", { x1: LEFT - 4, y1: y(v), x2: W - RIGHT, y2: y(v), stroke: "#d0d7de", "class": "grid" }));
+      svg.appendChild(el("text", { x: LEFT - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11, "class": "tick-y" },
+                         compact.format(v)));
     });
-    svg.appendChild(el("polyline", { points: coords.map(function (c) { return c.join(","); }).join(" "), fill: "none", stroke: "#0b57d0", "stroke-width": 2 }));
-    coords.forEach(function (c, i) {
-      svg.appendChild(el("circle", { cx: c[0], cy: c[1], r: 3, fill: "#0b57d0" }));
-      svg.appendChild(el("text", { x: c[0], y: h - 8, "font-size": 10, "text-anchor": "middle" }, s.points[i][0]));
-      svg.appendChild(el("text", { x: c[0], y: c[1] - 6, "font-size": 10, "text-anchor": "middle" }, s.points[i][1].toLocaleString()));
+    svg.appendChild(el("text", { x: 12, y: (TOP + H - BOTTOM) / 2, "font-size": 11, "text-anchor": "middle",
+                                 transform: "rotate(-90 12 " + (TOP + H - BOTTOM) / 2 + ")", "class": "unit" }, s.unit));
+    for (var year = Math.ceil(lo); year <= hi; year++) {
+      svg.appendChild(el("line", { x1: x(year), y1: H - BOTTOM, x2: x(year), y2: H - BOTTOM + 4, stroke: "#57606a" }));
+      svg.appendChild(el("text", { x: x(year), y: H - BOTTOM + 16, "font-size": 11, "text-anchor": "middle",
+                                   "class": "tick-x" }, String(year)));
+    }
+    svg.appendChild(el("text", { x: (LEFT + W - RIGHT) / 2, y: H - 4, "font-size": 11, "text-anchor": "middle" }, "date"));
+    svg.appendChild(el("polyline", { points: points.map(function (p) { return x(p.t) + "," + y(p.value); }).join(" "),
+                                     fill: "none", stroke: "#0b57d0", "stroke-width": 2 }));
+    points.forEach(function (p) {
+      var dot = el("circle", { cx: x(p.t), cy: y(p.value), r: 4, fill: "#0b57d0", "data-date": p.date });
+      dot.appendChild(el("title", {}, p.date + ": " + (p.text || compact.format(p.value))));
+      svg.appendChild(dot);
+      svg.appendChild(el("text", { x: x(p.t), y: y(p.value) - 8, "font-size": 11, "text-anchor": "middle" },
+                         compact.format(p.value)));
     });
     return svg;
   }
-  fetch(box.dataset.source, { headers: { Accept: "application/json" } })
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      var all = series(data.figures);
-      all.forEach(function (s) { box.appendChild(draw(s)); });
-      box.dataset.charts = String(all.length);
+  // One time axis for every chart, so their dates line up and compare.
+  var times = [];
+  all.forEach(function (s) { s.points.forEach(function (p) { times.push(p.t); }); });
+  var range = [Math.min.apply(null, times), Math.max.apply(null, times)];
+  if (range[1] - range[0] < 0.5) { range[0] -= 0.25; range[1] += 0.25; }
+  var pad = (range[1] - range[0]) * 0.06;
+  range = [range[0] - pad, range[1] + pad];
+  var table = document.getElementById("figures-table");
+  function visibleFigures() {
+    var shown = {};
+    if (!table) return null;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      if (!row.hidden) shown[row.dataset.figure] = true;
     });
+    return shown;
+  }
+  function render() {
+    var shown = visibleFigures(), drawn = 0;
+    all.forEach(function (s, i) {
+      var slot = box.querySelector("[data-series='" + i + "']");
+      if (!slot) return;
+      var old = slot.querySelector("svg");
+      if (old) old.remove();
+      var points = s.points.filter(function (p) { return !shown || shown[p.url]; });
+      slot.hidden = points.length === 0;
+      if (points.length) { slot.appendChild(draw(s, points)); drawn++; }
+    });
+    box.dataset.charts = String(drawn);
+  }
+  render();
+  var filter = document.querySelector("input[data-filter-table='figures-table']");
+  if (filter) filter.addEventListener("input", render);  // after app.js has hidden the rows
 })();

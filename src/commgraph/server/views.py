@@ -270,16 +270,98 @@ def _kept_spans(text: str, spans: list[dict]) -> list[dict]:
 
 def figures_data() -> dict[str, Any]:
     svc = services()
+    gen = svc.generation()
     metric = request.args.get("metric", "")[:100]
-    subject = request.args.get("subject", "")[:200]
-    iri = str(svc.minter.entity(subject)) if subject and "/" in subject else None
-    rows = lookup.figures_about(svc.generation().store, iri, metric=metric, limit=FIGURES_SHOWN)
+    subject = request.args.get("subject", "").strip()[:200]
+    iri, subject_name, notice = _figure_subject(svc, gen, subject)
+    rows = [] if subject and iri is None else lookup.figures_about(gen.store, iri, metric=metric, limit=FIGURES_SHOWN)
     for row in rows:
         row["url"] = _figure_url(row["f"])
         row["article_url"] = _article_url(row["article"])
+        row["sentence_url"] = _sentence_url(row.get("s")) or row["article_url"]
         row["subject_key"] = svc.minter.entity_key(row["subject"]) if row.get("subject") else None
-    return {"metric": metric, "subject": subject, "figures": rows, "limit": FIGURES_SHOWN,
-            "truncated": len(rows) >= FIGURES_SHOWN}
+        row["value_display"] = _figure_value(row)
+    return {"metric": metric, "subject": subject, "subject_name": subject_name, "notice": notice,
+            "subjects": lookup.figure_subjects(gen.store), "figures": rows, "limit": FIGURES_SHOWN,
+            "truncated": len(rows) >= FIGURES_SHOWN, "series": _chart_series(rows)}
+
+
+def _figure_subject(svc, gen, subject: str) -> tuple[str | None, str, str]:
+    """(IRI, name, notice) for the subject filter: a name or alias ("QQ groups", "腾讯") or a key
+    (product/qq-groups); a subject that names nothing is said so, never silently ignored."""
+    if not subject:
+        return None, "", ""
+    if "/" in subject:
+        try:
+            iri = str(svc.minter.entity(subject))
+        except ValueError:
+            iri = ""
+        name = gen.entity_names([subject], svc.minter).get(subject) if iri else None
+        if name:
+            return iri, name, ""
+    found = lookup.find_entities_by_name(gen.store, [subject])
+    if not found:
+        return None, "", (f"No entity is named {subject!r}: pick a subject from the suggestions, or leave the field "
+                          "empty to see every figure.")
+    notice = ""
+    if len(found) > 1:
+        notice = f"{subject!r} names {len(found)} entities; showing {found[0]['name']} ({found[0]['e'].rsplit('/', 2)[-2]})."
+    return found[0]["e"], found[0]["name"], notice
+
+
+def _plain_number(value: float) -> str:
+    """30.0 -> '30', 380000000.0 -> '380,000,000', 88.9 -> '88.9': what a reader expects, not a float repr."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def _figure_value(row: dict[str, Any]) -> str:
+    """The value in plain words with its unit: '380,000,000', 'between 1 and 2 million', '88.9 percent'."""
+    unit = " ".join(u for u in (row.get("unit"), row.get("currency")) if u)
+    if row.get("value") is not None:
+        text = _plain_number(row["value"])
+    elif row.get("min") is not None and row.get("max") is not None:
+        text = f"between {_plain_number(row['min'])} and {_plain_number(row['max'])}"
+    elif row.get("min") is not None:
+        text = f"at least {_plain_number(row['min'])}"
+    elif row.get("max") is not None:
+        text = f"at most {_plain_number(row['max'])}"
+    else:
+        return row.get("valueText") or ""
+    return f"{text} {unit}".strip()
+
+
+def _year_fraction(date: str) -> float | None:
+    """'2015' -> 2015.0, '2015-07' -> 2015.5, '2015-08-06' -> 2015.59: a position on a time axis."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", str(date or ""))
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
+    return year + (min(max(month, 1), 12) - 1) / 12 + (min(max(day, 1), 31) - 1) / 365
+
+
+def _chart_series(rows: list[dict[str, Any]], most: int = 6) -> list[dict[str, Any]]:
+    """Series for the figures chart: one per subject and metric (its canonical metric where known) with
+    values on two or more dates; each point keeps its figure's URL so the row filter can follow the table."""
+    groups: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        value = row["value"] if row.get("value") is not None else row.get("min")
+        when = _year_fraction(row.get("date"))
+        if not row.get("subjectName") or value is None or when is None or row.get("change"):
+            continue
+        metric = (row.get("canonical") or row["metric"]).lower()
+        unit = " ".join(u for u in (row.get("unit"), row.get("currency")) if u) or metric
+        key = (row["subjectName"], metric, unit)
+        series = groups.setdefault(key, {"label": f"{row['subjectName']} · {metric}", "unit": unit, "points": []})
+        series["points"].append({"date": str(row["date"]), "t": round(when, 4), "value": value, "url": row["url"],
+                                 "text": row.get("valueText") or ""})
+    out = []
+    for series in groups.values():
+        series["points"].sort(key=lambda p: p["t"])
+        if len({p["date"] for p in series["points"]}) >= 2:
+            out.append(series)
+    return out[:most]
 
 
 FIGURES_SHOWN = 500  # the table shows this many; narrow it with metric= or subject=
@@ -292,7 +374,9 @@ def figure_data(article_id: str, n: int) -> dict[str, Any]:
     if data is None:
         raise NotFound(f"no figure {n} in article {article_id!r}")
     data["article_url"] = _article_url(data["article"])
+    data["sentence_url"] = _sentence_url(data.get("s")) or data["article_url"]
     data["subject_key"] = svc.minter.entity_key(data["subject"]) if data.get("subject") else None
+    data["value_display"] = _figure_value(data)
     return data
 
 
