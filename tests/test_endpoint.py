@@ -212,7 +212,7 @@ def test_service_description_and_browser_page(live_server):
     status, headers, body = request(live_server, "/sparql", headers={"Accept": "text/turtle"})
     assert status == 200 and headers["Content-Type"].startswith("text/turtle") and b"sd:Service" in body
     status, headers, body = request(live_server, "/sparql", headers={"Accept": "text/html"})
-    assert status == 200 and b"id=\"yasgui\"" in body
+    assert status == 200 and b"id=\"yasqe\"" in body
 
 
 def test_examples_over_http(live_server):

@@ -1,13 +1,13 @@
 // Figures explorer: a line chart per (subject, metric) with values on two or more dates. The series come in
-// the page (#chart-data, computed by the server from the same rows as the table), so the charts are drawn at
+// the page (#chart's data-series, computed by the server from the same rows as the table), so the charts are drawn at
 // once into boxes of fixed height and never push the table down. The x axis is time, one range for all charts
 // (a point's position is its date, not its rank), the y axis starts at zero and names its unit. The row filter redraws the charts
 // with the figures whose rows it leaves visible.
 (function () {
   "use strict";
-  var box = document.getElementById("chart"), source = document.getElementById("chart-data");
-  if (!box || !source) return;
-  var all = JSON.parse(source.textContent);
+  var box = document.getElementById("chart");
+  if (!box || !box.dataset.series) return;
+  var all = JSON.parse(box.dataset.series);
   var SVG = "http://www.w3.org/2000/svg";
   var W = 380, H = 200, LEFT = 56, RIGHT = 16, TOP = 14, BOTTOM = 40;
   var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
@@ -75,7 +75,7 @@
   function render() {
     var shown = visibleFigures(), drawn = 0;
     all.forEach(function (s, i) {
-      var slot = box.querySelector("[data-series='" + i + "']");
+      var slot = box.querySelector("[data-slot='" + i + "']");
       if (!slot) return;
       var old = slot.querySelector("svg");
       if (old) old.remove();
