@@ -223,6 +223,13 @@ def test_figures_chart_has_a_time_axis_and_follows_the_row_filter(page):
     assert all(t == "QQ groups" for t in page.locator("#figures-table tbody td:first-child").all_inner_texts())
 
 
+def test_did_you_mean_offers_a_name(page):
+    page.goto(page.base + "/search?q=Daosheng+Tnag")
+    page.click(".suggest a >> text=Tang Daosheng")
+    page.wait_for_selector(".hit")
+    assert page.locator(".hit").count() >= 1
+
+
 def test_keyboard_and_phone_width(page):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(page.base + f"/article/{SEED_ID}")

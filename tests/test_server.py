@@ -267,3 +267,11 @@ def test_figure_values_read_as_plain_numbers(client):
     mau = next(s for s in series if s["label"] == "QQ groups · monthly active users")
     assert [p["date"] for p in mau["points"]] == ["2015-08-06", "2016-06"]
     assert 2015.5 < mau["points"][0]["t"] < 2015.7 and 2016.4 < mau["points"][1]["t"] < 2016.5
+
+
+@pytest.mark.parametrize("typed, meant", [("Daosheng Tnag", "Tang Daosheng"), ("Tencnet", "Tencent")])
+def test_did_you_mean_offers_entity_names_not_stems(client, typed, meant):
+    data = client.get("/api/search", query_string={"q": typed}).get_json()
+    assert data["total"] == 0 and data["suggestion"] == meant
+    page = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    assert f">{meant}</a>?" in page

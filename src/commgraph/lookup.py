@@ -181,6 +181,13 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
         }} ORDER BY ?subjectName ?metric ?date"""), ("f",), "subjectName")
 
 
+def all_names(store, limit: int = 200_000) -> list[str]:
+    """Every entity name and alias (at most `limit`): what search's "did you mean" may offer."""
+    rows = select(store, f"""SELECT DISTINCT ?name WHERE {{ ?e cg:nameKey ?k .
+        {{ ?e schema:name ?name }} UNION {{ ?e schema:alternateName ?name }} }} LIMIT {int(limit)}""")
+    return [r["name"] for r in rows if isinstance(r["name"], str)]
+
+
 def figure_subjects(store, limit: int = 2000) -> list[str]:
     """The names of the entities figures are about: the figures page's subject suggestions."""
     rows = select(store, f"""SELECT DISTINCT ?name WHERE {{

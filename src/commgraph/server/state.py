@@ -50,6 +50,12 @@ class Generation:
         return {k: name for k, name in names.items() if name is not None}
 
     @functools.cached_property
+    def name_index(self) -> dict[str, str]:
+        """{sorted lower-case words of a name: the name} over every entity name and alias, read once per
+        generation: search suggests names from it ("Daosheng Tnag" -> "Tang Daosheng")."""
+        return {" ".join(sorted(name.lower().split())): name for name in lookup.all_names(self.store)}
+
+    @functools.cached_property
     def graph_iris(self) -> set[str]:
         """The named graphs a query may name (computed once per generation, not per query)."""
         return Minter(self.manifest["base_iri"]).queryable_graphs(self.manifest["articles"])

@@ -99,7 +99,7 @@ def _search_data(svc, gen) -> dict[str, Any]:
         "lang": list(langs),
         "languages": [{"lang": code, "name": LANGUAGE_NAMES.get(code, code), "count": count}
                       for code, count in sorted(result.languages.items(), key=lambda item: (-item[1], item[0]))],
-        "suggestion": result.suggestion, "notice": result.notice,
+        "suggestion": _name_suggestion(gen, q, result.total) or result.suggestion, "notice": result.notice,
         "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
                   "url": f"/article/{h.id}", "lang": h.lang, "language": LANGUAGE_NAMES.get(h.lang, h.lang),
                   "entities": [{"key": k, "name": n, "type": t, "url": f"/entity/{k}"} for k, n, t in h.entities]}
@@ -109,6 +109,24 @@ def _search_data(svc, gen) -> dict[str, Any]:
         "facet_types": result.type_counts,
         "entity_cards": [_entity_ref(row["e"], row["name"], row["type"]) for row in cards],
     }
+
+
+def _name_suggestion(gen, q: str, total: int) -> str | None:
+    """'Did you mean' from entity names and aliases, word order aside ("Daosheng Tnag", "Dowson Tang" ->
+    "Tang Daosheng"); the index's own correction offers stems ("daosheng than"), so a close name comes first.
+    Only for a search that found nothing and reads like a name (one to four words, no syntax)."""
+    import difflib
+
+    words = q.strip().lower().split()
+    if total or not 1 <= len(words) <= 4 or len(q) > 80 or re.search(r'["():*~]|\b(AND|OR|NOT)\b', q):
+        return None
+    index = gen.name_index
+    key = " ".join(sorted(words))
+    close = difflib.get_close_matches(key, list(index), n=1, cutoff=0.75)
+    if not close:
+        return None
+    name = index[close[0]]
+    return None if name.lower() == q.strip().lower() else name
 
 
 def _candidate_names(q: str) -> list[str]:
