@@ -253,7 +253,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     # a dateline names where the report was filed, and its agency: not what the article mentions
     datelines = dateline_ranges(text) + [m.span() for m in _CREDIT_LINE.finditer(text)]
     spans = [_with_company_suffix(doc, text, ent) for ent in spans
-             if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, 0, ent.start_char)
+             if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char)
              or ent.label_ in ENTITY_TYPES and not any(s <= ent.start_char < e for s, e in datelines)]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     for ent in spans:

@@ -470,7 +470,7 @@ class _Reader:
             if key := self._key_of(token, metric_words):
                 return key, "possessor or 'of' phrase of the metric"
         verb = span.root
-        while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX"):
+        while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
         for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
             for child in verb.children:

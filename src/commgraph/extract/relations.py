@@ -3,11 +3,13 @@ where and when an event was held. Read from the dependency parse (verb, its subj
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .figures import MONTHS
 from .model import Mention, Relation
+from .nlp import doc_ents
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -129,15 +131,31 @@ def _held(verb: "Token", key_in, entity_type, add, article_date: str | None) -> 
 
 def _event_date(sent, article_date: str | None) -> str | None:
     """'On August 6' in a 2015 article -> 2015-08-06; a full date as written; else nothing."""
-    for ent in sent.ents:
-        if ent.label_ != "DATE":
-            continue
+    for ent in _dates_in(sent):
         match = re.fullmatch(r"(?:on\s+)?([A-Za-z]+)\s+(\d{1,2})(?:,?\s+(\d{4}))?", ent.text.strip(), re.IGNORECASE)
         if match and match.group(1).lower() in MONTHS:
             year = match.group(3) or (article_date or "")[:4]
             if year:
                 return f"{year}-{MONTHS[match.group(1).lower()]:02d}-{int(match.group(2)):02d}"
     return None
+
+
+def _dates_in(sent) -> list:
+    """The DATE entities of a sentence, from the document's list made once (`Span.ents` filters every entity of
+    the document on each call: quadratic on a long article)."""
+    doc = sent.doc
+    cached = doc.user_data.get("commgraph.dates")
+    if cached is None:
+        dates = [e for e in doc_ents(doc) if e.label_ == "DATE"]
+        cached = doc.user_data["commgraph.dates"] = (dates, [e.start for e in dates])
+    dates, starts = cached
+    found = []
+    for ent in dates[bisect.bisect_left(starts, sent.start):]:
+        if ent.start >= sent.end:
+            break
+        if ent.end <= sent.end:
+            found.append(ent)
+    return found
 
 
 def _base_form(word: str) -> str:
