@@ -275,3 +275,11 @@ def test_did_you_mean_offers_entity_names_not_stems(client, typed, meant):
     assert data["total"] == 0 and data["suggestion"] == meant
     page = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
     assert f">{meant}</a>?" in page
+
+
+def test_search_says_when_a_page_is_past_the_end_and_a_date_is_not_a_date(client):
+    page = client.get("/search?q=tencent&page=99").get_data(as_text=True)
+    assert "Page 99 is past the last page" in page and "page=1" in page
+    bad = client.get("/api/search?q=tencent&from=2016-13-45")
+    assert bad.status_code == 400 and "not a date in the calendar" in bad.get_json()["error"]
+    assert client.get("/api/search?q=tencent&from=2016-02&to=2016-12-31").status_code == 200

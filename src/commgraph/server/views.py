@@ -31,6 +31,15 @@ def _date_arg(name: str) -> str:
     raw = request.args.get(name, "").strip()
     if raw and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", raw):
         raise QueryError(f"parameter {name} must be a date like 2015-08-06, got {raw[:20]!r}")
+    if raw:
+        import datetime
+
+        parts = raw.split("-")
+        try:  # the shape alone let 2016-13-45 through and silently match nothing
+            datetime.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError:
+            raise QueryError(f"parameter {name}: {raw!r} is not a date in the calendar; give a year, a year-month "
+                             "(2015-08) or a day (2015-08-06)") from None
     return raw
 
 
@@ -94,6 +103,7 @@ def _search_data(svc, gen) -> dict[str, Any]:
     cards = lookup.find_entities_by_name(gen.store, _candidate_names(q)) if q else []
     return {
         "query": q, "total": result.total, "page": result.page, "page_size": result.page_size, "sort": sort,
+        "last_page": max(1, -(-result.total // result.page_size)),
         "date_from": date_from, "date_to": date_to,
         "filters": [{"key": f, "name": names.get(f, (f, ""))[0]} for f in filters],
         "lang": list(langs),
