@@ -237,6 +237,10 @@ def test_keyboard_and_phone_width(page):
     assert page.evaluate("document.activeElement.className") == "skip"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page scrolls sideways on a phone ({width}px)"
+    for path in ["/entity/organization/tencent", "/entity/person/daosheng-tang", "/figures"]:
+        page.goto(page.base + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
 
 
 AXE = Path(__file__).resolve().parent / "fixtures" / "axe" / "axe.min.js"
