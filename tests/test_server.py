@@ -283,3 +283,16 @@ def test_search_says_when_a_page_is_past_the_end_and_a_date_is_not_a_date(client
     bad = client.get("/api/search?q=tencent&from=2016-13-45")
     assert bad.status_code == 400 and "not a date in the calendar" in bad.get_json()["error"]
     assert client.get("/api/search?q=tencent&from=2016-02&to=2016-12-31").status_code == 200
+
+
+def test_article_header_shows_the_source_not_a_local_path(client):
+    from conftest import SEED
+
+    page = client.get(f"/article/{SEED_ID}").get_data(as_text=True)
+    assert str(SEED.parent) not in page and f"<code>{SEED.name}</code>" in page
+    for article in client.get("/api/articles").get_json()["articles"]:
+        data = client.get(f"/api/article/{article['id']}").get_json()
+        if data.get("url"):
+            html = client.get(f"/article/{article['id']}").get_data(as_text=True)
+            assert f'class="source-url" href="{data["url"]}"' in html and data["source"] not in html.replace(
+                data["url"], "")
