@@ -7,7 +7,8 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import LABEL_TYPES, Resolver, cue_spans, find_paren_aliases, organisation_spans, type_from_cues
+from .entities import (LABEL_TYPES, Resolver, cue_spans, find_paren_aliases, organisation_spans, type_from_cues,
+                       type_of_siblings)
 from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -375,6 +376,9 @@ def _cued_label(ent, rules: Rules) -> str:
     label = ent.label_
     if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
         return label
+    siblings = type_of_siblings(ent.doc, ent.start, ent.end)
+    if siblings is not None and label in ("PERSON", "GPE", "NORP", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART"):
+        return siblings  # "Morgan Stanley, Jefferies, BofA Securities and CICC"
     cued = type_from_cues(ent.doc, ent.start, ent.end, rules)
     person_words = label == "PERSON" and cued == "Organization" and not (
         ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in rules.words("types", "organization_after"))

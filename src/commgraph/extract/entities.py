@@ -233,7 +233,16 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     if before is not None and before.lower_ in by_noun and before.pos_ == "NOUN" and i > 1 \
             and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON"):
         return by_noun[before.lower_]  # "the chat app Liaotianbao"
-    return None
+    return type_of_siblings(doc, i, j)
+
+
+def type_of_siblings(doc: "Doc", i: int, j: int) -> str | None:
+    """'Morgan Stanley, Jefferies, BofA Securities and CICC': a name in a list takes the type the gazetteer gives
+    the other names of the list, when they agree (coordination in the parse)."""
+    head = doc[j - 1]
+    siblings = [t for t in head.conjuncts if not (i <= t.i < j)]
+    types = {t.ent_type_ for t in siblings if t.ent_type_ in ("Organization", "Product")}
+    return types.pop() if len(types) == 1 and len(siblings) >= 1 else None
 
 
 def find_paren_aliases(doc: "Doc") -> dict[int, str]:
