@@ -205,9 +205,8 @@ class _RoleFinder:
             start = mention.start - len(left) + comma.start(1)
             owner = re.match(r"(its|their|the company['’]s|the firm['’]s)\s+", phrase, re.IGNORECASE)
             org = None
-            if owner:
-                org = self._org_reference(owner.group(1).lower().replace("’", "'").removesuffix("'s") if
-                                          "'" in owner.group(1) or "’" in owner.group(1) else owner.group(1), start)
+            if owner:  # "its" / "the company's" -> the entity it stands for
+                org = self._org_reference(re.sub(r"['’]s$", "", owner.group(1).lower()), start)
                 phrase_rest, rest_start = phrase[owner.end():], start + owner.end()
             else:
                 phrase_rest, rest_start = phrase, start
@@ -234,12 +233,10 @@ class _RoleFinder:
             if bare.lower() == "of" and kept:
                 break
             kept.insert(0, bare)
-        # strip leading words until the phrase opens with a name, a determiner or a title word
         phrase = " ".join(kept)
-        start = mention.start - len(left) + len(left.rstrip()) - len(phrase) if phrase else mention.start
-        start = self.text.rfind(phrase, max(0, mention.start - 170), mention.start) if phrase else mention.start
         if not phrase:
             return None
+        start = self.text.rfind(phrase, max(0, mention.start - 170), mention.start)
         pairs = self._split_titles(phrase, start)
         if not pairs:
             return None
