@@ -226,7 +226,8 @@ def test_roles_in_the_shapes_articles_write_them(extractor):
             "The founder and chief executive of Weibo, Wang Gaofei, disagreed. "
             "Chen Rui, chairman of the board and chief executive officer of Bilibili, spoke next. "
             "Zhihu said its founder, Zhou Yuan, would attend. Su Hua (chief executive of Kuaishou) did not. "
-            "Ma Jing is vice president of finance at Pinduoduo.")
+            "Ma Jing is vice president of finance at Pinduoduo. Wang Hui, 41, the founder of Douban, listened. "
+            "Li Na, who chairs Weibo, agreed.")
     x = extractor.extract(Article(id="roles", title="Momo results", body=body, source="test"))
     roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
              for r in x.roles}
@@ -234,7 +235,8 @@ def test_roles_in_the_shapes_articles_write_them(extractor):
             ("Wang Gaofei", "founder", "Weibo"), ("Wang Gaofei", "chief executive", "Weibo"),
             ("Chen Rui", "chairman of the board", "Bilibili"), ("Chen Rui", "chief executive officer", "Bilibili"),
             ("Zhou Yuan", "founder", "Zhihu"), ("Su Hua", "chief executive", "Kuaishou"),
-            ("Ma Jing", "vice president of finance", "Pinduoduo")} <= roles, roles
+            ("Ma Jing", "vice president of finance", "Pinduoduo"), ("Wang Hui", "founder", "Douban"),
+            ("Li Na", "chairman", "Weibo")} <= roles, roles
 
 
 def test_quotes_in_the_shapes_articles_write_them(extractor):

@@ -248,6 +248,18 @@ class _RoleFinder:
         """'Name, [a|the] title[s] [of|at|for Org],', 'Name, who is also the title,' and 'Name is / was named /
         became [the] title [of Org]'."""
         right = self.text[mention.end:mention.end + 200]
+        age = re.match(r",\s*\d{2},(?=\s)", right)  # "Tang Yan, 35, the founder of Momo": the age is no title
+        if age:
+            right = right[age.end() - 1:]
+            mention = Mention(mention.entity, mention.text, mention.start, mention.end + age.end() - 1,
+                              mention.sentence)
+        leads = re.match(r",\s+who\s+(?:now\s+|also\s+)?(heads|leads|runs|chairs)\s+(?:the\s+)?", right)
+        if leads:  # "X, who heads Y" / "who chairs Y"
+            target_start = mention.end + leads.end()
+            org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None)
+            if org is not None:
+                title = "chairman" if leads.group(1) == "chairs" else "head"
+                return [(title, org)], mention.start, target_start, "words: who heads / chairs ..."
         copula = _COPULA.match(right)
         if copula:
             start = mention.end + copula.end()
