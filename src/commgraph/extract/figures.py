@@ -276,6 +276,11 @@ class _Reader:
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        if how == "nearest name before" and (quantity.currency or canonical in _COMPANY_METRICS) \
+                and (subject.startswith("place/") or canonical == "price"):
+            # a place is not what money is about, nor is the broker named before a price target: the company
+            # the article is about is, when there is one
+            subject, how = self.refer(span.start_char, "<topic:employer>") or subject, "the article's topic"
         if subject is None and linked is not None:
             subject, how = linked.subject, "subject of the figure it is compared with"
         if subject is None:
