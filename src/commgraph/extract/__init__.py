@@ -399,6 +399,9 @@ def _cued_label(ent, rules: Rules) -> str:
             and all(w[:1].isupper() for w in ent.text.split()) \
             and (before in rules.title_heads or before == "," and two_before in rules.title_heads):
         return "PERSON"  # "its founder, Ah Bei", "the comedian Mike Sui"
+    if label in ("GPE", "LOC", "FAC", "NORP") and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in ent.text.split()) \
+            and (before in rules.words("speech", "verbs") or _title_follows(ent, rules)):
+        return "PERSON"  # "said Lina Park", "Lincoln Kong, an analyst at ..." (the model called them places)
     if (after in rules.words("types", "product_cues") or before in rules.words("types", "product_cues")) \
             and label != "PERSON":
         return "PRODUCT"
@@ -406,6 +409,22 @@ def _cued_label(ent, rules: Rules) -> str:
             and label in ("GPE", "LOC", "FAC", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART"):
         return "ORG"
     return label
+
+
+def _title_follows(ent, rules: Rules) -> bool:
+    """', [a|an|the] <title words> <title head>' right after the name."""
+    doc = ent.doc
+    if ent.end >= len(doc) or doc[ent.end].text != ",":
+        return False
+    words = [t.lower_ for t in doc[ent.end + 1:ent.end + 6]]
+    while words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    for n, word in enumerate(words):
+        if word in rules.title_heads:
+            return True
+        if word not in rules.words("titles", "modifiers"):
+            return False
+    return False
 
 
 def _mention_method(ent, extra: list, resolver: Resolver) -> tuple[str, float]:
