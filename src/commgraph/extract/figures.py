@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .model import Figure
 from .nlp import doc_ents, doc_text
-from .numbers import is_small_word_number, parse_quantity
+from .numbers import WORDS, is_small_word_number, parse_quantity
 from .rules import Rules
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ _DATE_BEFORE = re.compile(rf"\b{_MONTH_NAMES}\s*$", re.IGNORECASE)
 _DATE_AFTER_NUMBER = re.compile(rf"^\s*(?:{_MONTH_NAMES}\b|,\s*(?:19|20)\d\d\b)", re.IGNORECASE)
 _NOT_FIGURE_BEFORE = re.compile(r"(?:\bno\.|\bnumber|\btop|\bq|\bh|\bphase|\bversion|\bv|\baged?|\bages|\bstep|"
                                 r"\bpage|\bchapter|\broom|\bseason|\bepisode|\bgrade|\bclass|\bwindows|\biphone|"
-                                r"\bgalaxy|#|\bfy|\bcovid-|\bweb)\s*$", re.IGNORECASE)
+                                r"\bgalaxy|#|\bfy|\bcovid-|\bweb|\bid(?:\s+is)?:?|\bpasscode:?|\bcode:?|\bpin:?|"
+                                r"\bextension|\bext\.|\bnumber is|\bdial)\s*$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*$")
 _VERSION_CONTEXT = {"era", "version", "system", "edition", "generation", "stage", "phase"}
 _MEASURE_WORDS = {"number", "total", "proportion", "share", "percentage", "rate", "amount", "scale", "count"}
@@ -133,7 +134,8 @@ def number_spans(doc: "Doc") -> list["Span"]:
         if any(ch.isdigit() for ch in ent.text):
             continue  # digits the pattern did not take are dates, ordinals, codes
         core = _LEADING_APPROX.sub("", ent.text)
-        if is_small_word_number(core) or parse_quantity(core) is None:
+        if is_small_word_number(core) or parse_quantity(core) is None or core.lower().strip() in WORDS:
+            # "ten times larger", "thirty vice-masters": a count spelled out without a scale is prose
             continue
         spans.append(ent)
     return sorted(spans, key=lambda s: s.start_char)
@@ -151,6 +153,9 @@ def _not_a_figure(text: str, match: re.Match, ents) -> bool:
         return True  # "5G", "1st", "10-year", "24-hour"
     if after[:1] == ":" and after[1:2].isdigit() or before[-1:] == ":" and before[-2:-1].isdigit():
         return True  # a time or a ratio's second half
+    if after[:1] == "-" and after[1:2].isdigit() or before[-1:] == "-" and before[-2:-1].isdigit() \
+            or before[-1:] == "+":
+        return True  # a phone number: "+1-845-675-0437"
     if marked:
         return False
     if re.fullmatch(r"(?:19|20)\d\d", num) or re.fullmatch(r"(?:19|20)\d\d", num.replace(",", "")) and "," not in num:
