@@ -166,9 +166,10 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
         return overall
 
     def in_title(key: str) -> bool:
+        """Named in the title as what it is about, not as a backer ('Tencent-backed Soul')."""
         entity = entities.get(key)
         return entity is not None and any(
-            name and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", title.lower())
+            name and re.search(rf"(?<!\w){re.escape(name.lower())}(?![\w-])", title.lower())
             for name in (entity.name, *entity.aliases))
 
     if in_title(org):
