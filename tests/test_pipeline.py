@@ -1,5 +1,6 @@
 """Ingest: idempotent, incremental, removal, bad input, one writer; all on a real store and index."""
 
+import contextlib
 import json
 import shutil
 import threading
@@ -94,13 +95,13 @@ def test_bad_files_are_reported_and_the_rest_lands(settings, extractor, tmp_path
     assert before <= quads(settings)  # nothing already stored was lost
 
 
-def test_one_writer_at_a_time(settings, extractor):
-    ingest([SEED], settings, extractor=extractor)
-    holding = threading.Event()
-    release = threading.Event()
+@contextlib.contextmanager
+def lock_held_elsewhere(data_dir):
+    """Another ingest's lock, held by a thread until the block ends."""
+    holding, release = threading.Event(), threading.Event()
 
     def hold_lock():
-        with gens.ingest_lock(settings.data_dir, timeout=1):
+        with gens.ingest_lock(data_dir, timeout=1):
             holding.set()
             release.wait(10)
 
@@ -108,11 +109,17 @@ def test_one_writer_at_a_time(settings, extractor):
     thread.start()
     holding.wait(5)
     try:
-        with pytest.raises(IngestLocked, match="ingest already running"):
-            ingest([FIXTURES / "articles"], settings, extractor=extractor)
+        yield
     finally:
         release.set()
         thread.join()
+
+
+def test_one_writer_at_a_time(settings, extractor):
+    ingest([SEED], settings, extractor=extractor)
+    with lock_held_elsewhere(settings.data_dir):
+        with pytest.raises(IngestLocked, match="ingest already running"):
+            ingest([FIXTURES / "articles"], settings, extractor=extractor)
     assert ingest([FIXTURES / "articles"], settings, extractor=extractor).added
 
 
@@ -298,21 +305,8 @@ def test_a_second_concurrent_ingest_exits_with_its_own_status(tmp_path):
     from commgraph.cli import EXIT_LOCKED, main
 
     data = tmp_path / "data"
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_lock():
-        with gens.ingest_lock(data, timeout=1):
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hold_lock)
-    thread.start()
-    holding.wait(5)
-    try:
+    with lock_held_elsewhere(data):
         result = CliRunner().invoke(main, ["--data-dir", str(data), "--lock-timeout", "0.3", "ingest",
                                            str(FIXTURES / "articles")])
-    finally:
-        release.set()
-        thread.join()
     assert result.exit_code == EXIT_LOCKED == 75
     assert "ingest already running" in result.output

@@ -18,9 +18,6 @@ from pathlib import Path
 
 from .extract.model import Extraction
 
-KINDS = ("entity all", "figures", "figure value", "figure subject", "figure metric", "roles", "quotes")
-
-
 @dataclass
 class Score:
     true_positive: int = 0

@@ -187,7 +187,7 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
     mention before it of a type the reference may stand for (rules/vocabulary.toml [reference]); `refer(pos,
     "<topic>")` is the article's topic, `"<topic:Organization>"` the organisation it is about."""
     references = {k.lower(): v for k, v in rules.vocabulary.get("reference", {}).items()}
-    outlets = {n.replace("'", "").replace("-", " ") for n in rules.words("figures", "not_subjects")}
+    outlets = rules.news_outlets()
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
 

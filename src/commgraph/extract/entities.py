@@ -213,7 +213,7 @@ _CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "au
 
 def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     """The type the words around tokens i..j give a name, or None."""
-    by_noun = {noun: t for t in ENTITY_TYPES for noun in rules.words("types", f"class_{t}")}
+    by_noun = rules.class_nouns()
     org_after = rules.words("types", "organization_after")
     after = doc[j] if j < len(doc) else None
     if after is not None and after.lower_ in org_after and after.pos_ == "NOUN":

@@ -187,7 +187,7 @@ class _Reader:
         self.doc = doc
         self.text = text
         self.rules = rules
-        self.not_subjects = {n.replace("'", "").replace("-", " ") for n in rules.words("figures", "not_subjects")}
+        self.not_subjects = rules.news_outlets()
 
         def at(start: int, end: int) -> str | None:
             key = entity_at(start, end)
@@ -222,8 +222,7 @@ class _Reader:
         head = _metric_head(span)
         if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
                                  or growth and head.lower_ in self.growth_after | self.up | self.down
-                                 or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))
-                                 and not _modifiers_measure(head)):
+                                 or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))):
             head = None  # filler, "an increase of 21.3%", or a name ("WeChat has 440 million")
         metric, about, named = _metric_phrase(head, span, self.entity_at) if head is not None else ("", [], None)
         method = "parse: noun the number counts"
@@ -508,11 +507,6 @@ class _Reader:
 
 def _followed_by_of(span: "Span") -> bool:
     return span.end < len(span.doc) and span.doc[span.end].lower_ == "of"
-
-
-def _modifiers_measure(head: "Token") -> bool:
-    """'QQ monthly active users' is headed by a noun; a bare name ('WeChat') measures nothing."""
-    return head.pos_ == "NOUN"
 
 
 def _is_only_a_name(token: "Token", entity_at: EntityAt) -> bool:

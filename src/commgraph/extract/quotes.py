@@ -38,11 +38,13 @@ def extract_quotes(doc: "Doc", mentions: list[Mention], entity_type: Callable[[s
                    refer: Callable[[int, str], str | None] | None = None) -> list[Quote]:
     """Quotations of at least five words whose speaker is a person (or an organisation speaking in a statement)."""
     text = doc_text(doc)
-    finder = _SpeakerFinder(doc, text, mentions, entity_type, rules or Rules(), refer or (lambda pos, w: None))
+    quotations = _quotations(text)
+    finder = _SpeakerFinder(doc, text, quotations, mentions, entity_type, rules or Rules(),
+                            refer or (lambda pos, w: None))
     quotes: list[Quote] = []
     pending: list[_Quoted] = []  # paragraphs of a quotation that goes on
     last_speaker: tuple[str, int] | None = None
-    for quoted in _quotations(text):
+    for quoted in quotations:
         pending.append(quoted)
         if quoted.open_ended:
             continue
@@ -112,7 +114,8 @@ def _closing(body: str, start: int, mark: str) -> int | None:
 
 
 class _SpeakerFinder:
-    def __init__(self, doc: "Doc", text: str, mentions: list[Mention], entity_type, rules: Rules, refer) -> None:
+    def __init__(self, doc: "Doc", text: str, quotations: list[_Quoted], mentions: list[Mention], entity_type,
+                 rules: Rules, refer) -> None:
         self.doc = doc
         self.text = text
         self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
@@ -123,7 +126,7 @@ class _SpeakerFinder:
         self.speech = rules.words("speech", "verbs") or {"said", "says", "told", "added"}
         self.refer = refer
         # every quotation's span, so that a verb inside another quotation is never taken
-        self.inside = [(q.start, q.end) for q in _quotations(text)]
+        self.inside = [(q.start, q.end) for q in quotations]
         self._starts = [s for s, _ in self.inside]
 
     def _in_quote(self, pos: int) -> bool:

@@ -50,6 +50,22 @@ class Rules:
             cached = self._cache[(section, key)] = frozenset(self.vocabulary.get(section, {}).get(key, []))
         return cached
 
+    def news_outlets(self) -> frozenset[str]:
+        """vocabulary.toml's outlets and exchanges, as entity keys spell them ('south china morning post')."""
+        cached = self._cache.get("news_outlets")
+        if cached is None:
+            cached = self._cache["news_outlets"] = frozenset(
+                n.replace("'", "").replace("-", " ") for n in self.words("figures", "not_subjects"))
+        return cached
+
+    def class_nouns(self) -> dict[str, str]:
+        """vocabulary.toml [types] class nouns -> the type they give a name ('app' -> Product)."""
+        cached = self._cache.get("class_nouns")
+        if cached is None:
+            cached = self._cache["class_nouns"] = {noun: t for t in ENTITY_TYPES
+                                                   for noun in self.words("types", f"class_{t}")}
+        return cached
+
     def alias_table(self) -> dict[str, KnownEntity]:
         """Every name and alias (lower-cased) -> its known entity; built once (it was 20 ms of every article).
         Read it, never change it."""
