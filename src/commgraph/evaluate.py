@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract.model import Extraction
+from .facts import Extraction
 
 @dataclass
 class Score:

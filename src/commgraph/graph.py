@@ -14,7 +14,7 @@ from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .extract.model import Entity, Extraction
+from .facts import Entity, Extraction
 from .vocab import CG, NIF, RDF, SCHEMA, XSD, Minter, name_keys
 
 

@@ -21,7 +21,7 @@ from whoosh.query import And, Every, Or, Query, Term, TermRange
 
 from .analysis import ChineseAwareAnalyzer, HighlightTokens, has_han, warm_up
 from .errors import QueryError
-from .extract.model import ENTITY_TYPES, Extraction
+from .facts import ENTITY_TYPES, Extraction
 from .postings import PAIR_SEPARATOR, Postings
 from .search_budget import SearchSession
 

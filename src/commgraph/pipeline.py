@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
-from .extract.model import Entity, Extraction
+from .facts import Entity, Extraction
 from .graph import GraphStore, article_triples, open_store, update_entities
 from .index import create_or_open, document_for
 from .settings import Settings

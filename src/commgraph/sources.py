@@ -12,15 +12,15 @@ import json
 import re
 import tomllib
 import unicodedata
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import ArticleError
-from .language import detect_language, normalise_lang
+from .facts import Article
+from .language import normalise_lang
 
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json",
             ".pdf": "pdf"}
@@ -31,39 +31,6 @@ _TAIL_MARKERS = re.compile(r"^\s*(<<\s*:|>>\s*:|recommend(ed)?\s*(reading|articl
 # A short all-caps site name before a colon, e.g. "CATDOLL: "; only stripped when it heads the title.
 _SITE_PREFIX = re.compile(r"^([A-Z][A-Z0-9&.\-]{1,24}):\s+")
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One cleaned article: the unit that is extracted, stored as one named graph and indexed."""
-
-    id: str
-    title: str
-    body: str
-    source: str
-    date: str | None = None
-    url: str | None = None
-    lang: str = ""  # ISO 639-1 ("en", "zh"): from front matter / JSON, else detected from the text
-    content_hash: str = field(default="")
-    author: str | None = None  # the byline of a web page ("Jane Roe"), kept out of the body
-    site_name: str | None = None  # the site a web page says it belongs to (og:site_name)
-    # A PDF's pages: the offset in `body` where each page starts (pages[0] == 0); empty for other sources
-    pages: tuple[int, ...] = ()
-    source_sha256: str | None = None  # SHA-256 of the bytes fetched from `source` (a URL): the same item twice
-
-    def __post_init__(self) -> None:
-        if not self.lang:
-            object.__setattr__(self, "lang", detect_language(f"{self.title}\n{self.body}"))
-        if not self.content_hash:
-            parts = [self.id, self.title, self.body, self.date or "", self.url or "", self.lang]
-            if self.author or self.site_name or self.pages:  # only then: the hashes of older articles stay
-                parts += [self.author or "", self.site_name or "", ",".join(map(str, self.pages))]
-            digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-            object.__setattr__(self, "content_hash", digest)
-
-    def page_at(self, offset: int) -> int | None:
-        """The page (1-based) of a PDF article that holds this offset of `body`; None for other sources."""
-        return bisect_right(self.pages, offset) if self.pages else None
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
