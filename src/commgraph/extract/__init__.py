@@ -123,7 +123,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
-    refer = _referrer(mentions, entity_type, rules, topics, sentence_of)
+    refer = _referrer(mentions, entity_type, rules, topics, sentence_of, _subjects(doc))
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
@@ -165,28 +165,49 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
     if overall == org or org is None:
         return overall
 
-    def in_title(key: str) -> bool:
-        """Named in the title as what it is about, not as a backer ('Tencent-backed Soul')."""
+    def names(key: str) -> list[str]:
         entity = entities.get(key)
-        return entity is not None and any(
-            name and re.search(rf"(?<!\w){re.escape(name.lower())}(?![\w-])", title.lower())
-            for name in (entity.name, *entity.aliases))
+        return [n.lower() for n in (entity.name, *entity.aliases) if n] if entity else []
 
-    if in_title(org):
+    def in_title(key: str, text: str) -> bool:
+        """Named in the title as what it is about, not as a backer ('Tencent-backed Soul')."""
+        return any(re.search(rf"(?<!\w){re.escape(name)}(?![\w-])", text) for name in names(key))
+
+    # 'NetEase' inside 'NetEase Cloud Music ...' is the product's name, not the company's
+    without_product = title.lower()
+    for name in sorted(names(overall), key=len, reverse=True):
+        without_product = without_product.replace(name, " ")
+    if in_title(org, without_product):
         return org
-    if in_title(overall):
+    if in_title(overall, title.lower()):
         return overall
     count = {key: sum(m.entity == key for m in mentions) for key in (overall, org)}
     return org if count[org] * 2 >= count[overall] else overall
 
 
+def _subjects(doc: "Doc") -> list[tuple[int, int, str] | None]:
+    """Each sentence's main-clause subject as (start, end, text), None where the parse gives none."""
+    out: list[tuple[int, int, str] | None] = []
+    for sent in doc.sents:
+        subject = next((t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None:
+            out.append(None)
+            continue
+        # up to the subject's head word: what follows it is a relative clause or an apposition, not the subject
+        span = doc[subject.left_edge.i:subject.i + 1]
+        out.append((span.start_char, span.end_char, span.text))
+    return out
+
+
 def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
               topics: dict[str, str | None] | None = None,
-              sentence_of: Callable[[int], int] = lambda pos: 0) -> Callable[[int, str], str | None]:
+              sentence_of: Callable[[int], int] = lambda pos: 0,
+              subjects: list[tuple[int, int, str] | None] = ()) -> Callable[[int, str], str | None]:
     """`refer(pos, words)`: the entity a reference ("its", "the company", "he") at `pos` stands for, the nearest
     mention before it of a type the reference may stand for (rules/vocabulary.toml [reference]); `refer(pos,
     "<topic>")` is the article's topic, `"<topic:Organization>"` the organisation it is about."""
     references = {k.lower(): v for k, v in rules.vocabulary.get("reference", {}).items()}
+    nouns = {n for group in rules.vocabulary.get("reference_nouns", {}).values() for n in group}
     outlets = rules.news_outlets()
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
@@ -222,7 +243,7 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
             return topic
         previous = [m for m in close if m.sentence == here - 1]
         if words in ("its", "their", "it") and previous and not [m for m in close if m.sentence == here]:
-            return previous[0].entity
+            return subject_of(here - 1, previous, types, topic) or previous[0].entity
         # the nearest of the type the words name first: "the app" is a product before it is a company
         for type_ in types:
             of_type = [m for m in close if entity_type(m.entity) == type_]
@@ -230,6 +251,24 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
                 return of_type[-1].entity
         nearest = close[-1].entity
         return nearest
+
+    def subject_of(index: int, named: list[Mention], types: list[str], topic: str | None) -> str | None:
+        """'Its ...' at the start of a sentence stands for what the sentence before is about: the entity its
+        subject names ('LinkedIn shut Chitu. Its China president'), the topic when its subject is itself a
+        reference ('The service was launched by NetEase. Its then chief executive'); None when the subject
+        names nothing (then the first name the sentence holds, as before)."""
+        subject = subjects[index] if 0 <= index < len(subjects) else None
+        if subject is None:
+            return None
+        start, end, text = subject
+        inside = [m for m in named if start <= m.start and m.end <= end]
+        if inside:
+            return inside[0].entity
+        words = text.lower().split()
+        if topic and entity_type(topic) in types and words and (
+                words == ["it"] or (words[0] in ("the", "this") and words[-1] in nouns)):
+            return topic
+        return None
     return refer
 
 

@@ -199,7 +199,7 @@ class _RoleFinder:
         left = self.text[max(0, mention.start - 160):mention.start]
         comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s))"
                           r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
-                          r"[A-Z][\w.&-]*){0,4}['’]s)\s+[a-z][\w -]{1,80}),\s*$", left)
+                          r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$", left)
         if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
             phrase = comma.group(1)
             start = mention.start - len(left) + comma.start(1)
@@ -240,7 +240,21 @@ class _RoleFinder:
         pairs = self._split_titles(phrase, start)
         if not pairs:
             return None
+        led = self._led_by(start)
+        if led is not None:  # "NetEase, the games company led by founder and chief executive William Ding"
+            return [(t, o or led) for t, o in pairs], start, mention.end, "words: the company led by title name"
         return pairs, start, mention.end, "words: titles before the name"
+
+    def _led_by(self, start: int) -> str | None:
+        """The organisation 'X, the company led by' / 'X, which is run by' names, for a title that starts at
+        `start` just after those words."""
+        left = self.text[max(0, start - 120):start]
+        match = re.search(r"(?:led|run|headed|founded|co-founded|chaired)\s+by\s+$", left)
+        if not match:
+            return None
+        clause_start = max(0, start - 120) + max(left.rfind(", ", 0, match.start()), 0)
+        return next((m.entity for m in reversed(self.employers)
+                     if clause_start - 3 <= m.end <= max(0, start - 120) + match.start()), None)
 
     # -- after the name -----------------------------------------------------------------------------------------
 
