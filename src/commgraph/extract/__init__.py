@@ -297,6 +297,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char)
              or ent.label_ in ENTITY_TYPES and not any(s <= ent.start_char < e for s, e in datelines)]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
+    spans = [_with_first_name(doc, ent, resolver) for ent in spans]
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
@@ -378,6 +379,21 @@ def _with_company_suffix(doc: "Doc", text: str, ent):
         return ent
     longer = doc.char_span(ent.start_char, end, label=ent.label_, alignment_mode="contract")
     return longer if longer is not None and len(longer) >= len(ent) else ent
+
+
+def _with_first_name(doc: "Doc", ent, resolver: Resolver):
+    """A person's name the model cut at its first word ('Ivy' + 'Shen' at the start of a sentence): one
+    capitalised proper noun just before it that is no title, no entity and no known name joins it."""
+    if ent.label_ != "PERSON" or ent.start == 0 or len(ent) > 2:
+        return ent
+    token = doc[ent.start - 1]
+    words = resolver.rules.title_heads | resolver.rules.words("titles", "modifiers")
+    if token.ent_type_ or token.pos_ != "PROPN" or not token.is_title or not token.text.isalpha() \
+            or token.lower_ in _NOT_NAME_WORDS or token.lower_ in words or token.is_stop \
+            or token.lower_ in resolver.alias_table:
+        return ent
+    longer = doc.char_span(token.idx, ent.end_char, label=ent.label_)
+    return longer if longer is not None else ent
 
 
 _NOT_NAME_WORDS = {"vice", "president", "chairman", "chief", "ceo", "cfo", "coo", "cto", "founder", "co-founder",

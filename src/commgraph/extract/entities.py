@@ -52,8 +52,11 @@ def is_plausible_name(name: str, type_: str, rules: Rules) -> bool:
     if any(p.search(name) for p in rules.never_patterns):
         return False
     titles = rules.title_heads | rules.words("titles", "modifiers")
-    if all(w.lower() in titles for w in name.split()):
-        return False  # "Chief", "Vice President": a title at the start of a sentence, not a name
+    words = name.lower().split()
+    if all(w in titles for w in words) and (len(words) == 1 or words[-1] in rules.title_heads):
+        # "Chief", "Vice President": a title at the start of a sentence, not a name; a title ends in its head,
+        # so "China Media Group" (three words that may stand before a title) is a name
+        return False
     if not any(ch.isupper() for ch in name) and not _has_cjk(name):
         return False  # lower-case phrases are descriptions, not names
     if re.search(r"[+=|<>{}@#]|\d\.\d", name) or re.fullmatch(r"[\d.,\s%]+", name):
@@ -194,11 +197,29 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
-        type_ = type_from_cues(doc, i, j, rules)
+        type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))
         i = j
     return found
+
+
+def _person_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
+    """A name of two or three words the model left unlabelled is a person's when a title stands in apposition
+    after it ('Ivy Shen, an analyst who ...', 'Ma Jing, vice president of finance') or a speech verb before it
+    ('..., said Oscar Zhou')."""
+    if not 2 <= j - i <= 3:
+        return None
+    before = doc[i - 1] if i > 0 else None
+    if before is not None and before.lower_ in rules.words("speech", "verbs") and before.pos_ == "VERB":
+        return "PERSON"
+    if j + 1 < len(doc) and doc[j].text == ",":
+        for token in doc[j + 1:j + 6]:
+            if token.is_punct or token.pos_ in ("VERB", "AUX"):
+                break
+            if token.lower_ in rules.title_heads and token.pos_ == "NOUN":
+                return "PERSON"
+    return None
 
 
 def _name_word(token) -> bool:
