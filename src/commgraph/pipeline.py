@@ -337,11 +337,18 @@ def _extractions(articles: list[Article], settings: Settings, rules, extractor):
 
     A given `extractor` is inherited by forked children; when this process runs other threads it cannot be
     forked safely, and the given extractor runs here, without a budget (the command line never gives one).
+    With `dask_scheduler` set, the batches go to that Dask cluster instead (cluster.py), where each worker has
+    loaded the model; the failures and the order are the same.
     """
     import threading
 
     from .extract import extract_in_processes
 
+    if settings.dask_scheduler:
+        from .cluster import extract_on_cluster
+
+        return extract_on_cluster(settings.dask_scheduler, settings.model, rules, articles,
+                                  timeout=settings.extract_timeout)
     if extractor is not None and threading.active_count() > 1:
         return extractor.extract_many(articles)
     workers = settings.ingest_workers if len(articles) >= 4 * settings.ingest_workers else 1

@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_slots", 2, "Costly keyword searches that run at once in each server process; others wait."),
     Setting("max_article_bytes", 5_000_000, "Largest article file ingest accepts, in bytes."),
     Setting("ingest_workers", 1, "Processes that run spaCy during ingest (2 on 2 cores: 1.8x for 100 articles)."),
+    Setting("dask_scheduler", "", "Empty: extraction runs in local processes; tcp://host:8786: batches of articles "
+                                  "are extracted on that Dask cluster (see README, Bigger deployments)."),
     Setting("extract_timeout", 60.0, "Seconds extraction may spend on one article, per 100,000 characters (at least this "
                                      "long), before it is stopped and that file reported as failed."),
     Setting("lock_timeout", 30.0, "Seconds a second ingest waits for the running one before giving up."),
@@ -84,6 +86,7 @@ class Settings:
     search_slots: int = 2
     max_article_bytes: int = 5_000_000
     ingest_workers: int = 1
+    dask_scheduler: str = ""
     extract_timeout: float = 60.0
     lock_timeout: float = 30.0
     keep_generations: int = 3
@@ -144,6 +147,12 @@ class Settings:
         if self.fetch_private_addresses not in ("refuse", "allow"):
             raise SettingsError(f"fetch_private_addresses must be 'refuse' or 'allow', got "
                                 f"{self.fetch_private_addresses!r}")
+        schemes = ("tcp://", "tls://", "ws://", "wss://", "ucx://")  # what a Dask client dials
+        if self.dask_scheduler and (not self.dask_scheduler.startswith(schemes)
+                                    or self.dask_scheduler.partition("://")[2] in ("", ":")):
+            raise SettingsError(f"dask_scheduler (COMMGRAPH_DASK_SCHEDULER) must be a Dask scheduler address such as "
+                                f"tcp://10.0.0.5:8786 ({', '.join(schemes)}), or empty to extract in local "
+                                f"processes; got {self.dask_scheduler!r}")
         if self.extract_timeout <= 0:
             raise SettingsError(f"extract_timeout must be positive, got {self.extract_timeout}")
 
