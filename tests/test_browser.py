@@ -70,8 +70,7 @@ def test_search_facet_entity_graph_article(page):
     page.wait_for_selector(".hit")
     assert page.inner_text(".total") == total_before
     page.goto(page.base + "/entity/person/daosheng-tang")
-    page.wait_for_selector("#graph[data-rendered]")
-    assert int(page.get_attribute("#graph", "data-rendered")) > 3
+    assert page.locator("ol.conn-list[data-root] > li").count() > 3
     assert "Tom Tang" in page.inner_text(".aliases")
     shoot(page, "entity")
     page.click(f".mentions a[href='/article/{SEED_ID}'] >> nth=0")
@@ -264,3 +263,36 @@ def test_pages_meet_wcag_a_and_aa(browser, live_server):
             assert violations == [], (path, violations)
     finally:
         context.close()
+
+
+def test_entity_connections_are_typed_weighted_and_expand_in_place(page):
+    """'Appears with' replaces the co-mention star: stated relations first, typed and linked to their sentence,
+    shared articles as the weight, a legend, and a connection's own connections opened in place (no navigation),
+    readable at phone width."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(page.base + "/entity/person/daosheng-tang")
+    assert "Organization" in page.inner_text("#connections-legend")
+    first = page.locator("ol.conn-list[data-root] > li >> nth=0")
+    assert first.get_attribute("data-key") == "organization/tencent"
+    assert "senior executive vice president at" in first.locator(".conn-rels").inner_text()
+    assert first.locator(".conn-rels a[href*='#s']").count() >= 1
+    assert "2 articles" in first.locator(".conn-weight").inner_text()
+    url = page.url
+    first.locator("button.expand").first.click()
+    nested = first.locator("ol.nested > li")
+    nested.first.wait_for()
+    assert page.url == url
+    assert first.locator("button.expand").first.get_attribute("aria-expanded") == "true"
+    qq = first.locator("ol.nested > li[data-key='product/qq-groups']")
+    assert "provides" in qq.locator(".conn-rels").inner_text()
+    assert first.locator("ol.nested > li[data-key='person/daosheng-tang']").count() == 0  # the page's own entity
+    qq.locator("button.expand").first.press("Enter")  # keyboard: a button, so Enter opens the next level
+    qq.locator("ol.nested > li").first.wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the entity page is {width}px wide at 390 px"
+    overflowing = page.evaluate("""() => [...document.querySelectorAll('.conn-name, .conn-rels')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())""")
+    assert overflowing == [], overflowing
+    shoot(page, "entity-connections")
+    first.locator("button.expand").first.click()
+    assert not first.locator("ol.nested").first.is_visible()

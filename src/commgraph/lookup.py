@@ -117,18 +117,54 @@ def entity(store, iri: str) -> dict[str, Any] | None:
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
           OPTIONAL {{ ?article schema:datePublished ?date }} OPTIONAL {{ ?article schema:inLanguage ?lang }}
         }} ORDER BY DESC(?date) ?article""")
-    neighbours = select(store, f"""
-        SELECT ?other ?label ?kind ?articles WHERE {{
-          {{ SELECT ?other (COUNT(?article) AS ?articles) WHERE {{
-               ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>) }}
-             GROUP BY ?other ORDER BY DESC(?articles) LIMIT 25 }}
-          ?other schema:name ?label ; a ?kind }} ORDER BY DESC(?articles) ?label""")
-    neighbours = one_name(neighbours, ("other",), "label")
+    neighbours = co_mentioned(store, iri)
     return {"iri": iri, "name": base[0]["name"], "names": sorted({r["name"] for r in base}),
             "names_by_language": [{"name": r["name"], "lang": r["lang"] or ""} for r in base],
             "type": base[0]["type"].rsplit("/", 1)[-1], "aliases": aliases, "roles": roles, "figures": figures,
             "quotes": quotes, "mentions": mentions, "neighbours": neighbours,
             "people": people_at(store, iri), "people_quotes": quotes_of_people_at(store, iri)}
+
+
+def co_mentioned(store, iri: str, limit: int = 25) -> list[dict[str, Any]]:
+    """The entities mentioned in the most articles with `iri`, with that number of articles."""
+    rows = select(store, f"""
+        SELECT ?other ?label ?kind ?articles WHERE {{
+          {{ SELECT ?other (COUNT(?article) AS ?articles) WHERE {{
+               ?article schema:mentions <{iri}>, ?other . FILTER(?other != <{iri}>) }}
+             GROUP BY ?other ORDER BY DESC(?articles) LIMIT {int(limit)} }}
+          ?other schema:name ?label ; a ?kind }} ORDER BY DESC(?articles) ?label""")
+    return one_name(rows, ("other",), "label")
+
+
+def relations(store, iri: str, limit: int = 500) -> list[dict[str, Any]]:
+    """The entities `iri` is related to by a stated fact, with the sentence that states it: relations read
+    from the text (founder, provider, publisher, location, manages, acquired; both directions) and roles
+    (a person's title at an organisation, or the people holding one at it). `dir` is "out" when `iri` is
+    the subject ("Tencent provides QQ" on Tencent's page), "in" when it is the object."""
+    rows = select(store, f"""
+        SELECT DISTINCT ?other ?otherName ?kind ?rel ?title ?dir ?s WHERE {{
+          {{ ?st a rdf:Statement ; rdf:subject <{iri}> ; rdf:predicate ?rel ; rdf:object ?other .
+             BIND("out" AS ?dir) OPTIONAL {{ ?st cg:evidence ?s }} }}
+          UNION {{ ?st a rdf:Statement ; rdf:subject ?other ; rdf:predicate ?rel ; rdf:object <{iri}> .
+             BIND("in" AS ?dir) OPTIONAL {{ ?st cg:evidence ?s }} }}
+          UNION {{ ?r cg:roleHolder <{iri}> ; cg:roleOrganization ?other ; schema:roleName ?title .
+             BIND(cg:roleOrganization AS ?rel) BIND("out" AS ?dir) OPTIONAL {{ ?r cg:evidence ?s }} }}
+          UNION {{ ?r cg:roleOrganization <{iri}> ; cg:roleHolder ?other ; schema:roleName ?title .
+             BIND(cg:roleHolder AS ?rel) BIND("in" AS ?dir) OPTIONAL {{ ?r cg:evidence ?s }} }}
+          FILTER(?other != <{iri}>)
+          ?other schema:name ?otherName ; a ?kind
+        }} LIMIT {int(limit)}""")
+    return one_name(rows, ("other", "rel", "title", "dir", "s"), "otherName")
+
+
+def shared_articles(store, iri: str, others: list[str]) -> dict[str, int]:
+    """How many articles mention both `iri` and each of `others` (IRIs minted or read from the store)."""
+    if not others:
+        return {}
+    values = " ".join(f"<{o}>" for o in others)
+    rows = select(store, f"""SELECT ?other (COUNT(DISTINCT ?article) AS ?n) WHERE {{ VALUES ?other {{ {values} }}
+        ?article schema:mentions <{iri}>, ?other }} GROUP BY ?other""")
+    return {r["other"]: r["n"] for r in rows}
 
 
 def people_at(store, org: str) -> list[dict[str, Any]]:

@@ -25,6 +25,11 @@ def entity(kind: str, slug: str):
     return jsonify(views.entity_data(kind, slug))
 
 
+@bp.get("/connections/<kind>/<path:slug>")
+def connections(kind: str, slug: str):
+    return jsonify(views.connections_data(kind, slug))
+
+
 @bp.get("/article/<article_id>")
 def article(article_id: str):
     return jsonify(views.article_data(article_id))

@@ -175,7 +175,70 @@ def entity_data(kind: str, slug: str) -> dict[str, Any]:
         row["url"] = _figure_url(row["f"])
     data["roles"] = _roles_once(data["roles"])
     data["people"] = _people(data["people"])
+    data["connections"] = _connections(svc.generation().store, iri, data["neighbours"])
     return data
+
+
+def connections_data(kind: str, slug: str) -> dict[str, Any]:
+    """An entity's connections alone (/api/connections/<type>/<slug>): what the entity page's "expand" loads
+    in place, without the figures, quotes and mentions of the whole entity."""
+    svc = services()
+    gen = svc.generation()
+    key = f"{kind}/{slug}"
+    iri = str(svc.minter.entity(key))
+    name = gen.entity_names([key], svc.minter).get(key)
+    if not name:
+        raise NotFound(f"no entity {key}; search for it at /search")
+    neighbours = lookup.co_mentioned(gen.store, iri)
+    return {"key": key, "name": name, "url": f"/entity/{key}",
+            "connections": _connections(gen.store, iri, neighbours)}
+
+
+# How a stated relation reads on the page of its subject ("out") and of its object ("in"); {title} is a role's.
+RELATION_WORDS = {
+    ("founder", "out"): "founded by", ("founder", "in"): "founder of",
+    ("provider", "out"): "provided by", ("provider", "in"): "provides",
+    ("publisher", "out"): "published by", ("publisher", "in"): "publisher of",
+    ("location", "out"): "held at", ("location", "in"): "venue of",
+    ("manages", "out"): "manages", ("manages", "in"): "managed by",
+    ("acquired", "out"): "acquired", ("acquired", "in"): "acquired by",
+    ("roleOrganization", "out"): "{title} at", ("roleHolder", "in"): "{title}",
+}
+
+
+def _connections(store, iri: str, neighbours: list[dict[str, Any]], most: int = 40) -> list[dict[str, Any]]:
+    """The entities this one appears with, ranked: those it has a stated relation with first (each relation
+    typed and linked to its sentence), then by the number of articles that mention both (the weight)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for n in neighbours:
+        rows[n["other"]] = dict(_entity_ref(n["other"], n["label"], n["kind"]), articles=n["articles"], relations=[])
+    for r in lookup.relations(store, iri):
+        row = rows.setdefault(r["other"], dict(_entity_ref(r["other"], r["otherName"], r["kind"]), articles=None,
+                                               relations=[]))
+        words = RELATION_WORDS.get((r["rel"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["dir"]))
+        if words is None:
+            continue
+        label = words.format(title=r.get("title") or "").strip()
+        relation = next((x for x in row["relations"] if x["label"] == label), None)
+        if relation is None:
+            relation = {"label": label, "sources": []}
+            row["relations"].append(relation)
+        url = _sentence_url(r.get("s"))
+        if url and url not in relation["sources"]:
+            relation["sources"].append(url)
+    missing = [other for other, row in rows.items() if row["articles"] is None]
+    counts = lookup.shared_articles(store, iri, missing)
+    for other in missing:
+        rows[other]["articles"] = counts.get(other, 0)
+    top = max((row["articles"] for row in rows.values()), default=0) or 1
+    for row in rows.values():
+        row["relations"].sort(key=lambda x: x["label"])
+        for relation in row["relations"]:
+            relation["sources"].sort()
+        row["weight"] = round(100 * row["articles"] / top)  # the bar's length, relative to the strongest
+        row["connections_url"] = f"/api/connections/{row['key']}"
+    ranked = sorted(rows.values(), key=lambda r: (not r["relations"], -r["articles"], r["name"].lower()))
+    return ranked[:most]
 
 
 def _roles_once(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
