@@ -167,6 +167,6 @@ def sphinx_server(tmp_path_factory):
 def sphinx_engine(sphinx_server):
     """The session's searchd with its indexes emptied: each test starts from no documents."""
     connections = sphinx_server.connections()
-    for name in ("", "_keys", "_text"):
+    for name in ("", "_keys", "_words", "_text"):
         connections.run(f"TRUNCATE RTINDEX {sphinx_server.index}{name}")
     return sphinx_server

@@ -138,3 +138,15 @@ def test_a_server_that_does_not_answer_is_a_503_naming_it(tmp_path, sphinx_engin
     with pytest.raises(SearchServerError) as caught:
         away.open(generation(tmp_path, 1))
     assert caught.value.status == 503 and "127.0.0.1:1" in caught.value.message and "searchd" in caught.value.message
+
+
+def test_did_you_mean_comes_from_the_generations_words(sphinx_engine, tmp_path):
+    write(sphinx_engine, generation(tmp_path, 1), DOCS)
+    index = sphinx_engine.open(generation(tmp_path, 1))
+    assert index.search(SearchRequest(text="tencnet")).suggestion == "tencent"
+    assert index.search(SearchRequest(text="monthyl users")).suggestion == "monthly users"  # a word, not "monthli"
+    assert index.search(SearchRequest(text="tribes")).suggestion is None  # found: nothing to correct
+    assert index.search(SearchRequest(text="腾迅")).suggestion is None  # Chinese words are never corrected
+    write(sphinx_engine, generation(tmp_path, 2), [], previous=generation(tmp_path, 1), delete=["a1"])
+    # Only a1 wrote "tencent" in English; generation 2 does not hold it, so it is not suggested there.
+    assert sphinx_engine.open(generation(tmp_path, 2)).search(SearchRequest(text="tencnet")).suggestion is None

@@ -14,9 +14,10 @@ of generation tags it belongs to (a multi-value attribute), and every read filte
 which `index/sphinx.json` in the generation names. A new generation starts by adding its tag to the previous
 one's documents (one UPDATE per distinct tag set), replaces articles by moving the tag to new documents, and is
 invisible to readers until `current` switches to it. Cancel takes the tag away again; tags of generations no
-longer on disk are dropped by the next writer. The server config must declare three indexes, see
-`config_text`: `<name>` (documents), `<name>_keys` (entity key of each hash, for facets), `<name>_text`
-(no documents: the tokenizer settings `CALL SNIPPETS` uses).
+longer on disk are dropped by the next writer. The server config must declare four indexes, see
+`config_text`: `<name>` (documents), `<name>_keys` (entity key of each hash, for facets), `<name>_words`
+(every English body word's stem and letter trigrams, for did-you-mean: Sphinx 2.2.11 has no suggestion call)
+and `<name>_text` (no documents: the tokenizer settings `CALL SNIPPETS` uses).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,26 @@ def _tag_token(kind: str, value: str) -> str:
     return "t" + hashlib.blake2b(f"{kind}\x00{value}".encode("utf-8"), digest_size=10).hexdigest()
 
 
+def trigrams(word: str) -> list[str]:
+    """Letter trigrams of a word, its ends marked ("qq" -> _qq, qq_): what the words index matches."""
+    padded = f"_{word}_"
+    return [padded[i:i + 3] for i in range(len(padded) - 2)]
+
+
+def levenshtein(a: str, b: str, most: int = 2) -> int:
+    """Edit distance (insert, delete, substitute), or most + 1 once it is over `most`."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > most:
+            return most + 1
+    return row[-1]
+
+
 def day_number(date: str, upper: bool = False) -> int:
     """An ISO date, year-month or year as yyyymmdd; missing parts 00 (or 99 for an upper bound), so integer
     order is the string order the Whoosh engine uses ("2016-08" sorts before "2016-08-01")."""
@@ -84,7 +106,7 @@ def day_number(date: str, upper: bool = False) -> int:
 
 
 def config_text(name: str, directory: Path, port: int, host: str = "127.0.0.1") -> str:
-    """A complete searchd configuration for commgraph's three indexes under `directory` (tests start searchd
+    """A complete searchd configuration for commgraph's four indexes under `directory` (tests start searchd
     with it; a deployment copies the index blocks into its own sphinx.conf)."""
     d = Path(directory)
     types = "\n".join(f"    rt_attr_multi_64 = e_{t}" for t in _TYPES)
@@ -119,6 +141,19 @@ index {name}_keys
     path = {d / (name + '_keys')}
     rt_field = k
     rt_attr_string = key
+}}
+
+index {name}_words
+{{
+    type = rt
+    path = {d / (name + '_words')}
+    rt_field = grams
+    rt_attr_string = stem
+    rt_attr_string = word
+    rt_attr_uint = first
+    rt_attr_uint = size
+    charset_table = 0..9, a..z, _
+    min_word_len = 1
 }}
 
 index {name}_text
@@ -275,6 +310,8 @@ class SphinxWriter:
         if base is not None:
             self._copy(base)
         self.pending: dict[str, tuple] = {}
+        self.vocabulary: dict[str, str] = {}  # English body stems not yet sent to the words index -> a word
+        self.sent: set[str] = set()
         self.written: dict[str, list[int]] = {}  # article id -> documents this writer inserted
 
     # --- generations ---
@@ -352,7 +389,11 @@ class SphinxWriter:
 
     def _row(self, document: IndexDocument, doc_id: int) -> tuple:
         words = [t.text for t in self.plain(document.title)]
-        body = [t.text for t in self.plain(document.body)]
+        body = []
+        for t in self.plain(document.body, keeporiginal=True):
+            body.append(t.text)
+            if t.text not in self.vocabulary and len(t.text) >= 3 and t.text.isascii() and t.text.isalpha():
+                self.vocabulary[t.text] = t.original.lower()
         # The dictionary words inside longer Chinese words (jieba's search mode) go to fields of their own:
         # in the word sequence they would break the phrases across them.
         title_extra = Counter(t.text for t in self.analyzer(document.title, mode="index")) - Counter(words)
@@ -404,6 +445,20 @@ class SphinxWriter:
             self.sql.run(f"REPLACE INTO {self.idx}_keys (id, k, key) VALUES "
                          + ",".join(["(%s, '', %s)"] * len(keys)), [v for k in keys for v in (_hash64(k), k)])
         self.pending.clear()
+        self._send_words()
+
+    def _send_words(self) -> None:
+        """Stems of English body words with their letter trigrams (the did-you-mean candidates), once each per
+        writer; an old stem no document holds any more is harmless: a suggestion is checked before it is made."""
+        fresh = sorted(set(self.vocabulary) - self.sent)
+        for i in range(0, len(fresh), 500):
+            chunk = fresh[i:i + 500]
+            self.sql.run(f"REPLACE INTO {self.idx}_words (id, grams, stem, word, first, size) VALUES "
+                         + ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                         [v for stem in chunk for v in (_hash64(stem), " ".join(trigrams(stem)), stem,
+                                                        self.vocabulary[stem], ord(stem[0]), len(stem))])
+        self.sent.update(fresh)
+        self.vocabulary.clear()
 
     def commit(self) -> None:
         self._flush()
@@ -505,12 +560,15 @@ class SphinxIndex:
         args = (" ".join(parts),)
         if budget is not None:
             budget.admit(self._estimate(parsed))
+        # The server stops the query itself when the budget's time runs out (then budget.check() says 503).
+        deadline = getattr(budget, "deadline", None)
+        stop = f", max_query_time={max(1, int((deadline.ends - time.monotonic()) * 1000))}" if deadline else ""
         order = "day DESC, id DESC" if request.sort == "date" else "w DESC, id ASC"
         offset = (page - 1) * size
         window = offset + size
         rows = self.sql.run(f"SELECT id, aid, title_s, date_s, lang, ekeys, WEIGHT() AS w FROM {self.idx} WHERE {where} "
                             f"ORDER BY {order} LIMIT {offset}, {size} OPTION max_matches={max(1000, window)}, "
-                            f"{_RANKING}", args)
+                            f"{_RANKING}{stop}", args)
         total = int(dict(self.sql.run("SHOW META")).get("total_found", 0))
         if budget is not None:
             budget.check()
@@ -548,8 +606,49 @@ class SphinxIndex:
                     entities=[(k, names.get(k, k), TYPE_FIELDS.get(k.split("/", 1)[0], "")) for k in ekeys.split(",") if k],
                     lang=lang)
                 for (_, aid, title, date, lang, ekeys, w), snippet in zip(rows, snippets)]
-        return SearchResult(query=request.text, total=total, hits=hits, facets=facets, page=page, page_size=size,
-                            type_counts=type_counts, languages=languages)
+        suggestion = self._suggest(request.text, budget) if not total else None
+        return SearchResult(query=request.text, total=total, hits=hits, facets=facets, suggestion=suggestion,
+                            page=page, page_size=size, type_counts=type_counts, languages=languages)
+
+    def _suggest(self, text: str, budget: SearchSession | None, most: int = 3) -> str | None:
+        """Did you mean, as the Whoosh engine's: at most `most` English words of three letters or more that no
+        document holds are each replaced by the most frequent stem within two edits that starts with the same
+        letter and this generation holds, written as a word of the text it came from ("monthly", not
+        "monthli"). Candidates come from the words index by letter trigrams."""
+        words = re.findall(r"\w+", text.lower())
+        if not words or all(has_han(w) for w in words):
+            return None
+        stems = {w: [t.text for t in self.schema["body"].analyzer(w)] for w in set(words)}
+        tokens = sorted({token(t) for ts in stems.values() for t in ts})
+        known = {row[1] for row in self.sql.run(f"CALL KEYWORDS(%s, '{self.idx}', 1)", (" ".join(tokens),))
+                 if int(row[3])} if tokens else set()
+        fixed, tried = [], 0
+        for word in words:
+            if (all(token(t) in known for t in stems[word]) or tried >= most or len(word) < 3
+                    or not (word.isascii() and word.isalpha())):
+                fixed.append(word)
+                continue
+            if budget is not None:
+                budget.check()
+            tried += 1
+            fixed.append(self._correct(word) or word)
+        return " ".join(fixed) if fixed != words else None
+
+    def _correct(self, word: str) -> str | None:
+        grams = " ".join(trigrams(word))
+        rows = self.sql.run(f"SELECT stem, word FROM {self.idx}_words WHERE MATCH(%s) AND first = {ord(word[0])} "
+                            f"AND size >= {max(1, len(word) - 2)} AND size <= {len(word) + 2} ORDER BY WEIGHT() DESC "
+                            "LIMIT 200 OPTION ranker=wordcount, max_matches=200", (f'"{grams}"/1',))
+        close = {stem: surface for stem, surface in rows if stem != word and levenshtein(word, stem) <= 2}
+        if not close:
+            return None
+        frequency = {row[1]: int(row[4]) for row in self.sql.run(
+            f"CALL KEYWORDS(%s, '{self.idx}', 1)", (" ".join(sorted(close)),))}
+        for stem in sorted(close, key=lambda s: (-frequency.get(s, 0), s)):
+            if self.sql.run(f"SELECT id FROM {self.idx} WHERE MATCH(%s) AND gens = {self.tag} LIMIT 1",
+                            (f"(@(body,bodyx) {stem})",)):
+                return close[stem]
+        return None
 
     def _keys(self, hashes: set[int]) -> dict[int, str]:
         if not hashes:
