@@ -30,6 +30,9 @@ _CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "pr
               "cofounder", "spokesperson", "spokesman", "spokeswoman", "director", "vice president", "officer",
               "executive", "partner", "head", "general manager", "manager", "secretary")
 
+# Words that name a part of a company inside a title run ("business group president", "division head").
+_UNITS = {"group", "division", "department", "unit", "bureau"}
+
 Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
 # "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
 _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|becomes|will become|"
@@ -108,7 +111,15 @@ class _RoleFinder:
     def _split_titles(self, phrase: str, base: int) -> list[tuple[str, str | None]]:
         """'chairman of the board and chief executive officer of YY' -> [(chairman of the board, YY),
         (chief executive officer, YY)]: each conjunct with its own organisation, else the last one named."""
-        parts = re.split(r"\s*(?:,\s*and\s+|\s+and\s+|&|,\s*)\s*", phrase)
+        # an '&' or 'and' inside a name ('Frost & Sullivan', 'Johnson and Johnson') joins no titles
+        masked = phrase
+        for m in self.employers:
+            if base <= m.start and m.end <= base + len(phrase):
+                masked = masked[:m.start - base] + re.sub(r"[&,]|\band\b", lambda x: "_" * len(x.group(0)),
+                                                          masked[m.start - base:m.end - base]) + masked[m.end - base:]
+        cuts = [0] + [i for match in re.finditer(r"\s*(?:,\s*and\s+|\s+and\s+|&|,\s*)\s*", masked)
+                      for i in match.span()] + [len(phrase)]
+        parts = [phrase[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2)]
         out: list[tuple[str, str | None]] = []
         offset = 0
         for part in parts:
@@ -182,6 +193,11 @@ class _RoleFinder:
             run_start = words[keep][1] if keep < len(words) else words[-1][2]
             lead_org = next((m.entity for m in self.employers if 0 <= run_start - m.end <= 4 and m.start >= base), None)
         plain = plain[keep:]
+        # "social network business group president": the unit names where the president works, the title is
+        # what follows it
+        units = [i for i, w in enumerate(plain[:-1]) if w.lower() in _UNITS]
+        if units and "of" not in plain:
+            plain = plain[units[-1] + 1:]
         if not plain:
             return None, None
         return _normal_title(" ".join(plain)), org or lead_org
