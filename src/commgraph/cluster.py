@@ -55,12 +55,16 @@ class ExtractorPlugin(WorkerPlugin):
         self.extractor = None
         self.name = PLUGIN_PREFIX + hashlib.sha256(f"{model}\n{rules.fingerprint}".encode()).hexdigest()[:16]
 
-    def setup(self, worker) -> None:
+    async def setup(self, worker) -> None:
+        import asyncio
         import multiprocessing
 
         from .extract import Extractor
 
-        self.extractor = Extractor.load(self.model, self.rules)
+        # On a thread: the worker's event loop must keep answering the scheduler's heartbeats meanwhile (a load
+        # on the loop itself blocked it for 15 s on the shared 2-core machine)
+        self.extractor = await asyncio.get_running_loop().run_in_executor(None, Extractor.load, self.model,
+                                                                          self.rules)
         # A nanny starts its worker as a daemonic process, only for the nanny's clean-up, and multiprocessing
         # refuses a daemonic process children. The extraction child of a task is killed when the task ends,
         # and by the kernel when this worker dies (PR_SET_PDEATHSIG): it cannot outlive the worker.
