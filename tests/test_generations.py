@@ -11,7 +11,8 @@ import time
 from commgraph import generations as gens
 from commgraph.check import check_generation
 from commgraph.graph import GraphStore
-from commgraph.index import article_ids
+from commgraph.search import engine_from_settings
+from commgraph.settings import Settings
 from commgraph.pipeline import ingest
 from commgraph.vocab import Minter
 
@@ -26,7 +27,6 @@ def ingest_process(settings, *paths):
 
 def snapshot_ids(data_dir):
     """What a reader sees: article ids in graph and index of the generation `current` points to."""
-    from whoosh import index as whoosh_index
 
     path = gens.current_path(data_dir)
     if path is None:
@@ -34,7 +34,7 @@ def snapshot_ids(data_dir):
     manifest = gens.read_manifest(path)
     base = manifest["base_iri"] + "article/"
     graphs = {g[len(base):] for g in GraphStore(path / "store", Minter(manifest["base_iri"]), read_only=True).article_graphs()}
-    return graphs, article_ids(whoosh_index.open_dir(str(path / "index"))), set(manifest["articles"])
+    return graphs, engine_from_settings(Settings()).open(path / "index").article_ids(), set(manifest["articles"])
 
 
 def test_sigkill_at_random_points_never_tears(settings, extractor, tmp_path):

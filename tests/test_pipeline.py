@@ -22,10 +22,10 @@ def quads(settings) -> set:
 
 
 def hits(settings, text):
-    from commgraph.index import SearchIndex, search
+    from commgraph.search import SearchRequest, engine_from_settings
 
-    engine = SearchIndex.open(gens.require_current(settings.data_dir) / "index")
-    return [h.id for h in search(engine, text).hits]
+    index = engine_from_settings(settings).open(gens.require_current(settings.data_dir) / "index")
+    return [h.id for h in index.search(SearchRequest(text)).hits]
 
 
 def test_ingest_twice_equals_once(settings, extractor):

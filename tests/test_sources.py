@@ -198,12 +198,12 @@ def test_site_boilerplate_becomes_no_entity_and_no_search_word(settings, extract
     """The real model and rules over the five pages: no entity name holds any of their boilerplate (credits,
     paywall box, footers, related lists, bylines, menus), and no boilerplate word finds the page."""
     from commgraph import generations as gens
-    from commgraph.index import SearchIndex, search
+    from commgraph.search import SearchRequest, engine_from_settings
     from commgraph.pipeline import ingest
 
     report = ingest(SITES, settings, extractor=extractor)
     assert not report.failed and len(report.added) == 5
-    engine = SearchIndex.open(gens.require_current(settings.data_dir) / "index")
+    index = engine_from_settings(settings).open(gens.require_current(settings.data_dir) / "index")
     for page in SITES:
         expected, article = _expected(page), read_path(page)[0]
         extraction = extractor.extract(article)
@@ -212,7 +212,7 @@ def test_site_boilerplate_becomes_no_entity_and_no_search_word(settings, extract
         assert not leaks, (page.name, leaks)
         assert extraction.mentions  # the body itself still gives facts
         for word in expected["boilerplate_words"]:
-            assert article.id not in [h.id for h in search(engine, word).hits], (page.name, word)
+            assert article.id not in [h.id for h in index.search(SearchRequest(word)).hits], (page.name, word)
 
 
 def test_trafilatura_finding_nothing_leaves_our_rules():

@@ -12,7 +12,7 @@ from rdflib import Graph
 
 from . import generations as gens
 from .graph import open_store
-from .index import article_ids
+from .search import engine_from_settings
 from .settings import Settings
 from .vocab import Minter
 
@@ -23,8 +23,6 @@ REPAIR = ("to repair: run `commgraph ingest --rebuild` (it rebuilds from the new
 
 def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     """Problems found (empty when consistent). `shacl` also validates every article graph (slower)."""
-    from whoosh import index as whoosh_index
-
     current = gens.require_current(settings.data_dir)
     # Files first: a damaged file can make the store or the index fail to open, or answer wrongly.
     problems = gens.damage(current)
@@ -38,7 +36,7 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     try:
         store = open_store(settings, current, minter, read_only=True)
         in_store = store.article_graphs()
-        in_index = article_ids(whoosh_index.open_dir(str(current / "index")))
+        in_index = engine_from_settings(settings).open(current / "index").article_ids()
     except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError, zlib.error) as exc:
         # Files that match their checksums but still fail: written damaged, or a library cannot read them.
         return [f"{current.name} cannot be read: {type(exc).__name__}: {exc}", REPAIR]

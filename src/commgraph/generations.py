@@ -87,14 +87,6 @@ def start_generation(data_dir: Path) -> Path:
     return work
 
 
-def copy_index(source: Path, target: Path) -> None:
-    """Hard-link every index file: Whoosh writes new segment and TOC files and never changes old ones."""
-    target.mkdir(parents=True)
-    for entry in source.iterdir():
-        if entry.is_file() and not entry.name.endswith(".lock") and "WRITELOCK" not in entry.name:
-            os.link(entry, target / entry.name)
-
-
 def publish(data_dir: Path, work: Path, manifest: dict, previous: Path | None = None) -> Path:
     """Record every file's size and checksum in the manifest, write it, fsync everything, rename into place
     and switch `current` atomically. `previous`: the generation `work` was copied from (its checksums are

@@ -16,7 +16,7 @@ from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
 from .facts import Entity, Extraction
 from .graph import GraphStore, article_triples, open_store, update_entities
-from .index import create_or_open, document_for
+from .search import SearchEngine, document_for, engine_from_settings
 from .settings import Settings
 from .sources import Article, PartialArticles, iter_source_files, parse_bytes, read_path, slugify
 from .vocab import SCHEMA, Minter
@@ -24,8 +24,9 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 9  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
-# 9: names language-tagged ("Tencent"@en, "腾讯"@zh), schema:inLanguage on every article
+DATA_FORMAT = 10  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
+# 9: names language-tagged ("Tencent"@en, "腾讯"@zh), schema:inLanguage on every article; 10: the index's
+# analyzers moved to commgraph.search (its pickled schema names them), so older indexes no longer open
 
 
 @dataclass
@@ -271,11 +272,12 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     if current and not rebuild:  # a rebuild starts from empty store and index (the schema may have changed)
         if not settings.store:  # a remote store is shared, not copied per generation
             GraphStore(current / "store", minter, read_only=True).backup(work / "store")
-        gens.copy_index(current / "index", work / "index")
     store = open_store(settings, work, minter)
+    engine = engine_from_settings(settings)
     # Chinese gazetteer names are dictionary words of the index's segmenter (B站, QQ群 stay whole)
-    ix = create_or_open(work / "index", words=tuple(n for k in rules.known for n in (k.name, *k.aliases)))
-    writer = ix.writer(timeout=settings.lock_timeout)
+    writer = engine.writer(work / "index", previous=current / "index" if current and not rebuild else None,
+                           words=tuple(n for k in rules.known for n in (k.name, *k.aliases)),
+                           timeout=settings.lock_timeout)
     articles = {} if rebuild else dict(manifest["articles"])
     try:
         # Entities whose merged description must be re-derived (a rebuild of a shared remote store: all of them),
@@ -286,7 +288,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
             affected |= store.mentioned_entities(minter.article(article_id))
         for article_id in report.removed:
             store.remove_article(minter.article(article_id))
-            writer.delete_by_term("id", article_id)
+            writer.delete(article_id)
             articles.pop(article_id, None)
         written: list[str] = []  # an article whose extraction failed keeps its previous version, if any
         if to_extract:
@@ -296,7 +298,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                     written.append(article.id)
                     quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
                     added += extraction.entities.values()
-                    writer.update_document(**document_for(extraction))
+                    writer.replace(document_for(extraction))
                     articles[article.id] = {"hash": article.content_hash, "title": article.title,
                                             "source": article.source, "date": article.date, "url": article.url,
                                             "entities": len(extraction.entities),
@@ -309,7 +311,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
         writer.cancel()
         raise
     store.flush()
-    _verify(store, ix, articles, minter, changed=written, removed=report.removed)
+    _verify(store, engine, work / "index", articles, minter, changed=written, removed=report.removed)
     # Totals from the manifest, not from a scan of the store: an update costs O(the change), not O(the store).
     totals = {"articles": len(articles), "entities": store.entity_count(),
               "quads": sum(a["quads"] for a in articles.values()),
@@ -356,17 +358,18 @@ def _extractions(articles: list[Article], settings: Settings, rules, extractor):
                                 timeout=settings.extract_timeout, extractor=extractor)
 
 
-def _verify(store, ix, articles: dict, minter: Minter, changed: list[str], removed: list[str]) -> None:
+def _verify(store, engine: SearchEngine, index_dir: Path, articles: dict, minter: Minter, changed: list[str],
+            removed: list[str]) -> None:
     """Before publishing: the index holds one document per manifest entry, every changed article is in both
     graph store and index, and every removed one is in neither.
 
     O(the change): listing every named graph cost 0.1-0.2 s at 10,000 articles. `commgraph check` compares
     every id of a generation.
     """
-    with ix.searcher() as searcher:
-        indexed = searcher.doc_count()
-        problems = [f"{a} not indexed" for a in changed if searcher.document_number(id=a) is None]
-        problems += [f"{a} still indexed" for a in removed if searcher.document_number(id=a) is not None]
+    index = engine.open(index_dir)
+    indexed, present = index.doc_count(), index.indexed([*changed, *removed])
+    problems = [f"{a} not indexed" for a in changed if a not in present]
+    problems += [f"{a} still indexed" for a in removed if a in present]
     graphs = store.present_graphs([str(minter.article(a)) for a in [*changed, *removed]])
     problems += [f"{a} has no graph" for a in changed if str(minter.article(a)) not in graphs]
     problems += [f"{a} still has a graph" for a in removed if str(minter.article(a)) in graphs]

@@ -37,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_sandbox", "required", "required: each SPARQL worker runs in its own network namespace (no "
                                          "network at all) and refuses queries where the OS cannot make one; off: "
                                          "no sandbox, only the text check against SERVICE."),
+    Setting("search_engine", "whoosh", "Keyword search engine behind the search protocol (commgraph.search): whoosh, "
+                                       "an index on disk inside each generation."),
     Setting("page_size", 10, "Search results per page."),
     Setting("search_max_words", 32, "Most distinct words a keyword search may hold; more are refused (400)."),
     Setting("search_max_postings", 1_000_000, "Most postings (article-word pairs) a keyword search may read, "
@@ -79,6 +81,7 @@ class Settings:
     max_query_depth: int = 40
     query_workers: int = 2
     query_sandbox: str = "required"
+    search_engine: str = "whoosh"
     page_size: int = 10
     search_max_words: int = 32
     search_max_postings: int = 1_000_000

@@ -15,9 +15,8 @@ from .. import generations as gens
 from .. import lookup
 from ..errors import READ_ERRORS, StoreError, is_read_error
 from ..graph import open_store
-from ..index import SearchIndex
 from ..remote import Endpoints
-from ..search_budget import SearchBudget, SearchLimits
+from ..search import SearchBudget, SearchIndex, SearchLimits, engine_from_settings
 from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
@@ -34,7 +33,7 @@ class Generation:
     path: Path
     manifest: dict
     store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
-    index: SearchIndex
+    index: SearchIndex  # opened by the engine the search_engine setting names
     _names: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def entity_names(self, keys: list[str], minter: Minter) -> dict[str, str]:
@@ -100,6 +99,7 @@ class Services:
         self.limits = Limits.from_settings(settings)
         self.pool = QueryPool(settings.query_workers, self.limits)
         self.search_budget = SearchBudget(SearchLimits.from_settings(settings))
+        self.search_engine = engine_from_settings(settings)
         self.remote = Endpoints.from_settings(settings)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
@@ -143,7 +143,8 @@ class Services:
                 try:
                     opened = Generation(path=path, manifest=gens.read_manifest(path),
                                         store=open_store(self.settings, path, self.minter, read_only=True),
-                                        index=SearchIndex.open(path / "index"))
+                                        index=self.search_engine.open(path / "index"))
+                    opened.index.warm_up()
                 except OPEN_ERRORS as exc:
                     problems = [f"{path.name} does not open: {type(exc).__name__}: {str(exc)[:300]}"]
             if problems:

@@ -11,7 +11,7 @@ from flask import request
 
 from .. import lookup
 from ..errors import NotFound, QueryError
-from ..index import search as run_search
+from ..search import SearchRequest
 from ..vocab import name_keys
 from . import services
 
@@ -93,9 +93,9 @@ def _search_data(svc, gen) -> dict[str, Any]:
         return keyed
 
     with svc.search_budget.session() as budget:  # a costly search holds its slot until its page is made
-        result = run_search(gen.index, q, page=_int_arg("page", 1), page_size=svc.settings.page_size,
-                            entity_filters=filters, sort=sort, date_from=date_from, date_to=date_to, texts=texts,
-                            labels=labels, entities_named=entities_named, languages=langs, budget=budget)
+        asked = SearchRequest(q, page=_int_arg("page", 1), page_size=svc.settings.page_size, entity_filters=filters,
+                              languages=langs, sort=sort, date_from=date_from, date_to=date_to)
+        result = gen.index.search(asked, texts=texts, labels=labels, entities_named=entities_named, budget=budget)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:

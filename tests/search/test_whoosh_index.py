@@ -2,7 +2,9 @@
 
 import pytest
 
-from commgraph.index import SearchIndex, article_ids, create_or_open, parse_user_query, search
+from commgraph.search import document_for
+from commgraph.search._whoosh_query import parse_user_query
+from commgraph.search.whoosh_engine import WhooshIndex as SearchIndex, article_ids, create_or_open, fields_of, search
 
 from test_graph import make_extraction
 
@@ -29,9 +31,7 @@ def ix(tmp_path):
     for article_id, body, date in (("a1", body_a, "2015-08-06"), ("a2", body_b, "2016-01-01")):
         extraction = make_extraction(article_id, body)
         extraction.article.__dict__["date"] = date  # frozen dataclass: set the test date directly
-        from commgraph.index import document_for
-
-        writer.update_document(**document_for(extraction))
+        writer.update_document(**fields_of(document_for(extraction)))
     writer.commit()
     return index
 
@@ -110,7 +110,7 @@ def test_stemmers_are_safe_to_share_between_threads(tmp_path):
 
     from whoosh.analysis import StemFilter
 
-    from commgraph.index import make_schema, thread_safe_stemming
+    from commgraph.search.whoosh_engine import make_schema, thread_safe_stemming
 
     schema = make_schema()
     for _name, field_type in schema.items():

@@ -6,6 +6,8 @@ search is priced before it is evaluated (distinct words, postings from the index
 posting read), refused with a 400 that says what to change when it is over a cap, and a costly one waits
 for one of a few slots per process: cheap searches and every other page go on beside it. A search that
 runs past its time is stopped at the next term (503), as is one that waited too long for a slot.
+
+Engine-neutral: each engine prices a search in its own terms (a `Cost`) and calls `admit` and `check`.
 """
 
 from __future__ import annotations
@@ -16,13 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from whoosh.query import Phrase
-
-from .errors import QueryError
-from .postings import PAIR_SEPARATOR
-
-# Fields that hold filters and entity expansions the app adds, not words the user typed.
-_NOT_WORDS = {"entity", "lang", "date", "id"}
+from ..errors import QueryError
 
 
 class SearchRefused(QueryError):
@@ -47,32 +43,11 @@ class SearchLimits:
 
 @dataclass(frozen=True)
 class Cost:
+    """What a search will read, as its engine estimates it before running it: the distinct words the user
+    typed (filters and entity expansions not counted) and the postings (article-word pairs) to be read."""
+
     words: int
     postings: int
-
-
-def estimate(searcher, query) -> Cost:
-    """Distinct words (any field but filters) and the postings the search will read, from term statistics
-    only: a phrase reads its word pairs (postings.py), any other leaf its terms."""
-    schema = searcher.schema
-    words: set[str] = set()
-    terms: set[tuple[str, str]] = set()
-    for leaf in query.leaves():
-        if isinstance(leaf, Phrase):
-            if leaf.fieldname not in _NOT_WORDS:
-                words.update(leaf.words)
-            pairs = f"{leaf.fieldname}_pairs"
-            if pairs in schema and len(leaf.words) > 1:
-                terms.update((pairs, f"{a}{PAIR_SEPARATOR}{b}") for a, b in zip(leaf.words, leaf.words[1:]))
-            else:
-                terms.update((leaf.fieldname, w) for w in leaf.words)
-            continue
-        for field, text in leaf.terms():
-            terms.add((field, text))
-            if field not in _NOT_WORDS:
-                words.add(text)
-    postings = sum(searcher.doc_frequency(field, text) for field, text in terms if field in schema)
-    return Cost(words=len(words), postings=postings)
 
 
 class Deadline:
@@ -115,10 +90,11 @@ class SearchSession:
         self.deadline: Deadline | None = None
         self.cost: Cost | None = None
 
-    def admit(self, searcher, query) -> None:
-        """Refuse a search over a cap (400); a costly one waits for a slot (503 when none frees in time)."""
+    def admit(self, cost: Cost) -> None:
+        """Refuse a search over a cap (400); a costly one waits for a slot (503 when none frees in time).
+        `cost` is the engine's estimate, made from term statistics without reading postings."""
         limits = self.budget.limits
-        cost = self.cost = estimate(searcher, query)
+        self.cost = cost
         if cost.words > limits.max_words:
             raise SearchRefused(f"the search has {cost.words} distinct words; the limit is {limits.max_words} "
                                 "(setting search_max_words): remove some, or quote a phrase", 400)

@@ -1,32 +1,40 @@
-"""The Whoosh full-text index: schema, per-article documents, and safe keyword search with highlights and facets."""
+"""The Whoosh engine: a SearchEngine (protocol.py) over a Whoosh index on disk in each generation.
+
+The schema and per-article fields, the writer, and keyword search with highlights, facets and spelling
+suggestions. Queries are read by _whoosh_query.py and evaluated over whole posting lists by _postings.py
+(Whoosh's own matchers were 10-40x slower); the analyzers per language are in analysis.py.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import itertools
+import os
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from markupsafe import escape
-from whoosh import highlight, index, qparser
+from whoosh import highlight, index
 from whoosh.analysis import BiWordFilter, StemFilter
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.qparser import syntax
-from whoosh.query import And, Every, Or, Query, Term, TermRange
+from whoosh.query import And, Every, Or, Phrase, Query, Term, TermRange
 
+from ..errors import QueryError, StoreError
+from ._postings import PAIR_SEPARATOR, Postings
+from ._whoosh_query import parse_user_query
 from .analysis import ChineseAwareAnalyzer, HighlightTokens, has_han, warm_up
-from .errors import QueryError
-from .facts import ENTITY_TYPES, Extraction
-from .postings import PAIR_SEPARATOR, Postings
-from .search_budget import SearchSession
+from .budget import Cost, SearchSession
+from .protocol import (TYPE_FIELDS, EntitiesNamed, Hit, IndexDocument, Labels, SearchRequest, SearchResult,
+                       Texts)
 
-MAX_QUERY_CHARS = 500
-TYPE_FIELDS = {t.lower(): t for t in ENTITY_TYPES}  # person:"..." organization:"..." ...
+# Fields that hold filters and entity expansions the app adds, not words the user typed.
+_NOT_WORDS = {"entity", "lang", "date", "id"}
 
 
 class WordPairs(BiWordFilter):
@@ -45,7 +53,7 @@ def make_schema(words: tuple[str, ...] = ()) -> Schema:
     """The index schema; `words` are extra dictionary words for segmenting Chinese (gazetteer names)."""
     # English exactly as Whoosh's StemmingAnalyzer; Chinese runs segmented by jieba (analysis.py).
     analyzer = ChineseAwareAnalyzer(words)
-    # Word pairs stand in for positions: a phrase is every consecutive pair of its words (postings.py), term
+    # Word pairs stand in for positions: a phrase is every consecutive pair of its words (_postings.py), term
     # lookups instead of Whoosh's position checks, which took 350 ms at 10,000 articles.
     pairs = ChineseAwareAnalyzer(words, subwords=False) | WordPairs(sep=PAIR_SEPARATOR)
     type_fields = {name: KEYWORD(stored=False, commas=True, lowercase=True, scorable=True) for name in TYPE_FIELDS}
@@ -64,175 +72,116 @@ def make_schema(words: tuple[str, ...] = ()) -> Schema:
     )
 
 
+def open_dir(path: Path):
+    """Whoosh's open_dir, with the error an index of an older layout gives said plainly."""
+    try:
+        return index.open_dir(str(path))
+    except (ModuleNotFoundError, AttributeError) as exc:
+        # The schema is pickled with its analyzers' classes; before data format 10 they lived in
+        # commgraph.analysis and commgraph.index.
+        raise StoreError(f"the search index {path} was written by an older commgraph (data format before 10: "
+                         f"{exc}); run `commgraph ingest --rebuild` to rebuild it") from None
+
+
 def create_or_open(path: Path, words: tuple[str, ...] = ()):
     """Open the index at `path`, creating it (with our schema, see make_schema) when absent."""
     if index.exists_in(str(path)):
-        return index.open_dir(str(path))
+        return open_dir(path)
     path.mkdir(parents=True, exist_ok=True)
     return index.create_in(str(path), make_schema(words))
 
 
-def document_for(extraction: Extraction) -> dict:
-    """One Whoosh document per article: text fields plus entities by type as keyword facets."""
-    article = extraction.article
-    doc = {"id": article.id, "title": article.title, "title_pairs": article.title, "body": article.body,
-           "body_pairs": article.body, "date": article.date or "", "lang": getattr(article, "lang", "") or "",
-           "entity": ",".join(sorted(extraction.entities))}
-    for name, type_ in TYPE_FIELDS.items():
-        names = [n for e in extraction.entities.values() if e.type == type_ for n in (e.name, *e.aliases)]
-        doc[name] = ",".join(sorted(set(names)))
-    return doc
+def fields_of(document: IndexDocument) -> dict:
+    """The Whoosh fields of an index document: the text twice (words, and word pairs for phrases), the
+    entity keys, and each type's names and aliases as keywords."""
+    fields = {"id": document.id, "title": document.title, "title_pairs": document.title, "body": document.body,
+              "body_pairs": document.body, "date": document.date, "lang": document.lang,
+              "entity": ",".join(document.entities)}
+    for name in TYPE_FIELDS:
+        fields[name] = ",".join(document.names.get(name, ()))
+    return fields
 
 
 def article_ids(ix) -> set[str]:
+    """The ids of the live (not deleted) documents of an open Whoosh index."""
     with ix.searcher() as searcher:
         return {fields["id"] for fields in searcher.all_stored_fields()}
 
 
-@dataclass
-class Hit:
-    id: str
-    title: str
-    date: str
-    score: float
-    snippet: str  # HTML: escaped article text with <b class="match"> highlights
-    entities: list[tuple[str, str, str]]  # (key, name, type)
-    lang: str = ""  # schema:inLanguage
+def copy_index(source: Path, target: Path) -> None:
+    """Hard-link every index file: Whoosh writes new segment and TOC files and never changes old ones."""
+    target.mkdir(parents=True)
+    for entry in source.iterdir():
+        if entry.is_file() and not entry.name.endswith(".lock") and "WRITELOCK" not in entry.name:
+            os.link(entry, target / entry.name)
 
 
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)  # type -> [(key, name, count)]
-    suggestion: str | None = None
-    page: int = 1
-    page_size: int = 10
-    notice: str | None = None
-    type_counts: dict[str, int] = field(default_factory=dict)  # type -> hits (of the top ones) naming one
-    languages: dict[str, int] = field(default_factory=dict)  # language -> matching articles (the facet)
+def estimate(searcher, query: Query) -> Cost:
+    """Distinct words (any field but filters) and the postings the search will read, from term statistics
+    only: a phrase reads its word pairs (_postings.py), any other leaf its terms."""
+    schema = searcher.schema
+    words: set[str] = set()
+    terms: set[tuple[str, str]] = set()
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase):
+            if leaf.fieldname not in _NOT_WORDS:
+                words.update(leaf.words)
+            pairs = f"{leaf.fieldname}_pairs"
+            if pairs in schema and len(leaf.words) > 1:
+                terms.update((pairs, f"{a}{PAIR_SEPARATOR}{b}") for a, b in zip(leaf.words, leaf.words[1:]))
+            else:
+                terms.update((leaf.fieldname, w) for w in leaf.words)
+            continue
+        for field, text in leaf.terms():
+            terms.add((field, text))
+            if field not in _NOT_WORDS:
+                words.add(text)
+    postings = sum(searcher.doc_frequency(field, text) for field, text in terms if field in schema)
+    return Cost(words=len(words), postings=postings)
 
 
-_CHINESE_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
-EntitiesNamed = Callable[[list[str]], dict[str, list[str]]]  # query words/phrases -> keys of entities so named
+class WhooshWriter:
+    """The IndexWriter of a Whoosh index (one per ingest; Whoosh's own writer holds the index's lock)."""
+
+    def __init__(self, ix, timeout: float) -> None:
+        self._writer = ix.writer(timeout=timeout)
+
+    def replace(self, document: IndexDocument) -> None:
+        self._writer.update_document(**fields_of(document))
+
+    def delete(self, article_id: str) -> None:
+        self._writer.delete_by_term("id", article_id)
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
 
 
-class EntityNamesPlugin(qparser.Plugin):
-    """A plain query word, run of words or quoted phrase that is a name or alias of known entities also matches
-    every article that mentions one of them: 腾讯 finds the English articles about Tencent through the entity,
-    Tencent the Chinese ones, Chen Rui the article that writes 陈睿. `entities_named` is asked once per query,
-    with every candidate text."""
+@dataclass(frozen=True)
+class WhooshEngine:
+    """The SearchEngine that ships: a Whoosh index on disk in each generation's `index/` directory."""
 
-    def __init__(self, entities_named: EntitiesNamed) -> None:
-        self.entities_named = entities_named
+    name: str = "whoosh"
 
-    def filters(self, parser):
-        # After the fields filter (100) has named the fielded nodes, before multifield (110) copies the plain ones.
-        return [(self.expand, 105)]
+    @classmethod
+    def from_settings(cls, settings) -> "WhooshEngine":
+        return cls()
 
-    def expand(self, parser, group):
-        texts = sorted(set(_candidate_texts(group)))
-        keys = self.entities_named(texts) if texts else {}
-        return _add_entities(group, keys) if keys else group
+    def writer(self, directory: Path, *, previous: Path | None = None, words: tuple[str, ...] = (),
+               timeout: float = 30.0) -> WhooshWriter:
+        if previous is not None:
+            copy_index(previous, directory)
+        return WhooshWriter(create_or_open(directory, words), timeout)
 
-
-_NAME_WORDS = 4  # the longest run of plain words looked up as a name ("QQ interest tribes")
+    def open(self, directory: Path) -> "WhooshIndex":
+        return WhooshIndex.open(directory)
 
 
-def _is_plain_text(node) -> bool:
-    return (isinstance(node, (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)) and node.fieldname is None
-            and len(node.text.strip()) >= 2)
-
-
-def _is_plain_word(node) -> bool:
-    return isinstance(node, syntax.WordNode) and node.fieldname is None
-
-
-def _word_run(nodes: list, start: int) -> list[int]:
-    """Indexes of the plain words from `start` on that only spaces separate (no operator, field or phrase)."""
-    run = [start]
-    while (len(run) < _NAME_WORDS and run[-1] + 2 < len(nodes) and isinstance(nodes[run[-1] + 1], syntax.Whitespace)
-           and _is_plain_word(nodes[run[-1] + 2])):
-        run.append(run[-1] + 2)
-    return run
-
-
-def _joined(nodes: list, run: list[int]) -> str:
-    return " ".join(nodes[i].text for i in run)
-
-
-def _candidate_texts(group):
-    nodes = list(group)
-    for i, node in enumerate(nodes):
-        if isinstance(node, syntax.GroupNode):
-            yield from _candidate_texts(node)
-        elif _is_plain_text(node):
-            yield node.text
-            if _is_plain_word(node):
-                run = _word_run(nodes, i)
-                yield from (_joined(nodes, run[:n]) for n in range(2, len(run) + 1))
-
-
-def _entity_nodes(keys: list[str], first, last) -> list:
-    return [syntax.WordNode(key).set_fieldname("entity").set_range(first.startchar, last.endchar) for key in keys]
-
-
-def _add_entities(group, keys: dict[str, list[str]]):
-    nodes, rewritten, i = list(group), [], 0
-    while i < len(nodes):
-        node = nodes[i]
-        if isinstance(node, syntax.GroupNode):
-            rewritten.append(_add_entities(node, keys))
-        elif _is_plain_word(node) and (named := [run for run in (_word_run(nodes, i)[:n] for n in range(
-                _NAME_WORDS, 1, -1)) if len(run) > 1 and keys.get(_joined(nodes, run))]):
-            run = named[0]  # the longest run of words that names entities: its words, or one of them
-            words = syntax.AndGroup([nodes[j] for j in run])
-            rewritten.append(syntax.OrGroup([words, *_entity_nodes(keys[_joined(nodes, run)], node, nodes[run[-1]])]))
-            i = run[-1]
-        elif _is_plain_text(node) and keys.get(node.text):
-            rewritten.append(syntax.OrGroup([node, *_entity_nodes(keys[node.text], node, node)]))
-        else:
-            rewritten.append(node)
-        i += 1
-    group.nodes[:] = rewritten
-    return group
-
-
-def parse_user_query(schema: Schema, text: str, entities_named: EntitiesNamed | None = None) -> Query | None:
-    """Parse keyword syntax (phrases, AND/OR/NOT, person:"...", lang:zh) with no wildcard, fuzzy or range
-    expansion; with `entities_named`, words that name entities also match the articles mentioning them."""
-    text = text.strip()
-    if not text:
-        return None
-    if text.count("(") + text.count(")") > 40:
-        text = re.sub(r"[()]", " ", text).strip()  # deep grouping: read the words, not the structure
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}: shorten it")
-    text = text.translate(_CHINESE_QUOTES)  # “腾讯公司” and 「腾讯公司」 are phrases too
-    if text.count('"') % 2:
-        text = text.replace('"', " ")
-    # No wildcards (the parser's plugin is removed: they can hang the index): "qq*" searches qq, not the
-    # literal term "qq*", which no article holds.
-    text = re.sub(r"[*?]+", " ", text)
-    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
-    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
-        parser.remove_plugin_class(plugin)
-    parser.remove_plugin_class(qparser.FieldsPlugin)
-    parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>(?:" + "|".join([*TYPE_FIELDS, "lang"]) + r")):"))
-    if entities_named is not None:
-        parser.add_plugin(EntityNamesPlugin(entities_named))
-    try:
-        return parser.parse(text)
-    except RecursionError:
-        raise QueryError("the query is nested too deeply; remove some brackets") from None
-    except (IndexError, AssertionError):  # Whoosh's parser on operators with nothing to join ("NOT NOT NOT")
-        raise QueryError("the query's AND/OR/NOT have no words to join; put words between them "
-                         '(e.g. qq NOT wechat), or quote them ("not")') from None
-
-
-class SearchIndex:
-    """An open index and its per-index arrays (see postings.py); one per served generation."""
+class WhooshIndex:
+    """The SearchIndex of an open Whoosh index, with its per-index arrays (see _postings.py); one per served
+    generation."""
 
     def __init__(self, ix) -> None:
         self.ix = ix
@@ -241,6 +190,8 @@ class SearchIndex:
         self.analyzer = self.schema["body"].analyzer  # for highlighting: the words as the body was indexed
         self.postings = Postings()
         self._local = threading.local()
+
+    def warm_up(self) -> None:
         if self._holds_chinese():
             warm_up(self.analyzer)  # jieba's dictionary, in the background: not on the first Chinese query
 
@@ -259,11 +210,27 @@ class SearchIndex:
         return searcher
 
     @classmethod
-    def open(cls, path: Path) -> "SearchIndex":
-        return cls(index.open_dir(str(path)))
+    def open(cls, path: Path) -> "WhooshIndex":
+        if not index.exists_in(str(path)):  # Whoosh would make an empty index of a missing directory's name
+            raise FileNotFoundError(errno.ENOENT, "no search index here", str(path))
+        return cls(open_dir(path))
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
+
+    def article_ids(self) -> set[str]:
+        return article_ids(self.ix)
+
+    def indexed(self, article_ids: Iterable[str]) -> set[str]:
+        searcher = self.searcher()
+        return {a for a in article_ids if searcher.document_number(id=a) is not None}
+
+    def search(self, request: SearchRequest, *, texts: Texts | None = None, labels: Labels | None = None,
+               entities_named: EntitiesNamed | None = None, budget: SearchSession | None = None) -> SearchResult:
+        return search(self, request.text, page=request.page, page_size=request.page_size,
+                      entity_filters=request.entity_filters, sort=request.sort, date_from=request.date_from,
+                      date_to=request.date_to, texts=texts, labels=labels, entities_named=entities_named,
+                      languages=request.languages, budget=budget)
 
     def scores(self, text: str) -> dict[str, float]:
         """Every matching article's id and score (for cg:textScore)."""
@@ -276,11 +243,9 @@ class SearchIndex:
         return {ids[doc]: float(score) for doc, score in zip(matches.docs.tolist(), matches.scores.tolist())}
 
 
-def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
+def search(engine: WhooshIndex, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
            sort: str = "relevance", date_from: str = "", date_to: str = "",
-           texts: Callable[[list[str]], dict[str, str]] | None = None,
-           labels: Callable[[list[str]], dict[str, str]] | None = None,
-           entities_named: EntitiesNamed | None = None, languages: tuple[str, ...] = (),
+           texts: Texts | None = None, labels: Labels | None = None, entities_named: EntitiesNamed | None = None, languages: tuple[str, ...] = (),
            budget: SearchSession | None = None) -> SearchResult:
     """Ranked hits with escaped, highlighted snippets and facet counts over every match.
 
@@ -289,7 +254,7 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
     snippets are empty and entities are shown by key. `entities_named` (see EntityNamesPlugin) lets a word
     that names an entity match the articles mentioning it in any language; `languages` keeps articles in one
     of these languages. `budget` prices the search before it runs and stops it when out of time
-    (search_budget.py: SearchRefused, 400 or 503).
+    (budget.py: SearchRefused, 400 or 503).
     """
     try:
         query = parse_user_query(engine.schema, text, entities_named)
@@ -310,7 +275,7 @@ def search(engine: SearchIndex, text: str, page: int = 1, page_size: int = 10, e
     postings = engine.postings
     searcher = engine.searcher()
     if budget is not None:
-        budget.admit(searcher, query)
+        budget.admit(estimate(searcher, query))
     matches = postings.evaluate(searcher, query, budget.check if budget is not None else None)
     top = postings.top(searcher, matches, page * page_size, by_date=sort == "date")
     on_page = [(int(doc), searcher.stored_fields(int(doc))) for doc in top[(page - 1) * page_size:]]
@@ -463,7 +428,7 @@ def _suggest(searcher, text: str, analyzer=None, budget: SearchSession | None = 
     return " ".join(fixed) if fixed != words else None
 
 
-def _whole_word(engine: SearchIndex, searcher, stem: str,
+def _whole_word(engine: WhooshIndex, searcher, stem: str,
                 texts: Callable[[list[str]], dict[str, str]] | None) -> str:
     """A word that `stem` (an index term) was made from, read in one article that holds it: the spelling
     suggestion "monthly", not "monthli". The stem itself when no text is at hand."""

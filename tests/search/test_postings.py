@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from commgraph.index import SearchIndex, create_or_open, parse_user_query, search
-from commgraph.postings import Postings
+from commgraph.search._postings import Postings
+from commgraph.search._whoosh_query import parse_user_query
+from commgraph.search.whoosh_engine import WhooshIndex as SearchIndex, create_or_open, search
 
 WORDS = ("tencent qq group tribe interest user wechat weibo momo douban fan star game music campus city "
          "growth million active monthly platform community").split()

@@ -4,7 +4,7 @@ Whoosh's own matchers step through postings in Python, about 4 µs a posting and
 articles contain took 44 ms, a phrase 350 ms. Here each posting list is read a block at a time into arrays and
 BM25F scoring, AND/OR/NOT and facet counts over every match are vector operations. The scores are Whoosh's
 own (BM25F, B=0.75, K1=1.2, the same statistics), so the ranking is the one `searcher.search` gives; a test
-compares them. Phrases are matched through word-pair fields (`<field>_pairs`, see index.make_schema): every
+compares them. Phrases are matched through word-pair fields (`<field>_pairs`, see whoosh_engine.make_schema): every
 consecutive pair of the phrase's words must occur as a pair in the article.
 """
 
@@ -151,7 +151,7 @@ class Postings:
 
     def evaluate(self, searcher, query: wq.Query, check: Callable[[], None] | None = None) -> Matches:
         """The live documents matching `query`, with Whoosh's BM25F scores. `check` is called before each
-        term's postings are read; it raises to stop a search that is out of time (search_budget.py)."""
+        term's postings are read; it raises to stop a search that is out of time (budget.py)."""
         self._checks.check = check
         try:
             matches = self._eval(searcher, query)

@@ -9,8 +9,9 @@ import threading
 import pytest
 
 from commgraph.errors import QueryError
-from commgraph.index import SearchIndex, create_or_open, parse_user_query, search
-from commgraph.search_budget import SearchBudget, SearchLimits, SearchRefused, estimate
+from commgraph.search._whoosh_query import parse_user_query
+from commgraph.search.budget import SearchBudget, SearchLimits, SearchRefused
+from commgraph.search.whoosh_engine import WhooshIndex as SearchIndex, create_or_open, estimate, search
 
 COMMON = ["community", "groups", "users", "platform", "tribes", "mobile", "social", "interest", "product",
           "growth", "market", "young", "video", "music", "games", "chat"]
@@ -78,7 +79,7 @@ def test_costly_searches_wait_for_a_slot_and_cheap_ones_do_not(engine):
             outcomes[name] = exc.status
 
     with budget.session() as holder:  # one costly search is running
-        holder.admit(engine.searcher(), parse_user_query(engine.schema, costly))
+        holder.admit(estimate(engine.searcher(), parse_user_query(engine.schema, costly)))
         assert holder.holds_slot
         threads = [threading.Thread(target=attempt, args=("costly", costly)),
                    threading.Thread(target=attempt, args=("cheap", cheap))]

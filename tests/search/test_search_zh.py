@@ -9,9 +9,11 @@ import re
 import pytest
 from whoosh.analysis import StemmingAnalyzer
 
-from commgraph.analysis import ChineseAwareAnalyzer
+from commgraph.search.analysis import ChineseAwareAnalyzer
 from commgraph.extract.model import Entity, Extraction, Mention, Sentence
-from commgraph.index import SearchIndex, create_or_open, document_for, parse_user_query, search
+from commgraph.search import document_for
+from commgraph.search._whoosh_query import parse_user_query
+from commgraph.search.whoosh_engine import WhooshIndex as SearchIndex, create_or_open, fields_of, search
 from commgraph.sources import Article
 
 ZH_BODY = ("腾讯公司董事会主席兼首席执行官马化腾表示，微信的月活跃用户已超过6亿。"
@@ -60,7 +62,7 @@ def engine(tmp_path_factory):
     ix = create_or_open(path)
     writer = ix.writer()
     for extraction in EXTRACTIONS:
-        writer.update_document(**document_for(extraction))
+        writer.update_document(**fields_of(document_for(extraction)))
     writer.commit()
     return SearchIndex.open(path)  # reopened: the analyzer comes back from the pickled schema, as in the server
 
@@ -176,7 +178,7 @@ def test_opening_an_index_with_chinese_articles_loads_the_segmenter_in_the_backg
     """The first Chinese query no longer pays for jieba's dictionary (1.2 s here, 4 s on a busy machine)."""
     import threading
 
-    from commgraph import analysis
+    from commgraph.search import analysis
 
     words = ("B站", "QQ群")  # the gazetteer test's dictionary (Tencent has no Han): one jieba instance fewer
     ix = create_or_open(tmp_path / "index", words=words)
@@ -184,7 +186,7 @@ def test_opening_an_index_with_chinese_articles_loads_the_segmenter_in_the_backg
     writer.update_document(id="z", title="", body="中文", body_pairs="中文", lang="zh")
     writer.commit()
     del analysis._segmenters[words]  # as in a server process that has not analysed Chinese with it yet
-    SearchIndex.open(tmp_path / "index")
+    SearchIndex.open(tmp_path / "index").warm_up()  # as the server does when it opens a generation
     for thread in threading.enumerate():
         if thread.name == "jieba-warm-up":
             thread.join(timeout=60)

@@ -1,4 +1,5 @@
-"""Text analysis for the search index: English as Whoosh's StemmingAnalyzer reads it, Chinese segmented by jieba.
+"""The analyzers per language of the Whoosh index: English as Whoosh's StemmingAnalyzer reads it (Porter stems),
+Chinese segmented by jieba.
 
 A body such as "腾讯高级执行副总裁汤道生在QQ群的发布会上说" has no spaces, so Whoosh's word regex makes the
 whole run one token and `腾讯` never matches. Here every run of word characters that holds Chinese characters
