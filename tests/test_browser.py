@@ -296,3 +296,20 @@ def test_entity_connections_are_typed_weighted_and_expand_in_place(page):
     shoot(page, "entity-connections")
     first.locator("button.expand").first.click()
     assert not first.locator("ol.nested").first.is_visible()
+
+
+def test_figures_downloads_follow_the_row_filter(page):
+    """The CSV and JSON links carry the page's filters and the row filter as it is typed; the CSV has the rows shown."""
+    page.goto(page.base + "/figures?subject=QQ+groups")
+    page.fill("#table-filter", "monthly active")
+    href = page.get_attribute("#download-csv", "href")
+    assert "subject=QQ" in href and "rows=monthly" in href and "format=csv" in href
+    shown = [r for r in page.locator("#figures-table tbody tr").all() if r.is_visible()]
+    response = page.request.get(page.base + href)
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    lines = response.text().strip().splitlines()
+    assert len(lines) - 1 == len(shown) >= 2
+    data = page.request.get(page.base + page.get_attribute("#download-json", "href")).json()
+    assert data["filters"] == {"subject": "QQ groups", "rows": "monthly active"} and len(data["figures"]) == len(shown)
+    page.fill("#table-filter", "")
+    assert "rows=" not in page.get_attribute("#download-csv", "href")

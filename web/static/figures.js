@@ -88,4 +88,16 @@
   render();
   var filter = document.querySelector("input[data-filter-table='figures-table']");
   if (filter) filter.addEventListener("input", render);  // after app.js has hidden the rows
+  // The download links follow the row filter too (rows=, which the server applies to the same text).
+  function downloads() {
+    ["download-csv", "download-json"].forEach(function (id) {
+      var a = document.getElementById(id);
+      if (!a) return;
+      var url = new URL(a.getAttribute("href"), location.href);
+      if (filter && filter.value.trim()) url.searchParams.set("rows", filter.value.trim());
+      else url.searchParams.delete("rows");
+      a.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  if (filter) filter.addEventListener("input", downloads);
 })();

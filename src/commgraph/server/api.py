@@ -43,7 +43,23 @@ def articles():
 
 @bp.get("/figures")
 def figures():
-    return jsonify(views.figures_data())
+    """The figures page as JSON; format=csv or format=json: its table as a file, following metric=, subject=
+    and rows= (the row filter)."""
+    from flask import request
+
+    from ..errors import QueryError
+    from .downloads import csv_download, json_download
+
+    fmt = request.args.get("format", "")
+    if not fmt:
+        return jsonify(views.figures_data())
+    if fmt == "csv":
+        return csv_download(views.figure_rows(), views.FIGURE_COLUMNS, "figures.csv")
+    if fmt == "json":
+        filters = {k: request.args.get(k, "") for k in ("metric", "subject", "rows") if request.args.get(k)}
+        return json_download({"filters": filters, "columns": views.FIGURE_COLUMNS, "figures": views.figure_rows()},
+                             "figures.json")
+    raise QueryError(f"parameter format must be 'csv' or 'json' (or left out for the page's JSON), got {fmt[:20]!r}")
 
 
 @bp.route("/labels", methods=["GET", "POST"])

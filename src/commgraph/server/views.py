@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from flask import request
+from flask import request, url_for
 
 from .. import lookup
 from ..errors import NotFound, QueryError
@@ -372,9 +372,75 @@ def figures_data() -> dict[str, Any]:
         row["sentence_url"] = _sentence_url(row.get("s")) or row["article_url"]
         row["subject_key"] = svc.minter.entity_key(row["subject"]) if row.get("subject") else None
         row["value_display"] = _figure_value(row)
+    disagreements = _disagreements(rows)
+    filters = {k: v for k, v in (("metric", metric), ("subject", subject)) if v}
     return {"metric": metric, "subject": subject, "subject_name": subject_name, "notice": notice,
             "subjects": lookup.figure_subjects(gen.store), "figures": rows, "limit": FIGURES_SHOWN,
-            "truncated": len(rows) >= FIGURES_SHOWN, "series": _chart_series(rows)}
+            "truncated": len(rows) >= FIGURES_SHOWN, "series": _chart_series(rows),
+            "disagreements": disagreements,
+            "downloads": {"csv": url_for("api.figures", **filters, format="csv"),
+                          "json": url_for("api.figures", **filters, format="json")}}
+
+
+def _disagreements(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """"What changed between two reports": figures of different articles about the same subject, canonical
+    metric (else metric), unit and date that give different values, grouped; each row in such a group gets the
+    group's anchor (`disagreement`), so the table can point at it. A change ("up 28%") is compared only with
+    changes."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        if not row.get("subject") or not row.get("date") or not row.get("value_display"):
+            continue
+        unit = " ".join(u for u in (row.get("unit"), row.get("currency")) if u)
+        key = (row["subject"], (row.get("canonical") or row["metric"]).lower(), str(row["date"]), unit,
+               bool(row.get("change")))
+        groups.setdefault(key, []).append(row)
+    found = []
+    for (_, metric, date, _, _), group in groups.items():
+        values = {(r.get("value"), r.get("min"), r.get("max"), r.get("value_display")) for r in group}
+        if len({r["article"] for r in group}) < 2 or len(values) < 2:
+            continue
+        anchor = f"changed-{len(found) + 1}"
+        reports: dict[tuple, dict[str, Any]] = {}
+        for r in sorted(group, key=lambda r: (r.get("value") or r.get("min") or 0, r["article"])):
+            r["disagreement"] = anchor
+            reports.setdefault((r["article"], r["value_display"]), {
+                "value": r["value_display"], "valueText": r["valueText"], "headline": r["headline"],
+                "article_url": r["article_url"], "sentence_url": r["sentence_url"], "url": r["url"],
+                "sentence": r["sentence"]})
+        found.append({"id": anchor, "subject": group[0]["subjectName"], "subject_key": group[0]["subject_key"],
+                      "metric": metric, "date": date, "reports": list(reports.values())})
+    return found
+
+
+# The columns of the figures download (CSV and JSON), in this order.
+FIGURE_COLUMNS = ["subject", "subject_key", "metric", "canonical_metric", "value", "min", "max", "unit", "currency",
+                  "value_text", "approximation", "is_change", "date", "confidence", "differs_from_another_report",
+                  "sentence", "headline", "sentence_url", "figure_url"]
+
+
+def figure_rows() -> list[dict[str, Any]]:
+    """The figures table as plain rows for download, following the page's filters: metric=, subject= and
+    rows= (the page's row filter: the rows whose text contains it, case aside)."""
+    data = figures_data()
+    needle = request.args.get("rows", "").strip().lower()[:200]
+    out = []
+    for row in data["figures"]:
+        text = " ".join(str(row.get(k) or "") for k in ("subjectName", "metric", "canonical", "valueText", "date",
+                                                        "sentence")).lower()
+        if needle and needle not in text:
+            continue
+        out.append({"subject": row.get("subjectName"), "subject_key": row.get("subject_key"),
+                    "metric": row["metric"], "canonical_metric": row.get("canonical"), "value": row.get("value"),
+                    "min": row.get("min"), "max": row.get("max"), "unit": row.get("unit"),
+                    "currency": row.get("currency"), "value_text": row["valueText"],
+                    "approximation": row.get("approx"), "is_change": bool(row.get("change")),
+                    "date": str(row["date"]) if row.get("date") else None, "confidence": row.get("confidence"),
+                    "differs_from_another_report": bool(row.get("disagreement")), "sentence": row["sentence"],
+                    "headline": row["headline"],
+                    "sentence_url": url_for("pages.home", _external=True).rstrip("/") + row["sentence_url"],
+                    "figure_url": url_for("pages.home", _external=True).rstrip("/") + row["url"]})
+    return out
 
 
 def _figure_subject(svc, gen, subject: str) -> tuple[str | None, str, str]:
