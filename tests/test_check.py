@@ -3,7 +3,7 @@
 from rdflib import Literal
 
 from commgraph.check import check_generation, shacl_problems
-from commgraph.graph import GraphStore, build_graph
+from commgraph.graph import EmbeddedStore, build_graph
 from commgraph.pipeline import ingest
 from commgraph.vocab import CG, SCHEMA, Minter
 
@@ -14,7 +14,7 @@ MINTER = Minter("http://example.org/")
 
 
 def test_good_graph_conforms(tmp_path):
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     replace(store, make_extraction())
     assert shacl_problems(store, [str(MINTER.article("a1"))]) == []
 
@@ -26,7 +26,7 @@ def test_broken_graph_is_reported(tmp_path):
     description = MINTER.part("a1", "entity", 0)
     graph.add((description, CG.entityType, SCHEMA.Organization))  # two types for one entity
     graph.add((MINTER.part("a1", "figure", 0), SCHEMA.value, Literal("many")))
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     store.replace_article(graph.identifier, graph)
     problems = shacl_problems(store, [str(MINTER.article("a1"))])
     assert len(problems) == 1 and "does not conform" in problems[0]

@@ -44,9 +44,9 @@ def test_ontology_page_documents_every_term():
 
 def test_every_predicate_in_a_real_graph_is_in_our_vocabulary(corpus_data):
     from commgraph import generations as gens
-    from commgraph.graph import GraphStore
+    from commgraph.graph import EmbeddedStore
 
-    store = GraphStore(gens.require_current(corpus_data.data_dir) / "store", Minter(corpus_data.base_iri), read_only=True)
+    store = EmbeddedStore(gens.require_current(corpus_data.data_dir) / "store", Minter(corpus_data.base_iri), read_only=True)
     known = {str(SCHEMA[t]) for t in _terms(SCHEMA)} | {str(CG[t]) for t in _terms(CG)} | {str(NIF[t]) for t in _terms(NIF)}
     known |= {str(t) for t in (RDF.type, RDF.Statement, RDF.subject, RDF.predicate, RDF.object)}
     predicates = {q.predicate.value for q in store.ox.quads_for_pattern(None, None, None)}

@@ -10,7 +10,7 @@ import time
 
 from commgraph import generations as gens
 from commgraph.check import check_generation
-from commgraph.graph import GraphStore
+from commgraph.graph import EmbeddedStore
 from commgraph.search import engine_from_settings
 from commgraph.settings import Settings
 from commgraph.pipeline import ingest
@@ -33,7 +33,7 @@ def snapshot_ids(data_dir):
         return None
     manifest = gens.read_manifest(path)
     base = manifest["base_iri"] + "article/"
-    graphs = {g[len(base):] for g in GraphStore(path / "store", Minter(manifest["base_iri"]), read_only=True).article_graphs()}
+    graphs = {g[len(base):] for g in EmbeddedStore(path / "store", Minter(manifest["base_iri"]), read_only=True).article_graphs()}
     return graphs, engine_from_settings(Settings()).open(path / "index").article_ids(), set(manifest["articles"])
 
 

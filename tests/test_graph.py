@@ -3,8 +3,8 @@
 import pyoxigraph as ox
 from rdflib import Literal
 
-from commgraph.extract.model import Entity, Extraction, Figure, Mention, Quote, Role, Sentence
-from commgraph.graph import GraphStore, article_triples, build_graph
+from commgraph.facts import Entity, Extraction, Figure, Mention, Quote, Role, Sentence
+from commgraph.graph import EmbeddedStore, article_triples, build_graph
 from commgraph.sources import Article
 from commgraph.vocab import CG, NIF, RDF, SCHEMA, Minter
 
@@ -27,7 +27,7 @@ def make_extraction(article_id="a1", body="Tom Tang said QQ groups have 380 mill
     )
 
 
-def replace(store: GraphStore, extraction: Extraction) -> int:
+def replace(store: EmbeddedStore, extraction: Extraction) -> int:
     return store.replace_article(MINTER.article(extraction.article.id), article_triples(extraction, MINTER))
 
 
@@ -65,7 +65,7 @@ def test_article_triples_are_the_graph_each_once():
 
 
 def test_store_replace_and_remove_article(tmp_path):
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     n = replace(store, make_extraction())
     assert store.quad_count() == n
     replace(store, make_extraction())  # idempotent
@@ -83,7 +83,7 @@ def test_store_replace_and_remove_article(tmp_path):
 
 def test_entities_graph_merges_and_retracts(tmp_path):
     """Two articles describe one entity: one merged description; it goes when its last article goes."""
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     first = make_extraction("a1")
     second = make_extraction("a2")
     second.entities["person/daosheng-tang"] = Entity("person/daosheng-tang", "Tang Daosheng", "Person", {"Daosheng Tang"})
@@ -106,7 +106,7 @@ def test_entities_graph_has_a_lookup_key_for_every_name(tmp_path):
     """cg:nameKey holds each name and alias case- and space-normalised, also for aliases added later."""
     from commgraph.lookup import find_entities_by_name
 
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     extraction = make_extraction()
     replace(store, extraction)
     store.refresh_entities({str(MINTER.entity(k)) for k in extraction.entities})
@@ -124,7 +124,7 @@ def test_entities_graph_has_a_lookup_key_for_every_name(tmp_path):
 def test_names_are_language_tagged_and_meet_across_languages(tmp_path):
     """An English and a Chinese article about Tencent: one IRI, schema:name "Tencent"@en and "腾讯"@zh,
     each article's language as schema:inLanguage."""
-    store = GraphStore(tmp_path / "store", MINTER)
+    store = EmbeddedStore(tmp_path / "store", MINTER)
     english = make_extraction("en1")
     body = "腾讯表示，QQ群的月活跃用户达到8亿。"
     zh_article = Article(id="zh1", title="腾讯", body=body, source="zh.txt", lang="zh")

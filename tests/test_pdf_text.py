@@ -123,14 +123,14 @@ def test_damaged_pdf_is_a_clear_error(tmp_path):
 def test_evidence_keeps_its_page_and_offsets_point_into_the_text(tmp_path, settings, extractor):
     from commgraph import generations as gens
     from commgraph.check import check_generation
-    from commgraph.graph import GraphStore
+    from commgraph.graph import EmbeddedStore
     from commgraph.pipeline import ingest
     from commgraph.vocab import Minter
 
     path = write_report(tmp_path / "2016-08-10-test-fixture-community-report.pdf")
     report = ingest([path], settings, extractor=extractor)
     assert report.added == ["2016-08-10-test-fixture-community-report"] and not report.failed
-    store = GraphStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
+    store = EmbeddedStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
     rows = list(store.query("""
         PREFIX cg: <https://w3id.org/commgraph/ns#> PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
         PREFIX schema: <https://schema.org/>
@@ -145,5 +145,5 @@ def test_evidence_keeps_its_page_and_offsets_point_into_the_text(tmp_path, setti
     # A rebuild from the store (no file given) keeps the pages
     rebuilt = ingest([], settings, extractor=extractor, rebuild=True)
     assert rebuilt.updated == ["2016-08-10-test-fixture-community-report"]
-    store = GraphStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
+    store = EmbeddedStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
     assert store.query("ASK { ?s <https://w3id.org/commgraph/ns#page> 3 }", use_default_graph_as_union=True)

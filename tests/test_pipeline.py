@@ -9,7 +9,7 @@ import pytest
 
 from commgraph import generations as gens
 from commgraph.errors import IngestLocked
-from commgraph.graph import GraphStore
+from commgraph.graph import EmbeddedStore
 from commgraph.pipeline import ingest
 from commgraph.vocab import Minter
 
@@ -17,7 +17,7 @@ from conftest import FIXTURES, SEED, SEED_ID
 
 
 def quads(settings) -> set:
-    store = GraphStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
+    store = EmbeddedStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
     return {str(q) for q in store.ox.quads_for_pattern(None, None, None)}
 
 
@@ -195,13 +195,13 @@ def test_a_generation_that_lost_an_article_is_not_published(settings, extractor,
     before = gens.require_current(settings.data_dir)
     other = tmp_path / "other.txt"
     other.write_text("Other\n\nTencent said QQ groups grew.\n")
-    real_replace = GraphStore.replace_article
-    monkeypatch.setattr(GraphStore, "replace_article",
+    real_replace = EmbeddedStore.replace_article
+    monkeypatch.setattr(EmbeddedStore, "replace_article",
                         lambda self, name, triples: 0 if "other" in str(name) else real_replace(self, name, triples))
     with pytest.raises(StoreError, match="other has no graph.*nothing was published"):
         ingest([other], settings, extractor=extractor)
     assert gens.require_current(settings.data_dir) == before
-    monkeypatch.setattr(GraphStore, "remove_article", lambda self, name: None)
+    monkeypatch.setattr(EmbeddedStore, "remove_article", lambda self, name: None)
     with pytest.raises(StoreError, match=f"{SEED_ID} still has a graph"):
         ingest([], settings, remove=[SEED_ID], extractor=extractor)
     assert gens.require_current(settings.data_dir) == before

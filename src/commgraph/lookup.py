@@ -1,6 +1,7 @@
 """Read-side questions the pages ask of the graph, answered with fixed SPARQL run inside Oxigraph.
 
-Every function takes an open pyoxigraph store (read-only generation) and returns plain dicts and lists.
+Every function takes an open store (anything `graph.protocol.Queryable`: the embedded or a remote one) and
+returns plain dicts and lists, its rows made by `graph.rows.select`.
 User-supplied values reach the queries only as IRIs minted by `Minter` (validated) or as escaped literals.
 """
 
@@ -8,38 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rdflib import Literal
-
-from .vocab import PREFIXES, name_keys
-
-_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-TYPES = ("Person", "Organization", "Product", "Place", "Event", "CreativeWork")
-
-
-def select(store, query: str) -> list[dict[str, Any]]:
-    """Run a trusted SELECT over the union of article graphs; rows as {var: python value}."""
-    result = store.query(_PROLOGUE + query, use_default_graph_as_union=True)
-    names = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        row = {}
-        for name in names:
-            term = solution[name]
-            row[name] = None if term is None else _value(term)
-        rows.append(row)
-    return rows
-
-
-def _value(term) -> Any:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.Literal):
-        dtype = term.datatype.value.rsplit("#", 1)[-1]
-        if dtype in ("double", "decimal", "float"):
-            return float(term.value)
-        if dtype in ("integer", "nonNegativeInteger", "int", "long"):
-            return int(term.value)
-    return term.value
+from .facts import ENTITY_TYPES as TYPES
+from .graph.rows import literal, select
+from .vocab import name_keys
 
 
 def one_name(rows: list[dict[str, Any]], keys: tuple[str, ...], name: str) -> list[dict[str, Any]]:
@@ -55,17 +27,6 @@ def one_name(rows: list[dict[str, Any]], keys: tuple[str, ...], name: str) -> li
 
 def _latin(name: Any) -> bool:
     return isinstance(name, str) and not any("\u3400" <= ch <= "\u9fff" for ch in name)
-
-
-def literal(text: str) -> str:
-    """A SPARQL string literal for any text, in rdflib's Turtle/SPARQL term syntax.
-
-    Not json.dumps: it writes characters outside the BMP as a surrogate pair of \\u escapes, which SPARQL
-    rejects ("qq 😀" in a search made every entity-card lookup fail). Lone surrogates, which no UTF-8 text can
-    hold, become U+FFFD (utf-16 with surrogatepass pairs the well-formed ones and replaces the rest).
-    """
-    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return Literal(text).n3()
 
 
 def stats(store) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
 from .facts import Entity, Extraction
-from .graph import GraphStore, article_triples, open_store, update_entities
+from .graph import EmbeddedStore, article_triples, open_store, update_entities
 from .search import SearchEngine, document_for, engine_from_settings
 from .settings import Settings
 from .sources import Article, PartialArticles, iter_source_files, parse_bytes, read_path, slugify
@@ -271,7 +271,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     work = gens.start_generation(data_dir)
     if current and not rebuild:  # a rebuild starts from empty store and index (the schema may have changed)
         if not settings.store:  # a remote store is shared, not copied per generation
-            GraphStore(current / "store", minter, read_only=True).backup(work / "store")
+            EmbeddedStore(current / "store", minter, read_only=True).backup(work / "store")
     store = open_store(settings, work, minter)
     engine = engine_from_settings(settings)
     # Chinese gazetteer names are dictionary words of the index's segmenter (B站, QQ群 stay whole)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from . import generations as gens
-from .remote import Endpoints
 from .settings import Settings
 from .sparql import Limits, analyse, choose_format
 from .vocab import Minter
@@ -20,6 +19,6 @@ def run_query(settings: Settings, text: str, fmt: str | None = None) -> Outcome:
     try:
         return pool.run(Task(generation=str(current), query=text, form=info.form,
                              fmt=choose_format(info.form, [], fmt), max_rows=limits.max_rows,
-                             remote=Endpoints.from_settings(settings)))
+                             settings=settings))
     finally:
         pool.close()

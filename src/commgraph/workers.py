@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from .errors import CommgraphError, QueryError
+from .settings import Settings
 from .sparql import MEDIA_TYPES, Limits, serialize_ask, serialize_select, term_json
-from .vocab import CG, PREFIXES
+from .vocab import CG
 
 log = logging.getLogger(__name__)
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
@@ -49,22 +50,21 @@ class Task:
     max_rows: int
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    remote: object | None = None  # remote.Endpoints when the graph store is a remote SPARQL server
+    settings: Settings | None = None  # the settings naming a remote graph store; None: the generation's own
 
 
 def run_task(task: Task, opened: dict) -> Outcome:
     """Execute one analysed query against a generation (inside a worker process)."""
     import pyoxigraph as ox
 
+    from .graph import open_store
+    from .graph.formats import serialize_triples
+
     store = opened.get(task.generation)
     if store is None:
         opened.clear()
-        if task.remote is not None:
-            from .remote import RemoteStore
-
-            store = RemoteStore(task.remote, timeout=3600)  # the pool's kill bounds the time
-        else:
-            store = ox.Store.read_only(os.path.join(task.generation, "store"))
+        # a remote store's requests get a long timeout: the pool's kill bounds the time
+        store = open_store(task.settings or Settings(), task.generation, read_only=True, timeout=3600)
         opened[task.generation] = store
     kwargs: dict = {"custom_functions": {ox.NamedNode(str(CG.textScore)): _text_score(task.generation, opened)}}
     if task.default_graphs is not None:
@@ -95,13 +95,7 @@ def run_task(task: Task, opened: dict) -> Outcome:
             truncated = True
             break
         triples.append(triple)
-    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-               "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
-    fmt = formats[task.fmt]
-    data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else triples
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
-    body = ox.serialize(data, format=fmt, **({"prefixes": prefixes} if prefixes else {}))
-    return Outcome(200, media, body, truncated, len(triples))
+    return Outcome(200, media, serialize_triples(triples, task.fmt), truncated, len(triples))
 
 
 def _text_score(generation: str, opened: dict):

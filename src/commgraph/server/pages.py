@@ -34,18 +34,13 @@ def entity(kind: str, slug: str):
 
 def _linked_data(kind: str, slug: str, media: str) -> Response:
     """The entity IRI is this URL's twin: Turtle / JSON-LD / N-Triples / RDF/XML by content negotiation."""
-    import pyoxigraph as ox
-
-    from ..vocab import PREFIXES
+    from ..graph.formats import serialize_triples
 
     svc = services()
     triples = lookup.describe(svc.generation().store, str(svc.minter.entity(f"{kind}/{slug}")))
     if not triples:
         raise NotFound(f"no entity {kind}/{slug}")
-    fmt = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
-           "rdfxml": ox.RdfFormat.RDF_XML}[LINKED_DATA[media]]
-    extra = {"prefixes": PREFIXES} if LINKED_DATA[media] in ("turtle", "rdfxml") else {}
-    return Response(ox.serialize(triples, format=fmt, **extra), mimetype=media, headers={"Vary": "Accept"})
+    return Response(serialize_triples(triples, LINKED_DATA[media]), mimetype=media, headers={"Vary": "Accept"})
 
 
 @bp.get("/article/<article_id>")

@@ -44,7 +44,7 @@ def endpoint():
     if outcome is None:
         outcome = svc.pool.run(Task(generation=str(gen.path), query=query, form=info.form, fmt=fmt,
                                     max_rows=svc.limits.max_rows, default_graphs=defaults, named_graphs=named,
-                                    remote=svc.remote))
+                                    settings=svc.settings))
         if outcome.status == 200 and len(outcome.body) <= CACHED_BODY_BYTES and svc.remote is None:
             svc.queries.put(gen.path, key, outcome)  # a remote store can change under us: never cached
     headers = dict(CORS)

@@ -14,8 +14,7 @@ from pathlib import Path
 from .. import generations as gens
 from .. import lookup
 from ..errors import READ_ERRORS, StoreError, is_read_error
-from ..graph import open_store
-from ..remote import Endpoints
+from ..graph import Endpoints, GraphStore, open_store
 from ..search import SearchBudget, SearchIndex, SearchLimits, engine_from_settings
 from ..settings import Settings
 from ..sparql import Limits
@@ -32,7 +31,7 @@ class Generation:
 
     path: Path
     manifest: dict
-    store: object  # graph.GraphStore (embedded) or remote.RemoteStore: both answer .query(sparql, ...)
+    store: GraphStore
     index: SearchIndex  # opened by the engine the search_engine setting names
     _names: dict[str, str | None] = field(default_factory=dict, repr=False)
 

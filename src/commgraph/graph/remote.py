@@ -3,25 +3,31 @@
 `COMMGRAPH_STORE=sparql+http://host:7878` makes ingest write every article graph with one Graph Store PUT (an
 atomic replace per article) and makes pages and /sparql read through SPARQL queries, against any conformant
 server (Oxigraph server, Fuseki, GraphDB, ...). The server must treat its default graph as the union of the
-named graphs (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`).
+named graphs (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`; Virtuoso does).
+Writes may need a login: `store_user` / `store_password`, answered with HTTP Digest only (Virtuoso's
+`/sparql-auth` and `/sparql-graph-crud-auth`), so the password never crosses the wire or reaches a log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from .errors import QueryError, StoreError
-from .graph import Triple, merged_descriptions, name_language, rows_of
-from .lookup import literal
-from .vocab import CG, SCHEMA, Minter, name_keys
+from ..errors import QueryError, StoreError
+from ..vocab import CG, SCHEMA, Minter, name_keys
+from .entities import merged_descriptions
+from .formats import serialize_quads
+from .protocol import Triple
+from .rows import literal, select
+from .triples import name_language
 
 SPARQL_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -32,6 +38,8 @@ class Endpoints:
     query: str
     update: str
     data: str
+    user: str = ""
+    password: str = field(default="", repr=False)  # Endpoints travel to the workers and may be printed
 
     @classmethod
     def from_settings(cls, settings) -> "Endpoints | None":
@@ -42,18 +50,19 @@ class Endpoints:
         if not store.startswith(("sparql+http://", "sparql+https://")):
             raise StoreError(f"store must look like sparql+http://host:port, got {store!r}", 500)
         base = store[len("sparql+"):].rstrip("/")
-        return cls(base + settings.store_query_path, base + settings.store_update_path, base + settings.store_data_path)
+        return cls(base + settings.store_query_path, base + settings.store_update_path, base + settings.store_data_path,
+                   settings.store_user, settings.store_password)
 
 
 class RemoteStore:
-    """The same operations as the embedded GraphStore, over HTTP."""
+    """The GraphStore protocol over HTTP."""
 
     def __init__(self, endpoints: Endpoints, minter: Minter | None = None, timeout: float = 30.0) -> None:
         self.endpoints = endpoints
         self.minter = minter
         self.timeout = timeout
 
-    # --- reading: the pyoxigraph Store.query interface that lookup.py and the workers use ---
+    # --- reading: pyoxigraph's Store.query interface (protocol.Queryable) ---
 
     def query(self, sparql: str, use_default_graph_as_union: bool = True, custom_functions=None,
               default_graph=None, named_graphs=None, **_):
@@ -67,15 +76,14 @@ class RemoteStore:
         form += [("default-graph-uri", g.value) for g in default_graph or []]
         form += [("named-graph-uri", g.value) for g in named_graphs or []]
         body = urllib.parse.urlencode(form).encode()
+        # Ask for the one format the query form gives: Virtuoso ignores q weights and answers a CONSTRUCT in
+        # its own JSON when JSON is listed first, and a SELECT as RDF triples when N-Triples is.
+        graph_result = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
         content_type, data = self._request("POST", self.endpoints.query, body, {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": f"{SPARQL_RESULTS}, {N_TRIPLES};q=0.9"})
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": N_TRIPLES if graph_result else SPARQL_RESULTS})
         if content_type.startswith(SPARQL_RESULTS):
             return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-
-    def select(self, sparql: str) -> list[dict[str, str]]:
-        return rows_of(self, sparql)
 
     # --- writing: what ingest needs ---
 
@@ -100,7 +108,7 @@ class RemoteStore:
                 raise
 
     def mentioned_entities(self, article_iri: URIRef | str) -> set[str]:
-        rows = self.select(f"SELECT ?e WHERE {{ GRAPH <{article_iri}> {{ <{article_iri}> <{SCHEMA.mentions}> ?e }} }}")
+        rows = select(self, f"SELECT ?e WHERE {{ GRAPH <{article_iri}> {{ <{article_iri}> <{SCHEMA.mentions}> ?e }} }}")
         return {r["e"] for r in rows}
 
     def refresh_entities(self, entity_iris: set[str], batch: int = 200) -> None:
@@ -142,36 +150,37 @@ class RemoteStore:
         found: set[str] = set()
         for start in range(0, len(ordered), batch):
             values = " ".join(f"<{iri}>" for iri in ordered[start:start + batch])
-            found |= {r["g"] for r in self.select(
+            found |= {r["g"] for r in select(self,
                 f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")}
         return found
 
     def article_graphs(self) -> set[str]:
-        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")
+        rows = select(self, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA.NewsArticle}> }} }}")
         return {r["g"] for r in rows}
 
     def entity_iris(self) -> set[str]:
         graph = self.minter.entities_graph()
-        return {r["e"] for r in self.select(f"SELECT DISTINCT ?e WHERE {{ GRAPH <{graph}> {{ ?e <{SCHEMA.name}> ?n }} }}")}
+        return {r["e"] for r in select(self, f"SELECT DISTINCT ?e WHERE {{ GRAPH <{graph}> {{ ?e <{SCHEMA.name}> ?n }} }}")}
 
     def entity_count(self) -> int:
         return len(self.entity_iris())
 
     def quad_count(self) -> int:
-        return int(self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
+        # Our graphs only: the server may hold others (Virtuoso keeps its own system graphs beside ours).
+        return int(select(self, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                                f"FILTER(STRSTARTS(STR(?g), {literal(self.minter.base)})) }}")[0]["n"])
 
     def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
         _, data = self._request("GET", self._graph_url(graph_iri), None, {"Accept": N_TRIPLES})
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
     def mentioned(self) -> set[str]:
-        return {r["e"] for r in self.select(f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?a <{SCHEMA.mentions}> ?e }} }}")}
+        return {r["e"] for r in select(self, f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?a <{SCHEMA.mentions}> ?e }} }}")}
 
     def export(self, fmt: str, graphs: list[str] | None = None) -> bytes:
-        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
         names = graphs if graphs is not None else sorted(self.article_graphs() | {self.minter.entities_graph()})
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g in names for t in self.graph_triples(g)]
-        return ox.serialize(quads, format=formats[fmt])
+        return serialize_quads(quads, fmt)
 
     def flush(self) -> None:
         """Every write is already committed by the server."""
@@ -184,17 +193,43 @@ class RemoteStore:
     def _graph_url(self, graph_iri: str) -> str:
         return self.endpoints.data + "?" + urllib.parse.urlencode({"graph": graph_iri})
 
+    def _opener(self) -> urllib.request.OpenerDirector:
+        """An opener that answers a Digest challenge with the store's credentials (a new one per request: the
+        handler keeps per-exchange state, and page threads share this store). Basic auth is never offered: it
+        would send the password in the clear to any server that asked."""
+        if not self.endpoints.user:
+            return urllib.request.build_opener()
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for url in {self.endpoints.query, self.endpoints.update, self.endpoints.data}:
+            passwords.add_password(None, url, self.endpoints.user, self.endpoints.password)
+        return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> tuple[str, bytes]:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener().open(request, timeout=self.timeout) as response:
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as error:
             with error:
                 detail = error.read()[:300].decode("utf-8", "replace").strip()
             if error.code == 400 and method == "POST" and url == self.endpoints.query:
                 raise QueryError(f"the store refused the query: {detail}", 400) from None
+            if error.code in (401, 403):
+                login = (f"the store refused the login of store_user {self.endpoints.user!r}: check store_password"
+                         if self.endpoints.user else "the store wants a login: set store_user and store_password")
+                raise StoreError(f"{method} {url} failed with HTTP {error.code}: {login} (COMMGRAPH_STORE_USER, "
+                                 "COMMGRAPH_STORE_PASSWORD; HTTP Digest)", 502) from None
             raise StoreError(f"{method} {url} failed with HTTP {error.code}: {detail}", 502) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise StoreError(f"cannot reach the graph store at {url} ({error}); is it running? "
                              "check the store setting", 503) from None
+
+
+# A query's prologue: white space, comments, BASE <iri> and PREFIX name: <iri> (an IRI holds no '>').
+_PROLOGUE = re.compile(r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue (upper case; '' if none)."""
+    word = re.match(r"[A-Za-z]+", sparql[_PROLOGUE.match(sparql).end():])
+    return word.group(0).upper() if word else ""
