@@ -27,6 +27,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_query_path", "/query", "Path of the remote store's SPARQL query endpoint (Fuseki: /DATASET/sparql)."),
     Setting("store_update_path", "/update", "Path of the remote store's SPARQL update endpoint (Fuseki: /DATASET/update)."),
     Setting("store_data_path", "/store", "Path of the remote store's Graph Store Protocol endpoint (Fuseki: /DATASET/data)."),
+    Setting("store_user", "", "User the remote store asks for with HTTP Digest (Virtuoso: one with the SPARQL_UPDATE "
+                              "role, for /sparql-auth and /sparql-graph-crud-auth); empty: no login."),
+    Setting("store_password", "", "The store_user's password (HTTP Digest only, never sent in the clear); never logged, "
+                                  "printed or shown by /healthz. Set it in the environment, not on the command line."),
     Setting("base_iri", "http://commgraph.localhost/", "Base of every IRI the graph mints (entities, articles, figures)."),
     Setting("rules_dir", "", "Directory with the rule files (gazetteer.toml, curation.toml, metrics.toml, vocabulary.toml, chinese.toml); empty means the rules shipped in the package."),
     Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before its worker is killed."),
@@ -73,6 +77,8 @@ class Settings:
     store_query_path: str = "/query"
     store_update_path: str = "/update"
     store_data_path: str = "/store"
+    store_user: str = ""
+    store_password: str = dataclasses.field(default="", repr=False)  # a traceback or log line may print Settings
     base_iri: str = "http://commgraph.localhost/"
     rules_dir: str = ""
     query_timeout: float = 10.0
@@ -137,6 +143,9 @@ class Settings:
                      "search_max_postings", "search_slots"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
+        if self.store_password and not self.store_user:
+            raise SettingsError("store_password is set but store_user is empty; set COMMGRAPH_STORE_USER to the "
+                                "remote store's user")
         if self.query_timeout <= 0:
             raise SettingsError(f"query_timeout must be positive, got {self.query_timeout}")
         if self.search_timeout <= 0:
