@@ -113,6 +113,13 @@ def _outside_datelines(text: str, entity_at: EntityAt) -> EntityAt:
     return at
 
 
+# A duration that measures use: "105 minutes a day", "2.5 hours per user per day"
+_TIME_SPENT = re.compile(r"\s+(?:minutes|hours|mins)\s+(?:a|per|each)\s+(?:day|week|user|month)\b|"
+                         r"\s+(?:minutes|hours|mins)\s+(?:daily|weekly)\b", re.IGNORECASE)
+_SPENDING_TIME = re.compile(r"\b(?:spen[dt]s?|spending)\s+(?:an\s+average\s+of\s+|on\s+average\s+|about\s+|"
+                            r"nearly\s+|over\s+|more\s+than\s+)?$|\baverage\s+of\s+$", re.IGNORECASE)
+
+
 def number_spans(doc: "Doc") -> list["Span"]:
     """The numbers of a document as token spans, in text order: digits by pattern, words by the model's NER."""
     text = doc_text(doc)
@@ -173,6 +180,8 @@ def _not_a_figure(text: str, match: re.Match, ents) -> bool:
     if re.fullmatch(r"\d+\.\d", num) and (re.match(r"\s*(" + "|".join(_VERSION_CONTEXT) + r")\b", after, re.I)
                                          or re.search(r"\b(" + "|".join(_VERSION_CONTEXT) + r")\s*$", before, re.I)):
         return True  # "the 3.0 era", "community system 1.0"
+    if _TIME_SPENT.match(text, end) or _SPENDING_TIME.search(text, max(0, start - 30), start):
+        return False  # "105 minutes a day", "spend an average of 105 minutes": time spent is a metric
     for ent in ents:
         if ent.start_char <= start < ent.end_char and ent.label_ in ("DATE", "TIME", "ORDINAL"):
             # "3 March" / "the 1990s"; "two years" and "30 days" are durations, not figures either
@@ -209,6 +218,7 @@ class _Reader:
         self.count_verbs = rules.vocabulary.get("figures", {}).get("count_verbs", {})
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
         self.company_nouns = rules.words("reference_nouns", "company")
+        self.source_verbs = rules.words("figures", "source_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
@@ -481,7 +491,17 @@ class _Reader:
         verb = span.root
         while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
+        sources: set[str] = set()
+        own = verb
+        topics = {self.refer(span.start_char, "<topic>"), self.refer(span.start_char, "<topic:Organization>")}
         for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
+            if verb is not own and verb.lower_ in self.source_verbs:
+                # "Euromonitor expects [the players to shrink by 34 million]": who expects is where the number
+                # comes from, unless it is the company the article is about ("Momo expects revenue to rise")
+                sources = {k for t in verb.children if t.dep_ == "nsubj"
+                           for k in (self._key_of(x, metric_words) for x in t.subtree) if k} - topics
+                if sources:
+                    break
             for child in verb.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
                     # the subject itself, then what it is in apposition ("Tencent's older messenger, QQ"), then
@@ -497,7 +517,7 @@ class _Reader:
         for token in span.sent:
             if token.i >= span.start:
                 break
-            if (key := self._key_of(token, metric_words)) and not key.startswith("person/"):
+            if (key := self._key_of(token, metric_words)) and not key.startswith("person/") and key not in sources:
                 # people are what a sentence is about, rarely what its numbers measure: the topic does better
                 distance = span.start - token.i
                 if best is None or distance < best[0]:
