@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from burst import bench_costly_burst  # noqa: E402
 from synth import ROOT, write_corpus  # noqa: E402
 from chinese import bench_chinese_ingest  # noqa: E402
+from cluster import bench_cluster_ingest  # noqa: E402
 
 from commgraph.extract import Extractor, load_rules  # noqa: E402
 from commgraph.pipeline import ingest  # noqa: E402
@@ -401,6 +402,7 @@ def main() -> int:
     print(f"{'benchmark':<48} {'value':>12} {'unit':<8} ratio", flush=True)
     bench_ingest(args.out, args.ingest_articles, settings.model, args.ingest_rounds)
     bench_chinese_ingest(args.out, args.zh_ingest_articles, args.ingest_rounds, record)
+    bench_cluster_ingest(args.out, args.ingest_articles, args.ingest_rounds, record)
     bench_large_articles(args.out, [int(s) for s in args.large.split(",") if s.strip()])
     cached = CachedExtractor(Extractor.load(settings.model, load_rules(settings.rules_path)))
     empty = bench_incremental(args.out, Settings.create(data_dir=args.out / "empty-store"), 0, cached, None)
