@@ -78,6 +78,9 @@ def test_post_forms_and_content_types(live_server):
                                     {"Content-Type": "application/sparql-query",
                                      "Accept": "text/csv;q=0.4, application/sparql-results+xml;q=0.9"})
     assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
+    status, headers, _ = request(live_server, "/sparql", PEOPLE.encode(),  # werkzeug's matching: CSV, not JSON
+                                 {"Content-Type": "application/sparql-query", "Accept": "text/*"})
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
     status, headers, body = request(live_server, "/sparql?format=tsv&" + urllib.parse.urlencode({"query": PEOPLE}))
     assert headers["Content-Type"].startswith("text/tab-separated-values")
     assert headers["Access-Control-Allow-Origin"] == "*"

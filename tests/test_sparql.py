@@ -79,6 +79,13 @@ def test_untokenisable_text_fails_closed():
     ("SELECT", [("application/sparql-results+xml", 1.0)], None, "xml"),
     ("SELECT", [("text/csv", 0.5), ("text/tab-separated-values", 0.9)], None, "tsv"),
     ("SELECT", [("*/*", 1.0)], None, "json"),
+    ("SELECT", [("text/*", 1.0)], None, "csv"),  # werkzeug's MIMEAccept: the first text type we serve
+    ("SELECT", [("text/*", 0.5), ("application/sparql-results+xml", 0.9)], None, "xml"),
+    ("SELECT", [("application/*", 1.0)], None, "json"),
+    ("SELECT", [("application/sparql-results+json;charset=utf-8", 1.0)], None, "json"),
+    ("SELECT", [("*/*", 1.0), ("application/sparql-results+json", 0.0)], None, "xml"),
+    ("CONSTRUCT", [("text/*", 1.0)], None, "turtle"),
+    ("CONSTRUCT", [("text/html", 1.0), ("application/xhtml+xml", 1.0), ("*/*", 0.8)], None, "turtle"),
     ("SELECT", [], "csv", "csv"),
     ("CONSTRUCT", [("application/ld+json", 1.0)], None, "jsonld"),
     ("CONSTRUCT", [("text/html", 1.0)], None, "turtle"),

@@ -171,7 +171,12 @@ def _check_depth(text: str, max_depth: int) -> None:
 
 
 def choose_format(form: str, accept: list[tuple[str, float]], override: str | None) -> str:
-    """Short format name from `format=` or the Accept header (with q weights); defaults JSON / Turtle."""
+    """Short format name from `format=` or the Accept header (with q weights); defaults JSON / Turtle.
+
+    The Accept header is matched by werkzeug's MIMEAccept: the most specific range with the highest weight
+    wins, so `text/*` gives CSV for a SELECT (the first text type we serve), and `*/*` the default."""
+    from werkzeug.datastructures import MIMEAccept
+
     table = RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
     allowed = set(table.values())
     if override:
@@ -182,19 +187,20 @@ def choose_format(form: str, accept: list[tuple[str, float]], override: str | No
             raise QueryError(f"format {override!r} does not fit a {form} query; use one of {', '.join(sorted(allowed))}",
                              406)
         return name
-    best = None
-    for media, quality in sorted(accept, key=lambda mq: -mq[1]):
-        if quality <= 0:
-            continue
-        media = media.split(";")[0].strip().lower()
-        if media in table:
-            return table[media]
-        if media in ("*/*", "application/*", "text/*") and best is None:
-            best = "json" if form in ("SELECT", "ASK") else "turtle"
-    if best is None and accept and not any(m.startswith(("*/*", "text/html")) for m, _ in accept):
+    default = "json" if form in ("SELECT", "ASK") else "turtle"
+    if not accept:
+        return default
+    # Parameters (charset=...) say nothing about the format, and werkzeug would require them to be equal.
+    ranges = MIMEAccept([(media.split(";")[0].strip().lower(), quality) for media, quality in accept])
+    # The default's media type first: werkzeug picks the first of equally good matches (*/*, application/*).
+    offered = [MEDIA_TYPES[default], *(media for media in table if media != MEDIA_TYPES[default])]
+    best = ranges.best_match(offered)
+    if best is not None:
+        return table[best]
+    if not any(media.startswith("text/html") for media, _ in ranges):
         raise QueryError(f"none of the requested media types fits a {form} query; acceptable: "
                          f"{', '.join(sorted(table))}", 406)
-    return best or ("json" if form in ("SELECT", "ASK") else "turtle")
+    return default  # a browser asking for a page gets the default format
 
 
 # ---- serialisers for SELECT / ASK (our own: results may be cut at the row cap) ----
