@@ -42,7 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
                                          "network at all) and refuses queries where the OS cannot make one; off: "
                                          "no sandbox, only the text check against SERVICE."),
     Setting("search_engine", "whoosh", "Keyword search engine behind the search protocol (commgraph.search): whoosh, "
-                                       "an index on disk inside each generation."),
+                                       "an index on disk inside each generation; sphinx, a searchd at search_server."),
+    Setting("search_server", "127.0.0.1:9306", "host:port of searchd's SphinxQL (mysql41) listener, for "
+                                               "search_engine=sphinx."),
+    Setting("search_index", "commgraph", "Name of the Sphinx real-time index (and of its _keys, _words and _text "
+                                         "companions) declared in searchd's config, for search_engine=sphinx."),
     Setting("page_size", 10, "Search results per page."),
     Setting("search_max_words", 32, "Most distinct words a keyword search may hold; more are refused (400)."),
     Setting("search_max_postings", 1_000_000, "Most postings (article-word pairs) a keyword search may read, "
@@ -88,6 +92,8 @@ class Settings:
     query_workers: int = 2
     query_sandbox: str = "required"
     search_engine: str = "whoosh"
+    search_server: str = "127.0.0.1:9306"
+    search_index: str = "commgraph"
     page_size: int = 10
     search_max_words: int = 32
     search_max_postings: int = 1_000_000

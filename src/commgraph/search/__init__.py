@@ -23,6 +23,7 @@ from .protocol import (TYPE_FIELDS, Hit, IndexDocument, IndexWriter, SearchEngin
 # the deployments that use it.
 ENGINES: dict[str, tuple[str, str]] = {
     "whoosh": ("commgraph.search.whoosh_engine", "WhooshEngine"),
+    "sphinx": ("commgraph.search.sphinx_engine", "SphinxEngine"),
 }
 
 

@@ -40,7 +40,7 @@ from whoosh import query as wq
 
 from ..errors import QueryError, StoreError
 from ._whoosh_query import parse_user_query
-from .analysis import ChineseAwareAnalyzer, has_han, segmenter, simplified
+from .analysis import ChineseAwareAnalyzer, has_han, segmenter, simplified, warm_up
 from .budget import Cost, SearchSession
 from .protocol import (TYPE_FIELDS, EntitiesNamed, Hit, IndexDocument, Labels, SearchRequest, SearchResult,
                        Texts)
@@ -484,6 +484,13 @@ class SphinxIndex:
         self.sql = engine.connections()
         self.schema = _parser_schema(words)
         self.sql.run(f"SELECT id FROM {self.idx} WHERE gens = {tag} LIMIT 1")  # fails now if searchd is away
+
+    def warm_up(self) -> None:
+        """jieba's dictionary in the background when this generation holds Chinese articles: queries and
+        snippets are segmented here, on our side of the wire."""
+        langs = self.sql.run(f"SELECT lang, COUNT(*) AS c FROM {self.idx} WHERE gens = {self.tag} GROUP BY lang LIMIT 100")
+        if any(str(lang).startswith("zh") for lang, _ in langs):
+            warm_up(self.schema["body"].analyzer)
 
     # --- what check and ingest ask ---
 
