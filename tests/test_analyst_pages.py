@@ -80,3 +80,25 @@ def test_figures_download_follows_the_filters(client):
     assert client.get("/api/figures?format=xml").status_code == 400
     page = client.get("/figures?metric=users").get_data(as_text=True)
     assert 'href="/api/figures?metric=users&amp;format=csv"' in page
+
+
+def test_sparql_completions_are_our_vocabulary_with_the_ontology_pages_words(client):
+    """Every term of vocab.py is offered with what docs/ontology.md says of it; the kept hints are the page's."""
+    import json
+    from pathlib import Path
+
+    from commgraph.server import sparql_terms
+    from commgraph.vocab import CG, SCHEMA
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "ontology.md").read_text(encoding="utf-8")
+    kept = json.loads(sparql_terms.HINTS_FILE.read_text(encoding="utf-8"))
+    assert kept == sparql_terms.hints_from_ontology_page(page), \
+        "run: python -m commgraph.server.sparql_terms docs/ontology.md"
+    offered = {t["term"]: t for t in sparql_terms.completions()["terms"]}
+    for prefix, namespace in (("schema", SCHEMA), ("cg", CG)):
+        for name in namespace.__annotations__:
+            assert offered[f"{prefix}:{name}"]["hint"], f"{prefix}:{name} has no words on the ontology page"
+    assert offered["cg:roleHolder"]["hint"].startswith("role → person")
+    assert offered["schema:Person"]["kind"] == "class"
+    html = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "data-completions=" in html and "cg:roleHolder" in html

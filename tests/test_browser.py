@@ -313,3 +313,33 @@ def test_figures_downloads_follow_the_row_filter(page):
     assert data["filters"] == {"subject": "QQ groups", "rows": "monthly active"} and len(data["figures"]) == len(shown)
     page.fill("#table-filter", "")
     assert "rows=" not in page.get_attribute("#download-csv", "href")
+
+
+def test_sparql_editor_completes_our_vocabulary_by_keyboard(page):
+    """Typing `cg:roleH` offers cg:roleHolder with what it links; Enter takes it and adds the missing PREFIX;
+    Escape closes the list and Ctrl-Space opens it again; after PREFIX the namespace is completed."""
+    page.goto(page.base + "/sparql")
+    page.wait_for_selector("#yasqe .CodeMirror")
+    page.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+        cm.setValue('SELECT ?person WHERE {\\n  ?r '); cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
+    page.keyboard.type("cg:roleH")
+    hint = page.locator(".CodeMirror-hints li", has_text="cg:roleHolder")
+    hint.wait_for()
+    assert "role → person" in hint.inner_text()
+    assert page.get_attribute(".CodeMirror-hints", "role") == "listbox"
+    page.keyboard.press("Escape")
+    assert page.locator(".CodeMirror-hints").count() == 0
+    page.keyboard.press("Control+Space")
+    page.locator(".CodeMirror-hints li", has_text="cg:roleHolder").wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue().includes('PREFIX cg:')")
+    value = page.evaluate("document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue()")
+    assert "?r cg:roleHolder" in value and "PREFIX cg: <https://w3id.org/commgraph/ns#>" in value
+    assert "completions" in page.text_content("#completion-status")
+    page.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+        cm.setValue(''); cm.focus(); }""")
+    page.keyboard.type("PREFIX sch")
+    page.locator(".CodeMirror-hints li", has_text="schema: <https://schema.org/>").wait_for()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue()") == \
+        "PREFIX schema: <https://schema.org/>"

@@ -15,10 +15,82 @@
   var prefixes = JSON.parse(box.dataset.prefixes || "{}");
   var base = box.dataset.baseIri;
   var shared = new URLSearchParams(location.search).get("q");
+  // Completion of our own vocabulary, from the terms embedded in the page (vocab.py with what docs/ontology.md
+  // says of each): `cg:rol` -> cg:roleHolder, `schema:` -> every schema.org term we use, `PREFIX c` -> the cg:
+  // declaration. Keywords are written in capitals, so only a lower-case start completes a bare word.
+  var vocab = JSON.parse(box.dataset.completions || '{"prefixes": {}, "terms": []}');
+  var byTerm = {};
+  vocab.terms.forEach(function (t) { byTerm[t.term] = t; });
+  function candidates(typed) {
+    var s = typed.toLowerCase(), bare = s.indexOf(":") < 0, out = [];
+    if (bare) Object.keys(vocab.prefixes).forEach(function (p) { if (p.indexOf(s) === 0) out.push(p + ":"); });
+    vocab.terms.forEach(function (t) {
+      var term = t.term.toLowerCase();
+      if (term.indexOf(s) === 0 || (bare && term.split(":")[1].indexOf(s) === 0)) out.push(t.term);
+    });
+    return out.filter(function (c) { return c !== typed; }).slice(0, 80);
+  }
+  function afterPrefixKeyword(yasqe, token) {
+    var previous = yasqe.getPreviousNonWsToken(yasqe.getDoc().getCursor().line, token);
+    return !!(previous && previous.string && previous.string.toUpperCase() === "PREFIX");
+  }
+  Yasgui.Yasqe.registerAutocompleter({
+    name: "commgraph-terms", bulk: false, autoShow: true,
+    isValidCompletionPosition: function (yasqe) {
+      var token = yasqe.getCompleteToken(), s = token.string || "";
+      if (!/^[A-Za-z][\w-]*:?[\w-]*$/.test(s) || afterPrefixKeyword(yasqe, token)) return false;
+      if (s.indexOf(":") < 0 && (s.length < 2 || s[0] !== s[0].toLowerCase())) return false;
+      return candidates(s).length > 0;
+    },
+    get: function (yasqe, token) { return candidates(token.string); },
+    postprocessHints: function (yasqe, hints) {
+      return hints.map(function (h) {
+        var t = byTerm[h.text];
+        h.displayText = t ? h.text + " \u2014 " + (t.kind === "class" ? "class: " : "") + t.hint
+                          : h.text + " " + vocab.prefixes[h.text.slice(0, -1)];
+        return h;
+      });
+    }
+  }, false);
+  Yasgui.Yasqe.registerAutocompleter({
+    name: "commgraph-prefixes", bulk: false, autoShow: true,
+    isValidCompletionPosition: function (yasqe) {
+      var token = yasqe.getCompleteToken();
+      return /^[a-z]*:?$/.test(token.string || "") && afterPrefixKeyword(yasqe, token);
+    },
+    get: function (yasqe, token) {
+      var s = (token.string || "").replace(/:$/, "");
+      return Object.keys(vocab.prefixes).filter(function (p) { return p.indexOf(s) === 0; })
+        .map(function (p) { return p + ": <" + vocab.prefixes[p] + ">"; });
+    }
+  }, false);
   var yasqe = new Yasgui.Yasqe(box, {
     value: shared || box.dataset.defaultQuery, persistenceId: null, showQueryButton: false,
-    createShareableLink: null, autocompleters: ["variables"], resizeable: true, editorHeight: "260px"
+    createShareableLink: null, autocompleters: ["commgraph-prefixes", "commgraph-terms", "variables"],
+    resizeable: true, editorHeight: "260px"
   });
+  // A completed term whose prefix the query does not declare gets its PREFIX line.
+  yasqe.on("change", function (cm, change) {
+    if (change.origin !== "complete") return;
+    var m = /^([a-z]+):[A-Za-z]/.exec(change.text.join(""));
+    if (!m || !vocab.prefixes[m[1]]) return;
+    setTimeout(function () {
+      if (yasqe.getPrefixesFromQuery()[m[1]]) return;
+      var add = {};
+      add[m[1]] = vocab.prefixes[m[1]];
+      yasqe.addPrefixes(add);
+    }, 0);
+  });
+  // The list is CodeMirror's (a listbox with options): say in a live region what it offers when it opens.
+  var completionStatus = document.getElementById("completion-status");
+  new MutationObserver(function () {
+    var list = box.querySelector(".CodeMirror-hints");
+    if (!list || list.dataset.announced) return;
+    list.dataset.announced = "1";
+    list.setAttribute("aria-label", "Completions");
+    completionStatus.textContent = list.children.length + " completions, first " +
+      (list.children[0] ? list.children[0].textContent : "") + ". Arrows choose, Enter takes, Escape closes.";
+  }).observe(box, { childList: true, subtree: true });
   // Ctrl-Enter in the editor calls yasqe.query(): run it our way.
   yasqe.query = function () { run(yasqe.getValue()); return Promise.resolve(); };
   box.querySelectorAll("textarea").forEach(function (t) { t.setAttribute("aria-label", "SPARQL query"); });

@@ -27,9 +27,10 @@ def endpoint():
             from ..queries import example_queries
 
             from ..vocab import PREFIXES
+            from .sparql_terms import completions
 
             return render_template("sparql.html", examples=example_queries(), base_iri=services().settings.base_iri,
-                                   prefixes=PREFIXES)
+                                   prefixes=PREFIXES, completions=completions())
         return Response(service_description(), mimetype="text/turtle", headers=CORS)
     svc = services()
     gen = svc.generation()
