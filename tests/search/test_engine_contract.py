@@ -229,3 +229,14 @@ def test_the_budget_is_asked_before_the_search_runs(index):
     with SearchBudget(SearchLimits()).session() as budget:
         assert index.search(SearchRequest("tribes"), budget=budget).total == 2
         assert budget.cost is not None and budget.cost.words == 1
+
+
+def test_a_previous_index_of_another_engine_is_refused_with_what_to_do(engine_factory, tmp_path):
+    """After the search_engine setting changed, a plain ingest cannot start from the previous generation."""
+    from commgraph.errors import StoreError
+
+    other = generation(tmp_path, 1)
+    other.mkdir(parents=True)
+    (other / "written-by-another-engine").write_text("{}")
+    with pytest.raises(StoreError, match="ingest --rebuild"):
+        engine_factory().writer(generation(tmp_path, 2), previous=other)

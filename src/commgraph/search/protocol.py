@@ -164,7 +164,8 @@ class SearchEngine(Protocol):
         """A writer on the index of a new generation at `directory` (absent or empty), starting from the index
         at `previous` (the previous generation's `index/`; None: empty, as a rebuild starts). `words` are extra
         dictionary words for segmenting Chinese (the gazetteer's names). Waits at most `timeout` seconds for
-        another writer of the same index."""
+        another writer of the same index. Raises StoreError, saying to run `commgraph ingest --rebuild`, when
+        `previous` is not an index of this engine (the search_engine setting changed since it was written)."""
 
     def open(self, directory: Path) -> SearchIndex:
         """The committed index at `directory`, read-only. Raises OSError (or the engine's read errors, see

@@ -2,7 +2,8 @@
 
 The schema and per-article fields, the writer, and keyword search with highlights, facets and spelling
 suggestions. Queries are read by _whoosh_query.py and evaluated over whole posting lists by _postings.py
-(Whoosh's own matchers were 10-40x slower); the analyzers per language are in analysis.py.
+(Whoosh's own matchers step through postings in Python, docs/performance.md); the analyzers per language
+are in analysis.py.
 """
 
 from __future__ import annotations
@@ -172,6 +173,9 @@ class WhooshEngine:
     def writer(self, directory: Path, *, previous: Path | None = None, words: tuple[str, ...] = (),
                timeout: float = 30.0) -> WhooshWriter:
         if previous is not None:
+            if not index.exists_in(str(previous)):
+                raise StoreError(f"{previous} holds no Whoosh index (was it written with another search_engine?); "
+                                 "run `commgraph ingest --rebuild` to build this engine's index from the stored texts")
             copy_index(previous, directory)
         return WhooshWriter(create_or_open(directory, words), timeout)
 
@@ -212,7 +216,8 @@ class WhooshIndex:
     @classmethod
     def open(cls, path: Path) -> "WhooshIndex":
         if not index.exists_in(str(path)):  # Whoosh would make an empty index of a missing directory's name
-            raise FileNotFoundError(errno.ENOENT, "no search index here", str(path))
+            raise FileNotFoundError(errno.ENOENT, "no Whoosh index here (written with another search_engine?)",
+                                    str(path))
         return cls(open_dir(path))
 
     def doc_count(self) -> int:
