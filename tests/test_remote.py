@@ -303,3 +303,23 @@ def test_store_password_is_never_logged_or_shown(remote_settings, remote_server,
     ingest([], settings, remove=["2016-09-01-login-probe"], extractor=extractor)
     for text in (caplog.text, health.get_data(True), repr(settings), repr(Endpoints.from_settings(settings)), shown):
         assert password not in text
+
+
+def test_blank_nodes_come_back_from_the_remote_store(remote_settings):
+    # Our graphs mint no blank nodes, but a store may hold them (Virtuoso's own graphs do): Virtuoso's JSON
+    # names them nodeID://b10000, which failed the whole result as a syntax error.
+    from rdflib import BNode, Literal, URIRef
+
+    import pyoxigraph as ox
+
+    from commgraph.graph import open_store
+
+    store = open_store(remote_settings, remote_settings.data_dir)
+    probe, node = URIRef("http://example.org/probe/graph"), BNode()
+    store.replace_article(probe, [(URIRef("http://example.org/probe/a"), URIRef("http://example.org/probe/p"), node),
+                                  (node, URIRef("http://example.org/probe/v"), Literal("x"))])
+    try:
+        rows = list(store.query(f"SELECT ?x ?v WHERE {{ GRAPH <{probe}> {{ ?a ?p ?x . ?x ?q ?v }} }}"))
+    finally:
+        store.remove_article(probe)
+    assert len(rows) == 1 and isinstance(rows[0]["x"], ox.BlankNode) and rows[0]["v"] == ox.Literal("x")
