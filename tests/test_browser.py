@@ -5,6 +5,7 @@ a failure instead. COMMGRAPH_SCREENSHOT_DIR=docs/screenshots writes the README's
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,129 @@ def test_sparql_editor_completes_our_vocabulary_by_keyboard(page):
     page.keyboard.press("Enter")
     assert page.evaluate("document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue()") == \
         "PREFIX schema: <https://schema.org/>"
+
+
+# One page of each kind, and the states that look different: no hits, a SPARQL error, a 404.
+EVERY_PAGE = ["/", "/search?q=tencent", "/search?q=qqzzyx", "/entity/person/daosheng-tang",
+              "/entity/organization/tencent", f"/article/{SEED_ID}", "/figures", f"/figure/{SEED_ID}/0",
+              "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205",
+              "/sparql?q=SELECT%20WHERE%20%7B", "/entity/person/nobody-at-all"]
+
+
+def _axe(page):
+    page.evaluate(AXE.read_text())
+    return page.evaluate("""axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})
+        .then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3)))""")
+
+
+def _colours(page):
+    return page.evaluate("""() => { const s = getComputedStyle(document.body);
+        return [s.backgroundColor, s.color]; }""")
+
+
+def test_every_page_has_a_dark_theme_that_passes_axe(browser, live_server):
+    """With prefers-color-scheme: dark every page changes its background and text colours, the SPARQL editor
+    too, and axe-core's colour-contrast (and every other WCAG 2 A/AA check) stays clean."""
+    light = browser.new_context(bypass_csp=True, color_scheme="light", viewport={"width": 1280, "height": 900})
+    dark = browser.new_context(bypass_csp=True, color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        day, night = light.new_page(), dark.new_page()
+        for path in EVERY_PAGE:
+            for page in (day, night):
+                page.goto(live_server + path)
+                page.wait_for_load_state("networkidle")
+            (day_bg, day_fg), (night_bg, night_fg) = _colours(day), _colours(night)
+            assert night_bg != day_bg and night_fg != day_fg, (path, day_bg, night_bg)
+            assert sum(map(int, re.findall(r"\d+", night_bg)[:3])) < sum(map(int, re.findall(r"\d+", day_bg)[:3]))
+            if path.startswith("/sparql"):
+                editor = "getComputedStyle(document.querySelector('#yasqe .CodeMirror')).backgroundColor"
+                assert night.evaluate(editor) == night_bg != day.evaluate(editor)
+            assert _axe(night) == [], (path, "dark")
+        night.goto(live_server + "/entity/person/daosheng-tang")
+        night.locator("ol.conn-list[data-root] button.expand").first.click()
+        night.locator("ol.nested > li").first.wait_for()
+        night.goto(live_server + "/sparql")
+        night.wait_for_selector("#yasqe .CodeMirror")
+        night.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+            cm.setValue('SELECT * WHERE { ?s schema:na'); cm.focus(); cm.setCursor(0, 99); cm.execCommand('autocomplete'); }""")
+        night.keyboard.press("Control+Space")
+        night.locator(".CodeMirror-hints li").first.wait_for()
+        assert _axe(night) == [], "dark, completion list open"
+        shoot(night, "sparql-dark")
+    finally:
+        light.close()
+        dark.close()
+
+
+def test_no_page_is_wider_than_a_phone(browser, live_server):
+    """At 390 px no page scrolls sideways (scrollWidth <= clientWidth), and axe-core stays clean at that width."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        for path in EVERY_PAGE:
+            page.goto(live_server + path)
+            page.wait_for_load_state("networkidle")
+            width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert width <= client, f"{path} is {width}px wide in a {client}px window"
+            assert _axe(page) == [], (path, "390 px")
+    finally:
+        context.close()
+
+
+def test_search_box_completes_entity_names_as_you_type(page):
+    """Typing in the search box (the page's and the header's) fills its list with names and aliases."""
+    page.goto(page.base + "/search?q=tencent")
+    page.fill("#q", "")
+    page.locator("#q").press_sequentially("tang", delay=40)
+    page.wait_for_selector("#q-names option[value='Tang Daosheng']", state="attached")
+    assert page.get_attribute("#q-names option[value='Tang Daosheng']", "label") == "Person"
+    page.goto(page.base + "/figures")
+    page.locator("#top-q").press_sequentially("tom t", delay=40)
+    page.wait_for_selector("#top-q-names option[value='Tom Tang']", state="attached")
+    assert "Tang Daosheng" in page.get_attribute("#top-q-names option[value='Tom Tang']", "label")
+    page.fill("#top-q", "Tom Tang")  # as when the suggestion is picked
+    page.locator("#top-q").press("Enter")
+    page.wait_for_selector(".entity-card >> text=Tang Daosheng")
+
+
+def test_facets_are_reached_by_keyboard_and_filtered(page):
+    """A few Tab presses reach the facets (64 did), five a type show with the rest behind "more", and the filter
+    box shows only the entities whose names hold its text, opening "more" where they are."""
+    page.goto(page.base + "/search?q=tencent")
+    for presses in range(1, 30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.className") == "skip skip-facets":
+            break
+    assert presses <= 3, f"{presses} Tab presses to the link to the facets"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "facet-filter"
+    groups = page.locator(".facet-group")
+    assert all(g.locator("ul >> nth=0").locator("li").count() <= 5 for g in groups.all())
+    hidden = page.locator("details.more a.facet >> nth=0")
+    name = hidden.text_content()
+    assert not hidden.is_visible()
+    page.keyboard.type(name[:6])
+    assert hidden.is_visible()
+    visible = [a.inner_text() for a in page.locator(".facets a.facet").all() if a.is_visible()]
+    assert visible and all(name[:6].lower() in v.lower() for v in visible), visible
+    assert "match" in page.inner_text("#facet-filter-status")
+    page.fill("#facet-filter", "")
+    assert not hidden.is_visible()
+    shoot(page, "search-facets")
+
+
+def test_search_note_chips_pages_and_csv(page):
+    """The note on unsupported syntax, the main article's main entities first, and the CSV link's download."""
+    page.goto(page.base + "/search?q=QQ*")
+    assert "wildcards" in page.inner_text(".syntax-note")
+    page.goto(page.base + "/search?q=tencent")
+    seed = page.locator(f".hit:has(a[href='/article/{SEED_ID}'])")
+    assert seed.locator(".chips .chip").all_inner_texts()[:2] == ["Tencent QQ", "Tencent"]
+    with page.expect_download() as download:
+        page.click("a.csv")
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("article,title,date,url,score,snippet") and SEED_ID in text
+    page.set_viewport_size({"width": 390, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the search page is {width}px wide at 390 px"

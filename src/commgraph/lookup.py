@@ -290,3 +290,27 @@ def describe(store, iri: str):
     """All quads about an entity across article graphs (for its Turtle / JSON-LD representation)."""
     return list(store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
                             use_default_graph_as_union=True))
+
+
+def mention_counts(store, article_iris: list[str]) -> dict[tuple[str, str], int]:
+    """{(article IRI, entity IRI): mentions} for a page of articles: search chips lead with what an article
+    is most about."""
+    if not article_iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in article_iris)
+    rows = select(store, f"""SELECT ?a ?e (COUNT(?m) AS ?n) WHERE {{ VALUES ?a {{ {values} }}
+        ?m cg:refersTo ?e ; schema:isPartOf ?a }} GROUP BY ?a ?e""")
+    return {(r["a"], r["e"]): int(r["n"]) for r in rows}
+
+
+def completion_names(store, limit: int = 200_000) -> list[dict[str, Any]]:
+    """Every entity's names and aliases with its type and how often it is mentioned: the search box's
+    autocomplete (read once per generation)."""
+    types = " ".join(f"schema:{t}" for t in TYPES)
+    names = select(store, f"""SELECT DISTINCT ?e ?name ?alias ?type WHERE {{ VALUES ?type {{ {types} }} ?e a ?type .
+        {{ ?e schema:name ?name BIND(false AS ?alias) }} UNION {{ ?e schema:alternateName ?name BIND(true AS ?alias) }}
+        }} LIMIT {int(limit)}""")
+    counts = {r["e"]: int(r["n"]) for r in select(store, f"""SELECT ?e (COUNT(?m) AS ?n) WHERE {{ ?m cg:refersTo ?e }}
+        GROUP BY ?e LIMIT {int(limit)}""")}
+    return [dict(r, alias=r["alias"] in (True, "true"), mentions=counts.get(r["e"], 0)) for r in names
+            if isinstance(r["name"], str)]

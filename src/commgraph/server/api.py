@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from .. import lookup
+from ..errors import QueryError
 from . import services, views
+from .downloads import csv_download
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/search")
 def search():
+    """The search page as JSON, or with format=csv its top results as a spreadsheet."""
+    fmt = request.args.get("format", "json")
+    if fmt == "csv":
+        return csv_download(views.search_rows(), ["article", "title", "date", "url", "score", "snippet"], "search.csv")
+    if fmt != "json":
+        raise QueryError(f"parameter format must be 'json' or 'csv', got {fmt[:20]!r}")
     return jsonify(views.search_data())
+
+
+@bp.get("/complete")
+def complete():
+    return jsonify(views.complete_data())
 
 
 @bp.get("/stats")

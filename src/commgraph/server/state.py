@@ -10,6 +10,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import generations as gens
 from .. import lookup
@@ -21,6 +22,9 @@ from ..sparql import Limits
 from ..vocab import Minter
 from ..workers import QueryPool
 
+if TYPE_CHECKING:
+    from .complete import Completions
+
 log = logging.getLogger("commgraph.server")
 OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)  # what opening damaged files raised
 
@@ -30,7 +34,7 @@ class Generation:
     """One immutable generation, open read-only. Requests keep the object they started with."""
 
     path: Path
-    manifest: dict
+    manifest: gens.Manifest
     store: GraphStore
     index: SearchIndex  # opened by the engine the search_engine setting names
     _names: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -54,9 +58,16 @@ class Generation:
         return {" ".join(sorted(name.lower().split())): name for name in lookup.all_names(self.store)}
 
     @functools.cached_property
+    def completions(self) -> "Completions":
+        """Every entity name and alias for the search box's autocomplete, read once per generation."""
+        from .complete import Completions
+
+        return Completions(lookup.completion_names(self.store))
+
+    @functools.cached_property
     def graph_iris(self) -> set[str]:
         """The named graphs a query may name (computed once per generation, not per query)."""
-        return Minter(self.manifest["base_iri"]).queryable_graphs(self.manifest["articles"])
+        return Minter(self.manifest.base_iri or Settings().base_iri).queryable_graphs(self.manifest.articles)
 
 
 class ResultCache:
@@ -209,8 +220,8 @@ class Services:
             if is_read_error(exc):
                 self.read_failed(exc)
             return {"status": "unavailable", "error": f"{type(exc).__name__}: {str(exc)[:300]}"}, 503
-        body = {"status": "degraded" if self.degraded else "ok", "generation": gen.manifest["generation"],
-                "articles": len(gen.manifest["articles"]), "graph": graph_ok, "indexed": documents}
+        body = {"status": "degraded" if self.degraded else "ok", "generation": gen.manifest.generation,
+                "articles": len(gen.manifest.articles), "graph": graph_ok, "indexed": documents}
         if self.degraded:
             body["degraded"] = self.degraded
         return body, 200

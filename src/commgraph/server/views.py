@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote
 
 from flask import request, url_for
 
 from .. import lookup
 from ..errors import NotFound, QueryError
 from ..search import SearchRequest
-from ..vocab import name_keys
+from ..vocab import Minted, name_keys
 from . import services
 
 
@@ -68,7 +68,8 @@ def _lang_args() -> tuple[str, ...]:
     return langs
 
 
-def _search_data(svc, gen) -> dict[str, Any]:
+def _search_data(svc, gen, page: int | None = None, page_size: int | None = None) -> dict[str, Any]:
+    """The search page's data; `page` and `page_size` override the request's (the CSV export's rows)."""
     q = request.args.get("q", "")
     filters = tuple(f for f in request.args.getlist("entity") if f)[:10]
     langs = _lang_args()
@@ -93,32 +94,135 @@ def _search_data(svc, gen) -> dict[str, Any]:
         return keyed
 
     with svc.search_budget.session() as budget:  # a costly search holds its slot until its page is made
-        asked = SearchRequest(q, page=_int_arg("page", 1), page_size=svc.settings.page_size, entity_filters=filters,
-                              languages=langs, sort=sort, date_from=date_from, date_to=date_to)
+        asked = SearchRequest(q, page=page or _int_arg("page", 1), page_size=page_size or svc.settings.page_size,
+                              entity_filters=filters, languages=langs, sort=sort, date_from=date_from,
+                              date_to=date_to)
         result = gen.index.search(asked, texts=texts, labels=labels, entities_named=entities_named, budget=budget)
     names = {key: (name, type_) for hit in result.hits for key, name, type_ in hit.entities}
     for bucket in result.facets.values():
         for key, name, _ in bucket:
             names.setdefault(key, (name, ""))
     cards = lookup.find_entities_by_name(gen.store, _candidate_names(q)) if q else []
+    last_page = max(1, -(-result.total // result.page_size))
+    hit_iris = {str(svc.minter.article(h.id)): h.id for h in result.hits}
+    mentions = {(hit_iris[a], svc.minter.entity_key(e)): n
+                for (a, e), n in lookup.mention_counts(gen.store, list(hit_iris)).items() if a in hit_iris}
     return {
         "query": q, "total": result.total, "page": result.page, "page_size": result.page_size, "sort": sort,
-        "last_page": max(1, -(-result.total // result.page_size)),
+        "last_page": last_page,
+        "pages": [{"page": n, "url": _search_link(page=n), "current": n == result.page} if n else {"gap": True}
+                  for n in _page_numbers(result.page, last_page)],
+        "previous_url": _search_link(page=min(result.page, last_page + 1) - 1) if result.page > 1 else None,
+        "next_url": _search_link(page=result.page + 1) if result.page < last_page else None,
+        "csv_url": _search_link("api.search", page=None, format="csv"),
         "date_from": date_from, "date_to": date_to,
         "filters": [{"key": f, "name": names.get(f, (f, ""))[0]} for f in filters],
         "lang": list(langs),
         "languages": [{"lang": code, "name": LANGUAGE_NAMES.get(code, code), "count": count}
                       for code, count in sorted(result.languages.items(), key=lambda item: (-item[1], item[0]))],
         "suggestion": _name_suggestion(gen, q, result.total) or result.suggestion, "notice": result.notice,
+        "syntax_note": _syntax_note(q),
         "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
                   "url": f"/article/{h.id}", "lang": h.lang, "language": LANGUAGE_NAMES.get(h.lang, h.lang),
-                  "entities": [{"key": k, "name": n, "type": t, "url": f"/entity/{k}"} for k, n, t in h.entities]}
+                  "entities": _by_relevance(h.title, [{"key": k, "name": n, "type": t, "url": f"/entity/{k}",
+                                                       "mentions": mentions.get((h.id, k), 0)}
+                                                      for k, n, t in h.entities])}
                  for h in result.hits],
         "facets": {type_: [{"key": k, "name": n, "count": c} for k, n, c in bucket]
                    for type_, bucket in sorted(result.facets.items())},
         "facet_types": result.type_counts,
         "entity_cards": [_entity_ref(row["e"], row["name"], row["type"]) for row in cards],
     }
+
+
+def _by_relevance(title: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An article's entities, what it is about first: those named in its title, then the most mentioned
+    (the index keeps them sorted by key, so the seed article's first twelve were creative works and events)."""
+    lowered = title.lower()
+
+    def in_title(name: str) -> bool:
+        name = name.lower()
+        if any("\u3400" <= ch <= "\u9fff" for ch in name):  # no word boundaries between Chinese characters
+            return name in lowered
+        return re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", lowered) is not None
+
+    return sorted(entities, key=lambda e: (not in_title(e["name"]), -e["mentions"], e["name"].lower()))
+
+
+def _search_link(endpoint: str = "pages.search", **changes: Any) -> str:
+    """This search's URL with some parameters changed (page=2, format=csv): every other filter is kept."""
+    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k != "format"}
+    args.update(changes)
+    return url_for(endpoint, **{k: v for k, v in args.items() if v not in (None, "", [], ())})
+
+
+def _page_numbers(page: int, last: int, around: int = 2) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: the first and last pages and those around this one; None stands for a gap."""
+    shown = sorted({1, last, *range(max(1, min(page, last) - around), min(last, page + around) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+# Query syntax the search does not run (the parser drops it: it can hang the index), and how to say so.
+_UNSUPPORTED_SYNTAX = (
+    (re.compile(r"[*?]"), "wildcards (* and ?)"),
+    (re.compile(r"~"), "fuzzy matching (~)"),
+    (re.compile(r"\^"), "boosts (^)"),
+    (re.compile(r"\[[^\]]*\bTO\b|\{[^}]*\bTO\b"), "ranges ([a TO b]; use From and To for dates)"),
+)
+
+
+def _syntax_note(q: str) -> str | None:
+    """A word when the query holds syntax that is not supported, so `QQ*` finding only `QQ` (or nothing) is
+    not a silent surprise. Quoted phrases are left out: a '?' inside quotes is just text."""
+    bare = re.sub(r'"[^"]*"', " ", q)
+    found = [words for pattern, words in _UNSUPPORTED_SYNTAX if pattern.search(bare)]
+    fields = sorted({f for f in re.findall(r"(?<![\w:])([A-Za-z_]+):", bare) if f.lower() not in SEARCH_FIELDS})
+    if fields:
+        found.append("the field" + ("s " if len(fields) > 1 else " ") + ", ".join(f + ":" for f in fields) + " (fields "
+                     "are " + ", ".join(f + ":" for f in sorted(SEARCH_FIELDS)) + ")")
+    if not found:
+        return None
+    return ("Not supported: " + "; ".join(found) + ". The search ran on the words alone; the search syntax is words, "
+            '"phrases", AND/OR/NOT and entity fields.')
+
+
+SEARCH_FIELDS = {"person", "organization", "product", "place", "event", "creativework", "lang"}
+SEARCH_CSV_ROWS = 500  # the top results a CSV export holds, in the page's order
+
+
+def search_rows() -> list[dict[str, Any]]:
+    """The rows of a search's CSV export: article, title, date, url, score and the snippet as plain text."""
+    from markupsafe import Markup
+
+    svc = services()
+    data = _search_data(svc, svc.generation(), page=1, page_size=SEARCH_CSV_ROWS)
+    return [{"article": h["id"], "title": h["title"], "date": h["date"],
+             "url": request.host_url.rstrip("/") + h["url"], "score": h["score"],
+             "snippet": Markup(h["snippet"]).striptags()} for h in data["hits"]]
+
+
+COMPLETE_MOST = 20  # suggestions one /api/complete request may ask for
+
+
+def complete_data() -> dict[str, Any]:
+    """Entity names and aliases starting with `q` (at a word start), the most mentioned first: the search
+    box's autocomplete."""
+    q = request.args.get("q", "")
+    if len(q) > 100:
+        raise QueryError(f"parameter q: at most 100 characters for completion, got {len(q)}")
+    limit = _int_arg("limit", 8, 1, COMPLETE_MOST)
+    svc = services()
+    out = []
+    for entry, main in svc.generation().completions.complete(q, limit):
+        key = svc.minter.entity_key(entry.iri) or ""
+        out.append({"name": entry.name, "type": entry.type, "key": key, "url": f"/entity/{key}",
+                    "alias_of": main.name if main else None, "mentions": entry.mentions})
+    return {"q": q, "completions": out}
 
 
 def _name_suggestion(gen, q: str, total: int) -> str | None:
@@ -267,23 +371,31 @@ def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(p, roles=list(p["roles"].values())) for p in people.values()]
 
 
+def _part(iri: str | None, part: str) -> Minted | None:
+    """The article node `iri` names when it is a `part` ("sentence", "figure") of an article, else None."""
+    minted = services().minter.parse(iri) if iri else None
+    return minted if minted is not None and minted.kind == "part" and minted.part == part else None
+
+
+def _path(article_id: str) -> str:
+    """An article id as a URL path segment, spelled as in its IRI."""
+    return quote(article_id, safe="-_.~")
+
+
 def _sentence_url(iri: str | None) -> str | None:
     """/article/<id>#s<n> for a sentence node (…/article/<id>/sentence/<n>): the article page marks it."""
-    parts = (iri or "").rstrip("/").split("/")
-    if len(parts) < 4 or parts[-2] != "sentence" or parts[-4] != "article" or not parts[-1].isdigit():
-        return None
-    return f"/article/{parts[-3]}#s{parts[-1]}"
+    sentence = _part(iri, "sentence")
+    return f"/article/{_path(sentence.article)}#s{sentence.n}" if sentence else None
 
 
 def _article_url(iri: str | None) -> str | None:
-    if not iri:
-        return None
-    return "/article/" + iri.rsplit("/", 1)[-1]
+    minted = services().minter.parse(iri) if iri else None
+    return f"/article/{_path(minted.article)}" if minted is not None and minted.kind == "article" else None
 
 
-def _figure_url(iri: str) -> str:
-    parts = iri.rstrip("/").split("/")
-    return f"/figure/{parts[-3]}/{parts[-1]}"
+def _figure_url(iri: str) -> str | None:
+    figure = _part(iri, "figure")
+    return f"/figure/{_path(figure.article)}/{figure.n}" if figure else None
 
 
 def article_data(article_id: str) -> dict[str, Any]:
@@ -308,12 +420,12 @@ def _segments(text: str, spans: list[dict], sentences: list[dict] = ()) -> list[
     starts = [int(k["begin"]) for k in kept]
     marks: dict[int, list[dict[str, Any]]] = {}
     for sentence in sentences:
-        n = sentence["s"].rsplit("/", 1)[-1]
+        node = _part(sentence["s"], "sentence")
         begin, end = int(sentence["begin"]), int(sentence["end"])
-        if not n.isdigit() or not 0 <= begin < end <= len(text) or _inside(kept, starts, begin) or _inside(
+        if node is None or not 0 <= begin < end <= len(text) or _inside(kept, starts, begin) or _inside(
                 kept, starts, end):
             continue
-        marks.setdefault(begin, []).append({"open": f"s{n}"})
+        marks.setdefault(begin, []).append({"open": f"s{node.n}"})
         marks.setdefault(end, []).insert(0, {"close": True})
     pieces, pos = [], 0
 
@@ -462,7 +574,7 @@ def _figure_subject(svc, gen, subject: str) -> tuple[str | None, str, str]:
                           "empty to see every figure.")
     notice = ""
     if len(found) > 1:
-        notice = f"{subject!r} names {len(found)} entities; showing {found[0]['name']} ({found[0]['e'].rsplit('/', 2)[-2]})."
+        notice = f"{subject!r} names {len(found)} entities; showing {found[0]['name']} ({(svc.minter.entity_key(found[0]['e']) or '').split('/')[0]})."
     return found[0]["e"], found[0]["name"], notice
 
 
@@ -550,42 +662,31 @@ def labels_data() -> dict[str, Any]:
         raise QueryError(f"parameter iri: at most {LABELS_MAX} IRIs a request, got {len(iris)}; send fewer")
     entities, articles, figures = {}, {}, {}
     for iri in iris:
-        key = svc.minter.entity_key(iri)
-        if key and "/" in key:
-            try:
-                if str(svc.minter.entity(key)) == iri:
-                    entities[iri] = key
-            except ValueError:
-                continue
+        minted = svc.minter.parse(iri)
+        if minted is None:
             continue
-        rest = iri[len(svc.minter.base):].split("/") if iri.startswith(svc.minter.base) else []
-        if len(rest) == 2 and rest[0] == "article":
-            articles[iri] = unquote(rest[1])
-        elif len(rest) == 4 and rest[0] == "article" and rest[2] == "figure" and rest[3].isdigit():
-            figures[iri] = (rest[1], int(rest[3]))
+        if minted.kind == "entity":
+            entities[iri] = minted.key
+        elif minted.kind == "article":
+            articles[iri] = minted.article
+        elif minted.kind == "part" and minted.part == "figure":
+            figures[iri] = (minted.article, minted.n)
     names = gen.entity_names(list(entities.values()), svc.minter)
     out: dict[str, Any] = {iri: {"name": names.get(key, key), "url": f"/entity/{key}"}
                            for iri, key in entities.items()}
-    minted = {}
+    headlines = lookup.values_of(gen.store, {iri: iri for iri in articles}, "schema:headline")
     for iri, article_id in articles.items():
-        try:
-            if str(svc.minter.article(article_id)) == iri:
-                minted[iri] = iri
-        except ValueError:
-            continue
-    headlines = lookup.values_of(gen.store, minted, "schema:headline")
-    for iri in minted:
-        out[iri] = {"name": headlines.get(iri, articles[iri]), "url": f"/article/{articles[iri]}"}
+        out[iri] = {"name": headlines.get(iri, article_id), "url": f"/article/{_path(article_id)}"}
     for iri, (article_id, n) in figures.items():
-        out[iri] = {"name": f"figure {n}", "url": f"/figure/{article_id}/{n}"}
+        out[iri] = {"name": f"figure {n}", "url": f"/figure/{_path(article_id)}/{n}"}
     return {"labels": out}
 
 
 def home_data() -> dict[str, Any]:
     gen = services().generation()
     data = lookup.stats(gen.store)
-    data["last_ingest"] = gen.manifest.get("created")
-    data["generation"] = gen.manifest.get("generation")
+    data["last_ingest"] = gen.manifest.created
+    data["generation"] = gen.manifest.generation
     data["top_entities"] = [_entity_ref(r["e"], r["label"], r["kind"]) | {"mentions": r["mentions"]}
                             for r in lookup.top_entities(gen.store)]
     return data

@@ -1,0 +1,133 @@
+"""The search page's lists and the articles page, in-process (test client) on the real ingested corpus."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from conftest import SEED_ID
+
+
+def test_autocomplete_offers_names_and_aliases_by_prefix(client):
+    names = client.get("/api/complete?q=tang").get_json()["completions"]
+    assert names[0]["name"] == "Tang Daosheng" and names[0]["url"] == "/entity/person/daosheng-tang"
+    # at a word start, not only the name's start; one entry an entity
+    assert [c["name"] for c in client.get("/api/complete?q=xiaob").get_json()["completions"]][:1] == ["Wu Xiaobo"]
+    tom = client.get("/api/complete?q=Tom+T").get_json()["completions"]
+    assert [(c["name"], c["alias_of"], c["url"]) for c in tom] == [("Tom Tang", "Tang Daosheng",
+                                                                    "/entity/person/daosheng-tang")]
+    # the most mentioned first among names that start alike, each entity once, at most 20
+    qq = client.get("/api/complete?q=qq&limit=50").get_json()["completions"]
+    assert 3 < len(qq) <= 20 and [c["mentions"] for c in qq] == sorted((c["mentions"] for c in qq), reverse=True)
+    assert len({c["key"] for c in qq}) == len(qq) and "QQ groups" in [c["name"] for c in qq]
+    assert len(client.get("/api/complete?q=qq&limit=2").get_json()["completions"]) == 2
+    assert client.get("/api/complete?q=").get_json()["completions"] == []
+    long = client.get("/api/complete", query_string={"q": "x" * 101})
+    assert long.status_code == 400 and "at most 100 characters" in long.get_json()["error"]
+    assert client.get("/api/complete?q=tang&limit=two").status_code == 400
+
+
+def test_search_box_is_wired_to_the_autocomplete(client):
+    for path in ["/search?q=tencent", "/"]:
+        html = client.get(path).get_data(as_text=True)
+        assert 'list="top-q-names"' in html and '<datalist id="top-q-names">' in html
+        assert "/static/search.js" in html
+    assert 'data-complete="q-names"' in client.get("/search?q=tencent").get_data(as_text=True)
+
+
+def test_result_chips_lead_with_the_articles_main_entities(client):
+    data = client.get("/api/search?q=tencent").get_json()
+    seed = next(h for h in data["hits"] if h["id"] == SEED_ID)
+    first = [e["name"] for e in seed["entities"][:3]]
+    # named in the title ("... Tencent QQ connected the three horses"), then the most mentioned
+    assert first[:2] == ["Tencent QQ", "Tencent"], first
+    rest = seed["entities"][3:]
+    in_title = [e for e in rest if e["name"].lower() in seed["title"].lower()]
+    after = [e["mentions"] for e in rest[len(in_title):]]
+    assert after == sorted(after, reverse=True)
+    assert "QQ groups" in [e["name"] for e in seed["entities"][:12]]
+    html = client.get("/search?q=tencent").get_data(as_text=True)
+    assert f'href="/article/{SEED_ID}#entities">{len(seed["entities"]) - 12} more</a>' in html
+
+
+def test_facets_show_five_a_type_and_the_rest_behind_more(client):
+    data = client.get("/api/search?q=tencent").get_json()
+    html = client.get("/search?q=tencent").get_data(as_text=True)
+    aside = html[html.index('<aside class="facets"'):]
+    assert 'id="facet-filter"' in aside
+    for type_, bucket in data["facets"].items():
+        group = aside[aside.index(f"<h3>{type_} "):]
+        group = group[:group.index("</div>\n")]
+        visible = group.split('<details class="more">')[0]
+        assert visible.count('class="facet"') == min(5, len(bucket))
+        if len(bucket) > 5:
+            assert f"<summary>{len(bucket) - 5} more" in group and group.count('class="facet"') == len(bucket)
+    assert max(len(b) for b in data["facets"].values()) > 5  # the test saw a "more"
+    assert 'href="#facets"' in html and 'id="facets"' in html  # a link skips the results to the facets
+
+
+@pytest.fixture
+def paged_client(corpus_data):
+    """The same corpus served with one result a page, so a search has several pages."""
+    from commgraph.server import create_app
+    from commgraph.settings import Settings
+
+    app = create_app(Settings.create(data_dir=corpus_data.data_dir, page_size=1))
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.extensions["commgraph"].close()
+
+
+def test_search_pages_are_numbered(paged_client):
+    data = paged_client.get("/api/search?q=tencent&from=2015").get_json()
+    assert data["total"] >= 3 and data["last_page"] == data["total"]
+    html = paged_client.get("/search?q=tencent&from=2015&page=2").get_data(as_text=True)
+    pager = html[html.index('<nav class="pager"'):]
+    pager = pager[:pager.index("</nav>")]
+    numbers = re.findall(r'aria-label="Page (\d+)"', pager)
+    assert numbers[:3] == ["1", "2", "3"] and numbers[-1] == str(data["last_page"])
+    assert re.search(r'href="/search\?q=tencent&amp;from=2015&amp;page=2" aria-label="Page 2" aria-current="page"', pager)
+    assert "from=2015" in pager.split("Previous")[0] and 'rel="next"' in pager  # the filters stay on every page
+    assert paged_client.get("/search?q=tencent&page=1").get_data(as_text=True).count('aria-current="page"') == 1
+
+
+def test_numbered_pages_leave_gaps_in_a_long_list():
+    from commgraph.server.views import _page_numbers
+
+    assert _page_numbers(1, 1) == [1]
+    assert _page_numbers(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
+    assert _page_numbers(2, 5) == [1, 2, 3, 4, 5]
+    assert _page_numbers(99, 4) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("q, words", [("QQ*", "wildcards"), ("tencent~2", "fuzzy matching"), ("qq^2", "boosts"),
+                                      ("title:qq", "title:")])
+def test_unsupported_syntax_is_named(client, q, words):
+    data = client.get("/api/search", query_string={"q": q}).get_json()
+    assert words in data["syntax_note"]
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert '<p class="notice syntax-note">Not supported: ' in html and words in html
+
+
+@pytest.mark.parametrize("q", ["tencent", '"what?"', 'person:"Tang Daosheng"', "lang:zh 腾讯"])
+def test_supported_syntax_gets_no_note(client, q):
+    assert client.get("/api/search", query_string={"q": q}).get_json()["syntax_note"] is None
+
+
+def test_search_results_download_as_csv(client):
+    data = client.get("/api/search?q=tencent").get_json()
+    response = client.get("/api/search?q=tencent&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert list(rows[0]) == ["article", "title", "date", "url", "score", "snippet"]
+    assert [r["article"] for r in rows] == [h["id"] for h in data["hits"]]
+    seed = next(r for r in rows if r["article"] == SEED_ID)
+    assert seed["url"].endswith(f"/article/{SEED_ID}") and float(seed["score"]) > 0
+    assert "Tencent" in seed["snippet"] and "<b" not in seed["snippet"] and "&#34;" not in seed["snippet"]
+    html = client.get("/search?q=tencent&lang=en").get_data(as_text=True)
+    assert 'href="/api/search?q=tencent&amp;lang=en&amp;format=csv"' in html
+    bad = client.get("/api/search?q=tencent&format=xml")
+    assert bad.status_code == 400 and "'json' or 'csv'" in bad.get_json()["error"]
+
