@@ -294,8 +294,8 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     # a dateline names where the report was filed, and its agency: not what the article mentions
     datelines = dateline_ranges(text) + [m.span() for m in _CREDIT_LINE.finditer(text)]
     spans = [_with_company_suffix(doc, text, ent) for ent in spans
-             if not any(s <= ent.start_char < e for s, e in datelines) and not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char)
-             or ent.label_ in ENTITY_TYPES and not any(s <= ent.start_char < e for s, e in datelines)]
+             if not any(s <= ent.start_char < e for s, e in datelines)
+             and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [_with_first_name(doc, ent, resolver) for ent in spans]
     for ent in spans:
@@ -327,7 +327,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
 
 
 # "Reporting by X; Editing by Y", "By X Bureau, Hong Kong", "Photo: X": a credit line names no entity of the story
-_CREDIT_LINE = re.compile(r"(?m)^[ \t]*(?:(?:Additional )?(?:Reporting|Editing|Writing|Written|Edited|Compiled|"
+_CREDIT_LINE = re.compile(r"(?m)^[ \t]*\(?(?:(?:Additional )?(?:Reporting|Editing|Writing|Written|Edited|Compiled|"
                           r"Translated)(?: and \w+)? by\b|By [A-Z][^\n]{0,80}$|(?:Photo|Image|Photograph)s?(?: by)?[:\s])"
                           r"[^\n]*")
 # "(Nasdaq: DOYU)", "under the symbol SSR": a ticker right before the name

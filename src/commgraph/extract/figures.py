@@ -78,7 +78,8 @@ MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 # A paragraph's dateline ("BEIJING, March 3, 2021 --", "SHANGHAI (Reuters) -"): its place is not what figures are about.
 _DATELINE = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Z .'-]{2,30}(?:,\s*[A-Z][A-Za-z .]{2,20})?"
-                       r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]{1,2}\s)")
+                       r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{1,40}\)|/[A-Za-z .-]{2,30}/)?"
+                       r"\s*[-–—]{1,2}\s)")  # "BEIJING, Nov. 14, 2019 /PRNewswire/ --"
 
 
 def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: EntityAt,
