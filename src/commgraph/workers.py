@@ -66,7 +66,7 @@ def run_task(task: Task, opened: dict) -> Outcome:
         # a remote store's requests get a long timeout: the pool's kill bounds the time
         store = open_store(task.settings or Settings(), task.generation, read_only=True, timeout=3600)
         opened[task.generation] = store
-    kwargs: dict = {"custom_functions": {ox.NamedNode(str(CG.textScore)): _text_score(task.generation, opened)}}
+    kwargs: dict = {"custom_functions": {ox.NamedNode(str(CG.textScore)): _text_score(task, opened)}}
     if task.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graphs]
     else:
@@ -98,9 +98,11 @@ def run_task(task: Task, opened: dict) -> Outcome:
     return Outcome(200, media, serialize_triples(triples, task.fmt), truncated, len(triples))
 
 
-def _text_score(generation: str, opened: dict):
+def _text_score(task: Task, opened: dict):
     """cg:textScore(?article, "keywords"): the article's keyword score, unbound when it does not match."""
     import pyoxigraph as ox
+
+    generation = task.generation
 
     def score(article, keywords):
         if not isinstance(keywords, ox.Literal) or not isinstance(article, ox.NamedNode):
@@ -109,7 +111,7 @@ def _text_score(generation: str, opened: dict):
         if keywords.value not in cache:
             if len(cache) >= 64:  # a long-lived worker must not grow with every distinct keyword query
                 cache.clear()
-            cache[keywords.value] = _scores_for(generation, keywords.value, opened)
+            cache[keywords.value] = _scores_for(task, keywords.value, opened)
         value = cache[keywords.value].get(article.value.rsplit("/", 1)[-1])
         return None if value is None else ox.Literal(str(round(value, 4)), datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#double"))
@@ -117,15 +119,17 @@ def _text_score(generation: str, opened: dict):
     return score
 
 
-def _scores_for(generation: str, keywords: str, opened: dict) -> dict[str, float]:
+def _scores_for(task: Task, keywords: str, opened: dict) -> dict[str, float]:
+    """Scores from the generation's index, opened once per worker by the engine the settings choose."""
     from pathlib import Path
 
-    from .index import SearchIndex
+    from .search import engine_from_settings
 
-    engine = opened.get(("index", generation))
-    if engine is None:
-        engine = opened[("index", generation)] = SearchIndex.open(Path(generation) / "index")
-    return engine.scores(keywords)
+    index = opened.get(("index", task.generation))
+    if index is None:
+        engine = engine_from_settings(task.settings or Settings())
+        index = opened[("index", task.generation)] = engine.open(Path(task.generation) / "index")
+    return index.scores(keywords)
 
 
 def enter_network_namespace() -> str:
