@@ -80,7 +80,9 @@ class Limits:
     def from_settings(cls, settings) -> "Limits":
         return cls(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth,
                    max_rows=settings.max_rows, timeout=settings.query_timeout,
-                   sandbox="remote" if settings.store else settings.query_sandbox)
+                   # cg:textScore asks the search engine inside the worker: a search server needs the network too
+                   sandbox="remote" if settings.store or settings.search_engine != "whoosh"
+                   else settings.query_sandbox)
 
 
 @dataclass
