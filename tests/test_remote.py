@@ -323,3 +323,17 @@ def test_blank_nodes_come_back_from_the_remote_store(remote_settings):
     finally:
         store.remove_article(probe)
     assert len(rows) == 1 and isinstance(rows[0]["x"], ox.BlankNode) and rows[0]["v"] == ox.Literal("x")
+
+
+def test_figure_values_keep_every_digit(remote_settings, remote_client, extractor):
+    # Virtuoso 7.2 writes an xsd:double with six significant digits in every SPARQL result format
+    # (23254173 -> "2.32542e+07"); the figure pages must still show the article's number.
+    tieba = FIXTURES / "eval/en/tune/27-test-fixture-baidu-tieba-explainer.html"
+    report = ingest([tieba], remote_settings, extractor=extractor)
+    assert not report.failed and len(report.added) == 1
+    try:
+        rows = remote_client.get("/api/figures", query_string={"format": "json"}).get_json()["figures"]
+        exact = [r for r in rows if r["value_text"] == "23,254,173"]
+        assert exact and all(r["value"] == 23254173 for r in exact), exact
+    finally:
+        ingest([], remote_settings, remove=report.added, extractor=extractor)
