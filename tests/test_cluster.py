@@ -4,6 +4,7 @@ per-article failures are reported as locally; a worker killed mid-ingest loses a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import socket
 import time
 from pathlib import Path
 
+import dask
 import distributed
 import pytest
 from click.testing import CliRunner
@@ -27,9 +29,13 @@ GOOD = "Tencent vice president Yin Yu said QQ groups reached {n}00 million month
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Scheduler and two single-threaded worker processes (each with a nanny that restarts it), on 127.0.0.1."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  protocol="tcp", dashboard_address=None, silence_logs=50) as local:
+    """Scheduler and two single-threaded worker processes (each with a nanny that restarts it), on 127.0.0.1.
+
+    A batch may lose one worker and run again; a second loss fails it (default: three), so that the test of an
+    article that keeps killing its workers restarts four workers, not eight."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     protocol="tcp", dashboard_address=None, silence_logs=50) as local:
         yield local
 
 
@@ -51,38 +57,51 @@ def _manifest(settings: Settings) -> dict:
     return gens.read_manifest(gens.require_current(settings.data_dir))["articles"]
 
 
-# Run on the workers by client.run: their forked extraction children inherit the patched step.
-def _install_troubles() -> None:
-    import commgraph.extract as extract_module
+class Troubles(distributed.WorkerPlugin):
+    """Patches a step of extraction on every worker, restarted ones too; the forked children inherit it."""
 
-    real = getattr(extract_module, "_untroubled_figures", extract_module.extract_figures)
+    name = "test-troubles"
 
-    def troubled_figures(doc, *args, **kwargs):
-        if "Stallville" in doc.text:
-            time.sleep(120)
-        if "Crashtown" in doc.text:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if "Raiseburg" in doc.text:
-            raise ValueError("a rule met something it never saw")
-        return real(doc, *args, **kwargs)
+    def setup(self, worker) -> None:
+        import commgraph.extract as extract_module
 
-    extract_module._untroubled_figures = real
-    extract_module.extract_figures = troubled_figures
+        real = self.real = extract_module.extract_figures
+
+        def troubled_figures(doc, *args, **kwargs):
+            if "Stallville" in doc.text:
+                time.sleep(120)
+            if "Crashtown" in doc.text:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if "Raiseburg" in doc.text:
+                raise ValueError("a rule met something it never saw")
+            if "Workerkill" in doc.text:  # the worker process itself, not the extraction child
+                os.kill(os.getppid(), signal.SIGKILL)
+            return real(doc, *args, **kwargs)
+
+        extract_module.extract_figures = troubled_figures
+
+    def teardown(self, worker) -> None:
+        import commgraph.extract as extract_module
+
+        extract_module.extract_figures = self.real
 
 
-def _remove_troubles() -> None:
-    import commgraph.extract as extract_module
-
-    extract_module.extract_figures = extract_module.__dict__.pop("_untroubled_figures", extract_module.extract_figures)
+@contextlib.contextmanager
+def troubles(client):
+    client.register_plugin(Troubles())
+    try:
+        yield
+    finally:
+        client.unregister_worker_plugin(Troubles.name)
 
 
 def test_cluster_ingest_gives_the_local_facts_in_order_and_reports_failures_as_locally(tmp_path, cluster, client,
                                                                                         extractor):
-    """Eight real articles and three troubled ones on the cluster: the good ones land with the very facts a
+    """Six real articles and three troubled ones on the cluster: the good ones land with the very facts a
     local ingest derives, written in input order; the one that hangs, the one that kills its process and the
     one that raises are reported with their file and step, as locally, and the workers live on."""
     folder = tmp_path / "in"
-    ids = _real_articles(folder, 8)
+    ids = _real_articles(folder, 6)
     for name, town in (("c-stall", "Stallville"), ("d-crash", "Crashtown"), ("e-raise", "Raiseburg")):
         (folder / f"{ids[2]}-{name}.txt").write_text(f"{town} report\n\n{town} said WeChat reached 400 million "
                                                      "users in 2015.\n", encoding="utf-8")
@@ -91,14 +110,11 @@ def test_cluster_ingest_gives_the_local_facts_in_order_and_reports_failures_as_l
                                  dask_scheduler=cluster.scheduler_address)
     ingest([folder], local, extractor=extractor)  # the three test towns extract fine here: no troubles locally
     pids = client.run(os.getpid)
-    client.run(_install_troubles)
     written: list[str] = []
-    try:
+    with troubles(client):
         report = ingest([folder], on_cluster,
                         progress=lambda message, done, total: written.append(message.removeprefix("extracted "))
                         if message.startswith("extracted ") else None)
-    finally:
-        client.run(_remove_troubles)
     assert sorted(report.added) == ids and written == ids  # in input order, each once
     failed = {f.path.rsplit("/", 1)[-1]: f for f in report.failed}
     assert set(failed) == {f"{ids[2]}-c-stall.txt", f"{ids[2]}-d-crash.txt", f"{ids[2]}-e-raise.txt"}
@@ -151,6 +167,29 @@ def test_a_worker_killed_mid_ingest_loses_and_doubles_no_article(tmp_path, clust
     client.wait_for_workers(2, timeout=60)
     after = client.run(os.getpid)
     assert before[killed[0]] not in after.values()  # the worker really died (its nanny started a new one)
+
+
+def test_an_article_that_keeps_killing_its_workers_fails_alone_and_its_batch_lands(tmp_path, cluster, client):
+    """An article whose extraction kills the worker process: its batch runs again, then each of its articles
+    alone; that one is reported as failed in step extract, the others land once and in order."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ids = [f"k{n:02d}" for n in range(12)]  # batches of two: the killer shares one with k06
+    for n, article_id in enumerate(ids):
+        (folder / f"{article_id}.txt").write_text(f"Report {n}\n\n{GOOD.format(n=n + 1)}\n", encoding="utf-8")
+    (folder / "k05-x.txt").write_text("Workerkill report\n\nWorkerkill said QQ reached 9 million users.\n",
+                                      encoding="utf-8")
+    settings = Settings.create(data_dir=tmp_path / "data", lock_timeout=1.0, dask_scheduler=cluster.scheduler_address)
+    written: list[str] = []
+    with troubles(client):
+        report = ingest([folder], settings, progress=lambda message, done, total: written.append(
+            message.removeprefix("extracted ")) if message.startswith("extracted ") else None)
+    assert sorted(report.added) == ids and written == ids
+    assert [f.path.rsplit("/", 1)[-1] for f in report.failed] == ["k05-x.txt"]
+    failure = report.failed[0]
+    assert failure.step == "extract" and "k05-x.txt: the Dask workers extracting it died" in failure.message
+    assert sorted(_manifest(settings)) == ids
+    client.wait_for_workers(2, timeout=60)
 
 
 def test_cluster_setting_errors_name_the_setting_and_what_to_do(tmp_path, cluster, monkeypatch):

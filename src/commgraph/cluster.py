@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
@@ -151,14 +152,14 @@ class ClusterExtractions(Iterator[Extraction]):
                     self._inflight.extendleft(reversed([([i], self._send([i])) for i in indices]))
                 else:
                     self._fail(indices[0], f"the Dask workers extracting it died ({exc})")
+                self._submit()
                 continue
-            except CommgraphError:
-                raise
-            except (OSError, TimeoutError) as exc:  # the scheduler went away mid-ingest: nothing is published
+            # The scheduler went away mid-ingest (its futures are cancelled, or the connection fails): the caller
+            # publishes nothing.
+            except (CancelledError, OSError, TimeoutError) as exc:
                 raise CommgraphError(f"lost the Dask scheduler at {self._address} during extraction ({exc}); "
                                      "nothing was published, run the ingest again") from exc
-            finally:
-                self._submit()
+            self._submit()
             if result.fatal:
                 raise SettingsError(f"{result.fatal}; check that commgraph and the model are installed on every "
                                     "worker (`pip install commgraph[cluster]`), or unset dask_scheduler")
