@@ -5,6 +5,7 @@ a failure instead. COMMGRAPH_SCREENSHOT_DIR=docs/screenshots writes the README's
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -313,6 +314,103 @@ def test_figures_downloads_follow_the_row_filter(page):
     assert data["filters"] == {"subject": "QQ groups", "rows": "monthly active"} and len(data["figures"]) == len(shown)
     page.fill("#table-filter", "")
     assert "rows=" not in page.get_attribute("#download-csv", "href")
+
+
+def test_sparql_editor_completes_our_vocabulary_by_keyboard(page):
+    """Typing `cg:roleH` offers cg:roleHolder with what it links; Enter takes it and adds the missing PREFIX;
+    Escape closes the list and Ctrl-Space opens it again; after PREFIX the namespace is completed."""
+    page.goto(page.base + "/sparql")
+    page.wait_for_selector("#yasqe .CodeMirror")
+    page.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+        cm.setValue('SELECT ?person WHERE {\\n  ?r '); cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
+    page.keyboard.type("cg:roleH")
+    hint = page.locator(".CodeMirror-hints li", has_text="cg:roleHolder")
+    hint.wait_for()
+    assert "role → person" in hint.inner_text()
+    assert page.get_attribute(".CodeMirror-hints", "role") == "listbox"
+    page.keyboard.press("Escape")
+    assert page.locator(".CodeMirror-hints").count() == 0
+    page.keyboard.press("Control+Space")
+    page.locator(".CodeMirror-hints li", has_text="cg:roleHolder").wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue().includes('PREFIX cg:')")
+    value = page.evaluate("document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue()")
+    assert "?r cg:roleHolder" in value and "PREFIX cg: <https://w3id.org/commgraph/ns#>" in value
+    assert "completions" in page.text_content("#completion-status")
+    page.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+        cm.setValue(''); cm.focus(); }""")
+    page.keyboard.type("PREFIX sch")
+    page.locator(".CodeMirror-hints li", has_text="schema: <https://schema.org/>").wait_for()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.querySelector('#yasqe .CodeMirror').CodeMirror.getValue()") == \
+        "PREFIX schema: <https://schema.org/>"
+
+
+# One page of each kind, and the states that look different: no hits, a SPARQL error, a 404.
+EVERY_PAGE = ["/", "/search?q=tencent", "/search?q=qqzzyx", "/entity/person/daosheng-tang",
+              "/entity/organization/tencent", f"/article/{SEED_ID}", "/figures", f"/figure/{SEED_ID}/0",
+              "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205",
+              "/sparql?q=SELECT%20WHERE%20%7B", "/entity/person/nobody-at-all"]
+
+
+def _axe(page):
+    page.evaluate(AXE.read_text())
+    return page.evaluate("""axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})
+        .then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3)))""")
+
+
+def _colours(page):
+    return page.evaluate("""() => { const s = getComputedStyle(document.body);
+        return [s.backgroundColor, s.color]; }""")
+
+
+def test_every_page_has_a_dark_theme_that_passes_axe(browser, live_server):
+    """With prefers-color-scheme: dark every page changes its background and text colours, the SPARQL editor
+    too, and axe-core's colour-contrast (and every other WCAG 2 A/AA check) stays clean."""
+    light = browser.new_context(bypass_csp=True, color_scheme="light", viewport={"width": 1280, "height": 900})
+    dark = browser.new_context(bypass_csp=True, color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        day, night = light.new_page(), dark.new_page()
+        for path in EVERY_PAGE:
+            for page in (day, night):
+                page.goto(live_server + path)
+                page.wait_for_load_state("networkidle")
+            (day_bg, day_fg), (night_bg, night_fg) = _colours(day), _colours(night)
+            assert night_bg != day_bg and night_fg != day_fg, (path, day_bg, night_bg)
+            assert sum(map(int, re.findall(r"\d+", night_bg)[:3])) < sum(map(int, re.findall(r"\d+", day_bg)[:3]))
+            if path.startswith("/sparql"):
+                editor = "getComputedStyle(document.querySelector('#yasqe .CodeMirror')).backgroundColor"
+                assert night.evaluate(editor) == night_bg != day.evaluate(editor)
+            assert _axe(night) == [], (path, "dark")
+        night.goto(live_server + "/entity/person/daosheng-tang")
+        night.locator("ol.conn-list[data-root] button.expand").first.click()
+        night.locator("ol.nested > li").first.wait_for()
+        night.goto(live_server + "/sparql")
+        night.wait_for_selector("#yasqe .CodeMirror")
+        night.evaluate("""() => { const cm = document.querySelector('#yasqe .CodeMirror').CodeMirror;
+            cm.setValue('SELECT * WHERE { ?s schema:na'); cm.focus(); cm.setCursor(0, 99); cm.execCommand('autocomplete'); }""")
+        night.keyboard.press("Control+Space")
+        night.locator(".CodeMirror-hints li").first.wait_for()
+        assert _axe(night) == [], "dark, completion list open"
+        shoot(night, "sparql-dark")
+    finally:
+        light.close()
+        dark.close()
+
+
+def test_no_page_is_wider_than_a_phone(browser, live_server):
+    """At 390 px no page scrolls sideways (scrollWidth <= clientWidth), and axe-core stays clean at that width."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        for path in EVERY_PAGE:
+            page.goto(live_server + path)
+            page.wait_for_load_state("networkidle")
+            width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert width <= client, f"{path} is {width}px wide in a {client}px window"
+            assert _axe(page) == [], (path, "390 px")
+    finally:
+        context.close()
 
 
 def test_search_box_completes_entity_names_as_you_type(page):
