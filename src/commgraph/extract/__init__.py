@@ -189,7 +189,10 @@ def _subjects(doc: "Doc") -> list[tuple[int, int, str] | None]:
     """Each sentence's main-clause subject as (start, end, text), None where the parse gives none."""
     out: list[tuple[int, int, str] | None] = []
     for sent in doc.sents:
-        subject = next((t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+        # the subject nearest the verb: a dateline's "Aug 14" can be parsed as a subject too
+        subjects = [t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")]
+        subject = max((t for t in subjects if t.i < sent.root.i), key=lambda t: t.i, default=None) \
+            or next(iter(subjects), None)
         if subject is None:
             out.append(None)
             continue
@@ -244,6 +247,12 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         previous = [m for m in close if m.sentence == here - 1]
         if words in ("its", "their", "it") and previous and not [m for m in close if m.sentence == here]:
             return subject_of(here - 1, previous, types, topic) or previous[0].entity
+        if words in ("its", "their", "it") and 0 <= here < len(subjects) and subjects[here] \
+                and subjects[here][1] <= pos:
+            # "Weibo Corp, the microblog owned by Sina Corp, said it expects ...": the sentence's subject
+            inside = [m for m in close if subjects[here][0] <= m.start and m.end <= subjects[here][1]]
+            if inside:
+                return inside[0].entity
         # the nearest of the type the words name first: "the app" is a product before it is a company
         for type_ in types:
             of_type = [m for m in close if entity_type(m.entity) == type_]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .model import Figure
 from .nlp import doc_ents, doc_text
-from .numbers import WORDS, is_small_word_number, parse_quantity
+from .numbers import WORDS, Quantity, is_small_word_number, parse_quantity
 from .rules import Rules
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ _DIGITS = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<scale>\s?(?:thousand|million|billion|trillion)\b|(?:mn|bn|m|k|b)\b)?"
     r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|percentage points?\b))?"
-    r"(?P<tail>\s(?:yuan|RMB|renminbi|U\.S\. dollars|US dollars|dollars|euros|Hong Kong dollars|HK dollars)\b)?",
+    r"(?P<tail>\s(?:yuan|RMB|renminbi|U\.S\. dollars|US dollars|dollars|euros|Hong Kong dollars|HK dollars|cents)\b)?",
     re.IGNORECASE)
 _MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
                r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -226,6 +226,7 @@ class _Reader:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
         if quantity is None:
             return None
+        quantity = _with_range_scale(quantity, self.text, span)
         sentence = sentence_of(span.start_char)
         same_sentence = [f for f in before if f.sentence == sentence]
         conversion = self._conversion_of(span, same_sentence)
@@ -469,7 +470,8 @@ class _Reader:
             return None
         key = self.entity_at(token.idx, token.idx + len(token))
         if key:
-            return key
+            # "the Twitter-like service", "Tencent-backed Huya": a name used as a modifier is not the subject
+            return None if _MODIFIER_SUFFIX.match(self.text, token.idx + len(token)) else key
         if token.lower_ in self.references:
             return self.refer(token.idx, token.lower_)
         if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
@@ -524,6 +526,24 @@ class _Reader:
                 if best is None or distance < best[0]:
                     best = (distance, key)
         return (best[1], "nearest name before") if best else (None, "")
+
+
+_MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized)\b", re.IGNORECASE)
+# "between 290 and 300 million US dollars": the scale and currency after the upper end belong to the lower end
+_RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s?(?P<scale>thousand|million|billion|trillion)"
+                        r"(?P<tail>\s(?:yuan|RMB|renminbi|US dollars|U\.S\. dollars|dollars|euros|HK dollars))?\b",
+                        re.IGNORECASE)
+
+
+def _with_range_scale(quantity: Quantity, text: str, span: "Span") -> Quantity:
+    if quantity.value is None or quantity.unit or re.search(r"[a-zA-Z%$¥]", span.text):
+        return quantity
+    match = _RANGE_END.match(text, span.end_char)
+    if not match:
+        return quantity
+    upper = parse_quantity(f"1 {match.group('scale')}{match.group('tail') or ''}")
+    return replace(quantity, value=quantity.value * (upper.value if upper else 1),
+                   currency=quantity.currency or (upper.currency if upper else None))
 
 
 def _followed_by_of(span: "Span") -> bool:

@@ -45,6 +45,8 @@ def parse_quantity(text: str) -> Quantity | None:
         rest = core[match.end():].split()
         if rest and rest[0] in SCALES:
             value *= SCALES[rest[0]]
+        elif rest and rest[0] in ("cents", "cent"):
+            value, currency = value / 100, currency or "USD"  # "8 cents per share"
     elif core in WORDS:
         value = float(WORDS[core])
     else:
