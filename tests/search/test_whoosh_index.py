@@ -147,3 +147,25 @@ def test_stemmers_are_safe_to_share_between_threads(tmp_path):
     stemmers = [item for _n, f in opened.schema.items() for item in getattr(getattr(f, "analyzer", None), "items", ())
                 if isinstance(item, StemFilter)]
     assert stemmers and all(hasattr(s._stem, "cache_parameters") for s in stemmers)  # functools.lru_cache
+
+
+def test_an_index_pickled_with_the_old_module_paths_says_to_rebuild(tmp_path, monkeypatch):
+    """Before data format 10 the schema's analyzers were pickled as commgraph.analysis.*; such an index cannot
+    be unpickled now, and opening it (or starting a generation from it) says what to do."""
+    import sys
+
+    from commgraph.errors import StoreError
+    from commgraph.search import analysis
+    from commgraph.search.whoosh_engine import WhooshEngine
+
+    with monkeypatch.context() as old_layout:  # the classes where they were when the index was written
+        old_layout.setitem(sys.modules, "commgraph.analysis", analysis)
+        old_layout.setattr(analysis.MixedTokenizer, "__module__", "commgraph.analysis")
+        old = create_or_open(tmp_path / "old")
+        writer = old.writer()
+        writer.update_document(id="a", title="T", body="text")
+        writer.commit()
+    with pytest.raises(StoreError, match=r"older commgraph .*ingest --rebuild"):
+        WhooshEngine().open(tmp_path / "old")
+    with pytest.raises(StoreError, match="ingest --rebuild"):
+        WhooshEngine().writer(tmp_path / "new", previous=tmp_path / "old")

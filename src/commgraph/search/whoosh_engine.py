@@ -73,20 +73,38 @@ def make_schema(words: tuple[str, ...] = ()) -> Schema:
     )
 
 
+def _older_layout(path: Path, exc: Exception) -> StoreError:
+    # The schema is pickled with its analyzers' classes; before data format 10 they lived in commgraph.analysis
+    # and commgraph.index. Whoosh's TOC.read leaves the TOC file open when unpickling fails: close it here.
+    tb = exc.__traceback__
+    while tb is not None:
+        stream = tb.tb_frame.f_locals.get("stream") if tb.tb_frame.f_code.co_name == "read" else None
+        if stream is not None and hasattr(stream, "close"):
+            stream.close()
+        tb = tb.tb_next
+    return StoreError(f"the search index {path} was written by an older commgraph (data format before 10: {exc}); "
+                      "run `commgraph ingest --rebuild` to rebuild it")
+
+
 def open_dir(path: Path):
     """Whoosh's open_dir, with the error an index of an older layout gives said plainly."""
     try:
         return index.open_dir(str(path))
     except (ModuleNotFoundError, AttributeError) as exc:
-        # The schema is pickled with its analyzers' classes; before data format 10 they lived in
-        # commgraph.analysis and commgraph.index.
-        raise StoreError(f"the search index {path} was written by an older commgraph (data format before 10: "
-                         f"{exc}); run `commgraph ingest --rebuild` to rebuild it") from None
+        raise _older_layout(path, exc) from None
+
+
+def exists(path: Path) -> bool:
+    """Does `path` hold a Whoosh index? (Whoosh's exists_in opens it, unpickling its schema.)"""
+    try:
+        return index.exists_in(str(path))
+    except (ModuleNotFoundError, AttributeError) as exc:
+        raise _older_layout(path, exc) from None
 
 
 def create_or_open(path: Path, words: tuple[str, ...] = ()):
     """Open the index at `path`, creating it (with our schema, see make_schema) when absent."""
-    if index.exists_in(str(path)):
+    if exists(path):
         return open_dir(path)
     path.mkdir(parents=True, exist_ok=True)
     return index.create_in(str(path), make_schema(words))
@@ -173,7 +191,7 @@ class WhooshEngine:
     def writer(self, directory: Path, *, previous: Path | None = None, words: tuple[str, ...] = (),
                timeout: float = 30.0) -> WhooshWriter:
         if previous is not None:
-            if not index.exists_in(str(previous)):
+            if not exists(previous):
                 raise StoreError(f"{previous} holds no Whoosh index (was it written with another search_engine?); "
                                  "run `commgraph ingest --rebuild` to build this engine's index from the stored texts")
             copy_index(previous, directory)
@@ -215,7 +233,7 @@ class WhooshIndex:
 
     @classmethod
     def open(cls, path: Path) -> "WhooshIndex":
-        if not index.exists_in(str(path)):  # Whoosh would make an empty index of a missing directory's name
+        if not exists(path):  # Whoosh would make an empty index of a missing directory's name
             raise FileNotFoundError(errno.ENOENT, "no Whoosh index here (written with another search_engine?)",
                                     str(path))
         return cls(open_dir(path))
