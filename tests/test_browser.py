@@ -237,7 +237,8 @@ def test_keyboard_and_phone_width(page):
     assert page.evaluate("document.activeElement.className") == "skip"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page scrolls sideways on a phone ({width}px)"
-    for path in ["/entity/organization/tencent", "/entity/person/daosheng-tang", "/figures"]:
+    for path in ["/entity/organization/tencent", "/entity/person/daosheng-tang", "/figures", "/articles",
+                 "/search?q=tencent"]:
         page.goto(page.base + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
@@ -254,6 +255,7 @@ def test_pages_meet_wcag_a_and_aa(browser, live_server):
     source = AXE.read_text()
     try:
         for path in ["/", "/search?q=tencent", "/entity/person/daosheng-tang", f"/article/{SEED_ID}", "/figures",
+                     "/articles", "/articles?sort=title&source=%28local+file%29",
                      "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205",
                      "/sparql?q=SELECT%20WHERE%20%7B"]:
             page.goto(live_server + path)
@@ -470,3 +472,28 @@ def test_search_note_chips_pages_and_csv(page):
     page.set_viewport_size({"width": 390, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the search page is {width}px wide at 390 px"
+
+
+def test_articles_page_sorts_filters_and_fits_a_phone(page):
+    """The nav's Articles link, a sort by clicking the Title header, a filter by source, all at 390 px too."""
+    page.goto(page.base + "/")
+    page.click("nav[aria-label=Main] a >> text=Articles")
+    page.wait_for_selector("table.articles tbody tr")
+    rows = page.locator("table.articles tbody tr")
+    assert rows.count() >= 4
+    dates = [d for d in page.locator("table.articles td.date").all_inner_texts() if d]
+    assert dates == sorted(dates, reverse=True)
+    page.click("table.articles th a >> text=Title")
+    page.wait_for_selector("th[aria-sort=ascending] >> text=Title")
+    titles = [t.lower() for t in page.locator("table.articles tbody td:first-child").all_inner_texts()]
+    assert titles == sorted(titles)
+    shoot(page, "articles")
+    page.select_option("#a-source", "example.org")
+    page.click("form[aria-label='Filter articles'] button[type=submit]")
+    page.wait_for_selector("#a-source option[value='example.org']:checked", state="attached")
+    assert page.locator("table.articles tbody tr").all_inner_texts()[0].startswith("TEST FIXTURE: Penguin Intelligence")
+    assert page.locator("table.articles tbody tr").count() == 1 and "sort=title" in page.url
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(page.base + "/articles")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the articles page is {width}px wide at 390 px"

@@ -131,3 +131,64 @@ def test_search_results_download_as_csv(client):
     bad = client.get("/api/search?q=tencent&format=xml")
     assert bad.status_code == 400 and "'json' or 'csv'" in bad.get_json()["error"]
 
+
+
+def test_articles_page_lists_sorts_and_filters(client):
+    everything = client.get("/api/articles").get_json()
+    ids = [a["id"] for a in everything["articles"]]
+    assert everything["total"] == len(ids) >= 4 and SEED_ID in ids
+    dates = [a["date"] for a in everything["articles"] if a["date"]]
+    assert dates == sorted(dates, reverse=True) and everything["articles"][-1]["date"] is None  # undated last
+    by_title = client.get("/api/articles?sort=title").get_json()["articles"]
+    titles = [a["headline"].lower() for a in by_title]
+    assert titles == sorted(titles) and by_title[0]["url"] == f"/article/{by_title[0]['id']}"
+    assert [a["headline"] for a in client.get("/api/articles?sort=title&order=desc").get_json()["articles"]] == [
+        a["headline"] for a in reversed(by_title)]
+    sources = {s["source"]: s["count"] for s in everything["sources"]}
+    assert sources["example.org"] == 1 and sources["(local file)"] >= 2  # the JSON record's URL gives its host
+    site = client.get("/api/articles?source=example.org").get_json()
+    assert [a["id"] for a in site["articles"]] == ["test-fixture-community-report"]
+    local = client.get("/api/articles", query_string={"source": "(local file)"}).get_json()
+    assert local["total"] == sources["(local file)"] and SEED_ID in [a["id"] for a in local["articles"]]
+    dated = client.get("/api/articles?from=2016&to=2016-06").get_json()["articles"]
+    assert [a["id"] for a in dated] == ["test-fixture-community-report"]  # 2016-01-15; 2016-08-10 is after June
+    assert client.get("/api/articles?lang=en").get_json()["total"] == everything["total"]
+    assert client.get("/api/articles?lang=zh").get_json()["total"] == 0
+
+
+def test_articles_page_renders_with_nav_link_sort_headers_and_pages(client, corpus_data):
+    html = client.get("/articles?sort=title").get_data(as_text=True)
+    assert '<a href="/articles">Articles</a>' in html  # in the nav of every page
+    assert '<a href="/articles">Articles</a>' in client.get("/").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in html and 'href="/articles?sort=title&amp;order=desc"' in html
+    assert f'href="/article/{SEED_ID}"' in html and '<option value="example.org" >example.org (1)</option>' in html
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    empty = client.get("/articles?source=nowhere.example").get_data(as_text=True)
+    assert "No article matches these filters" in empty
+    past = client.get("/articles?page=9").get_data(as_text=True)
+    assert "Page 9 is past the last page" in past
+
+
+@pytest.mark.parametrize("query, words", [("sort=size", "parameter sort"), ("order=up", "parameter order"),
+                                          ("from=2016-13-45", "not a date"), ("lang=zh&lang=en", "one language"),
+                                          ("page=x", "whole number")])
+def test_articles_page_bad_parameters_are_clear_400s(client, query, words):
+    response = client.get("/api/articles?" + query)
+    assert response.status_code == 400 and words in response.get_json()["error"]
+    assert client.get("/articles?" + query).status_code == 400
+
+
+def test_articles_are_paginated(corpus_data, monkeypatch):
+    from commgraph.server import create_app, views
+
+    monkeypatch.setattr(views, "ARTICLES_PER_PAGE", 2)
+    app = create_app(corpus_data)
+    try:
+        client = app.test_client()
+        first, second = (client.get(f"/api/articles?sort=title&page={n}").get_json() for n in (1, 2))
+        assert len(first["articles"]) == 2 and first["last_page"] == -(-first["total"] // 2) >= 2
+        assert not {a["id"] for a in first["articles"]} & {a["id"] for a in second["articles"]}
+        html = client.get("/articles?sort=title&page=2").get_data(as_text=True)
+        assert 'href="/articles?sort=title&amp;page=2" aria-label="Page 2" aria-current="page"' in html
+    finally:
+        app.extensions["commgraph"].close()

@@ -314,3 +314,57 @@ def completion_names(store, limit: int = 200_000) -> list[dict[str, Any]]:
         GROUP BY ?e LIMIT {int(limit)}""")}
     return [dict(r, alias=r["alias"] in (True, "true"), mentions=counts.get(r["e"], 0)) for r in names
             if isinstance(r["name"], str)]
+
+
+# An article's source: the site name the page gave, else the host of its URL (or of the URL it was fetched
+# from), else "" (a local file). Written once, used by the list and by its filter and facet.
+_ARTICLE_SOURCE = r"""
+    OPTIONAL { ?a cg:siteName ?site } OPTIONAL { ?a schema:url ?url } OPTIONAL { ?a cg:sourcePath ?path }
+    BIND(COALESCE(STR(?url), IF(STRSTARTS(STR(?path), "http"), STR(?path), "")) AS ?link)
+    BIND(COALESCE(?site, REPLACE(?link, "^[a-zA-Z][a-zA-Z0-9+.-]*://(www\\.)?([^/:?#]*).*$", "$2")) AS ?source)"""
+
+
+def _article_filters(source: str | None, lang: str, date_from: str, date_to: str) -> str:
+    """FILTERs over ?source, ?lang and ?date for the articles list; every value an escaped literal."""
+    parts = []
+    if source is not None:
+        parts.append(f"FILTER(STR(?source) = {literal(source)})")
+    if lang:
+        parts.append(f"FILTER(LCASE(STR(?lang)) = {literal(lang.lower())})")
+    if date_from:  # a year or a month compares with the same length of the date: 2016 >= 2016 for 2016-03-01
+        parts.append(f"FILTER(BOUND(?date) && SUBSTR(STR(?date), 1, {len(date_from)}) >= {literal(date_from)})")
+    if date_to:
+        parts.append(f"FILTER(BOUND(?date) && SUBSTR(STR(?date), 1, {len(date_to)}) <= {literal(date_to)})")
+    return "\n    ".join(parts)
+
+
+ARTICLE_SORTS = {"date": "?date", "title": "LCASE(STR(?headline))"}
+
+
+def article_list(store, sort: str = "date", descending: bool = True, source: str | None = None, lang: str = "",
+                 date_from: str = "", date_to: str = "", limit: int = 25, offset: int = 0
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """(one page of articles, how many match): id, headline, date, language, source and link, sorted by date
+    or title; filtered by source (`""` is local files), language and a date range (years, months or days)."""
+    where = f"""?a a schema:NewsArticle ; schema:identifier ?id ; schema:headline ?headline .
+    OPTIONAL {{ ?a schema:datePublished ?date }} OPTIONAL {{ ?a schema:inLanguage ?lang }}{_ARTICLE_SOURCE}
+    {_article_filters(source, lang, date_from, date_to)}"""
+    key = ARTICLE_SORTS[sort]
+    order = f"DESC({key})" if descending else f"ASC({key})"
+    tie = "?id" if sort == "title" else "LCASE(STR(?headline)) ?id"
+    if sort == "date":  # undated articles last, whichever the direction
+        order = f"DESC(BOUND(?date)) {order}"
+    rows = select(store, f"""SELECT ?a ?id ?headline ?date ?lang ?source ?link WHERE {{ {where} }}
+        ORDER BY {order} {tie} LIMIT {int(limit)} OFFSET {int(offset)}""")
+    total = select(store, f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ {where} }}")[0]["n"]
+    return rows, int(total)
+
+
+def article_facets(store) -> dict[str, list[dict[str, Any]]]:
+    """The sources and languages of all articles with their counts: the articles page's filter choices."""
+    sources = select(store, f"""SELECT ?source (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a schema:NewsArticle .
+        {_ARTICLE_SOURCE} }} GROUP BY ?source ORDER BY DESC(?n) ?source LIMIT 500""")
+    languages = select(store, """SELECT ?lang (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle ;
+        schema:inLanguage ?lang } GROUP BY ?lang ORDER BY DESC(?n) ?lang LIMIT 100""")
+    return {"sources": [{"source": r["source"] or "", "count": int(r["n"])} for r in sources],
+            "languages": [{"lang": r["lang"], "count": int(r["n"])} for r in languages]}

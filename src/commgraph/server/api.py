@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import lookup
 from ..errors import QueryError
-from . import services, views
+from . import views
 from .downloads import csv_download
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -50,8 +49,7 @@ def article(article_id: str):
 
 @bp.get("/articles")
 def articles():
-    gen = services().generation()
-    return jsonify({"articles": lookup.articles(gen.store)})
+    return jsonify(views.articles_data())
 
 
 @bp.get("/figures")

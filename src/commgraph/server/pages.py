@@ -48,6 +48,11 @@ def article(article_id: str):
     return render_template("article.html", **views.article_data(article_id))
 
 
+@bp.get("/articles")
+def articles():
+    return render_template("articles.html", **views.articles_data())
+
+
 @bp.get("/figures")
 def figures():
     return render_template("figures.html", **views.figures_data())

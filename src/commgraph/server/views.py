@@ -685,6 +685,53 @@ def labels_data() -> dict[str, Any]:
     return {"labels": out}
 
 
+ARTICLES_PER_PAGE = 25
+LOCAL_SOURCE = "(local file)"  # the source= value, and the label, of articles ingested from local files
+
+
+def articles_data() -> dict[str, Any]:
+    """The articles page: every article, sorted by date or title, filtered by source, language and dates."""
+    svc = services()
+    gen = svc.generation()
+    sort = request.args.get("sort", "date")
+    if sort not in lookup.ARTICLE_SORTS:
+        raise QueryError(f"parameter sort must be one of {', '.join(lookup.ARTICLE_SORTS)}, got {sort[:20]!r}")
+    order = request.args.get("order", "desc" if sort == "date" else "asc")
+    if order not in ("asc", "desc"):
+        raise QueryError(f"parameter order must be 'asc' or 'desc', got {order[:20]!r}")
+    source = request.args.get("source", "").strip()[:200]
+    langs = _lang_args()
+    if len(langs) > 1:
+        raise QueryError("parameter lang: one language at a time on the articles page, e.g. lang=zh")
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    page = _int_arg("page", 1)
+    rows, total = lookup.article_list(
+        gen.store, sort=sort, descending=order == "desc",
+        source=None if not source else "" if source == LOCAL_SOURCE else source, lang=langs[0] if langs else "",
+        date_from=date_from, date_to=date_to, limit=ARTICLES_PER_PAGE, offset=(page - 1) * ARTICLES_PER_PAGE)
+    facets = lookup.article_facets(gen.store)
+    last_page = max(1, -(-total // ARTICLES_PER_PAGE))
+    for row in rows:
+        row["url"] = url_for("pages.article", article_id=row["id"])
+        row["source"] = row["source"] or LOCAL_SOURCE
+        row["language"] = LANGUAGE_NAMES.get(row["lang"] or "", row["lang"] or "")
+    return {
+        "articles": rows, "total": total, "page": page, "page_size": ARTICLES_PER_PAGE, "last_page": last_page,
+        "sort": sort, "order": order, "source": source, "lang": langs[0] if langs else "",
+        "date_from": date_from, "date_to": date_to,
+        "sources": [dict(s, source=s["source"] or LOCAL_SOURCE) for s in facets["sources"]],
+        "languages": [dict(l, name=LANGUAGE_NAMES.get(l["lang"], l["lang"])) for l in facets["languages"]],
+        "pages": [{"page": n, "url": _search_link("pages.articles", page=n), "current": n == page} if n else
+                  {"gap": True} for n in _page_numbers(page, last_page)],
+        "previous_url": _search_link("pages.articles", page=min(page, last_page + 1) - 1) if page > 1 else None,
+        "next_url": _search_link("pages.articles", page=page + 1) if page < last_page else None,
+        "last_page_url": _search_link("pages.articles", page=last_page),
+        # the column headers sort by their column; the sorted one's link turns the order round
+        "sort_urls": {key: _search_link("pages.articles", sort=key, page=None, order=(
+            ("asc" if order == "desc" else "desc") if key == sort else None)) for key in lookup.ARTICLE_SORTS},
+    }
+
+
 def home_data() -> dict[str, Any]:
     gen = services().generation()
     data = lookup.stats(gen.store)
