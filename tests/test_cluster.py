@@ -24,6 +24,7 @@ from commgraph.pipeline import ingest
 from commgraph.settings import Settings
 
 TUNE = Path(__file__).resolve().parent / "fixtures" / "eval" / "en" / "tune"
+ZH_TUNE = TUNE.parent.parent / "zh" / "tune"
 GOOD = "Tencent vice president Yin Yu said QQ groups reached {n}00 million monthly active users in June 2015."
 
 
@@ -46,11 +47,12 @@ def client(cluster):
 
 
 def _real_articles(folder: Path, count: int) -> list[str]:
+    """`count` English tune articles and a Chinese one (which the workers extract with jieba)."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = sorted(p.name for p in TUNE.glob("*.txt"))[:count]
-    for name in names:
-        shutil.copy(TUNE / name, folder / name)
-    return [name.removesuffix(".txt") for name in names]
+    paths = sorted(TUNE.glob("*.txt"))[:count] + sorted(ZH_TUNE.glob("*.txt"))[:1]
+    for path in paths:
+        shutil.copy(path, folder / path.name)
+    return sorted(path.stem for path in paths)
 
 
 def _manifest(settings: Settings) -> dict:
@@ -97,7 +99,7 @@ def troubles(client):
 
 def test_cluster_ingest_gives_the_local_facts_in_order_and_reports_failures_as_locally(tmp_path, cluster, client,
                                                                                         extractor):
-    """Six real articles and three troubled ones on the cluster: the good ones land with the very facts a
+    """Seven real articles (one Chinese) and three troubled ones on the cluster: the good ones land with the very facts a
     local ingest derives, written in input order; the one that hangs, the one that kills its process and the
     one that raises are reported with their file and step, as locally, and the workers live on."""
     folder = tmp_path / "in"

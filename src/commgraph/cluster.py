@@ -94,6 +94,10 @@ def extract_batch(plugin_name: str, articles: list[Article], timeout: float | No
     if plugin is None or plugin.extractor is None:
         return BatchResult(fatal=f"the Dask worker {worker.address} has not loaded the spaCy model (plugin "
                                  f"{plugin_name} missing or failed; see the worker's log)")
+    if any(article.lang == "zh" for article in articles):
+        # Built here, once per worker, so that every forked child inherits it (in the child it would be built
+        # again for each batch and thrown away: jieba's first load is ~0.4 s)
+        _ = plugin.extractor.chinese
     supervised = Supervised(articles, 1, timeout, extractor=plugin.extractor)
     try:
         extractions = list(supervised)
