@@ -232,6 +232,12 @@ class _Reader:
         conversion = self._conversion_of(span, same_sentence)
         growth = quantity.unit == "percent" and self._is_growth(span) or self._is_change_amount(span)
         head = _metric_head(span)
+        if head is not None and head.lower_ in self.growth_after | self.up | self.down:
+            # "Growth in daily active users slowed to 32 percent": the change of what the 'in' phrase names
+            inner = next((o for c in head.children if c.dep_ == "prep" and c.lower_ in ("in", "of")
+                          for o in c.children if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")), None)
+            if inner is not None:
+                head, growth = inner, growth or quantity.unit == "percent"
         if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
                                  or growth and head.lower_ in self.growth_after | self.up | self.down
                                  or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))):
@@ -283,6 +289,8 @@ class _Reader:
                 metric, method, confidence = linked.metric, "context: the measure of the figure before", 0.4
         if not metric:
             return None
+        if _PER_SHARE.match(self.text, span.end_char) and "per share" not in metric.lower():
+            metric = f"{metric} per share".strip()  # "8 cents per share" is not the net loss it follows
         canonical = self._canonical(metric, span, quantity.currency)
         if canonical == "price" and not quantity.currency and quantity.unit != "percent" \
                 and metric.lower().split()[-1:] in (["shares"], ["stock"], ["stocks"]):
@@ -415,6 +423,10 @@ class _Reader:
     def _canonical(self, metric: str, span: "Span", currency: str | None) -> str | None:
         """The canonical metric of the article's phrase: the longest surface form that ends the phrase."""
         words = re.sub(r"[^\w\s%'-]", " ", metric.lower()).split()
+        per = next((i for i, w in enumerate(words) if w == "per" and i + 1 < len(words)
+                    and words[i + 1] in ("share", "ads", "american", "diluted")), None)
+        if per:  # "price range per American depositary share" is a price; "net income per share" has no canonical
+            return "price" if self._canonical(" ".join(words[:per]), span, currency) == "price" else None
         for n in range(min(len(words), self.longest_form), 0, -1):
             tail = " ".join(words[-n:])
             if tail in self.unmapped:
@@ -528,6 +540,7 @@ class _Reader:
         return (best[1], "nearest name before") if best else (None, "")
 
 
+_PER_SHARE = re.compile(r"\s+per\s+(?:diluted\s+)?(?:share|ADS|American depositary share)\b", re.IGNORECASE)
 _MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized)\b", re.IGNORECASE)
 # "between 290 and 300 million US dollars": the scale and currency after the upper end belong to the lower end
 _RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s?(?P<scale>thousand|million|billion|trillion)"
@@ -662,6 +675,8 @@ def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[st
         if child.dep_ == "poss":
             about.extend(child.subtree)
     for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "per" and any(c.lower_ in ("share", "ads") for c in child.children):
+            words += [child, *[c for c in child.children if c.lower_ in ("share", "ads")]]  # "income per share"
         if child.dep_ == "prep" and child.lower_ in ("of", "in", "on", "for", "at"):
             objs = [c for c in child.children if c.dep_ == "pobj"]
             if head.lower_ in _RATIO_WORDS and objs and child.lower_ == "of":
