@@ -114,7 +114,7 @@ ServerRoot = {dir}
 ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {result_rows}
 MaxQueryExecutionTime = 60
 """
 
@@ -128,13 +128,13 @@ set password "dba" "{admin}";
 """
 
 
-def start_virtuoso(directory: Path):
+def start_virtuoso(directory: Path, result_rows: int = 1_000_000):
     binary = shutil.which("virtuoso-t") or _missing(
         "virtuoso-t", "apt-get install virtuoso-opensource-7 (Debian's Virtuoso 7)")
     isql = shutil.which("isql-vt") or _missing("isql-vt", "apt-get install virtuoso-opensource-7")
     sql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port, result_rows=result_rows))
     process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http_port}"
@@ -337,3 +337,20 @@ def test_figure_values_keep_every_digit(remote_settings, remote_client, extracto
         assert exact and all(r["value"] == 23254173 for r in exact), exact
     finally:
         ingest([], remote_settings, remove=report.added, extractor=extractor)
+
+
+def test_a_result_virtuoso_cut_is_an_error_not_a_short_answer(tmp_path):
+    # ResultSetMaxRows cuts a SELECT silently but for an X-SPARQL-MaxRows header: the entity list, the
+    # article graphs or a page would look complete.
+    from commgraph.graph import open_store
+
+    process, server = start_virtuoso(tmp_path, result_rows=5)
+    try:
+        store = open_store(Settings.create(**server.store), tmp_path)
+        assert len(list(store.query("SELECT ?x WHERE { VALUES ?x { 1 2 3 } }"))) == 3
+        with pytest.raises(StoreError) as cut:
+            store.query("SELECT * WHERE { ?s ?p ?o } LIMIT 20")
+        assert "cut this result at 5 rows" in cut.value.message and "ResultSetMaxRows" in cut.value.message
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

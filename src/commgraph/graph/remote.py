@@ -211,6 +211,11 @@ class RemoteStore:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             with self._opener().open(request, timeout=self.timeout) as response:
+                cap = response.headers.get("X-SPARQL-MaxRows")
+                if cap:  # Virtuoso's ResultSetMaxRows cut the answer, and says so only in this header
+                    raise StoreError(f"the graph store cut this result at {cap} rows ({url}): raise Virtuoso's "
+                                     "[SPARQL] ResultSetMaxRows in virtuoso.ini above the max_rows setting and the "
+                                     "number of entities; a cut answer would be taken for the whole", 502)
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as error:
             with error:
