@@ -52,7 +52,8 @@ def test_figures_page_sets_disagreeing_reports_side_by_side(extractor, tmp_path)
         assert len(data["disagreements"]) == 1
         group = data["disagreements"][0]
         assert (group["subject"], group["metric"], group["date"]) == ("QQ groups", "monthly active users", "2016-06")
-        assert sorted(r["value"] for r in group["reports"]) == ["410,000,000", "410,000,000", "420,000,000"]
+        assert [(r["published"], r["value"]) for r in group["reports"]] == [
+            ("2016-09-01", "420,000,000"), ("2016-09-20", "410,000,000"), ("2016-09-25", "410,000,000")]
         assert all("#s" in r["sentence_url"] for r in group["reports"])
         page = client.get("/figures").get_data(as_text=True)
         assert "Reports that disagree" in page and page.count('class="differs"') == 3

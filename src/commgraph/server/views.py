@@ -476,7 +476,7 @@ def figures_data() -> dict[str, Any]:
         row["sentence_url"] = _sentence_url(row.get("s")) or row["article_url"]
         row["subject_key"] = svc.minter.entity_key(row["subject"]) if row.get("subject") else None
         row["value_display"] = _figure_value(row)
-    disagreements = _disagreements(rows)
+    disagreements = _disagreements(rows, gen.store)
     filters = {k: v for k, v in (("metric", metric), ("subject", subject)) if v}
     return {"metric": metric, "subject": subject, "subject_name": subject_name, "notice": notice,
             "subjects": lookup.figure_subjects(gen.store), "figures": rows, "limit": FIGURES_SHOWN,
@@ -486,11 +486,11 @@ def figures_data() -> dict[str, Any]:
                           "json": url_for("api.figures", **filters, format="json")}}
 
 
-def _disagreements(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _disagreements(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
     """"What changed between two reports": figures of different articles about the same subject, canonical
-    metric (else metric), unit and date that give different values, grouped; each row in such a group gets the
-    group's anchor (`disagreement`), so the table can point at it. A change ("up 28%") is compared only with
-    changes."""
+    metric (else metric), unit and date that give different values, grouped, the reports in the order they
+    were published; each row in such a group gets the group's anchor (`disagreement`), so the table can point
+    at it. A change ("up 28%") is compared only with changes."""
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for row in rows:
         if not row.get("subject") or not row.get("date") or not row.get("value_display"):
@@ -504,16 +504,20 @@ def _disagreements(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         values = {(r.get("value"), r.get("min"), r.get("max"), r.get("value_display")) for r in group}
         if len({r["article"] for r in group}) < 2 or len(values) < 2:
             continue
-        anchor = f"changed-{len(found) + 1}"
+        found.append({"id": f"changed-{len(found) + 1}", "subject": group[0]["subjectName"],
+                      "subject_key": group[0]["subject_key"], "metric": metric, "date": date, "rows": group})
+    published = lookup.values_of(store, {r["article"]: r["article"] for d in found for r in d["rows"]},
+                                 "schema:datePublished")
+    for d in found:
         reports: dict[tuple, dict[str, Any]] = {}
-        for r in sorted(group, key=lambda r: (r.get("value") or r.get("min") or 0, r["article"])):
-            r["disagreement"] = anchor
+        for r in sorted(d.pop("rows"), key=lambda r: (str(published.get(r["article"], "")), r["article"])):
+            r["disagreement"] = d["id"]
             reports.setdefault((r["article"], r["value_display"]), {
                 "value": r["value_display"], "valueText": r["valueText"], "headline": r["headline"],
+                "published": str(published[r["article"]]) if r["article"] in published else None,
                 "article_url": r["article_url"], "sentence_url": r["sentence_url"], "url": r["url"],
                 "sentence": r["sentence"]})
-        found.append({"id": anchor, "subject": group[0]["subjectName"], "subject_key": group[0]["subject_key"],
-                      "metric": metric, "date": date, "reports": list(reports.values())})
+        d["reports"] = list(reports.values())
     return found
 
 
