@@ -148,7 +148,7 @@ def build_store(out: Path, size: int, cached: CachedExtractor, distinct: int = 5
     from commgraph.pipeline import DATA_FORMAT
 
     current = gens.current_path(data)
-    if current and gens.read_manifest(current).get("format") == DATA_FORMAT:
+    if current and gens.read_manifest(current).format == DATA_FORMAT:
         return settings  # built by an earlier run with the same data format
     subprocess.run(["rm", "-rf", str(data)], check=True)
     corpus = out / f"store-corpus-{size}"

@@ -56,7 +56,7 @@ def _real_articles(folder: Path, count: int) -> list[str]:
 
 
 def _manifest(settings: Settings) -> dict:
-    return gens.read_manifest(gens.require_current(settings.data_dir))["articles"]
+    return gens.read_manifest(gens.require_current(settings.data_dir)).articles
 
 
 class Troubles(distributed.WorkerPlugin):

@@ -92,12 +92,12 @@ def test_feed_ingests_its_items_once_and_a_second_run_nothing_new(site, allowed,
     assert not first.failed and len(first.added) == 2 and first.generation == 1
     from commgraph import generations as gens
 
-    manifest = gens.read_manifest(gens.require_current(allowed.data_dir))["articles"]
-    sources = {entry["source"]: entry for entry in manifest.values()}
+    manifest = gens.read_manifest(gens.require_current(allowed.data_dir)).articles
+    sources = {entry.source: entry for entry in manifest.values()}
     assert set(sources) == {f"{site.base}/wire-divsoup.html", f"{site.base}/paywall-premium.html"}
     wire = sources[f"{site.base}/wire-divsoup.html"]
-    assert wire["url"] == "https://wire.example.com/technology/tencent-qq-groups-2016-08-10/"  # canonical
-    assert wire["date"] == "2016-08-10" and wire["author"] == "Alex Kim" and len(wire["fetched_sha256"]) == 64
+    assert wire.url == "https://wire.example.com/technology/tencent-qq-groups-2016-08-10/"  # canonical
+    assert wire.date == "2016-08-10" and wire.author == "Alex Kim" and len(wire.fetched_sha256) == 64
     assert all(agent == allowed.fetch_user_agent for _, agent in site.requests)
 
     second = ingest([], allowed, feeds=[f"{site.base}/feed.xml"], extractor=extractor)

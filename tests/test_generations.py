@@ -32,9 +32,9 @@ def snapshot_ids(data_dir):
     if path is None:
         return None
     manifest = gens.read_manifest(path)
-    base = manifest["base_iri"] + "article/"
-    graphs = {g[len(base):] for g in EmbeddedStore(path / "store", Minter(manifest["base_iri"]), read_only=True).article_graphs()}
-    return graphs, engine_from_settings(Settings()).open(path / "index").article_ids(), set(manifest["articles"])
+    base = manifest.base_iri + "article/"
+    graphs = {g[len(base):] for g in EmbeddedStore(path / "store", Minter(manifest.base_iri), read_only=True).article_graphs()}
+    return graphs, engine_from_settings(Settings()).open(path / "index").article_ids(), set(manifest.articles)
 
 
 def test_sigkill_at_random_points_never_tears(settings, extractor, tmp_path):
@@ -74,3 +74,26 @@ def test_sigkill_at_random_points_never_tears(settings, extractor, tmp_path):
     assert graphs == index_ids == manifest_ids and "variant" in manifest_ids
     leftovers = [p for p in gens.generations_dir(settings.data_dir).iterdir() if p.name.startswith("tmp-")]
     assert leftovers == []
+
+
+def test_manifest_is_a_dataclass_that_writes_what_it_read(settings, extractor, tmp_path):
+    """The manifest on disk reads into `Manifest` / `ArticleEntry` and writes back the same JSON (older
+    generations keep opening); one that is not a manifest is named, with the file, by `damage`."""
+    import json
+
+    ingest([SEED, FIXTURES / "articles"], settings, extractor=extractor)
+    current = gens.require_current(settings.data_dir)
+    on_disk = json.loads((current / gens.MANIFEST).read_text())
+    manifest = gens.read_manifest(current)
+    assert isinstance(manifest, gens.Manifest) and manifest.to_json() == on_disk
+    entry = next(iter(manifest.articles.values()))
+    assert isinstance(entry, gens.ArticleEntry) and len(entry.hash) == 64 and entry.quads > 0
+    assert manifest.files and manifest.base_iri == settings.base_iri and manifest.totals["articles"] == len(manifest.articles)
+    # a manifest written before data format 7 (no files, no totals) still reads
+    old = {k: v for k, v in on_disk.items() if k not in ("files", "totals")}
+    assert gens.Manifest.from_json(old).files is None and "files" not in gens.Manifest.from_json(old).to_json()
+    broken = tmp_path / "g000099"
+    broken.mkdir()
+    (broken / gens.MANIFEST).write_text(json.dumps({"generation": 99, "articles": {"a": {"title": "no hash"}}}))
+    [problem] = gens.damage(broken)
+    assert "g000099/manifest.json" in problem and "cannot be read" in problem

@@ -136,7 +136,7 @@ def test_intact_generations_record_every_file(two_generations):
     """The manifest lists every store and index file with size and sha256; a file the next generation shares
     by hard link keeps the checksum recorded for it; `check` passes."""
     settings = two_generations
-    first, second = (gens.read_manifest(generation(settings, n))["files"] for n in (1, 2))
+    first, second = (gens.read_manifest(generation(settings, n)).files for n in (1, 2))
     on_disk = {str(p.relative_to(generation(settings, 2))) for p in generation(settings, 2).rglob("*")
                if p.is_file() and p.name != "manifest.json" and not gens.HOUSEKEEPING.fullmatch(p.name)}
     assert set(second) == on_disk and any(f.startswith("store/") for f in second)
@@ -267,7 +267,7 @@ def test_current_pointed_back_by_hand_then_ingest(two_generations, extractor, tm
     assert not report.failed and report.generation == 3
     current = gens.current_path(settings.data_dir)
     assert current.name == "g000003"
-    assert set(gens.read_manifest(current)["articles"]) == {SEED_ID, "late"}
+    assert set(gens.read_manifest(current).articles) == {SEED_ID, "late"}
     assert check_generation(settings) == []
 
 
@@ -282,10 +282,10 @@ def test_rebuild_recovers_from_a_broken_current(two_generations, extractor):
     assert report.recovered and "store/CURRENT is missing" in report.recovered and "g000001" in report.recovered
     assert {f.message.split("'")[1] for f in report.failed} == FIXTURE_IDS  # only g000002 held them
     assert report.generation == 3 and check_generation(settings) == []
-    assert set(gens.read_manifest(gens.current_path(settings.data_dir))["articles"]) == {SEED_ID}
+    assert set(gens.read_manifest(gens.current_path(settings.data_dir)).articles) == {SEED_ID}
     again = ingest([FIXTURES / "articles"], settings, rebuild=True, extractor=extractor)
     assert not again.failed and not again.recovered
-    assert set(gens.read_manifest(gens.current_path(settings.data_dir))["articles"]) == {SEED_ID, *FIXTURE_IDS}
+    assert set(gens.read_manifest(gens.current_path(settings.data_dir)).articles) == {SEED_ID, *FIXTURE_IDS}
     assert check_generation(settings) == []
 
 
@@ -296,7 +296,7 @@ def test_rebuild_from_source_files_when_no_generation_is_intact(two_generations,
     report = ingest([SEED, FIXTURES / "articles"], settings, rebuild=True, extractor=extractor)
     assert report.recovered and "the given files only" in report.recovered
     assert not report.failed and report.generation == 3
-    assert set(gens.read_manifest(gens.current_path(settings.data_dir))["articles"]) == {SEED_ID, *FIXTURE_IDS}
+    assert set(gens.read_manifest(gens.current_path(settings.data_dir)).articles) == {SEED_ID, *FIXTURE_IDS}
     assert check_generation(settings) == []
 
 

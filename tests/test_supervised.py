@@ -30,7 +30,7 @@ def _fork_even_beside_threads(monkeypatch):
 
 
 def _stored(settings):
-    return sorted(gens.read_manifest(gens.require_current(settings.data_dir))["articles"])
+    return sorted(gens.read_manifest(gens.require_current(settings.data_dir)).articles)
 
 
 def test_a_hanging_a_crashing_and_a_failing_article_are_reported_while_the_rest_lands(tmp_path, extractor,

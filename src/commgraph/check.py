@@ -27,12 +27,12 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     # Files first: a damaged file can make the store or the index fail to open, or answer wrongly.
     problems = gens.damage(current)
     manifest = gens.read_manifest(current)
-    if not problems and "files" not in manifest:
+    if not problems and manifest.files is None:
         problems.append(f"{current.name}/{gens.MANIFEST} records no file checksums (made before data format 7)")
     if problems:
         return problems + [REPAIR]
-    minter = Minter(manifest.get("base_iri", settings.base_iri))
-    expected = set(manifest["articles"])
+    minter = Minter(manifest.base_iri or settings.base_iri)
+    expected = set(manifest.articles)
     try:
         store = open_store(settings, current, minter, read_only=True)
         in_store = store.article_graphs()

@@ -195,11 +195,11 @@ def stats(obj: _Context, ids: bool) -> None:
     settings = obj.settings()
     manifest = gens.read_manifest(gens.require_current(settings.data_dir))
     if ids:
-        for article_id in sorted(manifest["articles"]):
+        for article_id in sorted(manifest.articles):
             click.echo(article_id)
         return
-    click.echo(json.dumps({"generation": manifest["generation"], "created": manifest["created"],
-                           "model": manifest["model"], **manifest.get("totals", {})}, indent=1))
+    click.echo(json.dumps({"generation": manifest.generation, "created": manifest.created,
+                           "model": manifest.model, **manifest.totals}, indent=1))
 
 
 @main.command()
@@ -215,7 +215,7 @@ def export(obj: _Context, fmt: str, article_ids: tuple[str, ...]) -> None:
     settings = obj.settings()
     current = gens.require_current(settings.data_dir)
     manifest = gens.read_manifest(current)
-    missing = [a for a in article_ids if a not in manifest["articles"]]
+    missing = [a for a in article_ids if a not in manifest.articles]
     if missing:
         raise click.ClickException(f"no article {missing[0]!r}; `commgraph stats --ids` lists them")
     minter = Minter(settings.base_iri)

@@ -25,8 +25,9 @@ import os
 import re
 import shutil
 import time
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .errors import IngestLocked, StoreError
 
@@ -52,9 +53,79 @@ def current_path(data_dir: Path) -> Path | None:
     return path if (path / MANIFEST).exists() else None
 
 
-def read_manifest(generation: Path) -> dict:
-    with (generation / MANIFEST).open(encoding="utf-8") as handle:
-        return json.load(handle)
+@dataclass
+class ArticleEntry:
+    """What a generation records of one article: its content hash (an unchanged article is skipped), where it
+    came from, and its counts. The source fields (author ... pages) let a rebuild from the store keep them."""
+
+    hash: str
+    title: str
+    source: str
+    date: str | None = None
+    url: str | None = None
+    entities: int = 0
+    figures: int = 0
+    quads: int = 0
+    author: str | None = None
+    site_name: str | None = None
+    fetched_sha256: str | None = None  # SHA-256 of the bytes fetched from `source` (a URL)
+    pages: list[int] | None = None  # a PDF's page offsets
+
+    _OPTIONAL = ("author", "site_name", "fetched_sha256", "pages")  # written only when set, as before
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if k not in self._OPTIONAL or v}
+
+
+@dataclass
+class Manifest:
+    """A generation's manifest.json: what it holds and how it was made.
+
+    `files` ({path inside the generation: {"size", "sha256"}}) is None in generations made before data format
+    7; `rules` and `format` are those of the last ingest that re-derived every article (a rebuild is due when
+    they differ from the running code's)."""
+
+    generation: int = 0
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    created: str | None = None
+    model: str | None = None
+    rules: str | None = None
+    format: int | None = None
+    base_iri: str | None = None
+    totals: dict[str, int] = field(default_factory=dict)
+    files: dict[str, dict] | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = MANIFEST) -> "Manifest":
+        """The manifest from its parsed JSON; a ValueError naming `where` and the bad part otherwise."""
+        if not isinstance(data, dict) or not isinstance(data.get("articles", {}), dict):
+            raise ValueError(f"{where}: not a manifest (an object with an `articles` object expected)")
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        entry_fields = {f.name for f in fields(ArticleEntry)}
+        try:
+            values["articles"] = {article_id: ArticleEntry(**{k: v for k, v in entry.items() if k in entry_fields})
+                                  for article_id, entry in data.get("articles", {}).items()}
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"{where}: an article entry is malformed ({exc})") from None
+        if not isinstance(values.get("files", {}), (dict, type(None))):
+            raise ValueError(f"{where}: `files` is not an object")
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["articles"] = {article_id: entry.to_json() for article_id, entry in self.articles.items()}
+        if self.files is None:
+            del data["files"]
+        return data
+
+
+def read_manifest(generation: Path) -> Manifest:
+    """A generation's manifest; OSError when it cannot be read, ValueError when it is not a manifest."""
+    path = generation / MANIFEST
+    with path.open(encoding="utf-8") as handle:
+        return Manifest.from_json(json.load(handle), where=f"{generation.name}/{MANIFEST}")
 
 
 @contextlib.contextmanager
@@ -87,19 +158,19 @@ def start_generation(data_dir: Path) -> Path:
     return work
 
 
-def publish(data_dir: Path, work: Path, manifest: dict, previous: Path | None = None) -> Path:
+def publish(data_dir: Path, work: Path, manifest: Manifest, previous: Path | None = None) -> Path:
     """Record every file's size and checksum in the manifest, write it, fsync everything, rename into place
     and switch `current` atomically. `previous`: the generation `work` was copied from (its checksums are
     reused for the files both share)."""
-    manifest["files"] = file_digests(work, previous)
+    manifest.files = file_digests(work, previous)
     with (work / MANIFEST).open("w", encoding="utf-8") as handle:
         # Compact, in one call: json.dump with an indent runs Python's pure-Python encoder (66 ms for the
         # 10,000-article manifest on every ingest; 23 ms like this). `python -m json.tool` shows it indented.
-        handle.write(json.dumps(manifest, sort_keys=True, separators=(",", ":")))
+        handle.write(json.dumps(manifest.to_json(), sort_keys=True, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
     _fsync_tree(work)
-    final = generations_dir(data_dir) / f"g{manifest['generation']:06d}"
+    final = generations_dir(data_dir) / f"g{manifest.generation:06d}"
     os.rename(work, final)
     _fsync_dir(final.parent)
     tmp_link = data_dir / f"current.tmp-{os.getpid()}"
@@ -127,10 +198,10 @@ def collect_garbage(data_dir: Path, keep: int) -> list[Path]:
     return doomed
 
 
-def next_number(data_dir: Path, manifest: dict) -> int:
+def next_number(data_dir: Path, manifest: Manifest) -> int:
     """The next generation's number: past every generation on disk as well as the one `manifest` describes
     (`current` pointed back by hand must not make the next ingest collide with an existing directory)."""
-    return max([manifest.get("generation", 0), *(_number(p) for p in finished_generations(data_dir))]) + 1
+    return max([manifest.generation, *(_number(p) for p in finished_generations(data_dir))]) + 1
 
 
 def finished_generations(data_dir: Path) -> list[Path]:
@@ -160,7 +231,7 @@ def file_digests(generation: Path, previous: Path | None = None) -> dict[str, di
     known: dict[str, dict] = {}
     if previous is not None:
         with contextlib.suppress(OSError, ValueError):
-            known = read_manifest(previous).get("files", {})
+            known = read_manifest(previous).files or {}
     digests = {}
     for rel in _data_files(generation):
         path = generation / rel
@@ -173,11 +244,11 @@ def file_digests(generation: Path, previous: Path | None = None) -> dict[str, di
     return digests
 
 
-def size_problems(generation: Path, manifest: dict) -> list[str]:
+def size_problems(generation: Path, manifest: Manifest) -> list[str]:
     """Files of the generation that are missing or whose size differs from the manifest (a stat each: cheap
     enough for the server to run whenever it opens a generation)."""
     problems = []
-    for rel, recorded in sorted(manifest.get("files", {}).items()):
+    for rel, recorded in sorted((manifest.files or {}).items()):
         try:
             size = (generation / rel).stat().st_size
         except FileNotFoundError:
@@ -196,11 +267,11 @@ def damage(generation: Path, checksums: bool = True) -> list[str]:
         manifest = read_manifest(generation)
     except (OSError, ValueError) as exc:
         return [f"{generation.name}/{MANIFEST} cannot be read ({exc})"]
-    if not isinstance(manifest.get("files"), dict):
+    if manifest.files is None:
         return []  # made before the manifest recorded files (data format < 7): nothing to compare
     problems = size_problems(generation, manifest)
     if checksums and not problems:
-        for rel, recorded in sorted(manifest["files"].items()):
+        for rel, recorded in sorted(manifest.files.items()):
             try:
                 digest = _sha256(generation / rel)
             except OSError as exc:

@@ -76,15 +76,15 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
     with gens.ingest_lock(data_dir, settings.lock_timeout):
         gens.collect_garbage(data_dir, settings.keep_generations)  # leftovers of a killed ingest
         current, damaged = gens.ingest_source(data_dir, recover=rebuild or rebuild_if_due, checksums=rebuild)
-        manifest = gens.read_manifest(current) if current else {"generation": 0, "articles": {}}
-        stored: dict[str, dict] = manifest["articles"]
+        manifest = gens.read_manifest(current) if current else gens.Manifest()
+        stored = manifest.articles
         if damaged:  # `current` is damaged: re-derive everything from an intact generation and the given files
             rebuild = True
             report.recovered = (f"the current generation was damaged ({'; '.join(damaged[:3])}); rebuilt from "
                                 + (f"{current.name} and the given files" if current else "the given files only"))
         rules = load_rules(settings.rules_path)
-        due = bool(stored) and (manifest.get("rules") != rules.fingerprint or manifest.get("model") != settings.model
-                                or manifest.get("format") != DATA_FORMAT)
+        due = bool(stored) and (manifest.rules != rules.fingerprint or manifest.model != settings.model
+                                or manifest.format != DATA_FORMAT)
         rebuild = rebuild or (rebuild_if_due and due)
         if due and not rebuild:
             report.rebuild_due = ("the gazetteer/curation rules, the model or the data format changed since the last "
@@ -99,7 +99,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
             old = stored.get(article.id)
             if old is None:
                 report.added.append(article.id)
-            elif old["hash"] != article.content_hash or rebuild:
+            elif old.hash != article.content_hash or rebuild:
                 report.updated.append(article.id)
             else:
                 report.unchanged.append(article.id)
@@ -125,15 +125,15 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
                 with contextlib.suppress(OSError):  # the error being raised says more than a failed clean-up
                     gens.collect_garbage(data_dir, settings.keep_generations)  # frees the unfinished one (full disk)
                 raise
-            report.generation = new_manifest["generation"]
+            report.generation = new_manifest.generation
             if rebuild:
                 report.rebuild_due = None
             gens.collect_garbage(data_dir, settings.keep_generations)
         else:
             new_manifest = manifest
-        totals = new_manifest.get("totals", {})
+        totals = new_manifest.totals
         report.entities, report.figures = totals.get("entities", 0), totals.get("figures", 0)
-        report.quads, report.articles = totals.get("quads", 0), len(new_manifest["articles"])
+        report.quads, report.articles = totals.get("quads", 0), len(new_manifest.articles)
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -172,14 +172,14 @@ def _read_all(paths: Iterable[str | Path], settings: Settings, report: Report, p
     return articles
 
 
-def _fetch_all(feeds: list[str], url_lists: list[str | Path], settings: Settings, stored: dict[str, dict],
+def _fetch_all(feeds: list[str], url_lists: list[str | Path], settings: Settings, stored: dict[str, gens.ArticleEntry],
                articles: dict[str, Article], report: Report, progress: Progress) -> None:
     """Feed items and listed URLs into `articles`; known ones count as unchanged, failures by URL."""
     from .fetch import read_feeds_and_lists
 
     known: dict[str, str] = {}
     for article_id, entry in stored.items():
-        for key in (entry.get("source"), entry.get("url"), entry.get("fetched_sha256")):
+        for key in (entry.source, entry.url, entry.fetched_sha256):
             if key:
                 known.setdefault(key, article_id)
     fetched = read_feeds_and_lists(feeds, url_lists, settings, known, progress)
@@ -193,23 +193,15 @@ def _fetch_all(feeds: list[str], url_lists: list[str | Path], settings: Settings
         articles[article.id] = article
 
 
-def _source_fields(article: Article) -> dict:
-    """Manifest fields of the sources that have them (web pages, PDFs, fetched items), so that a rebuild from
-    the store keeps them."""
-    fields = {"author": article.author, "site_name": article.site_name, "fetched_sha256": article.source_sha256,
-              "pages": list(article.pages) if article.pages else None}
-    return {key: value for key, value in fields.items() if value}
-
-
-def _lost_articles(data_dir: Path, kept: dict[str, dict], given: dict[str, Article]) -> list[Failure]:
+def _lost_articles(data_dir: Path, kept: dict[str, gens.ArticleEntry], given: dict[str, Article]) -> list[Failure]:
     """Articles of the damaged `current` that neither the generation rebuilt from nor the given files hold."""
     target = gens.current_target(data_dir)
     try:
-        listed = gens.read_manifest(target)["articles"] if target else {}
-    except (OSError, ValueError, KeyError):
+        listed = gens.read_manifest(target).articles if target else {}
+    except (OSError, ValueError):
         return []  # its manifest is unreadable too: nothing to name
-    return [Failure(entry.get("source", article_id), f"article {article_id!r} was only in the damaged generation "
-                    f"{target.name}; ingest its source file {entry.get('source', '')!r} again")
+    return [Failure(entry.source or article_id, f"article {article_id!r} was only in the damaged generation "
+                    f"{target.name}; ingest its source file {entry.source!r} again")
             for article_id, entry in sorted(listed.items()) if article_id not in kept and article_id not in given]
 
 
@@ -223,7 +215,8 @@ def _read_stdin(settings: Settings) -> list[Article]:
     return parse_bytes(data, kind, name="<stdin>", stem=slugify(first_line) or "stdin")
 
 
-def _stored_articles(settings: Settings, generation: Path, minter: Minter, entries: dict[str, dict]) -> list[Article]:
+def _stored_articles(settings: Settings, generation: Path, minter: Minter,
+                     entries: dict[str, gens.ArticleEntry]) -> list[Article]:
     """Articles rebuilt from the graph, for a --rebuild of articles whose files are not given."""
     if not entries:
         return []
@@ -238,16 +231,16 @@ def _stored_articles(settings: Settings, generation: Path, minter: Minter, entri
             raise StoreError(f"article {article_id} is in the manifest but not in the store; run `commgraph check`")
         lang = rows[0]["lang"]  # kept, so that a front-matter language survives a rebuild from the store
         articles.append(Article(id=article_id, title=rows[0]["title"].value, body=rows[0]["body"].value,
-                                source=entry["source"], date=entry.get("date"), url=entry.get("url"),
-                                lang=lang.value if lang is not None else "", author=entry.get("author"),
-                                site_name=entry.get("site_name"), pages=tuple(entry.get("pages") or ()),
-                                source_sha256=entry.get("fetched_sha256")))
+                                source=entry.source, date=entry.date, url=entry.url,
+                                lang=lang.value if lang is not None else "", author=entry.author,
+                                site_name=entry.site_name, pages=tuple(entry.pages or ()),
+                                source_sha256=entry.fetched_sha256))
     return articles
 
 
-def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
+def _write_generation(data_dir: Path, current: Path | None, manifest: gens.Manifest, to_extract: list[Article],
                       report: Report, settings: Settings, rules, minter: Minter, progress: Progress,
-                      extractor, rebuild: bool) -> dict:
+                      extractor, rebuild: bool) -> gens.Manifest:
     # Extraction starts first: worker processes load the model while the generation is set up.
     if to_extract:
         progress("loading the spaCy model", 0, len(to_extract))
@@ -265,9 +258,9 @@ def _write_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     return new_manifest
 
 
-def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_extract: list[Article],
+def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manifest, to_extract: list[Article],
                       extractions: Iterator[Extraction], report: Report, settings: Settings, rules, minter: Minter,
-                      progress: Progress, rebuild: bool) -> dict:
+                      progress: Progress, rebuild: bool) -> gens.Manifest:
     work = gens.start_generation(data_dir)
     if current and not rebuild:  # a rebuild starts from empty store and index (the schema may have changed)
         if not settings.store:  # a remote store is shared, not copied per generation
@@ -278,7 +271,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     writer = engine.writer(work / "index", previous=current / "index" if current and not rebuild else None,
                            words=tuple(n for k in rules.known for n in (k.name, *k.aliases)),
                            timeout=settings.lock_timeout)
-    articles = {} if rebuild else dict(manifest["articles"])
+    articles = {} if rebuild else dict(manifest.articles)
     try:
         # Entities whose merged description must be re-derived (a rebuild of a shared remote store: all of them),
         # and what new articles say of entities, which usually only adds aliases (see update_entities).
@@ -299,11 +292,11 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
                     quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
                     added += extraction.entities.values()
                     writer.replace(document_for(extraction))
-                    articles[article.id] = {"hash": article.content_hash, "title": article.title,
-                                            "source": article.source, "date": article.date, "url": article.url,
-                                            "entities": len(extraction.entities),
-                                            "figures": len(extraction.figures), "quads": quads,
-                                            **_source_fields(article)}
+                    articles[article.id] = gens.ArticleEntry(
+                        hash=article.content_hash, title=article.title, source=article.source, date=article.date,
+                        url=article.url, entities=len(extraction.entities), figures=len(extraction.figures),
+                        quads=quads, author=article.author, site_name=article.site_name,
+                        fetched_sha256=article.source_sha256, pages=list(article.pages) if article.pages else None)
                     progress(f"extracted {article.id}", n, len(to_extract))
         update_entities(store, minter, affected, added)
         writer.commit()
@@ -314,20 +307,18 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: dict, to_e
     _verify(store, engine, work / "index", articles, minter, changed=written, removed=report.removed)
     # Totals from the manifest, not from a scan of the store: an update costs O(the change), not O(the store).
     totals = {"articles": len(articles), "entities": store.entity_count(),
-              "quads": sum(a["quads"] for a in articles.values()),
-              "figures": sum(a["figures"] for a in articles.values())}
+              "quads": sum(a.quads for a in articles.values()),
+              "figures": sum(a.figures for a in articles.values())}
     store.close()
-    new_manifest = {
-        "generation": gens.next_number(data_dir, manifest),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "model": settings.model,
+    new_manifest = gens.Manifest(
+        generation=gens.next_number(data_dir, manifest),
+        created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        model=settings.model,
         # The rules an ingest that re-derived everything used; a plain update keeps the old fingerprint so that
         # "a rebuild is due" keeps being said until one runs.
-        "rules": rules.fingerprint if rebuild or not manifest["articles"] else manifest.get("rules"),
-        "format": DATA_FORMAT if rebuild or not manifest["articles"] else manifest.get("format"),
-        "base_iri": settings.base_iri, "articles": articles,
-        "totals": totals,
-    }
+        rules=rules.fingerprint if rebuild or not manifest.articles else manifest.rules,
+        format=DATA_FORMAT if rebuild or not manifest.articles else manifest.format,
+        base_iri=settings.base_iri, articles=articles, totals=totals)
     gens.publish(data_dir, work, new_manifest, previous=None if rebuild else current)
     return new_manifest
 

@@ -14,7 +14,7 @@ def run_query(settings: Settings, text: str, fmt: str | None = None) -> Outcome:
     manifest = gens.read_manifest(current)
     minter = Minter(settings.base_iri)
     limits = Limits.from_settings(settings)
-    info = analyse(text, limits, minter.queryable_graphs(manifest["articles"]))
+    info = analyse(text, limits, minter.queryable_graphs(manifest.articles))
     pool = QueryPool(1, limits)
     try:
         return pool.run(Task(generation=str(current), query=text, form=info.form,

@@ -1,16 +1,17 @@
-"""Closed vocabularies (a typo in a term raises) and IRI minting from stable keys."""
+"""Closed vocabularies (a typo in a term raises), IRI minting from stable keys, and parsing them back."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, XSD, DefinedNamespace, Namespace
 
-__all__ = ["SCHEMA", "CG", "NIF", "RDF", "XSD", "Minter", "PREFIXES", "check_iri", "name_keys"]
+__all__ = ["SCHEMA", "CG", "NIF", "RDF", "XSD", "Minter", "Minted", "PREFIXES", "check_iri", "name_keys"]
 
 
 class SCHEMA(DefinedNamespace):
@@ -124,6 +125,22 @@ def check_iri(iri: str) -> URIRef:
     return URIRef(iri)
 
 
+@dataclass(frozen=True)
+class Minted:
+    """What a minted IRI names (`Minter.parse`).
+
+    kind "entity": `key` ("person/tang-daosheng"); "article": `article` (its id); "part": a node inside an
+    article, `article`, `part` ("sentence", "mention", "figure", "role", "quote", "entity", "relation") and `n`;
+    "entities-graph": the graph of merged entity descriptions.
+    """
+
+    kind: str
+    key: str | None = None
+    article: str | None = None
+    part: str | None = None
+    n: int | None = None
+
+
 class Minter:
     """Mints every IRI of the graph from stable keys under one base, so re-runs give the same quads."""
 
@@ -166,6 +183,28 @@ class Minter:
         prefix = self.base + "entity/"
         if not iri.startswith(prefix):
             return None
-        from urllib.parse import unquote
-
         return unquote(iri[len(prefix):])
+
+    def parse(self, iri: str) -> Minted | None:
+        """Inverse of every minting method: what `iri` names, or None when this minter would not mint it (another
+        base, another shape, or a spelling of ours that is not the canonical one: minting the parts again must
+        give `iri` back, so a parsed id or key is always one the graph can hold)."""
+        if not iri.startswith(self.base):
+            return None
+        rest = iri[len(self.base):].split("/")
+        try:
+            if rest == ["graph", "entities"]:
+                return Minted("entities-graph")
+            if len(rest) == 3 and rest[0] == "entity":
+                key = f"{unquote(rest[1])}/{unquote(rest[2])}"
+                return Minted("entity", key=key) if str(self.entity(key)) == iri else None
+            if len(rest) == 2 and rest[0] == "article":
+                article = unquote(rest[1])
+                return Minted("article", article=article) if str(self.article(article)) == iri else None
+            if len(rest) == 4 and rest[0] == "article" and rest[3].isdigit():
+                article, part, n = unquote(rest[1]), unquote(rest[2]), int(rest[3])
+                minted = str(self.part(article, part, n))
+                return Minted("part", article=article, part=part, n=n) if minted == iri else None
+        except ValueError:  # parts that make no valid IRI
+            return None
+        return None

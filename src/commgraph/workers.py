@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from .errors import CommgraphError, QueryError
 from .settings import Settings
 from .sparql import MEDIA_TYPES, Limits, serialize_ask, serialize_select, term_json
-from .vocab import CG
+from .vocab import CG, Minter
 
 log = logging.getLogger(__name__)
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
@@ -103,6 +103,7 @@ def _text_score(task: Task, opened: dict):
     import pyoxigraph as ox
 
     generation = task.generation
+    minter = Minter((task.settings or Settings()).base_iri)
 
     def score(article, keywords):
         if not isinstance(keywords, ox.Literal) or not isinstance(article, ox.NamedNode):
@@ -112,7 +113,8 @@ def _text_score(task: Task, opened: dict):
             if len(cache) >= 64:  # a long-lived worker must not grow with every distinct keyword query
                 cache.clear()
             cache[keywords.value] = _scores_for(task, keywords.value, opened)
-        value = cache[keywords.value].get(article.value.rsplit("/", 1)[-1])
+        minted = minter.parse(article.value)  # an article's IRI; any other node has no keyword score
+        value = cache[keywords.value].get(minted.article) if minted is not None and minted.kind == "article" else None
         return None if value is None else ox.Literal(str(round(value, 4)), datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#double"))
 

@@ -34,7 +34,7 @@ class Generation:
     """One immutable generation, open read-only. Requests keep the object they started with."""
 
     path: Path
-    manifest: dict
+    manifest: gens.Manifest
     store: GraphStore
     index: SearchIndex  # opened by the engine the search_engine setting names
     _names: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -67,7 +67,7 @@ class Generation:
     @functools.cached_property
     def graph_iris(self) -> set[str]:
         """The named graphs a query may name (computed once per generation, not per query)."""
-        return Minter(self.manifest["base_iri"]).queryable_graphs(self.manifest["articles"])
+        return Minter(self.manifest.base_iri or Settings().base_iri).queryable_graphs(self.manifest.articles)
 
 
 class ResultCache:
@@ -220,8 +220,8 @@ class Services:
             if is_read_error(exc):
                 self.read_failed(exc)
             return {"status": "unavailable", "error": f"{type(exc).__name__}: {str(exc)[:300]}"}, 503
-        body = {"status": "degraded" if self.degraded else "ok", "generation": gen.manifest["generation"],
-                "articles": len(gen.manifest["articles"]), "graph": graph_ok, "indexed": documents}
+        body = {"status": "degraded" if self.degraded else "ok", "generation": gen.manifest.generation,
+                "articles": len(gen.manifest.articles), "graph": graph_ok, "indexed": documents}
         if self.degraded:
             body["degraded"] = self.degraded
         return body, 200

@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote
 
 from flask import request, url_for
 
 from .. import lookup
 from ..errors import NotFound, QueryError
 from ..search import SearchRequest
-from ..vocab import name_keys
+from ..vocab import Minted, name_keys
 from . import services
 
 
@@ -371,23 +371,31 @@ def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(p, roles=list(p["roles"].values())) for p in people.values()]
 
 
+def _part(iri: str | None, part: str) -> Minted | None:
+    """The article node `iri` names when it is a `part` ("sentence", "figure") of an article, else None."""
+    minted = services().minter.parse(iri) if iri else None
+    return minted if minted is not None and minted.kind == "part" and minted.part == part else None
+
+
+def _path(article_id: str) -> str:
+    """An article id as a URL path segment, spelled as in its IRI."""
+    return quote(article_id, safe="-_.~")
+
+
 def _sentence_url(iri: str | None) -> str | None:
     """/article/<id>#s<n> for a sentence node (…/article/<id>/sentence/<n>): the article page marks it."""
-    parts = (iri or "").rstrip("/").split("/")
-    if len(parts) < 4 or parts[-2] != "sentence" or parts[-4] != "article" or not parts[-1].isdigit():
-        return None
-    return f"/article/{parts[-3]}#s{parts[-1]}"
+    sentence = _part(iri, "sentence")
+    return f"/article/{_path(sentence.article)}#s{sentence.n}" if sentence else None
 
 
 def _article_url(iri: str | None) -> str | None:
-    if not iri:
-        return None
-    return "/article/" + iri.rsplit("/", 1)[-1]
+    minted = services().minter.parse(iri) if iri else None
+    return f"/article/{_path(minted.article)}" if minted is not None and minted.kind == "article" else None
 
 
-def _figure_url(iri: str) -> str:
-    parts = iri.rstrip("/").split("/")
-    return f"/figure/{parts[-3]}/{parts[-1]}"
+def _figure_url(iri: str) -> str | None:
+    figure = _part(iri, "figure")
+    return f"/figure/{_path(figure.article)}/{figure.n}" if figure else None
 
 
 def article_data(article_id: str) -> dict[str, Any]:
@@ -412,12 +420,12 @@ def _segments(text: str, spans: list[dict], sentences: list[dict] = ()) -> list[
     starts = [int(k["begin"]) for k in kept]
     marks: dict[int, list[dict[str, Any]]] = {}
     for sentence in sentences:
-        n = sentence["s"].rsplit("/", 1)[-1]
+        node = _part(sentence["s"], "sentence")
         begin, end = int(sentence["begin"]), int(sentence["end"])
-        if not n.isdigit() or not 0 <= begin < end <= len(text) or _inside(kept, starts, begin) or _inside(
+        if node is None or not 0 <= begin < end <= len(text) or _inside(kept, starts, begin) or _inside(
                 kept, starts, end):
             continue
-        marks.setdefault(begin, []).append({"open": f"s{n}"})
+        marks.setdefault(begin, []).append({"open": f"s{node.n}"})
         marks.setdefault(end, []).insert(0, {"close": True})
     pieces, pos = [], 0
 
@@ -570,7 +578,7 @@ def _figure_subject(svc, gen, subject: str) -> tuple[str | None, str, str]:
                           "empty to see every figure.")
     notice = ""
     if len(found) > 1:
-        notice = f"{subject!r} names {len(found)} entities; showing {found[0]['name']} ({found[0]['e'].rsplit('/', 2)[-2]})."
+        notice = f"{subject!r} names {len(found)} entities; showing {found[0]['name']} ({(svc.minter.entity_key(found[0]['e']) or '').split('/')[0]})."
     return found[0]["e"], found[0]["name"], notice
 
 
@@ -658,34 +666,23 @@ def labels_data() -> dict[str, Any]:
         raise QueryError(f"parameter iri: at most {LABELS_MAX} IRIs a request, got {len(iris)}; send fewer")
     entities, articles, figures = {}, {}, {}
     for iri in iris:
-        key = svc.minter.entity_key(iri)
-        if key and "/" in key:
-            try:
-                if str(svc.minter.entity(key)) == iri:
-                    entities[iri] = key
-            except ValueError:
-                continue
+        minted = svc.minter.parse(iri)
+        if minted is None:
             continue
-        rest = iri[len(svc.minter.base):].split("/") if iri.startswith(svc.minter.base) else []
-        if len(rest) == 2 and rest[0] == "article":
-            articles[iri] = unquote(rest[1])
-        elif len(rest) == 4 and rest[0] == "article" and rest[2] == "figure" and rest[3].isdigit():
-            figures[iri] = (rest[1], int(rest[3]))
+        if minted.kind == "entity":
+            entities[iri] = minted.key
+        elif minted.kind == "article":
+            articles[iri] = minted.article
+        elif minted.kind == "part" and minted.part == "figure":
+            figures[iri] = (minted.article, minted.n)
     names = gen.entity_names(list(entities.values()), svc.minter)
     out: dict[str, Any] = {iri: {"name": names.get(key, key), "url": f"/entity/{key}"}
                            for iri, key in entities.items()}
-    minted = {}
+    headlines = lookup.values_of(gen.store, {iri: iri for iri in articles}, "schema:headline")
     for iri, article_id in articles.items():
-        try:
-            if str(svc.minter.article(article_id)) == iri:
-                minted[iri] = iri
-        except ValueError:
-            continue
-    headlines = lookup.values_of(gen.store, minted, "schema:headline")
-    for iri in minted:
-        out[iri] = {"name": headlines.get(iri, articles[iri]), "url": f"/article/{articles[iri]}"}
+        out[iri] = {"name": headlines.get(iri, article_id), "url": f"/article/{_path(article_id)}"}
     for iri, (article_id, n) in figures.items():
-        out[iri] = {"name": f"figure {n}", "url": f"/figure/{article_id}/{n}"}
+        out[iri] = {"name": f"figure {n}", "url": f"/figure/{_path(article_id)}/{n}"}
     return {"labels": out}
 
 
@@ -739,8 +736,8 @@ def articles_data() -> dict[str, Any]:
 def home_data() -> dict[str, Any]:
     gen = services().generation()
     data = lookup.stats(gen.store)
-    data["last_ingest"] = gen.manifest.get("created")
-    data["generation"] = gen.manifest.get("generation")
+    data["last_ingest"] = gen.manifest.created
+    data["generation"] = gen.manifest.generation
     data["top_entities"] = [_entity_ref(r["e"], r["label"], r["kind"]) | {"mentions": r["mentions"]}
                             for r in lookup.top_entities(gen.store)]
     return data
