@@ -349,7 +349,7 @@ def test_sparql_editor_completes_our_vocabulary_by_keyboard(page):
 
 
 # One page of each kind, and the states that look different: no hits, a SPARQL error, a 404.
-EVERY_PAGE = ["/", "/search?q=tencent", "/search?q=qqzzyx", "/entity/person/daosheng-tang",
+EVERY_PAGE = ["/", "/search?q=tencent", "/search?q=qqzzyx", "/articles", "/entity/person/daosheng-tang",
               "/entity/organization/tencent", f"/article/{SEED_ID}", "/figures", f"/figure/{SEED_ID}/0",
               "/sparql?q=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%205",
               "/sparql?q=SELECT%20WHERE%20%7B", "/entity/person/nobody-at-all"]
