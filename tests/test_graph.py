@@ -172,3 +172,24 @@ def test_every_fact_says_how_it_was_found_and_how_sure_we_are():
     for kind, method in (("role", "titles before"), ("quote", "speech verb"), ("mention", "NER PERSON")):
         node = MINTER.part("a1", kind, 0)
         assert method in str(g.value(node, CG.method)) and 0 < g.value(node, CG.confidence).toPython() <= 1
+
+
+def test_both_stores_keep_the_graph_store_protocol():
+    """Every method of graph.protocol.GraphStore exists on the embedded and the remote store and takes the
+    protocol's parameters (extra ones only with defaults), so code typed against the protocol runs on either."""
+    import inspect
+
+    from commgraph.graph import GraphStore, RemoteStore
+
+    members = [name for name, value in vars(GraphStore).items() if callable(value) and not name.startswith("_")]
+    members += ["query"]  # from Queryable
+    assert {"replace_article", "refresh_entities", "present_graphs", "export", "query"} <= set(members)
+    for store in (EmbeddedStore, RemoteStore):
+        for name in members:
+            wanted = inspect.signature(getattr(GraphStore, name)).parameters
+            got = inspect.signature(getattr(store, name)).parameters
+            takes_any = any(p.kind is p.VAR_KEYWORD for p in got.values())
+            missing = [p for p in wanted if p not in got and not (takes_any and wanted[p].kind is wanted[p].VAR_KEYWORD)]
+            extra = [p for p, v in got.items() if p not in wanted and v.default is v.empty
+                     and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)]
+            assert not missing and not extra, f"{store.__name__}.{name}: missing {missing}, extra {extra}"
