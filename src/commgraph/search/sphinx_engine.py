@@ -203,7 +203,8 @@ class _Connections:
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
             try:
-                conn = pymysql.connect(host=self.host, port=self.port, autocommit=True, charset="utf8",
+                conn = pymysql.connect(host=self.host, port=self.port, autocommit=True,
+                                       client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
                                        connect_timeout=max(1, int(self.timeout)), read_timeout=self.timeout * 5 + 5,
                                        write_timeout=self.timeout * 5 + 5)
             except pymysql.err.OperationalError as exc:
@@ -214,12 +215,20 @@ class _Connections:
         return conn.cursor()
 
     def run(self, sql: str, args=None) -> list[tuple]:
+        return self.batch([(sql, args)])[0]
+
+    def batch(self, statements: list[tuple[str, object]]) -> list[list[tuple]]:
+        """Several statements in one round trip, each one's rows. searchd runs a batch of SELECTs with the
+        same full-text query as one multi-query: the match is evaluated once for the page and every facet."""
         import pymysql
 
         cursor = self.cursor()
         try:
-            cursor.execute(sql, args)
-            return list(cursor.fetchall())
+            cursor.execute(";\n".join(cursor.mogrify(sql, args) for sql, args in statements))
+            results = [list(cursor.fetchall())]
+            while cursor.nextset():
+                results.append(list(cursor.fetchall()))
+            return results
         except pymysql.err.OperationalError as exc:
             self._local.conn = None  # a broken connection is not reused
             raise SearchServerError(f"the search server at {self.host}:{self.port} failed: {exc.args[-1]}") from None
@@ -573,10 +582,19 @@ class SphinxIndex:
         order = "day DESC, id DESC" if request.sort == "date" else "w DESC, id ASC"
         offset = (page - 1) * size
         window = offset + size
-        rows = self.sql.run(f"SELECT id, aid, title_s, date_s, lang, ekeys, WEIGHT() AS w FROM {self.idx} WHERE {where} "
-                            f"ORDER BY {order} LIMIT {offset}, {size} OPTION max_matches={max(1000, window)}, "
-                            f"{_RANKING}{stop}", args)
-        total = int(dict(self.sql.run("SHOW META")).get("total_found", 0))
+        statements = [(f"SELECT id, aid, title_s, date_s, lang, ekeys, WEIGHT() AS w FROM {self.idx} WHERE {where} "
+                       f"ORDER BY {order} LIMIT {offset}, {size} OPTION max_matches={max(1000, window)}, "
+                       f"{_RANKING}{stop}", args), ("SHOW META", None)]
+        statements += [(f"SELECT GROUPBY() AS g, COUNT(*) AS c FROM {self.idx} WHERE {where} GROUP BY e_{name} "
+                        f"ORDER BY c DESC LIMIT {_FACET_ROWS} OPTION max_matches={_FACET_ROWS}{stop}", args)
+                       for name in _TYPES]
+        statements += [(f"SELECT GROUPBY() AS g, COUNT(*) AS c FROM {self.idx} WHERE {where} GROUP BY etypes "
+                        f"LIMIT 100 OPTION max_matches=100{stop}", args),
+                       (f"SELECT lang, COUNT(*) AS c FROM {self.idx} WHERE {where} GROUP BY lang LIMIT 100 "
+                        f"OPTION max_matches=100{stop}", args)]
+        results = self.sql.batch(statements)
+        rows, meta = results[0], dict(results[1])
+        total = int(meta.get("total_found", 0))
         if budget is not None:
             budget.check()
         counts: Counter = Counter()
@@ -585,22 +603,16 @@ class SphinxIndex:
         type_counts: dict[str, int] = {}
         languages: dict[str, int] = {}
         if total:
-            grouped: dict[str, list[tuple[int, int]]] = {}
-            for name in _TYPES:
-                grouped[name] = [(int(g), int(c)) for g, c in self.sql.run(
-                    f"SELECT GROUPBY() AS g, COUNT(*) AS c FROM {self.idx} WHERE {where} GROUP BY e_{name} "
-                    f"ORDER BY c DESC LIMIT {_FACET_ROWS} OPTION max_matches={_FACET_ROWS}", args)]
+            grouped = {name: [(int(g), int(c)) for g, c in groups] for name, groups in zip(_TYPES, results[2:])}
             hashes = self._keys({g for groups in grouped.values() for g, _ in groups})
             for name, groups in grouped.items():
                 ranked = sorted(((hashes[g], c) for g, c in groups if g in hashes), key=lambda kc: (-kc[1], kc[0]))
                 counts.update(dict(ranked))
                 if ranked:
                     facet_keys[TYPE_FIELDS[name]] = [k for k, _ in ranked[:15]]
-            for g, c in self.sql.run(f"SELECT GROUPBY() AS g, COUNT(*) AS c FROM {self.idx} WHERE {where} "
-                                     "GROUP BY etypes LIMIT 100", args):
+            for g, c in results[-2]:
                 type_counts[TYPE_FIELDS[_TYPES[int(g) - 1]]] = int(c)
-            for lang, c in self.sql.run(f"SELECT lang, COUNT(*) AS c FROM {self.idx} WHERE {where} GROUP BY lang "
-                                        "LIMIT 100", args):
+            for lang, c in results[-1]:
                 languages[lang] = int(c)
         facet_keys = dict(sorted(facet_keys.items()))
         shown = {k for keys in facet_keys.values() for k in keys} | {k for row in rows for k in row[5].split(",") if k}
@@ -688,7 +700,10 @@ class SphinxIndex:
             for i in todo:
                 out[i] = str(escape(bodies[i][:240]))
             return out
-        docs = [_segmented(bodies[i].replace(_OPEN, "").replace(_CLOSE, ""), self.words) for i in todo]
+        # Only the passages around the first matches cross the wire, the ones the Whoosh engine highlights:
+        # whole bodies (10 of ~13 KB) made sending them a third of a search's time.
+        docs = [_segmented(_passages(bodies[i], words).replace(_OPEN, "").replace(_CLOSE, ""), self.words)
+                for i in todo]
         placeholders = ",".join(["%s"] * len(docs))
         rows = self.sql.run(f"CALL SNIPPETS(({placeholders}), '{self.idx}_text', %s, %s AS before_match, "
                             f"%s AS after_match, ' … ' AS chunk_separator, 300 AS limit, 8 AS around, "
@@ -707,6 +722,29 @@ _OPERATORS = {"and", "or", "not", "andnot", "andmaybe"}
 def _query_words(text: str) -> list[str]:
     words = re.findall(r"\w+", re.sub(r"\b\w+:(\"[^\"]*\"|\S+)", " ", text.lower()))
     return [w for w in words if w not in _OPERATORS]
+
+
+def _passages(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
+    """The text around the first matches of at most `most` query words (a word found by its first letters,
+    as stems keep them; a Chinese one as it is), merged where they overlap: the Whoosh engine's choice."""
+    lowered, spans = body.lower(), []
+    for word in words:
+        pos = lowered.find(word if has_han(word) else word[: max(4, len(word) - 2)])
+        if pos >= 0:
+            around = radius * 2 // 5 if has_han(word) else radius
+            spans.append((max(0, pos - around), min(len(body), pos + around)))
+        if len(spans) >= most:
+            break
+    if not spans:
+        return body[: 2 * radius]
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return " … ".join(body[start:end] for start, end in merged)
 
 
 def _segmented(text: str, words: tuple[str, ...]) -> str:
