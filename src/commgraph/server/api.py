@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from ..errors import QueryError
 from . import views
-from .downloads import csv_download
+from .downloads import csv_download, json_download
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -56,11 +56,6 @@ def articles():
 def figures():
     """The figures page as JSON; format=csv or format=json: its table as a file, following metric=, subject=
     and rows= (the row filter)."""
-    from flask import request
-
-    from ..errors import QueryError
-    from .downloads import csv_download, json_download
-
     fmt = request.args.get("format", "")
     if not fmt:
         return jsonify(views.figures_data())
