@@ -21,8 +21,14 @@ def _whoosh(request) -> SearchEngine:
     return engine_from_settings(Settings(search_engine="whoosh"))
 
 
+def _sphinx(request) -> SearchEngine:
+    """The session's searchd (conftest.sphinx_server), its indexes emptied for each test."""
+    return request.getfixturevalue("sphinx_engine")
+
+
 ENGINE_FACTORIES: dict[str, Callable[[pytest.FixtureRequest], SearchEngine]] = {
     "whoosh": _whoosh,
+    "sphinx": _sphinx,
 }
 
 DOCS = [

@@ -310,7 +310,15 @@ class SphinxWriter:
         self.analyzer = ChineseAwareAnalyzer(self.words)
         self.plain = ChineseAwareAnalyzer(self.words, subwords=False)
         directory.mkdir(parents=True, exist_ok=True)
-        base = _read_marker(previous)["tag"] if previous is not None else None
+        try:
+            marker = _read_marker(previous) if previous is not None else None
+        except FileNotFoundError:
+            raise StoreError(f"{previous} was not indexed by the Sphinx engine (the search_engine setting changed?): "
+                             "run commgraph ingest --rebuild") from None
+        if marker is not None and marker.get("index") != self.idx:
+            raise StoreError(f"{previous} was indexed into Sphinx index {marker.get('index')!r}, not {self.idx!r} "
+                             "(the search_index setting changed?): run commgraph ingest --rebuild")
+        base = marker["tag"] if marker is not None else None
         self._drop_dead_tags(keep={base} if base is not None else set())
         self.tag = self._new_tag()
         self.next_id = (self.sql.run(f"SELECT MAX(id) AS m FROM {self.idx}") or [(0,)])[0][0] or 0
