@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import generations as gens
-from .graph import open_store
+from .graph import GraphStore, open_store
 from .search import engine_from_settings
 from .settings import Settings
 from .vocab import Minter
@@ -56,7 +56,7 @@ def check_generation(settings: Settings, shacl: bool = False) -> list[str]:
     return problems
 
 
-def shacl_problems(store, graph_iris: list[str], limit: int = 20) -> list[str]:
+def shacl_problems(store: GraphStore, graph_iris: list[str], limit: int = 20) -> list[str]:
     """Validate each graph on its own (article graphs are self-contained), so memory stays bounded."""
     from pyshacl import validate
 

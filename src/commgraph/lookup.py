@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .facts import ENTITY_TYPES as TYPES
+from .graph.protocol import Queryable
 from .graph.rows import literal, select
 from .vocab import name_keys
 
@@ -29,7 +30,7 @@ def _latin(name: Any) -> bool:
     return isinstance(name, str) and not any("\u3400" <= ch <= "\u9fff" for ch in name)
 
 
-def stats(store) -> dict[str, Any]:
+def stats(store: Queryable) -> dict[str, Any]:
     by_type = {r["type"].rsplit("/", 1)[-1]: r["n"] for r in select(store, """
         SELECT ?type (COUNT(?e) AS ?n) WHERE {
           VALUES ?type { schema:Person schema:Organization schema:Product schema:Place schema:Event schema:CreativeWork }
@@ -40,7 +41,7 @@ def stats(store) -> dict[str, Any]:
             "entities": {t: by_type.get(t, 0) for t in TYPES}}
 
 
-def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
+def top_entities(store: Queryable, limit: int = 20) -> list[dict[str, Any]]:
     return one_name(select(store, f"""
         SELECT ?e ?label ?kind ?mentions WHERE {{
           {{ SELECT ?e (COUNT(?m) AS ?mentions) WHERE {{ ?m cg:refersTo ?e }}
@@ -48,7 +49,7 @@ def top_entities(store, limit: int = 20) -> list[dict[str, Any]]:
           ?e schema:name ?label ; a ?kind }} ORDER BY DESC(?mentions) ?label"""), ("e",), "label")
 
 
-def entity(store, iri: str) -> dict[str, Any] | None:
+def entity(store: Queryable, iri: str) -> dict[str, Any] | None:
     """Everything the entity page shows: names, roles, figures, quotes, mentions and neighbours."""
     base = select(store, f"""SELECT DISTINCT ?name (LANG(?name) AS ?lang) ?type WHERE {{ <{iri}> schema:name ?name ;
         a ?type }} ORDER BY ?name""")
@@ -86,7 +87,7 @@ def entity(store, iri: str) -> dict[str, Any] | None:
             "people": people_at(store, iri), "people_quotes": quotes_of_people_at(store, iri)}
 
 
-def co_mentioned(store, iri: str, limit: int = 25) -> list[dict[str, Any]]:
+def co_mentioned(store: Queryable, iri: str, limit: int = 25) -> list[dict[str, Any]]:
     """The entities mentioned in the most articles with `iri`, with that number of articles."""
     rows = select(store, f"""
         SELECT ?other ?label ?kind ?articles WHERE {{
@@ -97,7 +98,7 @@ def co_mentioned(store, iri: str, limit: int = 25) -> list[dict[str, Any]]:
     return one_name(rows, ("other",), "label")
 
 
-def relations(store, iri: str, limit: int = 500) -> list[dict[str, Any]]:
+def relations(store: Queryable, iri: str, limit: int = 500) -> list[dict[str, Any]]:
     """The entities `iri` is related to by a stated fact, with the sentence that states it: relations read
     from the text (founder, provider, publisher, location, manages, acquired; both directions) and roles
     (a person's title at an organisation, or the people holding one at it). `dir` is "out" when `iri` is
@@ -118,7 +119,7 @@ def relations(store, iri: str, limit: int = 500) -> list[dict[str, Any]]:
     return one_name(rows, ("other", "rel", "title", "dir", "s"), "otherName")
 
 
-def shared_articles(store, iri: str, others: list[str]) -> dict[str, int]:
+def shared_articles(store: Queryable, iri: str, others: list[str]) -> dict[str, int]:
     """How many articles mention both `iri` and each of `others` (IRIs minted or read from the store)."""
     if not others:
         return {}
@@ -128,7 +129,7 @@ def shared_articles(store, iri: str, others: list[str]) -> dict[str, int]:
     return {r["other"]: r["n"] for r in rows}
 
 
-def people_at(store, org: str) -> list[dict[str, Any]]:
+def people_at(store: Queryable, org: str) -> list[dict[str, Any]]:
     """The people holding a role at an organisation (or product): who they are there, with the evidence."""
     rows = select(store, f"""
         SELECT DISTINCT ?person ?personName ?title ?s ?sentence ?article ?headline ?date ?confidence WHERE {{
@@ -140,7 +141,7 @@ def people_at(store, org: str) -> list[dict[str, Any]]:
     return one_name(rows, ("person", "title", "s"), "personName")
 
 
-def quotes_of_people_at(store, org: str, limit: int = 200) -> list[dict[str, Any]]:
+def quotes_of_people_at(store: Queryable, org: str, limit: int = 200) -> list[dict[str, Any]]:
     """What the people with a role at `org` said, newest first: "who at Tencent said what"."""
     rows = select(store, f"""
         SELECT DISTINCT ?q ?person ?personName ?text ?s ?article ?headline ?date ?confidence WHERE {{
@@ -153,7 +154,8 @@ def quotes_of_people_at(store, org: str, limit: int = 200) -> list[dict[str, Any
     return one_name(rows, ("q",), "personName")
 
 
-def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 2000) -> list[dict[str, Any]]:
+def figures_about(store: Queryable, iri: str | None = None, metric: str = "",
+                  limit: int = 2000) -> list[dict[str, Any]]:
     """Figures (optionally about one entity, or whose metric contains `metric`) with their source sentence.
 
     The figures to show are chosen first in a sub-select and only then described: an entity with thousands of
@@ -178,14 +180,14 @@ def figures_about(store, iri: str | None = None, metric: str = "", limit: int = 
         }} ORDER BY ?subjectName ?metric ?date"""), ("f",), "subjectName")
 
 
-def all_names(store, limit: int = 200_000) -> list[str]:
+def all_names(store: Queryable, limit: int = 200_000) -> list[str]:
     """Every entity name and alias (at most `limit`): what search's "did you mean" may offer."""
     rows = select(store, f"""SELECT DISTINCT ?name WHERE {{ ?e cg:nameKey ?k .
         {{ ?e schema:name ?name }} UNION {{ ?e schema:alternateName ?name }} }} LIMIT {int(limit)}""")
     return [r["name"] for r in rows if isinstance(r["name"], str)]
 
 
-def figure_subjects(store, limit: int = 2000) -> list[str]:
+def figure_subjects(store: Queryable, limit: int = 2000) -> list[str]:
     """The names of the entities figures are about: the figures page's subject suggestions."""
     rows = select(store, f"""SELECT DISTINCT ?name WHERE {{
         {{ SELECT DISTINCT ?e WHERE {{ ?f schema:observationAbout ?e }} LIMIT {int(limit)} }}
@@ -193,7 +195,7 @@ def figure_subjects(store, limit: int = 2000) -> list[str]:
     return [r["name"] for r in rows]
 
 
-def figure(store, iri: str) -> dict[str, Any] | None:
+def figure(store: Queryable, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
         SELECT DISTINCT ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?canonical ?change ?confidence ?method ?s ?sentence ?article ?headline WHERE {{
@@ -210,7 +212,7 @@ def figure(store, iri: str) -> dict[str, Any] | None:
     return dict(rows[0], f=iri) if rows else None
 
 
-def article(store, iri: str) -> dict[str, Any] | None:
+def article(store: Queryable, iri: str) -> dict[str, Any] | None:
     rows = select(store, f"""
         SELECT DISTINCT ?id ?headline ?text ?date ?source ?url ?lang WHERE {{ <{iri}> a schema:NewsArticle ;
           schema:identifier ?id ; schema:headline ?headline ; schema:text ?text ; cg:sourcePath ?source .
@@ -236,7 +238,7 @@ def article(store, iri: str) -> dict[str, Any] | None:
     return dict(rows[0], iri=iri, spans=spans, entities=entities, sentences=sentences)
 
 
-def values_of(store, iris: dict[str, str], predicate: str) -> dict[str, str]:
+def values_of(store: Queryable, iris: dict[str, str], predicate: str) -> dict[str, str]:
     """{key: value of `predicate`} for a few nodes, in one query; `iris` maps each key to its node's IRI.
 
     Used for the search page: article texts for snippets (schema:text), entity names for labels (schema:name).
@@ -251,12 +253,12 @@ def values_of(store, iris: dict[str, str], predicate: str) -> dict[str, str]:
     return {key: found[iri] for key, iri in iris.items() if iri in found}
 
 
-def articles(store) -> list[dict[str, Any]]:
+def articles(store: Queryable) -> list[dict[str, Any]]:
     return select(store, """SELECT DISTINCT ?a ?id ?headline ?date WHERE { ?a a schema:NewsArticle ; schema:identifier ?id ;
         schema:headline ?headline OPTIONAL { ?a schema:datePublished ?date } } ORDER BY DESC(?date) ?id""")
 
 
-def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
+def find_entities_by_name(store: Queryable, names: list[str]) -> list[dict[str, Any]]:
     """Entities whose name or alias equals one of `names` (case-insensitive): the search page's entity cards.
 
     A lookup of cg:nameKey (an index), not a LCASE filter over every name in the store.
@@ -270,7 +272,7 @@ def find_entities_by_name(store, names: list[str]) -> list[dict[str, Any]]:
         LIMIT 10"""), ("e",), "name")[:5]
 
 
-def entities_named(store, names: list[str], per_name: int = 5) -> dict[str, list[str]]:
+def entities_named(store: Queryable, names: list[str], per_name: int = 5) -> dict[str, list[str]]:
     """{cg:nameKey of each name: IRIs of the entities so named or aliased (at most `per_name`)}: search lets a
     query word that names an entity match the articles mentioning it, in any language (腾讯 -> Tencent)."""
     keys = [k for k in name_keys(names) if k]
@@ -286,13 +288,13 @@ def entities_named(store, names: list[str], per_name: int = 5) -> dict[str, list
     return found
 
 
-def describe(store, iri: str):
+def describe(store: Queryable, iri: str):
     """All quads about an entity across article graphs (for its Turtle / JSON-LD representation)."""
     return list(store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
                             use_default_graph_as_union=True))
 
 
-def mention_counts(store, article_iris: list[str]) -> dict[tuple[str, str], int]:
+def mention_counts(store: Queryable, article_iris: list[str]) -> dict[tuple[str, str], int]:
     """{(article IRI, entity IRI): mentions} for a page of articles: search chips lead with what an article
     is most about."""
     if not article_iris:
@@ -303,7 +305,7 @@ def mention_counts(store, article_iris: list[str]) -> dict[tuple[str, str], int]
     return {(r["a"], r["e"]): int(r["n"]) for r in rows}
 
 
-def completion_names(store, limit: int = 200_000) -> list[dict[str, Any]]:
+def completion_names(store: Queryable, limit: int = 200_000) -> list[dict[str, Any]]:
     """Every entity's names and aliases with its type and how often it is mentioned: the search box's
     autocomplete (read once per generation)."""
     types = " ".join(f"schema:{t}" for t in TYPES)
@@ -341,8 +343,8 @@ def _article_filters(source: str | None, lang: str, date_from: str, date_to: str
 ARTICLE_SORTS = {"date": "?date", "title": "LCASE(STR(?headline))"}
 
 
-def article_list(store, sort: str = "date", descending: bool = True, source: str | None = None, lang: str = "",
-                 date_from: str = "", date_to: str = "", limit: int = 25, offset: int = 0
+def article_list(store: Queryable, sort: str = "date", descending: bool = True, source: str | None = None,
+                 lang: str = "", date_from: str = "", date_to: str = "", limit: int = 25, offset: int = 0
                  ) -> tuple[list[dict[str, Any]], int]:
     """(one page of articles, how many match): id, headline, date, language, source and link, sorted by date
     or title; filtered by source (`""` is local files), language and a date range (years, months or days)."""
@@ -360,7 +362,7 @@ def article_list(store, sort: str = "date", descending: bool = True, source: str
     return rows, int(total)
 
 
-def article_facets(store) -> dict[str, list[dict[str, Any]]]:
+def article_facets(store: Queryable) -> dict[str, list[dict[str, Any]]]:
     """The sources and languages of all articles with their counts: the articles page's filter choices."""
     sources = select(store, f"""SELECT ?source (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a schema:NewsArticle .
         {_ARTICLE_SOURCE} }} GROUP BY ?source ORDER BY DESC(?n) ?source LIMIT 500""")

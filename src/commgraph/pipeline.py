@@ -15,7 +15,7 @@ from . import generations as gens
 from .errors import ArticleError, StoreError
 from .extract.rules import load_rules
 from .facts import Entity, Extraction
-from .graph import EmbeddedStore, article_triples, open_store, update_entities
+from .graph import EmbeddedStore, GraphStore, article_triples, open_store, update_entities
 from .search import SearchEngine, document_for, engine_from_settings
 from .settings import Settings
 from .sources import Article, PartialArticles, iter_source_files, parse_bytes, read_path, slugify
@@ -349,7 +349,7 @@ def _extractions(articles: list[Article], settings: Settings, rules, extractor):
                                 timeout=settings.extract_timeout, extractor=extractor)
 
 
-def _verify(store, engine: SearchEngine, index_dir: Path, articles: dict, minter: Minter, changed: list[str],
+def _verify(store: GraphStore, engine: SearchEngine, index_dir: Path, articles: dict, minter: Minter, changed: list[str],
             removed: list[str]) -> None:
     """Before publishing: the index holds one document per manifest entry, every changed article is in both
     graph store and index, and every removed one is in neither.
