@@ -150,3 +150,15 @@ def test_did_you_mean_comes_from_the_generations_words(sphinx_engine, tmp_path):
     write(sphinx_engine, generation(tmp_path, 2), [], previous=generation(tmp_path, 1), delete=["a1"])
     # Only a1 wrote "tencent" in English; generation 2 does not hold it, so it is not suggested there.
     assert sphinx_engine.open(generation(tmp_path, 2)).search(SearchRequest(text="tencnet")).suggestion is None
+
+
+def test_the_config_a_deployment_copies_declares_every_index(capsys, tmp_path):
+    """docs/scaling.md: `python -m commgraph.search.sphinx_engine DIR PORT` prints the config searchd runs here."""
+    from commgraph.search.sphinx_engine import config_text, main
+
+    main([str(tmp_path), "9399"])
+    printed = capsys.readouterr().out
+    assert printed.strip() == config_text("commgraph", tmp_path, 9399).strip()
+    for name in ("commgraph", "commgraph_keys", "commgraph_words", "commgraph_text"):
+        assert f"index {name}\n" in printed
+    assert "listen = 127.0.0.1:9399:mysql41" in printed

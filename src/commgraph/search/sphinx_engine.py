@@ -171,7 +171,6 @@ searchd
 {{
     listen = {host}:{port}:mysql41
     log = {d / 'searchd.log'}
-    query_log = {d / 'query.log'}
     pid_file = {d / 'searchd.pid'}
     binlog_path = {d}
     binlog_flush = 1
@@ -833,3 +832,17 @@ def _term(field: str, text) -> str:
     if field in TYPE_FIELDS:
         return f"(@tags {_tag_token(field, str(text).lower().strip())})"
     raise QueryError(f"unknown search field {field!r}: use words, phrases, {', '.join(TYPE_FIELDS)} or lang")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m commgraph.search.sphinx_engine [DIR] [PORT] [INDEX]`: print a searchd config for commgraph."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    directory = Path(args[0]) if args else Path("/var/lib/sphinxsearch/data")
+    port = int(args[1]) if len(args) > 1 else 9306
+    print(config_text(args[2] if len(args) > 2 else "commgraph", directory, port).strip())
+
+
+if __name__ == "__main__":
+    main()
