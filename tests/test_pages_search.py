@@ -192,3 +192,36 @@ def test_articles_are_paginated(corpus_data, monkeypatch):
         assert 'href="/articles?sort=title&amp;page=2" aria-label="Page 2" aria-current="page"' in html
     finally:
         app.extensions["commgraph"].close()
+
+
+def _hrefs(html: str) -> list[str]:
+    return re.findall(r'(?:href|action|src)="(/[^"]*)"', html)
+
+
+PAGES_WITH_LINKS = ["/", "/search?q=tencent&entity=person/jian-zhao", "/search?q=tencent", "/articles",
+                    "/entity/organization/tencent", "/entity/person/daosheng-tang", f"/article/{SEED_ID}", "/figures",
+                    f"/figure/{SEED_ID}/0", "/sparql", "/entity/person/nobody-at-all"]
+
+
+def test_page_urls_follow_the_apps_mount_point(client):
+    """Built with url_for, every link, form and asset of a page follows the app when it is mounted under a
+    prefix (SCRIPT_NAME, as behind a proxy at /commgraph/); hard-coded "/search" or "/entity/..." did not."""
+    for path in PAGES_WITH_LINKS:
+        html = client.get(path, base_url="http://localhost/commgraph/").get_data(as_text=True)
+        outside = [h for h in _hrefs(html) if not h.startswith("/commgraph/")]
+        assert outside == [], (path, outside[:5])
+
+
+def test_every_link_on_the_pages_answers(client):
+    """The URLs the pages build (the same as before url_for) lead somewhere: no link answers 404 or 500."""
+    seen: set[str] = set()
+    for path in PAGES_WITH_LINKS:
+        for href in _hrefs(client.get(path).get_data(as_text=True)):
+            href = href.replace("&amp;", "&").split("#")[0]
+            if href in seen or href.startswith("/static/"):
+                continue
+            seen.add(href)
+            status = client.get(href).status_code
+            assert status in (200, 204), (path, href, status)
+    assert {"/search?q=tencent&entity=person/jian-zhao", "/entity/person/daosheng-tang", f"/article/{SEED_ID}",
+            "/articles", "/figures", "/sparql", "/api/stats"} <= seen | {"/search?q=tencent&entity=person/jian-zhao"}

@@ -2,7 +2,7 @@
 // CSP forbids it; without JavaScript the box still searches and the facets' "more" still opens.
 (function () {
   "use strict";
-  // <input data-complete="LIST_ID" list="LIST_ID">: the <datalist> is filled from /api/complete as one types,
+  // <input data-complete="LIST_ID" data-complete-url="/api/complete" list="LIST_ID">: the <datalist> is filled from /api/complete as one types,
   // so the browser's own list shows names and aliases (arrow keys, Enter, Escape work as in any datalist).
   document.querySelectorAll("input[data-complete]").forEach(function (input) {
     var list = document.getElementById(input.dataset.complete), timer = null, asked = "";
@@ -13,7 +13,7 @@
         var q = input.value.trim();
         if (q.length < 2 || q.length > 100 || /["():]/.test(q) || q === asked) { return; }
         asked = q;
-        fetch("/api/complete?limit=8&q=" + encodeURIComponent(q), {headers: {Accept: "application/json"}})
+        fetch(input.dataset.completeUrl + "?limit=8&q=" + encodeURIComponent(q), {headers: {Accept: "application/json"}})
           .then(function (r) { return r.ok ? r.json() : {completions: []}; })
           .then(function (data) {
             if (input.value.trim() !== q) { return; }  // an older answer, overtaken by typing

@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.json.sort_keys = False
     app.extensions["commgraph"] = Services(settings, freeze_heap=freeze_heap)
     app.add_template_global(search_url)
+    from .views import entity_url
+
+    app.add_template_global(entity_url)
 
     from . import api, pages, sparql_endpoint
 
@@ -88,10 +91,9 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
 
 def search_url(**params) -> str:
     """A /search link; list values repeat the parameter (entity=a&entity=b), empty values are left out."""
-    from urllib.parse import urlencode
+    from flask import url_for
 
-    kept = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    return "/search?" + urlencode(kept, doseq=True)
+    return url_for("pages.search", **{k: v for k, v in params.items() if v not in (None, "", [], ())})
 
 
 def wants_json() -> bool:

@@ -6,8 +6,6 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
-from ..vocab import name_keys
-
 SCAN_MOST = 5_000  # entries of a prefix's range read to rank (a one-letter prefix of 200,000 names stays cheap)
 
 
@@ -29,8 +27,7 @@ class Completions:
                         for r in rows]
         keys: list[tuple[str, int, int]] = []  # (text from a word start, entry, word position)
         for i, entry in enumerate(self.entries):
-            text = name_keys([entry.name])[0]
-            words = text.split(" ")
+            words = entry.name.lower().split()  # as cg:nameKey spells a name: lower case, single spaces
             for w in range(len(words)):
                 keys.append((" ".join(words[w:]), w, i))
         keys.sort()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from typing import Any
-from urllib.parse import quote
 
 from flask import request, url_for
 
@@ -46,7 +45,8 @@ def _date_arg(name: str) -> str:
 def search_data() -> dict[str, Any]:
     svc = services()
     gen = svc.generation()
-    key = tuple(sorted((k, tuple(request.args.getlist(k))) for k in request.args))
+    # the answer holds URLs (url_for), so the mount point is part of the key as the parameters are
+    key = (request.script_root, tuple(sorted((k, tuple(request.args.getlist(k))) for k in request.args)))
     cached = svc.searches.get(gen.path, key)
     if cached is None:
         cached = _search_data(svc, gen)
@@ -123,8 +123,9 @@ def _search_data(svc, gen, page: int | None = None, page_size: int | None = None
         "suggestion": _name_suggestion(gen, q, result.total) or result.suggestion, "notice": result.notice,
         "syntax_note": _syntax_note(q),
         "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
-                  "url": f"/article/{h.id}", "lang": h.lang, "language": LANGUAGE_NAMES.get(h.lang, h.lang),
-                  "entities": _by_relevance(h.title, [{"key": k, "name": n, "type": t, "url": f"/entity/{k}",
+                  "url": url_for("pages.article", article_id=h.id), "lang": h.lang,
+                  "language": LANGUAGE_NAMES.get(h.lang, h.lang),
+                  "entities": _by_relevance(h.title, [{"key": k, "name": n, "type": t, "url": entity_url(k),
                                                        "mentions": mentions.get((h.id, k), 0)}
                                                       for k, n, t in h.entities])}
                  for h in result.hits],
@@ -202,7 +203,7 @@ def search_rows() -> list[dict[str, Any]]:
     svc = services()
     data = _search_data(svc, svc.generation(), page=1, page_size=SEARCH_CSV_ROWS)
     return [{"article": h["id"], "title": h["title"], "date": h["date"],
-             "url": request.host_url.rstrip("/") + h["url"], "score": h["score"],
+             "url": url_for("pages.article", article_id=h["id"], _external=True), "score": h["score"],
              "snippet": Markup(h["snippet"]).striptags()} for h in data["hits"]]
 
 
@@ -220,7 +221,7 @@ def complete_data() -> dict[str, Any]:
     out = []
     for entry, main in svc.generation().completions.complete(q, limit):
         key = svc.minter.entity_key(entry.iri) or ""
-        out.append({"name": entry.name, "type": entry.type, "key": key, "url": f"/entity/{key}",
+        out.append({"name": entry.name, "type": entry.type, "key": key, "url": entity_url(key),
                     "alias_of": main.name if main else None, "mentions": entry.mentions})
     return {"q": q, "completions": out}
 
@@ -253,9 +254,18 @@ def _candidate_names(q: str) -> list[str]:
     return names[:5]
 
 
+def entity_url(key: str | None, api: bool = False) -> str | None:
+    """The page (or with `api` the JSON) of the entity with this key ("person/daosheng-tang"); None for no key.
+    A template global too."""
+    kind, _, slug = (key or "").partition("/")
+    if not kind or not slug:
+        return None
+    return url_for("api.entity" if api else "pages.entity", kind=kind, slug=slug)
+
+
 def _entity_ref(iri: str, name: str, type_iri: str) -> dict[str, str]:
     key = services().minter.entity_key(iri) or ""
-    return {"iri": iri, "key": key, "name": name, "type": type_iri.rsplit("/", 1)[-1], "url": f"/entity/{key}"}
+    return {"iri": iri, "key": key, "name": name, "type": type_iri.rsplit("/", 1)[-1], "url": entity_url(key)}
 
 
 def entity_data(kind: str, slug: str) -> dict[str, Any]:
@@ -268,13 +278,13 @@ def entity_data(kind: str, slug: str) -> dict[str, Any]:
     for row in data["neighbours"]:
         row.update(_entity_ref(row["other"], row["label"], row["kind"]))
     for row in data["roles"]:
-        row["org_url"] = f"/entity/{svc.minter.entity_key(row['org'])}" if row.get("org") else None
+        row["org_url"] = entity_url(svc.minter.entity_key(row["org"])) if row.get("org") else None
     for row in data["figures"] + data["quotes"] + data["mentions"] + data["roles"] + data["people"] + data[
             "people_quotes"]:
         row["article_url"] = _article_url(row.get("article"))
         row["sentence_url"] = _sentence_url(row.get("s")) or row["article_url"]
     for row in data["people"] + data["people_quotes"]:
-        row["person_url"] = f"/entity/{svc.minter.entity_key(row['person'])}"
+        row["person_url"] = entity_url(svc.minter.entity_key(row["person"]))
     for row in data["figures"]:
         row["url"] = _figure_url(row["f"])
     data["roles"] = _roles_once(data["roles"])
@@ -294,7 +304,7 @@ def connections_data(kind: str, slug: str) -> dict[str, Any]:
     if not name:
         raise NotFound(f"no entity {key}; search for it at /search")
     neighbours = lookup.co_mentioned(gen.store, iri)
-    return {"key": key, "name": name, "url": f"/entity/{key}",
+    return {"key": key, "name": name, "url": entity_url(key),
             "connections": _connections(gen.store, iri, neighbours)}
 
 
@@ -340,7 +350,8 @@ def _connections(store, iri: str, neighbours: list[dict[str, Any]], most: int = 
         for relation in row["relations"]:
             relation["sources"].sort()
         row["weight"] = round(100 * row["articles"] / top)  # the bar's length, relative to the strongest
-        row["connections_url"] = f"/api/connections/{row['key']}"
+        kind, _, slug = row["key"].partition("/")
+        row["connections_url"] = url_for("api.connections", kind=kind, slug=slug)
     ranked = sorted(rows.values(), key=lambda r: (not r["relations"], -r["articles"], r["name"].lower()))
     return ranked[:most]
 
@@ -377,25 +388,22 @@ def _part(iri: str | None, part: str) -> Minted | None:
     return minted if minted is not None and minted.kind == "part" and minted.part == part else None
 
 
-def _path(article_id: str) -> str:
-    """An article id as a URL path segment, spelled as in its IRI."""
-    return quote(article_id, safe="-_.~")
-
-
 def _sentence_url(iri: str | None) -> str | None:
     """/article/<id>#s<n> for a sentence node (…/article/<id>/sentence/<n>): the article page marks it."""
     sentence = _part(iri, "sentence")
-    return f"/article/{_path(sentence.article)}#s{sentence.n}" if sentence else None
+    return url_for("pages.article", article_id=sentence.article, _anchor=f"s{sentence.n}") if sentence else None
 
 
 def _article_url(iri: str | None) -> str | None:
     minted = services().minter.parse(iri) if iri else None
-    return f"/article/{_path(minted.article)}" if minted is not None and minted.kind == "article" else None
+    if minted is None or minted.kind != "article":
+        return None
+    return url_for("pages.article", article_id=minted.article)
 
 
 def _figure_url(iri: str) -> str | None:
     figure = _part(iri, "figure")
-    return f"/figure/{_path(figure.article)}/{figure.n}" if figure else None
+    return url_for("pages.figure", article_id=figure.article, n=figure.n) if figure else None
 
 
 def article_data(article_id: str) -> dict[str, Any]:
@@ -444,7 +452,7 @@ def _segments(text: str, spans: list[dict], sentences: list[dict] = ()) -> list[
         begin, end = int(span["begin"]), int(span["end"])
         plain(begin)
         if span["kind"] == "mention":
-            url = f"/entity/{svc.minter.entity_key(span['target'])}"
+            url = entity_url(svc.minter.entity_key(span["target"]))
         else:
             url = _figure_url(span["target"])
         pieces.append({"text": text[begin:end], "kind": span["kind"], "url": url, "title": span["label"]})
@@ -676,13 +684,13 @@ def labels_data() -> dict[str, Any]:
         elif minted.kind == "part" and minted.part == "figure":
             figures[iri] = (minted.article, minted.n)
     names = gen.entity_names(list(entities.values()), svc.minter)
-    out: dict[str, Any] = {iri: {"name": names.get(key, key), "url": f"/entity/{key}"}
+    out: dict[str, Any] = {iri: {"name": names.get(key, key), "url": entity_url(key)}
                            for iri, key in entities.items()}
     headlines = lookup.values_of(gen.store, {iri: iri for iri in articles}, "schema:headline")
     for iri, article_id in articles.items():
-        out[iri] = {"name": headlines.get(iri, article_id), "url": f"/article/{_path(article_id)}"}
+        out[iri] = {"name": headlines.get(iri, article_id), "url": url_for("pages.article", article_id=article_id)}
     for iri, (article_id, n) in figures.items():
-        out[iri] = {"name": f"figure {n}", "url": f"/figure/{_path(article_id)}/{n}"}
+        out[iri] = {"name": f"figure {n}", "url": url_for("pages.figure", article_id=article_id, n=n)}
     return {"labels": out}
 
 
