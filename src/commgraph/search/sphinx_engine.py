@@ -44,6 +44,7 @@ from .analysis import ChineseAwareAnalyzer, has_han, segmenter, simplified, warm
 from .budget import Cost, SearchSession
 from .protocol import (TYPE_FIELDS, EntitiesNamed, Hit, IndexDocument, Labels, SearchRequest, SearchResult,
                        Texts)
+from .whoosh_engine import thread_safe_stemming
 
 MARKER = "sphinx.json"  # in a generation's index/ directory: which index and tag hold its documents
 _PLAIN = re.compile(r"[a-z0-9]{1,40}")
@@ -185,8 +186,10 @@ def _parser_schema(words: tuple[str, ...]) -> Schema:
     no Whoosh index is made)."""
     analyzer = ChineseAwareAnalyzer(words)
     type_fields = {name: KEYWORD(stored=False, commas=True, lowercase=True) for name in TYPE_FIELDS}
-    return Schema(title=TEXT(analyzer=analyzer), body=TEXT(analyzer=analyzer), lang=ID(), entity=KEYWORD(commas=True),
-                  **type_fields)
+    schema = Schema(title=TEXT(analyzer=analyzer), body=TEXT(analyzer=analyzer), lang=ID(),
+                    entity=KEYWORD(commas=True), **type_fields)
+    thread_safe_stemming(schema)  # every request thread parses with it (Whoosh's stem cache has no lock)
+    return schema
 
 
 class _Connections:
