@@ -7,8 +7,8 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import (LABEL_TYPES, Resolver, cue_spans, find_paren_aliases, organisation_spans, type_from_cues,
-                       type_of_siblings)
+from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, organisation_spans,
+                       type_from_cues, type_of_siblings)
 from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -306,7 +306,9 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              if not any(s <= ent.start_char < e for s, e in datelines)
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
-    spans = [_with_first_name(doc, ent, resolver) for ent in spans]
+    spans = [_with_first_name(doc, _product_feature(doc, ent, resolver.rules), resolver) for ent in spans]
+    spans = sorted(_place_prefixed_organisations(doc, spans, resolver.rules),
+                   key=lambda e: (LABEL_TYPES.get(e.label_, e.label_) != "Person", e.start))  # people first, as above
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
             continue  # a capitalised common noun ("Groups are ..."), not a name
@@ -390,6 +392,68 @@ def _with_company_suffix(doc: "Doc", text: str, ent):
     return longer if longer is not None and len(longer) >= len(ent) else ent
 
 
+# "Hong Kong stock exchange", "Haidian District court": a place and a lower-case organisation noun are one name
+_PLACE_ORGANISATION = re.compile(r"\s+(?:district\s+|intermediate\s+|higher\s+)?(?:people's\s+)?"
+                                 r"(?:stock exchange|court|internet court|people's court)\b")
+
+
+def _place_prefixed_organisations(doc: "Doc", spans: list, rules: Rules) -> list:
+    """A place the model split from the organisation it names ('Guangzhou' + 'Intellectual Property Court',
+    'Fujian' + 'Higher People's Court', 'Hong Kong' + 'stock exchange') becomes one organisation."""
+    from spacy.tokens import Span
+
+    heads = rules.words("types", "organization_heads") | {"university", "court"}
+    text = doc.text
+    ordered = sorted(spans, key=lambda e: e.start)
+    out, skip = [], set()
+    for i, ent in enumerate(ordered):
+        if i in skip:
+            continue
+        is_place = LABEL_TYPES.get(ent.label_, ent.label_) == "Place"
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        if is_place and nxt is not None and nxt.start == ent.end \
+                and LABEL_TYPES.get(nxt.label_, nxt.label_) == "Organization" \
+                and nxt[-1].lower_ in heads and len(nxt) >= 2:
+            out.append(Span(doc, ent.start, nxt.end, label="ORG"))
+            skip.add(i + 1)
+            continue
+        lower = _PLACE_ORGANISATION.match(text, ent.end_char) if is_place else None
+        if lower:
+            merged = doc.char_span(ent.start_char, lower.end(), label="ORG", alignment_mode="expand")
+            if merged is not None and not any(o is not ent and o.start < merged.end and merged.start < o.end
+                                              and o.start >= ent.end for o in ordered):
+                out.append(merged)
+                continue
+        out.append(ent)
+    return out
+
+
+def _product_feature(doc: "Doc", ent, rules: Rules):
+    """A known product's name and the title-case words after it name a feature or an edition of it, a product
+    of its own: 'Weibo' + ' Stories', 'Douyin' + ' Huoshan Version', 'Tencent' + ' Musician Platform'."""
+    if ent.label_ not in ("Product", "Organization") or ent.end >= len(doc):
+        return ent
+    j = ent.end
+    while j < len(doc) and j - ent.end < 2 and _continues_name(doc[j]) and doc[j].lower_ not in _CALENDAR:
+        j += 1
+    ends_in_product_word = j < len(doc) and doc[j].is_title and doc[j].lower_ in rules.words("types", "product_cues") \
+        and not doc[j].is_sent_start
+    if ends_in_product_word:
+        j += 1  # "Tencent Musician Platform"
+    elif ent.label_ != "Product" or j == ent.end:
+        return ent
+    if j < len(doc) and doc[j].is_title and not doc[j].is_stop or doc[ent.start:j].sent.text.istitle():
+        return ent  # a headline in title case ("QQ Group Open Platform Strategy Leads ...")
+    last = doc[j - 1].lower_
+    label = "ORG" if last in rules.words("types", "organization_heads") or last in ORG_HEADS else "PRODUCT"
+    longer = doc.char_span(ent.start_char, doc[j - 1].idx + len(doc[j - 1]), label=label)
+    return longer if longer is not None else ent
+
+
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+             "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+
+
 def _with_first_name(doc: "Doc", ent, resolver: Resolver):
     """A person's name the model cut at its first word ('Ivy' + 'Shen' at the start of a sentence): one
     capitalised proper noun just before it that is no title, no entity and no known name joins it."""
@@ -454,6 +518,10 @@ def _cued_label(ent, rules: Rules) -> str:
     if last in rules.words("types", "event_heads") or (len(words) > 1 and any(w in rules.words("types", "event_heads")
                                                                             for w in words[1:] if w == "games")):
         return "EVENT"
+    if (last in rules.words("types", "creative_heads") or len(words) > 2 and re.fullmatch(r"(?:19|20)\d\d", last)
+            and words[-2] in rules.words("types", "creative_heads")) and len(words) > 1 \
+            and ent.text.split()[-1 if not last.isdigit() else -2][:1].isupper():
+        return "WORK_OF_ART"  # "China Mobile Internet Q1 2020 Report", "Forbes Real-Time Billionaire Index"
     if last in rules.words("types", "organization_heads") and len(words) > 1:
         return "ORG"
     doc = ent.doc
