@@ -11,7 +11,9 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();
-        if (q.length < 2 || q.length > 100 || /["():]/.test(q) || q === asked) { return; }
+        // two letters at least, but one Chinese character is already a word (腾 -> 腾讯)
+        var tooShort = q.length < 2 && !/[\u3400-\u9fff]/.test(q);
+        if (!q || tooShort || q.length > 100 || /["():]/.test(q) || q === asked) { return; }
         asked = q;
         fetch(input.dataset.completeUrl + "?limit=8&q=" + encodeURIComponent(q), {headers: {Accept: "application/json"}})
           .then(function (r) { return r.ok ? r.json() : {completions: []}; })
