@@ -307,7 +307,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [_with_first_name(doc, _product_feature(doc, ent, resolver.rules), resolver) for ent in spans]
-    spans = sorted(_place_prefixed_organisations(doc, spans, resolver.rules),
+    spans = sorted(_known_name_prefixes(doc, _place_prefixed_organisations(doc, spans, resolver.rules), resolver),
                    key=lambda e: (LABEL_TYPES.get(e.label_, e.label_) != "Person", e.start))  # people first, as above
     for ent in spans:
         if len(ent) == 1 and ent[0].tag_ in ("NN", "NNS") and ent.label_ not in ENTITY_TYPES:
@@ -428,6 +428,28 @@ def _place_prefixed_organisations(doc: "Doc", spans: list, rules: Rules) -> list
     return out
 
 
+def _known_name_prefixes(doc: "Doc", spans: list, resolver: Resolver) -> list:
+    """A known product's name right before a name the model found on its own is part of it: 'WeChat' + 'Open
+    Class Pro', 'WeChat' + 'Business Group' (never two known names: 'Tencent' + 'WeChat')."""
+    from spacy.tokens import Span
+
+    ordered = sorted(spans, key=lambda e: e.start)
+    out, skip = [], set()
+    for i, ent in enumerate(ordered):
+        if i in skip:
+            continue
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        if ent.label_ == "Product" and nxt is not None and nxt.start == ent.end \
+                and LABEL_TYPES.get(nxt.label_) in ("Organization", "Event", "Product") \
+                and resolver.alias_table.get(nxt.text.lower()) is None \
+                and not ent.sent.text.istitle():
+            out.append(Span(doc, ent.start, nxt.end, label=nxt.label_))
+            skip.add(i + 1)
+            continue
+        out.append(ent)
+    return out
+
+
 def _product_feature(doc: "Doc", ent, rules: Rules):
     """A known product's name and the title-case words after it name a feature or an edition of it, a product
     of its own: 'Weibo' + ' Stories', 'Douyin' + ' Huoshan Version', 'Tencent' + ' Musician Platform'."""
@@ -436,16 +458,17 @@ def _product_feature(doc: "Doc", ent, rules: Rules):
     j = ent.end
     while j < len(doc) and j - ent.end < 2 and _continues_name(doc[j]) and doc[j].lower_ not in _CALENDAR:
         j += 1
-    ends_in_product_word = j < len(doc) and doc[j].is_title and doc[j].lower_ in rules.words("types", "product_cues") \
-        and not doc[j].is_sent_start
-    if ends_in_product_word:
-        j += 1  # "Tencent Musician Platform"
+    org_heads = rules.words("types", "organization_heads") | ORG_HEADS
+    closing = j < len(doc) and doc[j].is_title and not doc[j].is_sent_start and (
+        doc[j].lower_ in rules.words("types", "product_cues") or doc[j].lower_ in org_heads)
+    if closing:
+        j += 1  # "Tencent Musician Platform", "Weixin Group"
     elif ent.label_ != "Product" or j == ent.end:
         return ent
     if j < len(doc) and doc[j].is_title and not doc[j].is_stop or doc[ent.start:j].sent.text.istitle():
         return ent  # a headline in title case ("QQ Group Open Platform Strategy Leads ...")
     last = doc[j - 1].lower_
-    label = "ORG" if last in rules.words("types", "organization_heads") or last in ORG_HEADS else "PRODUCT"
+    label = "ORG" if last in org_heads else "PRODUCT"
     longer = doc.char_span(ent.start_char, doc[j - 1].idx + len(doc[j - 1]), label=label)
     return longer if longer is not None else ent
 

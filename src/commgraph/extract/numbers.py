@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "hundred": 1e2,
-          "k": 1e3, "m": 1e6, "bn": 1e9, "wan": 1e4, "yi": 1e8}
+          "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "wan": 1e4, "yi": 1e8}
 WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
          "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000, "dozen": 12, "a dozen": 12}
