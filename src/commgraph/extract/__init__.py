@@ -123,7 +123,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
-    refer = _referrer(mentions, entity_type, rules, topics, sentence_of, _subjects(doc))
+    refer = _referrer(mentions, entity_type, rules, topics, sentence_of, _subjects(doc), doc_text(doc))
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
@@ -202,10 +202,14 @@ def _subjects(doc: "Doc") -> list[tuple[int, int, str] | None]:
     return out
 
 
+_ACCORDING_TO = re.compile(r"\b(?:according to|data from|figures from|a survey by|a report by)\s+(?:the\s+)?"
+                           r"(?:[\w-]+\s+){0,3}\Z", re.IGNORECASE)
+
+
 def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
               topics: dict[str, str | None] | None = None,
               sentence_of: Callable[[int], int] = lambda pos: 0,
-              subjects: list[tuple[int, int, str] | None] = ()) -> Callable[[int, str], str | None]:
+              subjects: list[tuple[int, int, str] | None] = (), text: str = "") -> Callable[[int, str], str | None]:
     """`refer(pos, words)`: the entity a reference ("its", "the company", "he") at `pos` stands for, the nearest
     mention before it of a type the reference may stand for (rules/vocabulary.toml [reference]); `refer(pos,
     "<topic>")` is the article's topic, `"<topic:Organization>"` the organisation it is about."""
@@ -213,6 +217,8 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
     nouns = {n for group in rules.vocabulary.get("reference_nouns", {}).values() for n in group}
     outlets = rules.news_outlets()
     ordered = sorted(mentions, key=lambda m: m.start)
+    # "According to QuestMobile, its monthly active users ...": the source of a statement is not what it is about
+    sources = {m.start for m in ordered if _ACCORDING_TO.search(text, max(0, m.start - 40), m.start)}
     starts = [m.start for m in ordered]
 
     def refer(pos: int, words: str) -> str | None:
@@ -239,7 +245,7 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         # nearest; with none that close, the topic. News outlets never ("..., Bloomberg reported. Its ...").
         close = [m for m in ordered[:bisect.bisect_left(starts, pos)]
                  if m.sentence in (here, here - 1) and entity_type(m.entity) in types
-                 and m.entity.split("/", 1)[-1].replace("-", " ") not in outlets]
+                 and m.entity.split("/", 1)[-1].replace("-", " ") not in outlets and m.start not in sources]
         if not close:
             return topic if topic and entity_type(topic) in types else None
         if topic in {m.entity for m in close}:
