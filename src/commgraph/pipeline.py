@@ -70,6 +70,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, *, rebuild: bool = F
     content a stored article already came from is not fetched or stored again.
     """
     started = time.monotonic()
+    engine_from_settings(settings)  # a search_engine that does not exist fails here, before the model loads
     report = Report()
     progress = progress or (lambda message, done, total: None)
     data_dir = settings.data_dir

@@ -246,3 +246,13 @@ def test_a_previous_index_of_another_engine_is_refused_with_what_to_do(engine_fa
     (other / "written-by-another-engine").write_text("{}")
     with pytest.raises(StoreError, match="ingest --rebuild"):
         engine_factory().writer(generation(tmp_path, 2), previous=other)
+
+
+def test_an_unknown_engine_is_a_settings_error_naming_the_valid_ones(tmp_path):
+    from commgraph.errors import SettingsError
+    from commgraph.pipeline import ingest
+
+    with pytest.raises(SettingsError, match="search_engine must be one of .*whoosh.*, got 'solr'"):
+        engine_from_settings(Settings(search_engine="solr"))
+    with pytest.raises(SettingsError, match="search_engine"):  # before any article is read or extracted
+        ingest([tmp_path / "missing.txt"], Settings(data_dir=tmp_path / "data", search_engine="solr"))

@@ -4,9 +4,11 @@
     writer = engine.writer(generation / "index", previous=old / "index")   # ingest: replace / delete / commit
     index = engine.open(generation / "index")        # pages, check, cg:textScore: search / scores / article_ids
 
-`whoosh` (whoosh_engine.py) is the engine that ships: the Whoosh index on disk inside each generation, with
-our analyzers per language (analysis.py: English stemming, Chinese cut by jieba) and our own evaluator of
-its posting lists (_postings.py, private to it). budget.py prices and bounds searches for every engine.
+`whoosh` (whoosh_engine.py, the default): a Whoosh index on disk inside each generation, with our analyzers
+per language (analysis.py: English stemming, Chinese cut by jieba) and our own evaluator of its posting lists
+(_postings.py, private to it). `sphinx` (sphinx_engine.py): a running searchd, fed our analyzers' terms.
+budget.py prices and bounds searches for every engine; tests/search/test_engine_contract.py holds every
+engine to the protocol.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import SettingsError
+from ..settings import Settings
 from .budget import Cost, SearchBudget, SearchLimits, SearchRefused, SearchSession
 from .protocol import (TYPE_FIELDS, Hit, IndexDocument, IndexWriter, SearchEngine, SearchIndex, SearchRequest,
                        SearchResult, document_for)
@@ -27,8 +30,8 @@ ENGINES: dict[str, tuple[str, str]] = {
 }
 
 
-def engine_from_settings(settings) -> SearchEngine:
-    """The engine the `search_engine` setting names."""
+def engine_from_settings(settings: Settings) -> SearchEngine:
+    """The engine the `search_engine` setting names (a SettingsError listing the valid names otherwise)."""
     name = getattr(settings, "search_engine", "whoosh")
     if name not in ENGINES:
         raise SettingsError(f"search_engine must be one of {', '.join(sorted(ENGINES))}, got {name!r}")
