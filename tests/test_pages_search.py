@@ -225,3 +225,41 @@ def test_every_link_on_the_pages_answers(client):
             assert status in (200, 204), (path, href, status)
     assert {"/search?q=tencent&entity=person/jian-zhao", "/entity/person/daosheng-tang", f"/article/{SEED_ID}",
             "/articles", "/figures", "/sparql", "/api/stats"} <= seen | {"/search?q=tencent&entity=person/jian-zhao"}
+
+
+# --- no input is a 500 (as tests/test_hostile_input.py does for the other pages) ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_hostile_input import HOSTILE_TEXT, RAW, no_5xx  # noqa: E402
+
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(q=st.one_of(HOSTILE_TEXT, RAW), limit=st.one_of(st.just(""), HOSTILE_TEXT, st.integers(-5, 10**9).map(str)))
+def test_complete_never_5xx(app, q, limit):
+    client = app.test_client()
+    response = client.get("/api/complete", query_string={"q": q, "limit": limit} if limit else {"q": q})
+    no_5xx(response, f"/api/complete q={q!r} limit={limit!r}")
+    if response.status_code == 200:
+        assert len(response.get_json()["completions"]) <= 20
+
+
+@FUZZ
+@given(source=HOSTILE_TEXT, lang=HOSTILE_TEXT, sort=st.sampled_from(["", "date", "title", "x"]),
+       order=st.sampled_from(["", "asc", "desc", "up"]), page=st.one_of(st.just(""), HOSTILE_TEXT),
+       date=st.one_of(st.just(""), st.sampled_from(["2015", "2016-02", "2015-08-06", "9999-99-99"]), HOSTILE_TEXT))
+def test_articles_filters_never_5xx(app, source, lang, sort, order, page, date):
+    client = app.test_client()
+    args = {k: v for k, v in {"source": source, "lang": lang, "sort": sort, "order": order, "page": page,
+                              "from": date, "to": date}.items() if v}
+    no_5xx(client.get("/articles", query_string=args), f"/articles {args!r}")
+    no_5xx(client.get("/api/articles", query_string=args), f"/api/articles {args!r}")
+
+
+@FUZZ
+@given(q=HOSTILE_TEXT, fmt=st.sampled_from(["csv", "json", "", "xml"]))
+def test_search_csv_never_5xx(app, q, fmt):
+    no_5xx(app.test_client().get("/api/search", query_string={"q": q, "format": fmt}), f"/api/search csv q={q!r}")
