@@ -6,7 +6,8 @@ Documents are bench/synth.py's synthetic articles; their entities are the gazett
 the text (no spaCy: this measures search, not extraction). For each size: writing the first generation, the
 next generation with one article replaced (the "add one" step of an ingest: Whoosh hard-links its files, Sphinx
 adds the new generation's tag to every document), and p50/p95 of searches with highlights and facets (the same
-queries as `make bench`'s search rows). Both engines run on this machine; searchd's own time is included.
+queries as `make bench`'s search rows), the two engines' samples alternating. Both run on this machine;
+searchd's own time is included.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
 
 
-def run(engine, root: Path, docs: list[IndexDocument], label: str, words: tuple[str, ...]) -> None:
+def build(engine, root: Path, docs: list[IndexDocument], label: str, words: tuple[str, ...]):
+    """Write the first generation and the next one with one article replaced; the second, opened."""
     first, second = root / "generations" / "g000001" / "index", root / "generations" / "g000002" / "index"
     t = time.perf_counter()
     writer = engine.writer(first, words=words)
@@ -69,18 +71,26 @@ def run(engine, root: Path, docs: list[IndexDocument], label: str, words: tuple[
     writer.replace(docs[0])
     writer.commit()
     print(f"[{len(docs)}] {label}: next generation with 1 article replaced {(time.perf_counter() - t) * 1000:.0f} ms")
-    index = engine.open(second)
+    return engine.open(second)
+
+
+def measure(indexes: dict, docs: list[IndexDocument]) -> None:
+    """Each query's samples alternate between the engines, so both see the same load on this shared machine."""
     texts = {d.id: d.body for d in docs}
     for name, q in QUERIES:
-        index.search(SearchRequest(q), texts=lambda ids: {i: texts[i] for i in ids})  # warm
-        times = []
+        times: dict[str, list[float]] = {label: [] for label in indexes}
+        totals = {}
+        for label, index in indexes.items():
+            index.search(SearchRequest(q), texts=lambda ids: {i: texts[i] for i in ids})  # warm
         for _ in range(SAMPLES):
-            t = time.perf_counter()
-            result = index.search(SearchRequest(q), texts=lambda ids: {i: texts[i] for i in ids})
-            times.append(time.perf_counter() - t)
-        p50, p95 = percentiles(times)
-        print(f"[{len(docs)}] {label}: search {name} ({result.total} hits) + highlights + facets: "
-              f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+            for label, index in indexes.items():
+                t = time.perf_counter()
+                totals[label] = index.search(SearchRequest(q), texts=lambda ids: {i: texts[i] for i in ids}).total
+                times[label].append(time.perf_counter() - t)
+        for label in indexes:
+            p50, p95 = percentiles(times[label])
+            print(f"[{len(docs)}] {label}: search {name} ({totals[label]} hits) + highlights + facets: "
+                  f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
 
 
 def main() -> None:
@@ -109,10 +119,13 @@ def main() -> None:
                         break
                     except OSError:
                         time.sleep(0.1)
+                indexes = {}
                 if "whoosh" in args.engines:
-                    run(WhooshEngine(), d / "whoosh", docs, "whoosh", words)
+                    indexes["whoosh"] = build(WhooshEngine(), d / "whoosh", docs, "whoosh", words)
                 if "sphinx" in args.engines:
-                    run(SphinxEngine(port=port, index="cg", timeout=10.0), d / "sphinx", docs, "sphinx", words)
+                    indexes["sphinx"] = build(SphinxEngine(port=port, index="cg", timeout=10.0), d / "sphinx", docs,
+                                              "sphinx", words)
+                measure(indexes, docs)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
