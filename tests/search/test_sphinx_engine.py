@@ -162,3 +162,15 @@ def test_the_config_a_deployment_copies_declares_every_index(capsys, tmp_path):
     for name in ("commgraph", "commgraph_keys", "commgraph_words", "commgraph_text"):
         assert f"index {name}\n" in printed
     assert "listen = 127.0.0.1:9399:mysql41" in printed
+
+
+def test_settings_that_cannot_name_a_server_or_an_index_are_refused_clearly():
+    from commgraph.errors import StoreError
+    from commgraph.settings import Settings
+
+    engine = SphinxEngine.from_settings(Settings(search_engine="sphinx", search_server="10.0.0.7:9306"))
+    assert (engine.host, engine.port, engine.index) == ("10.0.0.7", 9306, "commgraph")
+    with pytest.raises(StoreError, match="search_server must be host:port"):
+        SphinxEngine.from_settings(Settings(search_engine="sphinx", search_server="searchd"))
+    with pytest.raises(StoreError, match="search_index must be a Sphinx index name"):
+        SphinxEngine.from_settings(Settings(search_engine="sphinx", search_index="x; DROP"))

@@ -260,8 +260,10 @@ class SphinxEngine:
         host, _, port = address.rpartition(":")
         if not host or not port.isdigit():
             raise StoreError(f"search_server must be host:port of searchd's mysql41 listener, got {address!r}", 500)
-        return cls(host=host, port=int(port), index=getattr(settings, "search_index", "") or "commgraph",
-                   timeout=float(getattr(settings, "search_timeout", 2.0)))
+        index = getattr(settings, "search_index", "") or "commgraph"
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,60}", index):  # it is written into every statement
+            raise StoreError(f"search_index must be a Sphinx index name (letters, digits, _), got {index!r}", 500)
+        return cls(host=host, port=int(port), index=index, timeout=float(getattr(settings, "search_timeout", 2.0)))
 
     def connections(self) -> _Connections:
         return _Connections(self.host, self.port, self.timeout)
