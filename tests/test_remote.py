@@ -198,7 +198,7 @@ OUR_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{BASE_IRI}"))'
 def test_ingest_writes_article_graphs_and_entities_graph(remote_settings, remote_server):
     assert check_generation(remote_settings, shacl=True) == []
     graphs = remote_count(remote_server, f"SELECT (COUNT(DISTINCT ?g) AS ?n) {{ GRAPH ?g {{ ?s ?p ?o }} {OUR_GRAPHS} }}")
-    assert graphs == 4  # three articles and the entities graph
+    assert graphs == 5  # three articles, the entities graph and the summaries graph
 
 def test_pages_and_search_read_through_sparql(remote_client):
     entity = remote_client.get("/api/entity/person/daosheng-tang").get_json()

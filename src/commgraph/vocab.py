@@ -92,6 +92,15 @@ class CG(DefinedNamespace):
     textScore: URIRef  # SPARQL function: keyword score of an article
     manages: URIRef  # person -> organisation or product they run
     acquired: URIRef  # organisation -> organisation or product it bought
+    # Summaries (summaries.py), in the summaries graph: counts ingest keeps current so queries need not scan
+    articleCount: URIRef  # entity -> how many articles mention it
+    mentionCount: URIRef  # entity -> how many mentions refer to it
+    quoteCount: URIRef  # person -> how many quotations it said
+    RoleSummary: URIRef  # one distinct (holder, title, organisation) that roles state
+    summaryHolder: URIRef  # role summary -> person
+    summaryTitle: URIRef  # role summary -> the title
+    summaryOrganization: URIRef  # role summary -> organisation (absent when the roles name none)
+    roleCount: URIRef  # role summary -> how many roles state it
 
 
 class NIF(DefinedNamespace):
@@ -157,9 +166,14 @@ class Minter:
         """The one named graph holding the merged description of every entity."""
         return str(check_iri(self.base + "graph/entities"))
 
+    def summaries_graph(self) -> str:
+        """The one named graph holding the counts ingest keeps for queries (summaries.py)."""
+        return str(check_iri(self.base + "graph/summaries"))
+
     def queryable_graphs(self, article_ids) -> set[str]:
-        """The named graphs a query may name in FROM / FROM NAMED: every article graph and the entities graph."""
-        return {str(self.article(a)) for a in article_ids} | {self.entities_graph()}
+        """The named graphs a query may name in FROM / FROM NAMED: every article graph, the entities graph and
+        the summaries graph."""
+        return {str(self.article(a)) for a in article_ids} | {self.entities_graph(), self.summaries_graph()}
 
     def article(self, article_id: str) -> URIRef:
         return self._article(article_id)

@@ -75,7 +75,7 @@ class EmbeddedStore:
             self.ox.remove_graph(node)
 
     def article_graphs(self) -> set[str]:
-        return {g.value for g in self.ox.named_graphs()} - {self.entities_graph.value}
+        return {g.value for g in self.ox.named_graphs()} - {self.entities_graph.value, self.minter.summaries_graph()}
 
     def present_graphs(self, graph_iris: Iterable[str]) -> set[str]:
         """Which of these named graphs the store holds (without listing every graph)."""
@@ -124,6 +124,10 @@ class EmbeddedStore:
                       for a in sorted(names)]
             quads += [ox.Quad(entity, key, ox.Literal(k), self.entities_graph) for k in name_keys(names)]
         self.ox.extend(quads)
+
+    def update(self, sparql: str) -> None:
+        """A SPARQL Update, one transaction in Oxigraph."""
+        self.ox.update(sparql)
 
     def query(self, sparql: str, **options):
         """A query run inside Oxigraph (never rdflib's engine)."""

@@ -58,6 +58,10 @@ class GraphStore(Queryable, Protocol):
         """More schema:alternateName values (and their name keys) for entities already described."""
         ...
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update written by commgraph itself (summaries.py keeps its counts with it)."""
+        ...
+
     def present_graphs(self, graph_iris: Iterable[str]) -> set[str]:
         """Which of these named graphs the store holds."""
         ...

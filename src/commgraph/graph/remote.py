@@ -147,6 +147,10 @@ class RemoteStore:
         self._request("POST", self.endpoints.update, f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}".encode(),
                       {"Content-Type": "application/sparql-update"})
 
+    def update(self, sparql: str) -> None:
+        """One request to the update endpoint."""
+        self._request("POST", self.endpoints.update, sparql.encode("utf-8"), {"Content-Type": "application/sparql-update"})
+
     def present_graphs(self, graph_iris: Iterable[str], batch: int = 200) -> set[str]:
         """Which of these article graphs the server holds, one query a batch."""
         ordered = sorted(graph_iris)

@@ -1,0 +1,133 @@
+"""Summaries (summaries.py): ingest keeps them equal to a recount after every add, update and remove, and the
+example queries that read them give the answers of the scanning queries they replaced. Real model, real
+store and index on tmp_path."""
+
+import shutil
+from collections import Counter
+
+import pytest
+
+from commgraph import generations as gens
+from commgraph.graph import EmbeddedStore
+from commgraph.pipeline import ingest
+from commgraph.queries import example_queries
+from commgraph.summaries import derive_all, stored_counts
+from commgraph.vocab import PREFIXES, Minter
+
+from conftest import FIXTURES, SEED
+
+# The example queries as they were before the summaries, scanning every role, quote and mention: each new
+# form must give their answers.
+SCANNING = {
+    "people-roles": """
+SELECT ?person ?name ?title ?orgName WHERE {
+  { SELECT DISTINCT ?person ?title ?org WHERE { GRAPH ?article {
+      ?role schema:roleName ?title ; cg:roleHolder ?person .
+      OPTIONAL { ?role cg:roleOrganization ?org } } } }
+  ?person schema:name ?name .
+  BIND(COALESCE(?org, <urn:commgraph:none>) AS ?orgOrNone)
+  OPTIONAL { ?orgOrNone schema:name ?orgName }
+} ORDER BY ?name ?title""",
+    "quotes": """
+SELECT ?name ?text ?article WHERE {
+  { SELECT DISTINCT ?person ?name WHERE {
+      { SELECT DISTINCT ?person WHERE { ?quote schema:creator ?person } }
+      ?person schema:name ?name } }
+  GRAPH ?article { ?quote a schema:Quotation ; schema:creator ?person ; schema:text ?text }
+} ORDER BY ?name""",
+    "tencent-said": """
+SELECT DISTINCT ?name ?title ?text WHERE {
+  { SELECT DISTINCT ?person ?name ?title WHERE {
+      { SELECT DISTINCT ?person ?title WHERE {
+          ?tencent schema:name "Tencent"@en .
+          ?role cg:roleOrganization ?tencent ; cg:roleHolder ?person ; schema:roleName ?title } }
+      ?person schema:name ?name } }
+  ?q schema:creator ?person ; schema:text ?text .
+} ORDER BY ?name""",
+    "entities-by-articles": """
+SELECT ?entity ?name ?type ?articles WHERE {
+  { SELECT ?entity (COUNT(?article) AS ?articles) WHERE { ?article schema:mentions ?entity }
+    GROUP BY ?entity }
+  ?entity schema:name ?name ; a ?type .
+} ORDER BY DESC(?articles) ?name""",
+    "entities-by-mentions": """
+SELECT ?entity ?name ?mentions WHERE {
+  { SELECT ?entity (COUNT(?m) AS ?mentions) WHERE { ?m cg:refersTo ?entity }
+    GROUP BY ?entity }
+  ?entity schema:name ?name .
+} ORDER BY DESC(?mentions)""",
+}
+# LIMIT of each new form, and the variable its top rows are chosen by (ties at the cut may fall either way)
+CUT = {"people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
+       "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions")}
+
+
+def rows(store, sparql: str) -> list[tuple]:
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    result = store.query(prologue + sparql, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [tuple(None if s[n] is None else str(s[n]) for n in names) for s in result]
+
+
+def open_current(settings) -> EmbeddedStore:
+    return EmbeddedStore(gens.require_current(settings.data_dir) / "store", Minter(settings.base_iri), read_only=True)
+
+
+def assert_summaries_current(settings) -> Counter:
+    store = open_current(settings)
+    derived = derive_all(store)
+    assert stored_counts(store, Minter(settings.base_iri)) == derived
+    return derived
+
+
+def test_summaries_equal_a_recount_after_add_update_and_remove(settings, extractor, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [SEED, *sorted((FIXTURES / "articles").iterdir()), *sorted((FIXTURES / "more").iterdir())]:
+        shutil.copy(path, corpus / path.name)
+    ingest([corpus], settings, extractor=extractor)
+    counts = assert_summaries_current(settings)
+    tencent = str(Minter(settings.base_iri).entity("organization/tencent"))
+    assert counts["articles", tencent] >= 3 and counts["mentions", tencent] > counts["articles", tencent]
+    assert any(k[0] == "role" for k in counts) and any(k[0] == "quotes" for k in counts)
+
+    # update: the seed loses its second half (roles, quotes and mentions go), then one more article lands
+    seed = corpus / SEED.name
+    text = seed.read_text()
+    seed.write_text(text[: len(text) // 2])
+    report = ingest([corpus], settings, extractor=extractor)
+    assert report.updated
+    after_update = assert_summaries_current(settings)
+    assert after_update != counts
+
+    # remove: the seed goes; what only it contributed goes with it
+    ingest([], settings, remove=[seed.stem], extractor=extractor)
+    after_remove = assert_summaries_current(settings)
+    assert after_remove["articles", tencent] == after_update["articles", tencent] - 1
+    assert not any(n <= 0 for n in after_remove.values())
+
+    # a rebuild starts the summaries over and gives the same counts
+    ingest([corpus], settings, rebuild=True, extractor=extractor)
+    rebuilt = assert_summaries_current(settings)
+    assert rebuilt["articles", tencent] == after_remove["articles", tencent] + 1
+
+
+@pytest.mark.parametrize("example", [e for e in example_queries() if e.id in SCANNING], ids=lambda e: e.id)
+def test_example_queries_answer_as_the_scanning_queries_did(corpus_data, example):
+    store = open_current(corpus_data)
+    new, old = rows(store, example.sparql), rows(store, SCANNING[example.id])
+    limit, by = CUT[example.id]
+    assert new, example.id
+    if len(old) <= limit:
+        assert Counter(new) == Counter(old)
+        return
+    # the cut: the new rows are old rows, and rank for rank they hold the same counts
+    assert set(new) <= set(old) and len(new) == limit
+    if by is not None:
+        position = next(i for i, name in enumerate(_variables(example.sparql)) if name == by)
+        assert [r[position] for r in new] == [r[position] for r in old[:limit]]
+
+
+def _variables(sparql: str) -> list[str]:
+    head = sparql.split("WHERE", 1)[0]
+    return [word[1:] for word in head.split() if word.startswith("?")]
