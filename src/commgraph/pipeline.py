@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -18,15 +19,17 @@ from .facts import Entity, Extraction
 from .graph import EmbeddedStore, GraphStore, article_triples, open_store, update_entities
 from .search import SearchEngine, document_for, engine_from_settings
 from .settings import Settings
+from .summaries import article_contributions, contributions, derive_all, update_summaries
 from .sources import Article, PartialArticles, iter_source_files, parse_bytes, read_path, slugify
 from .vocab import SCHEMA, Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 10  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
+DATA_FORMAT = 11  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
 # 9: names language-tagged ("Tencent"@en, "腾讯"@zh), schema:inLanguage on every article; 10: the index's
-# analyzers moved to commgraph.search (its pickled schema names them), so older indexes no longer open
+# analyzers moved to commgraph.search (its pickled schema names them), so older indexes no longer open; 11: the
+# summaries graph (summaries.py) holds the counts the example queries read
 
 
 @dataclass
@@ -280,7 +283,9 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manif
         added: list[Entity] = []
         for article_id in [*report.removed, *(a.id for a in to_extract if a.id in articles)]:
             affected |= store.mentioned_entities(minter.article(article_id))
+        summaries: Counter = Counter()  # what changed articles add to the summaries, less what they took away
         for article_id in report.removed:
+            summaries.subtract(article_contributions(store, minter.article(article_id)))
             store.remove_article(minter.article(article_id))
             writer.delete(article_id)
             articles.pop(article_id, None)
@@ -290,7 +295,11 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manif
                 for n, extraction in enumerate(extractions, 1):
                     article = extraction.article
                     written.append(article.id)
-                    quads = store.replace_article(minter.article(article.id), article_triples(extraction, minter))
+                    if article.id in articles:  # what the version it replaces counted goes from the summaries
+                        summaries.subtract(article_contributions(store, minter.article(article.id)))
+                    triples = article_triples(extraction, minter)
+                    quads = store.replace_article(minter.article(article.id), triples)
+                    summaries.update(contributions(triples))
                     added += extraction.entities.values()
                     writer.replace(document_for(extraction))
                     articles[article.id] = gens.ArticleEntry(
@@ -300,6 +309,8 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manif
                         fetched_sha256=article.source_sha256, pages=list(article.pages) if article.pages else None)
                     progress(f"extracted {article.id}", n, len(to_extract))
         update_entities(store, minter, affected, added)
+        # a rebuild recounts from the store: a shared remote store keeps the graphs of articles that failed
+        update_summaries(store, minter, derive_all(store) if rebuild else summaries, reset=rebuild)
         writer.commit()
     except BaseException:
         writer.cancel()
