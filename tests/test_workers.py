@@ -91,3 +91,39 @@ def test_a_sandboxed_worker_still_answers_queries_and_reports_unknown_functions(
         assert unknown.status == 400 and b"http://x/f" in unknown.body
     finally:
         pool.close()
+
+
+def test_warmed_workers_answer_the_first_query_without_spawning_or_refusing(generation):
+    """warm() spawns the workers and has each open the store in the background; a query sent meanwhile waits
+    for the first free worker (before, with every worker out, it was told 'all busy', 429), and no query
+    spawns a worker again."""
+    pool = QueryPool(2, Limits(timeout=20.0))
+    task = Task(generation=str(generation), query="SELECT ?o WHERE { ?s ?p ?o }", form="SELECT", fmt="json",
+                max_rows=10)
+    try:
+        warming = pool.warm(Task(generation=str(generation), query="ASK { ?s ?p ?o }", form="ASK", fmt="json",
+                                 max_rows=1))
+        assert pool._idle.empty()  # every worker is out warming up
+        first = pool.run(task)  # sent while the workers still start: waits, is not refused
+        assert first.status == 200 and b'"o"' in first.body
+        warming.join(timeout=30)
+        assert not warming.is_alive() and pool._warming == 0
+        workers = list(pool._idle.queue)
+        assert len(workers) == 2 and all(w.sandbox is not None for w in workers)
+        assert all(pool.run(task).status == 200 for _ in range(3))
+        assert {w.process.pid for w in list(pool._idle.queue)} == {w.process.pid for w in workers}
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_dies_while_warming_is_replaced(generation, tmp_path):
+    """Warming a generation whose store cannot open leaves every worker usable for the next one."""
+    pool = QueryPool(1, Limits(timeout=20.0))
+    try:
+        pool.warm(Task(generation=str(tmp_path / "missing"), query="ASK { ?s ?p ?o }", form="ASK", fmt="json",
+                       max_rows=1)).join(timeout=30)
+        assert pool._warming == 0
+        ok = pool.run(Task(generation=str(generation), query="ASK { ?s ?p ?o }", form="ASK", fmt="json", max_rows=1))
+        assert ok.status == 200 and b"true" in ok.body
+    finally:
+        pool.close()

@@ -21,7 +21,7 @@ import os
 import queue
 import threading
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 
 from .errors import CommgraphError, QueryError
 from .settings import Settings
@@ -221,6 +221,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._size = size
         self._started = False
+        self._warming = 0  # workers out answering a warm-up task (see warm)
         self.sandbox: str | None = None  # what isolates the workers, as the last one to start reported
 
     def _new_worker(self) -> _Worker:
@@ -251,7 +252,7 @@ class QueryPool:
     def run(self, task: Task) -> Outcome:
         self._start()
         try:
-            worker = self._idle.get_nowait()
+            worker = self._idle.get(timeout=self.limits.timeout) if self._warming else self._idle.get_nowait()
         except queue.Empty:
             raise QueryError(f"all {self._size} query workers are busy; retry in a moment", 429) from None
         try:
@@ -270,6 +271,63 @@ class QueryPool:
                              "simplify the query", 500) from None
         finally:
             self._idle.put(worker)
+
+    def warm(self, task: Task) -> threading.Thread:
+        """Start every worker now and have each answer `task` (a cheap query on the generation being served, so
+        that it opens the store), in a background thread; returns the thread.
+
+        Spawning a worker and opening the store cost the first query 2 s at 11 M quads. A query that arrives
+        while the workers warm waits for the first one free instead of being told that all are busy.
+        """
+        self._start()
+        workers = []
+        with self._lock:
+            while len(workers) < self._size:
+                try:
+                    workers.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break  # answering queries already: warm when they are done is no better than not at all
+            self._warming += len(workers)
+        thread = threading.Thread(target=self._warm_up, args=(workers, task), name="commgraph-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def _warm_up(self, workers: list[_Worker], task: Task) -> None:
+        """Send `task` to every worker at once, and give each back to the pool as soon as it has answered."""
+        waiting: dict[Connection, _Worker] = {}
+        for worker in workers:
+            try:
+                self._greet(worker)
+                worker.conn.send(task)
+                waiting[worker.conn] = worker
+            except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+                self._give_back(self._replace(worker))
+        while waiting:
+            ready = wait(list(waiting), timeout=max(self.limits.timeout, 30.0))
+            if not ready:  # stuck opening the store: replaced, like a query that ran too long
+                for worker in waiting.values():
+                    self._give_back(self._replace(worker))
+                return
+            for conn in ready:
+                worker = waiting.pop(conn)
+                try:
+                    outcome = conn.recv()
+                    if outcome.status != 200:
+                        log.warning("SPARQL query workers: warming up answered %s: %s", outcome.status,
+                                    outcome.body[:200].decode("utf-8", "replace").strip())
+                except (EOFError, ConnectionResetError, OSError):
+                    worker = self._replace(worker)
+                self._give_back(worker)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        log.warning("SPARQL query workers: a worker died while warming up; replaced")
+        worker.kill()
+        return self._new_worker()
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            self._warming -= 1
+        self._idle.put(worker)
 
     def close(self) -> None:
         while True:

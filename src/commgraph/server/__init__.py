@@ -27,18 +27,19 @@ def web_dir() -> Path:
     return packaged if packaged.exists() else Path(__file__).resolve().parents[3] / "web"
 
 
-def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> Flask:
+def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, warm_workers: bool = False) -> Flask:
     """A fresh app bound to `settings`; nothing global, nothing opened until the first request needs it.
 
     `freeze_heap`: the server process (not tests) keeps long-lived objects out of the garbage collector's full
-    collections (see state._freeze_heap).
+    collections (see state._freeze_heap). `warm_workers`: the SPARQL query workers start and open each
+    generation the server opens, in the background (see workers.QueryPool.warm).
     """
     settings = settings or Settings.from_env()
     web = web_dir()
     app = Flask("commgraph", template_folder=str(web / "templates"), static_folder=str(web / "static"))
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1_000_000)
     app.json.sort_keys = False
-    app.extensions["commgraph"] = Services(settings, freeze_heap=freeze_heap)
+    app.extensions["commgraph"] = Services(settings, freeze_heap=freeze_heap, warm_workers=warm_workers)
     app.add_template_global(search_url)
     from .views import entity_url
 

@@ -20,7 +20,11 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.settings, freeze_heap=True)
+        app = create_app(self.settings, freeze_heap=True, warm_workers=True)
+        # Here, in the gunicorn worker (not the master: no thread may cross its fork): the generation and the
+        # query workers open in the background while the server starts listening.
+        app.extensions["commgraph"].start_warming()
+        return app
 
 
 def serve(settings: Settings, workers: int = 1, threads: int = 8) -> None:

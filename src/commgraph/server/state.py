@@ -20,13 +20,14 @@ from ..search import SearchBudget, SearchIndex, SearchLimits, engine_from_settin
 from ..settings import Settings
 from ..sparql import Limits
 from ..vocab import Minter
-from ..workers import QueryPool
+from ..workers import QueryPool, Task
 
 if TYPE_CHECKING:
     from .complete import Completions
 
 log = logging.getLogger("commgraph.server")
 OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)  # what opening damaged files raised
+WARM_QUERY = "ASK { ?s ?p ?o }"  # what a query worker answers to open a generation's store before any user asks
 
 
 @dataclass
@@ -102,9 +103,10 @@ class ResultCache:
 class Services:
     """Opened once per app and kept on `app.extensions['commgraph']`."""
 
-    def __init__(self, settings: Settings, freeze_heap: bool = False) -> None:
+    def __init__(self, settings: Settings, freeze_heap: bool = False, warm_workers: bool = False) -> None:
         self.settings = settings
         self.freeze_heap = freeze_heap
+        self.warm_workers = warm_workers  # the server (not tests): query workers open each generation served
         self.minter = Minter(settings.base_iri)
         self.limits = Limits.from_settings(settings)
         self.pool = QueryPool(settings.query_workers, self.limits)
@@ -141,7 +143,23 @@ class Services:
                 self._chosen_for = target
                 if self.freeze_heap:
                     self._refreeze_after(current)
+                if self.warm_workers:
+                    self.pool.warm(Task(generation=str(self._generation.path), query=WARM_QUERY, form="ASK",
+                                        fmt="json", max_rows=1, settings=self.settings))
             return self._generation
+
+    def start_warming(self) -> threading.Thread:
+        """Open the current generation in the background, and with it the query workers' store (see
+        QueryPool.warm), so that neither the first search nor the first SPARQL query pays for the opening."""
+        def warm() -> None:
+            try:
+                self.generation()
+            except (StoreError, *OPEN_ERRORS) as exc:  # nothing to serve yet: the first request says why
+                log.info("nothing opened at start: %s", getattr(exc, "message", exc))
+
+        thread = threading.Thread(target=warm, name="commgraph-open", daemon=True)
+        thread.start()
+        return thread
 
     def _open_best(self, target: Path | None) -> Generation:
         """Open `current`, or when it is damaged the newest generation that opens intact."""
