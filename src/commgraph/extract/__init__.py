@@ -125,7 +125,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of, _subjects(doc), doc_text(doc))
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
-    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer)
+    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, _subjects(doc, whole=True))
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
     used = {m.entity for m in mentions}
@@ -185,8 +185,9 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
     return org if count[org] * 2 >= count[overall] else overall
 
 
-def _subjects(doc: "Doc") -> list[tuple[int, int, str] | None]:
-    """Each sentence's main-clause subject as (start, end, text), None where the parse gives none."""
+def _subjects(doc: "Doc", whole: bool = False) -> list[tuple[int, int, str] | None]:
+    """Each sentence's main-clause subject as (start, end, text), None where the parse gives none; up to its
+    head word, or with `whole` the whole phrase ('The founder and president of WeChat')."""
     out: list[tuple[int, int, str] | None] = []
     for sent in doc.sents:
         # the subject nearest the verb: a dateline's "Aug 14" can be parsed as a subject too
@@ -197,7 +198,7 @@ def _subjects(doc: "Doc") -> list[tuple[int, int, str] | None]:
             out.append(None)
             continue
         # up to the subject's head word: what follows it is a relative clause or an apposition, not the subject
-        span = doc[subject.left_edge.i:subject.i + 1]
+        span = doc[subject.left_edge.i:(subject.right_edge.i if whole else subject.i) + 1]
         out.append((span.start_char, span.end_char, span.text))
     return out
 

@@ -42,16 +42,17 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
 
 
 def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
-                  sentence_of: Callable[[int], int], refer: Callable[[int, str], str | None] | None = None
-                  ) -> list[Role]:
+                  sentence_of: Callable[[int], int], refer: Callable[[int, str], str | None] | None = None,
+                  subjects: list[tuple[int, int, str] | None] = ()) -> list[Role]:
     """Every (person, title, organisation) the article states."""
     finder = _RoleFinder(text, mentions, entity_type, rules, refer or (lambda pos, w: None))
     roles: list[Role] = []
     seen: set[tuple[str, str, str | None]] = set()
+    described = finder.described(subjects, sentence_of)
     for mention in mentions:
         if entity_type(mention.entity) != "Person":
             continue
-        for found in (finder.before(mention), finder.after(mention)):
+        for found in (finder.before(mention), finder.after(mention), described.get(id(mention))):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -85,6 +86,7 @@ class _RoleFinder:
         # a product's name can stand for the company that runs it ("Weibo CEO Wang Gaofei")
         self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")),
                                 key=lambda m: m.start)
+        self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
         self.heads = rules.title_heads
         self.modifiers = rules.words("titles", "modifiers")
 
@@ -207,6 +209,41 @@ class _RoleFinder:
         return word in self.heads or word in self.modifiers or any(
             word in h.split() for h in self.heads) or all(part in self.modifiers | self.heads
                                                         for part in word.split("-") if part)
+
+    # -- in the sentence next to the name ------------------------------------------------------------------------
+
+    def described(self, subjects: list[tuple[int, int, str] | None], sentence_of) -> dict[int, Found]:
+        """'When Allen Zhang talks, China listens. The founder and president of WeChat opened ...': a subject that
+        is only titles describes the one person the sentence before names ('Bilibili turned 13, and its chairman
+        and chief executive used the day ... Chen Rui told ...': or the person who opens the sentence after)."""
+        people: dict[int, list[Mention]] = {}
+        for m in self.people:
+            people.setdefault(m.sentence, []).append(m)
+        out: dict[int, Found] = {}
+        for index, subject in enumerate(subjects):
+            if subject is None:
+                continue
+            start, end, phrase = subject
+            lead = re.match(r"(?:the|its|their)\s+", phrase, re.IGNORECASE)
+            if not lead or index in people and any(start <= m.start < end for m in people[index]):
+                continue
+            before = {m.entity for m in people.get(index - 1, [])}
+            after = [m for m in people.get(index + 1, []) if m.start - self._sentence_start(m.start) < 3]
+            if len(before) == 1:
+                target = people[index - 1][-1]
+            elif not before and after and not people.get(index):
+                target = after[0]
+            else:
+                continue
+            rest = phrase[lead.end():] if lead.group(0).lower().startswith("the") else phrase
+            pairs = [(t, o) for t, o in self._split_titles(rest, start + len(phrase) - len(rest))
+                     if t.split(" of ")[0].split()[-1].lower() in self.heads]
+            if pairs and len(rest.split()) <= 12:
+                out[id(target)] = (pairs, start, end, "words: a title in the next sentence describes the name")
+        return out
+
+    def _sentence_start(self, pos: int) -> int:
+        return max(self.text.rfind(". ", 0, pos) + 2, self.text.rfind("\n", 0, pos) + 1, 0)
 
     # -- before the name ----------------------------------------------------------------------------------------
 
