@@ -30,6 +30,13 @@ _CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "pr
               "cofounder", "spokesperson", "spokesman", "spokeswoman", "director", "vice president", "officer",
               "executive", "partner", "head", "general manager", "manager", "secretary")
 
+# "Chew spent almost six years at the phone maker Xiaomi, where he was chief financial officer and ..."
+_WHERE_HE_WAS = re.compile(r"[^.;:\n]{0,90}?\bat\s+[^.;:,\n]{1,60},\s+where\s+(?:he|she)\s+(?:was|served as|worked as)\s+"
+                           r"(?:an?\s+|the\s+)?(?P<titles>[a-z][^.;:\n]{2,90}?)(?=[.;:\n]|,\s|$)")
+_LEGAL_FORM = re.compile(r"\s+(?:Inc|Ltd|Corp|Co|Group|Holdings|Limited|Plc|LLC)\.?\s+")
+# Government offices: with no organisation named, they belong to no company ("then-president Donald Trump").
+_PUBLIC_OFFICES = {"premier", "vice premier", "prime minister", "minister", "governor", "mayor", "senator",
+                   "ambassador", "president"}
 # Words that name a part of a company inside a title run ("business group president", "division head").
 _UNITS = {"group", "division", "department", "unit", "bureau"}
 
@@ -37,8 +44,12 @@ Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], st
 # "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
 _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|becomes|will become|"
                      r"(?:was|is|has been|had been)\s+(?:then\s+|also\s+|later\s+)?(?:named|appointed|promoted to|made|"
-                     r"elected)|was\s+then|is\s+now|was\s+once|is\s+also|was\s+also)\s+"
-                     r"(?:(?:then|also|now|once)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
+                     r"elected)|was\s+then|is\s+now|was\s+once|is\s+also|was\s+also|"
+                     # "will stay on as chairman", "takes over as chief executive", "is stepping down as ..."
+                     r"(?:will\s+)?(?:stays?|stayed|remains?|remained|stay|remain)(?:\s+on)?\s+as|"
+                     r"(?:will\s+)?(?:takes?|took|take)\s+over\s+as|(?:is|was)\s+stepping\s+down\s+as|"
+                     r"(?:steps?|stepped)\s+down\s+as|(?:will\s+)?(?:serves?|served|serve)\s+as|(?:is|was)\s+appointed\s+as)\s+"
+                     r"(?:(?:then|also|now|once|previously|formerly)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
 
 
 def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
@@ -58,7 +69,9 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             pairs, start, end, method = found
             for title, org in pairs:
                 head = title.lower().split(" of ")[0].split()[-1]  # "vice president of copyrights" -> president
-                if org is None and head in _CORPORATE and not _is_academic(title, rules):
+                if org is None and _public_office(title, text, start, mention.start):
+                    how, confidence = method, 0.7
+                elif org is None and head in _CORPORATE and not _is_academic(title, rules):
                     org = refer(mention.start, "<topic:employer>") if refer else None
                     how = f"{method}; organisation: the article's topic"
                     confidence = 0.6
@@ -72,6 +85,20 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                                   academic=_is_academic(title, rules), sentence=sentence_of(mention.start),
                                   start=start, end=end, method=how, confidence=confidence))
     return roles
+
+
+def _public_office(title: str, text: str, start: int, name_start: int) -> bool:
+    """'President Xi Jinping', 'then-president Donald Trump', 'a former vice premier, Zhang Gaoli': a public
+    office written before the name, capitalised inside a sentence or marked as past."""
+    title = title.lower()
+    if title not in _PUBLIC_OFFICES:
+        return False
+    if title != "president":
+        return True
+    before = text[max(0, start - 6):start].lower()
+    written = text[start:name_start]
+    return "then-" in text[max(0, start - 5):start + 5].lower() or before.rstrip().endswith("former") or (
+        written[:1].isupper() and start > 0 and text[start - 2:start].strip() not in (".", "") and "," not in written)
 
 
 def _is_academic(title: str, rules: Rules) -> bool:
@@ -139,7 +166,9 @@ class _RoleFinder:
         """One conjunct: '[Org['s]] title [of|at|for|with [the] Org | of own phrase]'."""
         words = [(m.group(0).strip(",").rstrip("."), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", part)]
         # "a 27-year-old accountant", "company spokeswoman": age and the generic employer word are not the title
-        words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|longtime|veteran", w[0].lower())]
+        words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|then-|longtime|veteran|fellow",
+                                                               w[0].lower())]
+        words = [(w[0][5:], w[1] + 5, w[2]) if w[0].lower().startswith("then-") else w for w in words]
         lead_org = None
         while len(words) > 1:
             first = words[0][0].lower()
@@ -193,7 +222,9 @@ class _RoleFinder:
                 lead_org = self.refer(start, word.lower())
         if keep and lead_org is None:  # "On the same evening Smartisan founder": the name just before the title
             run_start = words[keep][1] if keep < len(words) else words[-1][2]
-            lead_org = next((m.entity for m in self.employers if 0 <= run_start - m.end <= 4 and m.start >= base), None)
+            # "Pinduoduo Inc. founder Colin Huang": a legal form may stand between the name and the title
+            lead_org = next((m.entity for m in self.employers if m.start >= base and (0 <= run_start - m.end <= 4 or
+                             _LEGAL_FORM.fullmatch(self.text, m.end, run_start))), None)
         plain = plain[keep:]
         # "social network business group president": the unit names where the president works, the title is
         # what follows it
@@ -274,8 +305,9 @@ class _RoleFinder:
             pairs = self._split_titles(appositive.group(1), start)
             if pairs and all(org for _, org in pairs):
                 return pairs, start, mention.end, "words: titles before the name, comma"
-        clause = re.split(r"[.;:!?\"“”()\n]|,\s", left)[-1]
-        words = clause.split()
+        # a full stop of a legal form ("Pinduoduo Inc. founder") ends no clause
+        clause = re.split(r"(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)[.;:!?\"“”()\n]|,\s", left)[-1]
+        words = [w[5:] if w.lower().startswith("then-") else w for w in clause.split()]  # "then-president"
         if not self._is_title(words):
             return None
         kept: list[str] = []
@@ -332,12 +364,21 @@ class _RoleFinder:
             start = mention.end + copula.end()
             rest = self.text[start:start + 140]
             cut = re.search(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|and is"
-                            r"|but|while|effective|on [A-Z])\b", rest)
+                            r"|and (?:will|would|was|has|had|takes?|took|then)|but|while|effective|on [A-Z])\b", rest)
             phrase = rest[:cut.start()] if cut else rest
             if phrase.strip() and len(phrase.split()) <= 10:
                 pairs = self._split_titles(phrase, start)
                 if pairs:
                     return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
+        where = _WHERE_HE_WAS.match(right)
+        if where:  # "Chew spent six years at the phone maker Xiaomi, where he was CFO and president of ..."
+            org = next((m.entity for m in reversed(self.employers)
+                        if mention.end <= m.start and m.end <= mention.end + where.start("titles")), None)
+            start = mention.end + where.start("titles")
+            pairs = self._split_titles(where.group("titles"), start) if org else []
+            if pairs:
+                return [(t, o or org) for t, o in pairs], mention.start, mention.end + where.end(), \
+                    "words: at X, where he was the title"
         bracket = re.match(r"\s*[(（]\s*((?:the\s+|an?\s+)?[a-zA-Z][^()（）]{1,80}?)\s*[)）]", right)
         if bracket:  # "Tang Yan (chief executive of Momo)"
             start = mention.end + bracket.start(1)
