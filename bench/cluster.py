@@ -37,7 +37,7 @@ def bench_cluster_ingest(out: Path, count: int, rounds: int, record) -> None:
     runs: dict[str, list[float]] = {"local": [], "cluster": []}
     loads: list[float] = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp",
-                      dashboard_address=None, silence_logs=50) as cluster, \
+                      dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
             Client(cluster.scheduler_address, set_as_default=False) as client:
         for _ in range(rounds):
             for side in runs:

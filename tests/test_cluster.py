@@ -36,7 +36,7 @@ def cluster():
     article that keeps killing its workers restarts four workers, not eight."""
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                     protocol="tcp", dashboard_address=None, silence_logs=50) as local:
+                                     protocol="tcp", dashboard_address="127.0.0.1:0", silence_logs=50) as local:
         yield local
 
 

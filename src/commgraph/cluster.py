@@ -121,7 +121,8 @@ class ClusterExtractions(Iterator[Extraction]):
         self._client = _connect(address)
         try:
             self._plugin = _register(self._client, address, ExtractorPlugin(model, rules))
-            workers = len(self._client.scheduler_info(n_workers=-1)["workers"])
+            # threads, not processes: a worker with --nthreads 2 extracts two batches at once (two forked children)
+            workers = sum(w["nthreads"] for w in self._client.scheduler_info(n_workers=-1)["workers"].values())
         except BaseException:
             self.close()
             raise
@@ -231,8 +232,9 @@ def _connect(address: str) -> "Client":
 def _register(client: "Client", address: str, plugin: ExtractorPlugin) -> str:
     """Register the plugin (every worker loads the model now, and every worker that joins later); unregister
     the plugins of other models or rules, so their models do not stay in the workers' memory."""
-    stale = [name for name in client.run_on_scheduler(_plugin_names)
-             if name.startswith(PLUGIN_PREFIX) and name != plugin.name]
+    # A lambda, which cloudpickle sends by value: the scheduler's machine need not have commgraph installed
+    names = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
+    stale = [name for name in names if name.startswith(PLUGIN_PREFIX) and name != plugin.name]
     for name in stale:
         client.unregister_worker_plugin(name)
     try:
@@ -242,10 +244,6 @@ def _register(client: "Client", address: str, plugin: ExtractorPlugin) -> str:
         client.unregister_worker_plugin(plugin.name)
         raise SettingsError(f"a Dask worker of {address} cannot load the model: {exc.message}") from None
     return plugin.name
-
-
-def _plugin_names(dask_scheduler) -> list[str]:
-    return list(dask_scheduler.worker_plugins)
 
 
 __all__ = ["ExtractorPlugin", "ClusterExtractions", "extract_on_cluster", "extract_batch"]
