@@ -44,6 +44,15 @@ SELECT DISTINCT ?name ?title ?text WHERE {
       ?person schema:name ?name } }
   ?q schema:creator ?person ; schema:text ?text .
 } ORDER BY ?name""",
+    "with-wechat": """
+SELECT ?product ?name ?articles WHERE {
+  { SELECT ?product (COUNT(?article) AS ?articles) WHERE {
+      ?wechat schema:name "WeChat"@en .
+      ?article schema:mentions ?wechat, ?product .
+      FILTER(?product != ?wechat)
+    } GROUP BY ?product }
+  ?product a schema:Product ; schema:name ?name .
+} ORDER BY DESC(?articles) ?name""",
     "entities-by-articles": """
 SELECT ?entity ?name ?type ?articles WHERE {
   { SELECT ?entity (COUNT(?article) AS ?articles) WHERE { ?article schema:mentions ?entity }
@@ -58,7 +67,7 @@ SELECT ?entity ?name ?mentions WHERE {
 } ORDER BY DESC(?mentions)""",
 }
 # LIMIT of each new form, and the variable its top rows are chosen by (ties at the cut may fall either way)
-CUT = {"people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
+CUT = {"with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
        "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions")}
 
 
@@ -89,7 +98,7 @@ def test_summaries_equal_a_recount_after_add_update_and_remove(settings, extract
     counts = assert_summaries_current(settings)
     tencent = str(Minter(settings.base_iri).entity("organization/tencent"))
     assert counts["articles", tencent] >= 3 and counts["mentions", tencent] > counts["articles", tencent]
-    assert any(k[0] == "role" for k in counts) and any(k[0] == "quotes" for k in counts)
+    assert all(any(k[0] == kind for k in counts) for kind in ("role", "quotes", "pair"))
 
     # update: the seed loses its second half (roles, quotes and mentions go), then one more article lands
     seed = corpus / SEED.name

@@ -8,6 +8,9 @@ One named graph, `{base}graph/summaries`, holds counts derived from the article 
     person cg:quoteCount n        quotations it said (schema:creator)
     cg:RoleSummary node           one per distinct (holder, title, organisation) that some role states:
                                   cg:summaryHolder, cg:summaryTitle, cg:summaryOrganization, cg:roleCount
+    cg:CoMention node             one per entity and product that articles mention together (the product
+                                  called a product by the article): cg:coMentionOf, cg:coMentionedProduct,
+                                  cg:coMentionCount (how many articles)
 
 Every article *contributes* to these counts (`contributions`). Adding an article adds what its triples
 contribute, replacing or removing one first subtracts what its stored graph contributed (read before it goes),
@@ -29,13 +32,17 @@ import pyoxigraph as ox
 
 from .vocab import CG, RDF, SCHEMA, XSD, Minter
 
-Key = tuple[str, ...]  # ("articles", entity) | ("mentions", entity) | ("quotes", person) | ("role", holder, title, org)
+# ("articles", entity) | ("mentions", entity) | ("quotes", person) | ("role", holder, title, org)
+# | ("pair", entity, product)
+Key = tuple[str, ...]
 INTEGER = ox.NamedNode(str(XSD.integer))
 COUNT_OF = {"articles": CG.articleCount, "mentions": CG.mentionCount, "quotes": CG.quoteCount,
-            "role": CG.roleCount}
+            "role": CG.roleCount, "pair": CG.coMentionCount}
+NODES = {"role": "summary/role/", "pair": "summary/pair/"}  # kinds counted on a node of their own
 _MENTIONS, _REFERS, _HOLDER = str(SCHEMA.mentions), str(CG.refersTo), str(CG.roleHolder)
 _SPEAKER, _ROLE_NAME, _ROLE_ORG = str(SCHEMA.creator), str(SCHEMA.roleName), str(CG.roleOrganization)
-_READ = {_MENTIONS, _REFERS, _HOLDER, _SPEAKER, _ROLE_NAME, _ROLE_ORG}
+_DESCRIBES, _TYPE, _PRODUCT = str(CG.describes), str(CG.entityType), str(SCHEMA.Product)
+_READ = {_MENTIONS, _REFERS, _HOLDER, _SPEAKER, _ROLE_NAME, _ROLE_ORG, _DESCRIBES, _TYPE}
 BATCH = 400  # keys per query or update request: small enough for any server's request size limit
 
 
@@ -47,12 +54,17 @@ def contributions(triples: Iterable[tuple[Any, Any, Any]]) -> Counter[Key]:
     """
     counts: Counter[Key] = Counter()
     roles: dict[str, dict[str, str]] = {}
+    descriptions: dict[str, dict[str, str]] = {}
+    mentioned: set[str] = set()
     for s, p, o in triples:
         predicate = _text(p)
         if predicate not in _READ:
             continue
         if predicate == _MENTIONS:
             counts["articles", _text(o)] += 1
+            mentioned.add(_text(o))
+        elif predicate in (_DESCRIBES, _TYPE):
+            descriptions.setdefault(_text(s), {})[predicate] = _text(o)
         elif predicate == _REFERS:
             counts["mentions", _text(o)] += 1
         elif predicate == _SPEAKER:
@@ -62,6 +74,10 @@ def contributions(triples: Iterable[tuple[Any, Any, Any]]) -> Counter[Key]:
     for role in roles.values():
         if _HOLDER in role and _ROLE_NAME in role:
             counts["role", role[_HOLDER], role[_ROLE_NAME], role.get(_ROLE_ORG, "")] += 1
+    products = {d[_DESCRIBES] for d in descriptions.values() if d.get(_TYPE) == _PRODUCT and _DESCRIBES in d}
+    for product in products & mentioned:
+        for entity in mentioned - {product}:
+            counts["pair", entity, product] += 1
     return counts
 
 
@@ -83,9 +99,11 @@ def update_summaries(store, minter: Minter, delta: Counter[Key], reset: bool = F
     if reset:
         store.update(f"DROP SILENT GRAPH {graph}")
     keys = sorted(k for k, n in delta.items() if n)
+    # nothing to read back in a new store (the first ingest of a corpus writes every count at once)
+    fresh = reset or not store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
     for start in range(0, len(keys), BATCH):
         batch = keys[start:start + BATCH]
-        current = {} if reset else stored_counts(store, minter, batch)
+        current = {} if fresh else stored_counts(store, minter, batch)
         deletes, inserts, retired = [], [], []
         for key in batch:
             subject, count = _subject(minter, key), ox.NamedNode(str(COUNT_OF[key[0]]))
@@ -98,7 +116,7 @@ def update_summaries(store, minter: Minter, delta: Counter[Key], reset: bool = F
                 deletes.append(f"({subject} {count})")
             if new and not old:
                 inserts += _node_triples(key, subject)
-            elif old and not new and key[0] == "role":
+            elif old and not new and key[0] in NODES:
                 retired.append(str(subject))
             if new:
                 inserts.append(f"{subject} {count} {ox.Literal(str(new), datatype=INTEGER)} .")
@@ -121,15 +139,18 @@ def stored_counts(store, minter: Minter, keys: list[Key] | None = None) -> Count
     found: Counter[Key] = Counter()
     role = f"""?s a <{CG.RoleSummary}> ; <{CG.summaryHolder}> ?holder ; <{CG.summaryTitle}> ?title
                OPTIONAL {{ ?s <{CG.summaryOrganization}> ?org }}"""
+    pair = f"?s <{CG.coMentionOf}> ?x ; <{CG.coMentionedProduct}> ?product"
     kinds = {str(v): k for k, v in COUNT_OF.items()}
     if keys is None:
-        rows = store.query(f"SELECT ?s ?p ?n ?holder ?title ?org WHERE {{ GRAPH {graph} {{ ?s ?p ?n "
+        rows = store.query(f"SELECT ?s ?p ?n ?holder ?title ?org ?x ?product WHERE {{ GRAPH {graph} {{ ?s ?p ?n "
                            f"FILTER(?p IN ({', '.join(f'<{p}>' for p in COUNT_OF.values())})) "
-                           f"OPTIONAL {{ {role} }} }} }}")
+                           f"OPTIONAL {{ {role} }} OPTIONAL {{ {pair} }} }} }}")
         for row in rows:
             kind = kinds[row["p"].value]
             if kind == "role":
                 found[_role_key(row)] = int(row["n"].value)
+            elif kind == "pair":
+                found["pair", row["x"].value, row["product"].value] = int(row["n"].value)
             else:
                 found[kind, row["s"].value] = int(row["n"].value)
         return found
@@ -149,6 +170,11 @@ def derive_all(store) -> Counter[Key]:
     for kind, pattern in scans.items():
         for row in store.query(f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?x"):
             counts[kind, row["x"].value] = int(row["n"].value)
+    rows = store.query(f"""SELECT ?x ?product (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{
+        ?a <{SCHEMA.mentions}> ?x, ?product . ?d <{CG.describes}> ?product ; <{CG.entityType}> <{SCHEMA.Product}>
+        FILTER(?x != ?product) }} }} GROUP BY ?x ?product""")
+    for row in rows:
+        counts["pair", row["x"].value, row["product"].value] = int(row["n"].value)
     rows = store.query(f"""SELECT ?holder ?title ?org (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{
         ?r <{CG.roleHolder}> ?holder ; <{SCHEMA.roleName}> ?title OPTIONAL {{ ?r <{CG.roleOrganization}> ?org }} }} }}
         GROUP BY ?holder ?title ?org""")
@@ -168,15 +194,19 @@ def _role_key(row) -> Key:
 
 
 def _subject(minter: Minter, key: Key) -> ox.NamedNode:
-    """The node a count is stated on: the entity itself, or a role summary's node minted from its key."""
-    if key[0] != "role":
+    """The node a count is stated on: the entity itself, or a role summary's or co-mention's node minted from
+    its key."""
+    if key[0] not in NODES:
         return ox.NamedNode(key[1])
     digest = hashlib.sha256("\x1f".join(key[1:]).encode("utf-8")).hexdigest()[:24]
-    return ox.NamedNode(f"{minter.base}summary/role/{digest}")
+    return ox.NamedNode(f"{minter.base}{NODES[key[0]]}{digest}")
 
 
 def _node_triples(key: Key, subject: ox.NamedNode) -> list[str]:
     """What a summary node states besides its count (an entity's counts need nothing more)."""
+    if key[0] == "pair":
+        return [f"{subject} <{RDF.type}> <{CG.CoMention}> .", f"{subject} <{CG.coMentionOf}> <{key[1]}> .",
+                f"{subject} <{CG.coMentionedProduct}> <{key[2]}> ."]
     if key[0] != "role":
         return []
     _, holder, title, org = key

@@ -101,6 +101,10 @@ class CG(DefinedNamespace):
     summaryTitle: URIRef  # role summary -> the title
     summaryOrganization: URIRef  # role summary -> organisation (absent when the roles name none)
     roleCount: URIRef  # role summary -> how many roles state it
+    CoMention: URIRef  # an entity and a product that articles mention together
+    coMentionOf: URIRef  # co-mention -> the entity
+    coMentionedProduct: URIRef  # co-mention -> the product mentioned with it
+    coMentionCount: URIRef  # co-mention -> how many articles mention both
 
 
 class NIF(DefinedNamespace):
