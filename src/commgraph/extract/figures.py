@@ -304,6 +304,13 @@ class _Reader:
             canonical = linked.canonical
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
+        if not named:  # "a small fraction of ByteDance's $300 billion": the number's own possessor
+            named = next((key for c in span.root.children if c.dep_ == "poss" and c.i < span.start
+                          for key in [self._key_of(c, set())] if key), None)
+            owner = span.root.head  # the parse can hang the number on the possessor: "ByteDance's [$300 billion]"
+            if named is None and span.root.dep_ == "nummod" and owner.i < span.start \
+                    and any(c.dep_ == "case" for c in owner.children):
+                named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
         if how == "nearest name before" and (quantity.currency or canonical in _COMPANY_METRICS) \
                 and (subject.startswith("place/") or canonical == "price"):
@@ -495,7 +502,12 @@ class _Reader:
                                                   for c in token.children):
             # "the Company", "the microblog", "the short-video app": a noun that stands for a company or a platform
             if token.lower_ in self.company_nouns:
-                return self.refer(token.idx, "the company")
+                # "The company had 573 million daily active users": when that is the organisation the article is
+                # about, a product that stands for its company (Kuaishou) is what the figure measures
+                found = self.refer(token.idx, "the company")
+                if found is not None and found == self.refer(token.idx, "<topic:Organization>"):
+                    return self.refer(token.idx, "<topic:employer>") or found
+                return found
             if token.lower_ in self.platform_nouns:
                 return self.refer(token.idx, "the platform")
         return None
