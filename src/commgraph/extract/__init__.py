@@ -565,6 +565,11 @@ def _cued_label(ent, rules: Rules) -> str:
     if label in ("GPE", "LOC", "FAC", "NORP") and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in ent.text.split()) \
             and (before in rules.words("speech", "verbs") or _title_follows(ent, rules)):
         return "PERSON"  # "said Lina Park", "Lincoln Kong, an analyst at ..." (the model called them places)
+    who = ent.end + 1 < len(doc) and doc[ent.end].text == "," and doc[ent.end + 1].lower_ == "who"
+    if label in ("GPE", "LOC", "FAC", "NORP", "ORG") and 2 <= len(words) <= 3 and who \
+            and all(w[:1].isupper() for w in ent.text.split()) and words[-1] not in ORG_HEADS \
+            and words[-1] not in rules.words("types", "organization_heads"):
+        return "PERSON"  # "Han Shangyou, who reported to Zhang": 'who' is said of people
     if (after in rules.words("types", "product_cues") or before in rules.words("types", "product_cues")) \
             and label != "PERSON":
         return "PRODUCT"
