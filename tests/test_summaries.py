@@ -12,7 +12,7 @@ from commgraph.graph import EmbeddedStore
 from commgraph.pipeline import ingest
 from commgraph.queries import example_queries
 from commgraph.summaries import derive_all, stored_counts
-from commgraph.vocab import PREFIXES, Minter
+from commgraph.vocab import CG, PREFIXES, Minter
 
 from conftest import FIXTURES, SEED
 
@@ -140,3 +140,20 @@ def test_example_queries_answer_as_the_scanning_queries_did(corpus_data, example
 def _variables(sparql: str) -> list[str]:
     head = sparql.split("WHERE", 1)[0]
     return [word[1:] for word in head.split() if word.startswith("?")]
+
+
+def test_check_reports_summaries_that_disagree_with_the_articles(corpus_data, tmp_path):
+    """`commgraph check` recounts: a count changed behind ingest's back is named with both values."""
+    from commgraph.check import summary_problems
+
+    minter = Minter(corpus_data.base_iri)
+    open_current(corpus_data).backup(tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store", minter)
+    assert summary_problems(store, minter) == []
+    tencent = minter.entity("organization/tencent")
+    store.update(f"""DELETE {{ GRAPH <{minter.summaries_graph()}> {{ <{tencent}> <{CG.articleCount}> ?n }} }}
+        INSERT {{ GRAPH <{minter.summaries_graph()}> {{ <{tencent}> <{CG.articleCount}> 99 }} }}
+        WHERE {{ GRAPH <{minter.summaries_graph()}> {{ <{tencent}> <{CG.articleCount}> ?n }} }}""")
+    problems = summary_problems(store, minter)
+    assert len(problems) == 1 and f"articles {tencent}: 99 stored" in problems[0], problems
+    store.close()
