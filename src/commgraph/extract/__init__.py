@@ -435,6 +435,10 @@ def _place_prefixed_organisations(doc: "Doc", spans: list, rules: Rules) -> list
     return out
 
 
+_REGIONS = {"china", "greater china", "asia", "asia pacific", "southeast asia", "europe", "america", "north america",
+            "japan", "india", "korea", "us", "u.s.", "uk", "international", "global"}
+
+
 def _known_name_prefixes(doc: "Doc", spans: list, resolver: Resolver) -> list:
     """A known product's name right before a name the model found on its own is part of it: 'WeChat' + 'Open
     Class Pro', 'WeChat' + 'Business Group' (never two known names: 'Tencent' + 'WeChat')."""
@@ -446,6 +450,12 @@ def _known_name_prefixes(doc: "Doc", spans: list, resolver: Resolver) -> list:
         if i in skip:
             continue
         nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        if ent.label_ in ("Organization", "Product") and nxt is not None and nxt.start == ent.end \
+                and LABEL_TYPES.get(nxt.label_) == "Place" and nxt.text.lower() in _REGIONS:
+            # "ByteDance China", "Steam China", "LinkedIn China's": a company's or a service's regional arm
+            out.append(Span(doc, ent.start, nxt.end, label=ent.label_))
+            skip.add(i + 1)
+            continue
         if ent.label_ == "Product" and nxt is not None and nxt.start == ent.end \
                 and LABEL_TYPES.get(nxt.label_) in ("Organization", "Event", "Product") \
                 and resolver.alias_table.get(nxt.text.lower()) is None \
