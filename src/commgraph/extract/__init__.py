@@ -325,6 +325,9 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
                 and not any(ent.text in e.name.split() for e in resolver.entities.values() if e.type == "Person"):
             continue  # one capitalised word the model calls a person ("Worldwide", "Mindhunter"): no cue, no name
         known_person = _short_name_of(ent.text, resolver) if len(ent.text.split()) == 1 else None
+        if known_person is None and len(ent.text.split()) == 1:
+            # "Han Shangyou reported to Zhang" with two Zhangs in the story: the one named last before it
+            known_person = _last_person_named(ent.text, ent.start_char, mentions, resolver)
         entity = known_person or resolver.resolve(ent.text, label)
         if entity is None:
             continue
@@ -517,6 +520,16 @@ _NOT_NAME_WORDS = {"vice", "president", "chairman", "chief", "ceo", "cfo", "coo"
 def _continues_name(token) -> bool:
     return (not token.ent_type_ and token.is_title and token.text.isalpha() and not token.is_sent_start
             and token.lower_ not in _NOT_NAME_WORDS and token.pos_ == "PROPN")
+
+
+def _last_person_named(word: str, before: int, mentions: list[Mention], resolver: Resolver):
+    word = word.strip(" .,;:'’")
+    if resolver.alias_table.get(word.lower()) is not None:
+        return None
+    people = [m for m in mentions if m.start < before and m.entity in resolver.entities
+              and resolver.entities[m.entity].type == "Person" and len(resolver.entities[m.entity].name.split()) > 1
+              and word in resolver.entities[m.entity].name.split()]
+    return resolver.entities[max(people, key=lambda m: m.start).entity] if people else None
 
 
 def _short_name_of(word: str, resolver: Resolver):
