@@ -1,0 +1,60 @@
+"""Warm start: `commgraph serve` starts its SPARQL query workers and opens the store in them before anyone asks,
+so the first query does not pay for spawning a worker and opening the store (2 s at 11 M quads)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import free_port, wait_for
+
+
+def query_workers(server_pid: int) -> set[int]:
+    """The query worker processes under a `commgraph serve` (gunicorn master -> worker -> spawned workers)."""
+    found, pending = set(), [server_pid]
+    while pending:
+        pid = pending.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:
+                found.add(child)
+            pending.append(child)
+    return found
+
+
+def test_the_server_warms_its_query_workers_before_the_first_query(corpus_data):
+    port = free_port()
+    env = dict(os.environ, COMMGRAPH_DATA_DIR=str(corpus_data.data_dir), COMMGRAPH_PORT=str(port),
+               COMMGRAPH_QUERY_WORKERS="2")
+    process = subprocess.Popen([sys.executable, "-m", "commgraph", "serve"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        deadline = time.monotonic() + 60
+        while len(query_workers(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        warmed = query_workers(process.pid)
+        assert len(warmed) == 2, "no query worker started before the first SPARQL query"
+        body = b"ASK { ?s a <https://schema.org/NewsArticle> }"
+        request = urllib.request.Request(base + "/sparql", data=body, headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.loads(response.read())["boolean"] is True
+        assert query_workers(process.pid) == warmed  # answered by a worker started at start, none spawned since
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
