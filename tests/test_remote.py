@@ -354,3 +354,41 @@ def test_a_result_virtuoso_cut_is_an_error_not_a_short_answer(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_store_built_ins_and_pragmas_are_refused_in_front(remote_client):
+    """Virtuoso's anonymous /sparql runs its SQL built-ins: bif:http_get fetched any URL and returned the body
+    (in every spelling below). The front refuses them, and Virtuoso's DEFINE pragmas, whatever the store."""
+    import http.server
+    import threading
+
+    fetched = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"secret")
+
+        def log_message(self, *args):
+            pass
+
+    listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.server_address[1]}"
+    try:
+        for query in (f'SELECT (bif:http_get("{url}/pname") AS ?x) WHERE {{ }}',
+                      f'SELECT (<bif:http_get>("{url}/iri") AS ?x) WHERE {{ }}',
+                      f'PREFIX b: <bif:> SELECT ?x WHERE {{ BIND(b:http_get("{url}/alias") AS ?x) }}',
+                      f'PREFIX : <BIF:> ASK {{ FILTER(STRLEN(:http_get("{url}/empty")) > 0) }}',
+                      'SELECT (sql:RDF_GRAPH_USER_PERMS_GET("http://x/", "nobody") AS ?x) WHERE { }',
+                      f'DEFINE get:soft "replace" SELECT * FROM <{url}/soft> WHERE {{ ?s ?p ?o }}',
+                      f'DEFINE input:grab-all "yes" SELECT * WHERE {{ <{url}/grab> ?p ?o }}'):
+            response = remote_client.post("/sparql", data={"query": query})
+            assert response.status_code == 403, (query, response.data)
+            assert b"Virtuoso" in response.data, response.data
+    finally:
+        listener.shutdown()
+        listener.server_close()
+    assert fetched == []

@@ -42,6 +42,38 @@ def test_service_refused_in_every_position(query):
 
 
 @pytest.mark.parametrize("query", [
+    'SELECT (bif:http_get("http://127.0.0.1:9/") AS ?x) WHERE { }',
+    'SELECT (<bif:http_get>("http://127.0.0.1:9/") AS ?x) WHERE { }',
+    'SELECT * WHERE { ?s ?p ?o FILTER(<BIF:length>(?o) > 0) }',
+    'PREFIX v: <bif:> SELECT (v:http_get("http://x/") AS ?x) WHERE { }',
+    'PREFIX bif: <http://example.org/> SELECT (bif:http_get("http://x/") AS ?x) WHERE { }',
+    'SELECT (sql:RDF_GRAPH_USER_PERMS_GET("http://x/", "nobody") AS ?x) WHERE { }',
+    'PREFIX Sql: <x:> ASK { FILTER(Sql:f(1)) }',
+])
+def test_store_built_ins_refused(query):
+    # Virtuoso runs its SQL built-ins from SPARQL: bif:http_get fetched any URL through its public endpoint.
+    with pytest.raises(QueryError, match="built-in") as info:
+        analyse(query, LIMITS, OURS)
+    assert info.value.status == 403
+
+
+@pytest.mark.parametrize("query", [
+    'DEFINE get:soft "replace" SELECT * FROM <http://commgraph.localhost/article/a1> WHERE { ?s ?p ?o }',
+    'define input:grab-all "yes" SELECT * WHERE { <http://x/> ?p ?o }',
+])
+def test_virtuoso_pragmas_refused(query):
+    with pytest.raises(QueryError, match="DEFINE") as info:
+        analyse(query, LIMITS, OURS)
+    assert info.value.status == 403
+
+
+def test_built_in_words_in_strings_and_other_iris_are_fine():
+    query = ('PREFIX bifx: <http://x/> SELECT ?define WHERE { ?s <http://x/bif:http_get> "bif:http_get DEFINE" ; '
+             "bifx:p <urn:sql:x> }")
+    assert analyse(query, LIMITS, OURS).form == "SELECT"
+
+
+@pytest.mark.parametrize("query", [
     "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
     "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
     "PREFIX f: <file:///etc/> SELECT * FROM f:passwd WHERE { ?s ?p ?o }",

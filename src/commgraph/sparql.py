@@ -109,7 +109,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
 
 
 def analyse(text: str, limits: Limits, known_graphs: set[str] | None = None) -> QueryInfo:
-    """Refuse what must never run: oversize, over-deep, updates, SERVICE, foreign FROM graphs."""
+    """Refuse what must never run: oversize, over-deep, updates, SERVICE, foreign FROM graphs, and a store's own
+    extensions (Virtuoso's built-ins and pragmas)."""
     size = len(text.encode("utf-8"))
     if size > limits.max_bytes:
         raise QueryError(f"query is {size} bytes; the limit is {limits.max_bytes} (setting max_query_bytes)", 413)
@@ -128,12 +129,18 @@ def analyse(text: str, limits: Limits, known_graphs: set[str] | None = None) -> 
                 raise QueryError(f"SPARQL updates ({upper}) are not accepted: this endpoint is read-only", 403)
             if upper == "SERVICE":
                 raise QueryError("SERVICE is not allowed: this endpoint never fetches remote data", 403)
+            if upper == "DEFINE":
+                raise QueryError("Virtuoso pragmas (DEFINE ...) are not accepted: they make the store fetch remote "
+                                 "data; write standard SPARQL 1.1", 403)
             if upper in QUERY_FORMS and not info.form and depth == 0:
                 info.form = upper
             if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname" and tokens[i + 2][0] == "iri":
                 info.prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
             if upper == "FROM":
                 info.from_graphs.append(_graph_after(tokens, i, info.prefixes))
+        elif kind in ("iri", "pname") and _store_built_in(kind, value, info.prefixes):
+            raise QueryError(f"{value} is a store built-in: Virtuoso's bif: and sql: functions reach its SQL, files "
+                             "and network (bif:http_get fetches any URL), so they are not accepted", 403)
     if not info.form:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     for graph in info.from_graphs:
@@ -141,6 +148,20 @@ def analyse(text: str, limits: Limits, known_graphs: set[str] | None = None) -> 
             raise QueryError(f"FROM <{graph}> names a graph this endpoint does not hold; it never loads remote "
                              "or local files. Use an article graph IRI (see /api/articles)", 403)
     return info
+
+
+# Virtuoso runs its SQL functions from SPARQL under these IRI schemes (also as its predeclared bif: / sql:
+# prefixes): a query on its anonymous endpoint could fetch URLs with bif:http_get. No standard term uses them.
+_BUILT_IN_SCHEMES = ("bif:", "sql:")
+
+
+def _store_built_in(kind: str, value: str, prefixes: dict[str, str]) -> bool:
+    """Whether this IRI or prefixed name names a store built-in (any case: fail closed)."""
+    if kind == "iri":
+        return value[1:-1].lower().startswith(_BUILT_IN_SCHEMES)
+    prefix, _, local = value.partition(":")
+    return (prefix.lower() + ":").startswith(_BUILT_IN_SCHEMES) or \
+        (prefixes.get(prefix, "") + local).lower().startswith(_BUILT_IN_SCHEMES)
 
 
 def _graph_after(tokens: list[tuple[str, str]], i: int, prefixes: dict[str, str]) -> str:
