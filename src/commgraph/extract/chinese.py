@@ -468,9 +468,14 @@ class _Found:
         event keeps its own type); the name is the title without the marks."""
         for match in re.finditer(r"《([^《》\n]{2,40})》", self.simple):
             start, end = match.start(1), match.end(1)
+            known = self.owner.alias_table.get(match.group(1).lower())
+            inside = [sp for sp in self.spans if start <= sp[0] and sp[1] <= end]
+            if inside and not known and len(inside) == len([sp for sp in self.spans if sp[0] < end and start < sp[1]]):
+                # 《中国90后青年调查报告2014》: a name inside the title marks is part of the title
+                self.spans = [sp for sp in self.spans if sp not in inside]
+                self._dirty = True
             if self._covered(start, end):
                 continue
-            known = self.owner.alias_table.get(match.group(1).lower())
             self._add(start, end, self._known(known) if known else self._new(match.group(1), "CreativeWork"))
 
     def _events(self) -> None:
@@ -660,6 +665,8 @@ class _Found:
         for start, end, key in sorted(self.spans, key=lambda s: (s[0], -(s[1] - s[0]))):
             if kept and start < kept[-1][1]:
                 continue
+            if self.simple.startswith("时间", end) and self.entity_of[key].type == "Place":
+                continue  # 北京时间 is a time zone, not a place of the story
             kept.append((start, end, key))
         self.spans = kept
         for start, end, key in kept:

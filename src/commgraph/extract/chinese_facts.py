@@ -16,7 +16,7 @@ from .numbers import parse_quantity
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿点"
 _SCALE = "万亿|千亿|百亿|亿|千万|百万|十万|万|千"
-_MONEY = "美元|美金|港元|港币|欧元|日元|人民币|元"
+_MONEY = "美元|美金|美分|港元|港币|欧元|日元|人民币|元"
 # A number as Chinese reports write it: 229.06亿元, 8.43亿, 20%, 百分之五十五, 五亿, 近八成, 1,000万, HK$41.3 billion
 _FIGURE = re.compile(
     rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达)?"

@@ -68,7 +68,7 @@ def is_small_word_number(text: str) -> bool:
 CN_SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4,
              "千": 1e3, "百": 1e2}
 # Longest first, so that 美元 is dollars and not yuan (元), 港元 Hong Kong dollars.
-CN_CURRENCIES = (("美元", "USD"), ("美金", "USD"), ("港元", "HKD"), ("港币", "HKD"), ("欧元", "EUR"), ("日元", "JPY"),
+CN_CURRENCIES = (("美元", "USD"), ("美金", "USD"), ("美分", "USD"), ("港元", "HKD"), ("港币", "HKD"), ("欧元", "EUR"), ("日元", "JPY"),
                  ("人民币", "CNY"), ("元", "CNY"), ("块", "CNY"))
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟"
 _CJK_NUMBER = re.compile(r"[\u4e00-\u9fff\uff05\uff10-\uff19]")  # any Han character, full-width digit or %
@@ -103,6 +103,8 @@ def parse_chinese_quantity(text: str) -> Quantity | None:
     value = _chinese_number(core)
     if value is None:
         return None
+    if "美分" in text:
+        value /= 100  # 35美分 is 0.35 dollars
     return Quantity(value=value, unit=unit, currency=currency)
 
 
