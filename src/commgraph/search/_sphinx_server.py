@@ -118,8 +118,8 @@ class Connections:
         return self.batch([(sql, args)])[0]
 
     def batch(self, statements: list[tuple[str, object]]) -> list[list[tuple]]:
-        """Several statements in one round trip, each one's rows. searchd runs a batch of SELECTs with the
-        same full-text query as one multi-query: the match is evaluated once for the page and every facet."""
+        """Several statements in one round trip, each one's rows. (searchd still evaluates the full-text match
+        once per statement: at 1,000 articles the batch saved 17 % of a one-word search, nothing of a phrase.)"""
         import pymysql
 
         cursor = self.cursor()
