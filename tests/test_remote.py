@@ -325,10 +325,12 @@ def test_blank_nodes_come_back_from_the_remote_store(remote_settings):
     assert len(rows) == 1 and isinstance(rows[0]["x"], ox.BlankNode) and rows[0]["v"] == ox.Literal("x")
 
 
-def test_figure_values_keep_every_digit(remote_settings, remote_client, extractor):
+def test_figure_values_keep_every_digit(remote_settings, remote_client, extractor, tmp_path):
     # Virtuoso 7.2 writes an xsd:double with six significant digits in every SPARQL result format
     # (23254173 -> "2.32542e+07"); the figure pages must still show the article's number.
-    tieba = FIXTURES / "eval/en/tune/27-test-fixture-baidu-tieba-explainer.html"
+    tieba = tmp_path / "2021-06-07-tieba-bars.txt"
+    tieba.write_text("Baidu Tieba counts its bars\n\nBaidu said on Monday that Tieba had 23,254,173 bars on "
+                     "June 6, 2021, up from a year earlier.\n", encoding="utf-8")
     report = ingest([tieba], remote_settings, extractor=extractor)
     assert not report.failed and len(report.added) == 1
     try:
