@@ -96,6 +96,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                              facts.type_of, to_simplified, facts.tokens)
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
                                figures[-1].subject if figures and figures[-1].sentence == sentence else None)
+            if metric == "数量" and figures and figures[-1].sentence == sentence:
+                metric = figures[-1].metric  # "股价上涨2.1%，收于381.4港元": the measure of the figure before
         approx = match.group("approx") or match.group("tail")
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
@@ -241,6 +243,11 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     in_clause = candidates(clause_start, start)
     if in_clause:
         return in_clause[-1].entity
+    # "我国网民规模为9.04亿": a country named in the clause is what its national figures are about
+    place = next((m for m in reversed(facts.mentions) if clause_start <= m.start < start
+                  and facts.type_of(m.entity) == "Place" and _NATIONAL_MEASURE.match(simple, m.end)), None)
+    if place is not None:
+        return place.entity
     if previous is not None:
         return previous
     sentence_start = simple.rfind("\n", 0, clause_start) + 1
@@ -258,6 +265,10 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
+
+
+# what a country's statistics count: 我国网民规模, 中国手机网民规模, 全国网络视频用户
+_NATIONAL_MEASURE = re.compile(rf"[{HAN}]{{0,8}}?(?:网民|用户|人数|规模|普及率)")
 
 
 def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
