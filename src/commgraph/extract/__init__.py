@@ -313,6 +313,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              if not any(s <= ent.start_char < e for s, e in datelines)
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
+    spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [_with_first_name(doc, _product_feature(doc, ent, resolver.rules), resolver) for ent in spans]
     spans = sorted(_known_name_prefixes(doc, _place_prefixed_organisations(doc, spans, resolver.rules), resolver),
                    key=lambda e: (LABEL_TYPES.get(e.label_, e.label_) != "Person", e.start))  # people first, as above
@@ -476,11 +477,17 @@ def _product_feature(doc: "Doc", ent, rules: Rules):
     if ent.label_ not in ("Product", "Organization") or ent.end >= len(doc):
         return ent
     j = ent.end
-    while j < len(doc) and j - ent.end < 2 and _continues_name(doc[j]) and doc[j].lower_ not in _CALENDAR:
+    while j < len(doc) and j - ent.end < 4 and _continues_name(doc[j]) and doc[j].lower_ not in _CALENDAR:
         j += 1
+        if j + 1 < len(doc) and doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_ \
+                and doc[j + 1].is_title:
+            j += 2  # "iQiyi All-Star Carnival": a hyphenated word is one word of the name
+    if j < len(doc) and doc[j].text == "-" and not doc[j - 1].whitespace_:
+        return ent  # the name would end inside a hyphenated word
     org_heads = rules.words("types", "organization_heads") | ORG_HEADS
     closing = j < len(doc) and doc[j].is_title and not doc[j].is_sent_start and (
-        doc[j].lower_ in rules.words("types", "product_cues") or doc[j].lower_ in org_heads)
+        doc[j].lower_ in rules.words("types", "product_cues") or doc[j].lower_ in org_heads
+        or doc[j].lower_ in rules.words("types", "event_heads"))
     if closing:
         j += 1  # "Tencent Musician Platform", "Weixin Group"
     elif ent.label_ != "Product" or j == ent.end:
@@ -488,7 +495,7 @@ def _product_feature(doc: "Doc", ent, rules: Rules):
     if j < len(doc) and doc[j].is_title and not doc[j].is_stop or doc[ent.start:j].sent.text.istitle():
         return ent  # a headline in title case ("QQ Group Open Platform Strategy Leads ...")
     last = doc[j - 1].lower_
-    label = "ORG" if last in org_heads else "PRODUCT"
+    label = "ORG" if last in org_heads else "EVENT" if last in rules.words("types", "event_heads") else "PRODUCT"
     longer = doc.char_span(ent.start_char, doc[j - 1].idx + len(doc[j - 1]), label=label)
     return longer if longer is not None else ent
 
@@ -510,6 +517,38 @@ def _with_first_name(doc: "Doc", ent, resolver: Resolver):
         return ent
     longer = doc.char_span(token.idx, ent.end_char, label=ent.label_)
     return longer if longer is not None else ent
+
+
+def _split_at_dashes(doc: "Doc", ent) -> list:
+    """A spaced dash ends a name: the model read 'TFboys - Jackson Yee' and 'Roy Wang - among' as one person.
+    A person's name keeps no lower-case word at its ends."""
+    from spacy.tokens import Span
+
+    parts, start = [], ent.start
+    for i in range(ent.start, ent.end + 1):
+        if i == ent.end or doc[i].text in ("-", "–", "—") and doc[i - 1].whitespace_ and doc[i].whitespace_:
+            if i > start:
+                parts.append((start, i))
+            start = i + 1
+    if parts and ent[0].text.isascii():  # "He Jiong 何炅": the Chinese name after the Latin one is not part of it
+        a, b = parts[-1]
+        while b > a + 1 and not doc[b - 1].text.isascii():
+            b -= 1
+        parts[-1] = (a, b)
+    if ent.start >= 2 and doc[ent.start - 1].text in ('"', "“", "'", "‘") \
+            and doc[ent.start - 2].lower_ in ("nicknamed", "dubbed", "called", "named", "as"):
+        return []  # 'nicknamed "Nana"': another name of someone already named, not an entity of its own
+    if len(parts) == 1 and parts[0] == (ent.start, ent.end) and ent.label_ != "PERSON":
+        return [ent]
+    out = []
+    for a, b in parts:
+        while ent.label_ == "PERSON" and a < b and doc[a].is_lower:
+            a += 1
+        while ent.label_ == "PERSON" and b > a and doc[b - 1].is_lower:
+            b -= 1
+        if b > a:
+            out.append(Span(doc, a, b, label=ent.label_))
+    return out
 
 
 _NOT_NAME_WORDS = {"vice", "president", "chairman", "chief", "ceo", "cfo", "coo", "cto", "founder", "co-founder",

@@ -194,7 +194,9 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         if not _name_word(doc[i]):
             i += 1
             continue
-        j = i
+        if i > 0 and doc[i - 1].text == "The" and not doc[i - 1].is_sent_start:
+            i -= 1  # "the hit drama The Untamed": a title's own article belongs to it
+        j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
         type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules)
