@@ -69,6 +69,13 @@ SELECT ?article ?headline ?score WHERE {
   BIND(cg:textScore(?article, "interest tribes") AS ?score)
   FILTER(BOUND(?score))
 } ORDER BY DESC(?score)""",
+    "people-and-organisations": """
+SELECT ?name ?relation ?orgName WHERE {
+  { SELECT DISTINCT ?person ?relation ?org WHERE {
+      VALUES ?relation { schema:worksFor schema:affiliation }
+      ?person ?relation ?org } }
+  ?person schema:name ?name . ?org schema:name ?orgName .
+} ORDER BY ?orgName ?name""",
     "entities-by-articles": """
 SELECT ?entity ?name ?type ?articles WHERE {
   { SELECT ?entity (COUNT(?article) AS ?articles) WHERE { ?article schema:mentions ?entity }
@@ -83,7 +90,7 @@ SELECT ?entity ?name ?mentions WHERE {
 } ORDER BY DESC(?mentions)""",
 }
 # LIMIT of each new form, and the variable its top rows are chosen by (ties at the cut may fall either way)
-CUT = {"relations": (500, "predicate"), "keyword-articles": (50, "score"), "with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
+CUT = {"people-and-organisations": (500, None), "relations": (500, "predicate"), "keyword-articles": (50, "score"), "with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
        "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions")}
 
 
