@@ -24,7 +24,7 @@ LAYERS = (
     ("sources", {"sources", "pdf_text", "fetch"}),
     ("extract", {"extract", "cluster", "evaluate"}),  # cluster: extraction on a Dask cluster; evaluate: `make eval`
     ("graph", {"graph", "lookup", "queries", "summaries"}),
-    ("search", {"search", "index", "postings", "analysis", "search_budget"}),
+    ("search", {"search"}),
     ("generations", {"generations", "pipeline", "check"}),
     ("sparql", {"sparql", "workers", "query_runner"}),
     ("server", {"server"}),
