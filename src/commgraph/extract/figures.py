@@ -304,6 +304,11 @@ class _Reader:
             canonical = linked.canonical
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
+        if not named:  # "Katy Perry (@katyperry, 107 million followers)": a figure in brackets after a name
+            opening = self.text.rfind("(", max(span.sent.start_char, span.start_char - 60), span.start_char)
+            if opening != -1 and ")" not in self.text[opening:span.start_char]:
+                before_bracket = self.text[:opening].rstrip()
+                named = self.entity_at(len(before_bracket) - 1, len(before_bracket)) if before_bracket else None
         if not named:  # "a small fraction of ByteDance's $300 billion": the number's own possessor
             named = next((key for c in span.root.children if c.dep_ == "poss" and c.i < span.start
                           for key in [self._key_of(c, set())] if key), None)
