@@ -265,7 +265,12 @@ def type_of_siblings(doc: "Doc", i: int, j: int) -> str | None:
     head = doc[j - 1]
     siblings = [t for t in head.conjuncts if not (i <= t.i < j)]
     types = {t.ent_type_ for t in siblings if t.ent_type_ in ("Organization", "Product")}
-    return types.pop() if len(types) == 1 and len(siblings) >= 1 else None
+    if len(types) == 1 and len(siblings) >= 1:
+        return types.pop()
+    # "followed by Rihanna and Taylor Swift": a name the model took for a place, listed with people, is a person
+    if siblings and head.ent_type_ in ("GPE", "LOC", "FAC", "NORP") and all(t.ent_type_ == "PERSON" for t in siblings):
+        return "PERSON"
+    return None
 
 
 def find_paren_aliases(doc: "Doc") -> dict[int, str]:
