@@ -164,20 +164,19 @@ def figures_about(store: Queryable, iri: str | None = None, metric: str = "",
     about = f"?f schema:observationAbout <{iri}> ." if iri else "?f a schema:Observation ."
     metric_filter = (f"?f schema:variableMeasured ?m . FILTER(CONTAINS(LCASE(?m), LCASE({literal(metric)})))"
                      if metric else "")
-    return one_name(select(store, f"""
+    return one_name(_as_numbers(select(store, f"""
         SELECT DISTINCT ?f ?valueText ?value ?min ?max ?unit ?currency ?approx ?metric ?subject ?subjectName ?date
                ?canonical ?change ?confidence ?method ?s ?sentence ?article ?headline WHERE {{
           {{ SELECT ?f WHERE {{ {about} {metric_filter} }} LIMIT {int(limit)} }}
           ?f cg:valueText ?valueText ; schema:variableMeasured ?metric ; cg:evidence ?s ; schema:isPartOf ?article .
           ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
           OPTIONAL {{ ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
-          OPTIONAL {{ ?f schema:value ?value }} OPTIONAL {{ ?f schema:minValue ?min }}
-          OPTIONAL {{ ?f schema:maxValue ?max }} OPTIONAL {{ ?f schema:unitText ?unit }}
+          {_exact_numbers("?f")} OPTIONAL {{ ?f schema:unitText ?unit }}
           OPTIONAL {{ ?f schema:currency ?currency }} OPTIONAL {{ ?f cg:approximation ?approx }}
           OPTIONAL {{ ?f schema:observationDate ?date }} OPTIONAL {{ ?f cg:canonicalMetric ?canonical }}
           OPTIONAL {{ ?f cg:isChange ?change }} OPTIONAL {{ ?f cg:confidence ?confidence }}
           OPTIONAL {{ ?f cg:method ?method }}
-        }} ORDER BY ?subjectName ?metric ?date"""), ("f",), "subjectName")
+        }} ORDER BY ?subjectName ?metric ?date""")), ("f",), "subjectName")
 
 
 def all_names(store: Queryable, limit: int = 200_000) -> list[str]:
@@ -202,14 +201,33 @@ def figure(store: Queryable, iri: str) -> dict[str, Any] | None:
           <{iri}> a schema:Observation ; cg:valueText ?valueText ; schema:variableMeasured ?metric ;
              cg:evidence ?s ; schema:isPartOf ?article . ?s nif:anchorOf ?sentence . ?article schema:headline ?headline .
           OPTIONAL {{ <{iri}> schema:observationAbout ?subject . ?subject schema:name ?subjectName }}
-          OPTIONAL {{ <{iri}> schema:value ?value }} OPTIONAL {{ <{iri}> schema:minValue ?min }}
-          OPTIONAL {{ <{iri}> schema:maxValue ?max }} OPTIONAL {{ <{iri}> schema:unitText ?unit }}
+          {_exact_numbers(f"<{iri}>")} OPTIONAL {{ <{iri}> schema:unitText ?unit }}
           OPTIONAL {{ <{iri}> schema:currency ?currency }} OPTIONAL {{ <{iri}> cg:approximation ?approx }}
           OPTIONAL {{ <{iri}> schema:observationDate ?date }} OPTIONAL {{ <{iri}> cg:canonicalMetric ?canonical }}
           OPTIONAL {{ <{iri}> cg:isChange ?change }} OPTIONAL {{ <{iri}> cg:confidence ?confidence }}
           OPTIONAL {{ <{iri}> cg:method ?method }} }} LIMIT 4""")
-    rows = one_name(rows, ("valueText",), "subjectName")
+    rows = one_name(_as_numbers(rows), ("valueText",), "subjectName")
     return dict(rows[0], f=iri) if rows else None
+
+
+_FIGURE_NUMBERS = (("value", "value"), ("min", "minValue"), ("max", "maxValue"))
+
+
+def _exact_numbers(node: str) -> str:
+    """A figure's value, min and max read as text (STR), every digit kept: Virtuoso writes an xsd:double with
+    six significant digits in its SPARQL results (23254173 -> "2.32542e+07"); STR gives its whole lexical
+    form there and the same number on Oxigraph."""
+    return " ".join(f"OPTIONAL {{ {node} schema:{p} ?{v}Number BIND(STR(?{v}Number) AS ?{v}) }}"
+                    for v, p in _FIGURE_NUMBERS)
+
+
+def _as_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The numbers `_exact_numbers` read as text, back to floats."""
+    for row in rows:
+        for v, _ in _FIGURE_NUMBERS:
+            if row.get(v) is not None:
+                row[v] = float(row[v])
+    return rows
 
 
 def article(store: Queryable, iri: str) -> dict[str, Any] | None:
