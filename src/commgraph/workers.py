@@ -112,9 +112,11 @@ def _text_score(task: Task, opened: dict):
         if keywords.value not in cache:
             if len(cache) >= 64:  # a long-lived worker must not grow with every distinct keyword query
                 cache.clear()
-            cache[keywords.value] = _scores_for(task, keywords.value, opened)
-        minted = minter.parse(article.value)  # an article's IRI; any other node has no keyword score
-        value = cache[keywords.value].get(minted.article) if minted is not None and minted.kind == "article" else None
+            # by article IRI: the function runs once per article of the store (11,000 calls for a query at 10,000
+            # articles), and parsing each IRI back to an id cost 31 us a call, a dict lookup 0.2 us
+            scores = _scores_for(task, keywords.value, opened)
+            cache[keywords.value] = {str(minter.article(a)): value for a, value in scores.items()}
+        value = cache[keywords.value].get(article.value)  # any other node has no keyword score
         return None if value is None else ox.Literal(str(round(value, 4)), datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#double"))
 
