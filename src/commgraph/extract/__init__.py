@@ -16,7 +16,7 @@ from .pieces import PIECE_CHARS, extract_in_pieces
 from .quotes import extract_quotes
 from .relations import extract_relations
 from .roles import extract_roles
-from .rules import Rules, load_rules, rules_fingerprint
+from .rules import Rules, load_rules, pattern, rules_fingerprint
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -147,7 +147,7 @@ def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entit
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
     for key in counts:
         entity = entities[key]
-        if any(name and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)
+        if any(name and pattern(rf"(?<!\w){re.escape(name.lower())}(?!\w)").search(lowered)
                for name in (entity.name, *entity.aliases)):
             counts[key] += 3
     if not counts:
@@ -171,7 +171,7 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
 
     def in_title(key: str, text: str) -> bool:
         """Named in the title as what it is about, not as a backer ('Tencent-backed Soul')."""
-        return any(re.search(rf"(?<!\w){re.escape(name)}(?![\w-])", text) for name in names(key))
+        return any(pattern(rf"(?<!\w){re.escape(name)}(?![\w-])").search(text) for name in names(key))
 
     # 'NetEase' inside 'NetEase Cloud Music ...' is the product's name, not the company's
     without_product = title.lower()
@@ -685,7 +685,7 @@ def _add_short_names(text: str, resolver: Resolver, mentions: list[Mention], sen
         if len(keys) != 1 or part.lower() in known or part.lower() in resolver.rules.never:
             continue
         key = next(iter(keys))
-        for match in re.finditer(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text):
+        for match in pattern(rf"(?<![\w-]){re.escape(part)}(?![\w-])").finditer(text):
             if match.start() not in taken:
                 mentions.append(Mention(key, part, match.start(), match.end(), sentence_of(match.start()),
                                         "rule: short name of a person named before", 0.7))
@@ -695,7 +695,7 @@ def _add_unlabelled_aliases(text: str, resolver: Resolver, mentions: list[Mentio
     """Local aliases the model did not label at all still count as mentions."""
     taken = _mention_index(mentions)
     for alias, key in resolver.local_alias.items():
-        for match in re.finditer(rf"\b{re.escape(alias)}\b", text, re.IGNORECASE):
+        for match in pattern(rf"\b{re.escape(alias)}\b", re.IGNORECASE).finditer(text):
             if match.start() not in taken:
                 mentions.append(Mention(key, match.group(0), match.start(), match.end(), sentence_of(match.start()),
                                         "rule: local alias", 0.7))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from .model import Figure
 from .nlp import doc_ents, doc_text
 from .numbers import WORDS, Quantity, is_small_word_number, parse_quantity
-from .rules import Rules
+from .rules import Rules, pattern
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -459,7 +459,7 @@ class _Reader:
             sentence = span.sent.text.lower()
             for form, name in sorted(self.canonical.items(), key=lambda kv: -len(kv[0])):
                 if name in ("revenue", "net income", "market value", "funding", "price") and \
-                        re.search(rf"\b{re.escape(form)}\b", sentence):
+                        pattern(rf"\b{re.escape(form)}\b").search(sentence):
                     return name
             return self.money_verbs.get(metric.lower())
         return None

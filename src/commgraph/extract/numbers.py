@@ -13,6 +13,7 @@ WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
 CURRENCIES = {"yuan": "CNY", "rmb": "CNY", "renminbi": "CNY", "dollars": "USD", "dollar": "USD", "us$": "USD",
               "$": "USD", "¥": "CNY", "euros": "EUR", "euro": "EUR", "hk$": "HKD"}
 # "tens of millions" -> [1e7, 1e8); "hundreds of thousands" -> [1e5, 1e6); "millions" -> [1e6, 1e7)
+_CURRENCY_WORDS = {word: re.compile(rf"(^|\W){re.escape(word)}(\W|$)") for word in CURRENCIES}
 _MAGNITUDE = re.compile(r"^(?:(tens|hundreds|dozens)\s+of\s+)?(thousands|millions|billions)(?:\s+of)?$")
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)")
 
@@ -31,7 +32,7 @@ def parse_quantity(text: str) -> Quantity | None:
     if _CJK_NUMBER.search(text):
         return parse_chinese_quantity(text)
     lowered = text.lower().strip()
-    currency = next((code for word, code in CURRENCIES.items() if re.search(rf"(^|\W){re.escape(word)}(\W|$)", lowered)
+    currency = next((code for word, code in CURRENCIES.items() if _CURRENCY_WORDS[word].search(lowered)
                      or (not word.isalpha() and word in lowered)), None)
     core = re.sub(r"\b(yuan|rmb|renminbi|dollars?|euros?|us\$|hk\$)\b|[$¥]", "", lowered).strip()
     magnitude = _MAGNITUDE.match(core)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .model import Mention, Quote
 from .nlp import doc_text
-from .rules import Rules
+from .rules import Rules, pattern
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -278,7 +278,7 @@ class _SpeakerFinder:
         if before:
             sentence_start = max(previous_para, self.text.rfind(".", previous_para, before[-1].start) + 1)
             sentence = self.text[sentence_start:quoted.start].rstrip(" \n\"“「'")
-            if any(re.search(rf"\b{re.escape(v)}\b", sentence, re.IGNORECASE) for v in self.speech) \
+            if any(pattern(rf"\b{re.escape(v)}\b", re.IGNORECASE).search(sentence) for v in self.speech) \
                     or re.search(r"\b(?:interview|statement|speech|keynote|remarks|letter|answer|asked|reply)\b|[:：]$",
                                  sentence, re.I):
                 return before[-1].entity, "context: the person introduced just before", 0.5
