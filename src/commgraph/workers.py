@@ -229,6 +229,10 @@ class QueryPool:
     def _new_worker(self) -> _Worker:
         return _Worker(self._context, self.limits.sandbox)
 
+    def start(self) -> None:
+        """Spawn the workers now rather than on the first query (they load their imports meanwhile)."""
+        self._start()
+
     def _start(self) -> None:
         with self._lock:
             if not self._started:

@@ -152,6 +152,7 @@ class Services:
         """Open the current generation in the background, and with it the query workers' store (see
         QueryPool.warm), so that neither the first search nor the first SPARQL query pays for the opening."""
         def warm() -> None:
+            self.pool.start()  # the workers' interpreters start while the generation opens (seconds when busy)
             try:
                 self.generation()
             except (StoreError, *OPEN_ERRORS) as exc:  # nothing to serve yet: the first request says why
