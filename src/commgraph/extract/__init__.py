@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
@@ -306,6 +307,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     # People first, so that "Tang" or a net name later in the text can resolve to a full name.
     spans.sort(key=lambda e: (LABEL_TYPES[e.label_] != "Person", e.start))
     mentions: list[Mention] = []
+    cued: set[str] = set()  # entities one of whose mentions was typed by the words around it
     paren_aliases = find_paren_aliases(doc)
     # a dateline names where the report was filed, and its agency: not what the article mentions
     datelines = dateline_ranges(text) + [m.span() for m in _CREDIT_LINE.finditer(text)]
@@ -332,6 +334,8 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
         entity = known_person or resolver.resolve(ent.text, label)
         if entity is None:
             continue
+        if label != ent.label_ or any(ent.start == span.start and ent.end == span.end for span in extra):
+            cued.add(entity.key)
         method, confidence = _mention_method(ent, extra, resolver)
         mentions.append(Mention(entity.key, ent.text, ent.start_char, ent.end_char, sentence_of(ent.start_char),
                                 method, confidence))
@@ -343,9 +347,40 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     for m in mentions:
         key = resolver.local_alias.get(m.text.strip().lower())
         fixed.append(Mention(key, m.text, m.start, m.end, m.sentence, "rule: local alias", 0.7) if key else m)
+    fixed = _one_type_per_name(fixed, resolver, cued)
     _add_unlabelled_aliases(text, resolver, fixed, sentence_of)
     _add_short_names(text, resolver, fixed, sentence_of)
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _one_type_per_name(mentions: list[Mention], resolver: Resolver, cued: set[str]) -> list[Mention]:
+    """One name is one entity in an article: 'Jianying' a place in the headline and an app in the body is the
+    app. The gazetteer's type wins, then a type the words around a mention gave it ('the Japanese figure skater'),
+    then the type most mentions have; with none of these (a tie of the model's guesses) both stay."""
+    by_name: dict[str, dict[str, int]] = {}
+    for m in mentions:
+        entity = resolver.entities.get(m.entity)
+        if entity is not None:
+            counts = by_name.setdefault(entity.name.lower(), {})
+            counts[m.entity] = counts.get(m.entity, 0) + 1
+    moved: dict[str, str] = {}
+    for name, keys in by_name.items():
+        if len(keys) < 2:
+            continue
+        known = resolver.alias_table.get(name)
+        ranked = sorted(keys, key=lambda k: (known is not None and resolver.entities[k].type == known.type,
+                                             k in cued, keys[k]), reverse=True)
+        best, second = ranked[0], ranked[1]
+        if (known is not None and resolver.entities[best].type == known.type) or (best in cued) != (second in cued) \
+                or keys[best] > keys[second]:
+            moved.update({k: best for k in keys if k != best})
+    for key, best in moved.items():
+        resolver.entities[best].aliases.update(resolver.entities[key].aliases)
+        del resolver.entities[key]
+        for alias, target in list(resolver.local_alias.items()):
+            if target == key:
+                resolver.local_alias[alias] = best
+    return [replace(m, entity=moved.get(m.entity, m.entity)) for m in mentions]
 
 
 # "Reporting by X; Editing by Y", "By X Bureau, Hong Kong", "Photo: X": a credit line names no entity of the story
