@@ -244,6 +244,8 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
     gc.freeze()
     try:
         record(f"[{size}] server cold start to first search answer", cold, "s", None, "", "target <= 2 s")
+        # the machine is shared: the load average says how busy it was while these rows were measured
+        record(f"[{size}] load average (1 min) at the start of the HTTP rows", os.getloadavg()[0], "")
         current = gens.require_current(settings.data_dir)
         opened: dict = {}
         # Warm-up, reported apart: the first query a worker process answers spawns it and opens the store
@@ -303,6 +305,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         bench_load(base, size)
         bench_costly_burst(base, size, record)  # issue 15: 8 clients of 32-word searches beside /healthz
         record(f"[{size}] server resident memory", rss_mb(process.pid), "MB", None, "", "target <= 600 MB")
+        record(f"[{size}] load average (1 min) at the end of the HTTP rows", os.getloadavg()[0], "")
     finally:
         process.terminate()
         process.wait(timeout=20)
