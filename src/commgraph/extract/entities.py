@@ -199,11 +199,25 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
-        type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules)
+        type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules) or _type_from_head(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))
         i = j
     return found
+
+
+def _type_from_head(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
+    """Two to four title-case words the model left unlabelled, ending in an organisation's or an event's head word,
+    are that: 'Greenwoods Investment', 'Sootoo Institute', 'Xinzhi Youth Conference' (not in a title-case
+    headline, where every word is capitalised)."""
+    if not 2 <= j - i <= 4 or doc[i].sent.text.istitle() or i > 0 and doc[i - 1].ent_type_:
+        return None  # right after a known name ("ChinaJoy Digital Entertainment Expo") it is that name's tail
+    last = doc[j - 1].lower_
+    if last in rules.words("types", "organization_heads") or last in ORG_HEADS:
+        return "Organization"
+    if last in rules.words("types", "event_heads"):
+        return "Event"
+    return None
 
 
 def _person_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
@@ -215,6 +229,10 @@ def _person_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     before = doc[i - 1] if i > 0 else None
     if before is not None and before.lower_ in rules.words("speech", "verbs") and before.pos_ == "VERB":
         return "PERSON"
+    if j + 1 < len(doc) and doc[j].lower_ in ("is", "was") and (
+            doc[j + 1].lower_ in rules.title_heads or j + 2 < len(doc) and doc[j + 1].lower_ in ("the", "a", "an")
+            and doc[j + 2].lower_ in rules.title_heads | rules.words("titles", "modifiers")):
+        return "PERSON"  # "Ma Jing is vice president of finance"
     if j + 1 < len(doc) and doc[j].text == ",":
         for token in doc[j + 1:j + 6]:
             if token.is_punct or token.pos_ in ("VERB", "AUX"):
