@@ -86,7 +86,7 @@ def test_sparql_example_and_permalink(page):
     page.click("button.example[data-id=people-roles]")
     page.wait_for_selector("#results table tbody tr >> text=Tang Daosheng")
     link = page.get_attribute("#permalink", "href")
-    assert "people" not in link and "roleHolder" in link.replace("%3A", ":")
+    assert "people" not in link and "summaryHolder" in link.replace("%3A", ":")
     shoot(page, "sparql")
     page.goto(page.base + link)
     page.wait_for_selector("#results table tbody tr >> text=senior executive vice president")
