@@ -82,7 +82,8 @@ def main() -> None:
             writer = engine.writer(generation, words=words)
             for i, article in enumerate(articles, 1):
                 writer.replace(IndexDocument(id=article.id, title=article.title, body=article.body, lang="zh"))
-                sql.run("INSERT INTO ngram (id, body, aid) VALUES (%s, %s, %s)", (i, article.title + "\n" + article.body, article.id))
+                sql.run("INSERT INTO ngram (id, body, aid) VALUES (%s, %s, %s)",
+                        (i, article.title + "\n" + article.body, article.id))
             writer.commit()
             index = engine.open(generation)
             for label, queries in (("gazetteer names", names), ("strings across a word boundary", sorted(boundary))):

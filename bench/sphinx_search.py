@@ -47,8 +47,9 @@ def documents(count: int) -> list[IndexDocument]:
         keys = {f"{k.type.lower()}/{k.name.lower().replace(' ', '-')}": k for k in found}
         names = {name: tuple(sorted({n for k in found if k.type == type_ for n in (k.name, *k.aliases)}))
                  for name, type_ in TYPE_FIELDS.items()}
-        docs.append(IndexDocument(id=f"a{i:06d}", title=title, body=body, date=f"20{10 + i % 10}-0{1 + i % 9}-1{i % 10}",
-                                  lang="en", entities=tuple(sorted(keys)), names=names))
+        date = f"20{10 + i % 10}-0{1 + i % 9}-1{i % 10}"
+        docs.append(IndexDocument(id=f"a{i:06d}", title=title, body=body, date=date, lang="en",
+                                  entities=tuple(sorted(keys)), names=names))
     return docs
 
 

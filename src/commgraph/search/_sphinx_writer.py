@@ -194,7 +194,8 @@ class SphinxWriter:
         if not self.pending:
             return
         rows = list(self.pending.values())
-        columns = ("id, title, body, titlex, bodyx, tags, aid, title_s, date_s, lang, ekeys, day, gens, etypes, entity, "
+        columns = ("id, title, body, titlex, bodyx, tags, aid, title_s, date_s, lang, ekeys, day, gens, etypes, "
+                   "entity, "
                    + ", ".join(f"e_{t}" for t in TYPES))
         values, args = [], []
         for row in rows:

@@ -98,7 +98,8 @@ class SphinxIndex:
     def warm_up(self) -> None:
         """jieba's dictionary in the background when this generation holds Chinese articles: queries and
         snippets are segmented here, on our side of the wire."""
-        langs = self.sql.run(f"SELECT lang, COUNT(*) AS c FROM {self.idx} WHERE gens = {self.tag} GROUP BY lang LIMIT 100")
+        langs = self.sql.run(f"SELECT lang, COUNT(*) AS c FROM {self.idx} WHERE gens = {self.tag} GROUP BY lang "
+                             "LIMIT 100")
         if any(str(lang).startswith("zh") for lang, _ in langs):
             warm_up(self.schema["body"].analyzer)
 
@@ -223,7 +224,8 @@ class SphinxIndex:
         snippets = self._snippets([bodies.get(row[1], "") for row in rows], request.text)
         hits = [Hit(id=aid, title=title, date=date, score=float(w) if request.sort != "date" else 0.0,
                     snippet=snippet,
-                    entities=[(k, names.get(k, k), TYPE_FIELDS.get(k.split("/", 1)[0], "")) for k in ekeys.split(",") if k],
+                    entities=[(k, names.get(k, k), TYPE_FIELDS.get(k.split("/", 1)[0], ""))
+                              for k in ekeys.split(",") if k],
                     lang=lang)
                 for (_, aid, title, date, lang, ekeys, w), snippet in zip(rows, snippets)]
         suggestion = self._suggest(request.text, budget) if not total else None
