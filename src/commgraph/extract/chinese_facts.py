@@ -428,6 +428,9 @@ def extract_roles(facts: Facts) -> list[Role]:
             if chain is None:
                 break
             title_start = chain
+            inside = next((m for m in mentions if m.start < title_start < m.end), None)
+            if inside is not None:  # "社交网络事业群总裁": 事业群 ends the unit's name, 总裁 is the title
+                title_start = inside.end
             gap = title_start
             while simple[gap - 1:gap] == " ":
                 gap -= 1
