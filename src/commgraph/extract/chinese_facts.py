@@ -314,14 +314,19 @@ def _date_of(simple: str, start: int, clause_start: int, article_date: str | Non
 def _canonical_table(facts: Facts):
     """The canonical metric (rules/metrics.toml) whose form the metric contains, longest form first."""
     forms = sorted(facts.rules.canonical_forms().items(), key=lambda item: -len(item[0]))
-    han_forms = [(f, c) for f, c in forms if re.search(f"[{HAN}]", f)]
+    # measures with no canonical metric (每股收益 is not 收益) are forms too, and the longest ending wins
+    han_forms = sorted([(f, c) for f, c in forms if re.search(f"[{HAN}]", f)]
+                       + [(f, None) for f in facts.rules.unmapped_metrics if re.search(f"[{HAN}]", f)],
+                       key=lambda item: -len(item[0]))
 
     def canonical(metric: str) -> str | None:
         """A form at the end of the metric first ("增值服务收入" ends in 收入), else anywhere in it."""
         if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
             return next((c for f, c in forms if metric.lower() == f or metric.lower().endswith(" " + f)), None)
-        return next((c for f, c in han_forms if metric.endswith(f)), None) or next(
-            (c for f, c in han_forms if f in metric), None)
+        ending = next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
+        if ending is not None:
+            return ending[1]
+        return next((c for f, c in han_forms if f in metric), None)
 
     return canonical
 
