@@ -235,6 +235,16 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         company_words = words.startswith("the ") and types[0] == "Organization"
         topic = (topics or {}).get("<topic:Organization>" if company_words else "<topic>")
         here = sentence_of(pos)
+        if types == ["Place"]:  # "the country": the place named last, a paragraph or two back at most
+            return next((m.entity for m in reversed(ordered[:bisect.bisect_left(starts, pos)])
+                         if pos - m.end <= 1500 and entity_type(m.entity) == "Place"), None)
+        if words in ("its", "their", "it") and 0 <= here < len(subjects) and subjects[here] \
+                and subjects[here][1] <= pos:
+            # "Rival JD.com said its transaction volume ...": the sentence's own subject before the topic
+            own = [m for m in ordered[:bisect.bisect_left(starts, pos)] if subjects[here][0] <= m.start
+                   and m.end <= subjects[here][1] and entity_type(m.entity) in types and m.start not in sources]
+            if own:
+                return own[0].entity
         if "Person" in types:
             for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
                 if pos - ordered[i].end > 1500:

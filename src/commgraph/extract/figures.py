@@ -221,6 +221,7 @@ class _Reader:
         self.company_nouns = rules.words("reference_nouns", "company")
         self.source_verbs = rules.words("figures", "source_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
+        self.place_nouns = rules.words("reference_nouns", "place")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -356,7 +357,11 @@ class _Reader:
                     settled[i] = figure = replace(figure, metric=nxt.metric, canonical=nxt.canonical or figure.canonical,
                                                   subject=figure.subject or nxt.subject,
                                                   method=figure.method + "; measure of the level it leads to")
-            if figure.canonical is None and not self._unmapped(figure.metric):
+            counted = figure.unit is None and not figure.currency and re.fullmatch(r"(?:[a-z-]+ )?[a-z-]+s",
+                                                                                 figure.metric.lower()) \
+                and not figure.metric.lower().endswith(("shares", "points"))
+            if figure.canonical is None and not self._unmapped(figure.metric) and not counted:
+                # ("more than 15,000 international brands" counts brands, whatever the sentence measures nearby)
                 start = text.rfind("\n", 0, figure.start) + 1
                 for stop in (". ", ".\n", "; "):
                     cut = text.rfind(stop, start, figure.start)
@@ -515,6 +520,8 @@ class _Reader:
                 return found
             if token.lower_ in self.platform_nouns:
                 return self.refer(token.idx, "the platform")
+            if token.lower_ in self.place_nouns:
+                return self.refer(token.idx, "the country")  # "the country would keep opening its economy"
         return None
 
     def _subject(self, span: "Span", about: list["Token"], metric: str) -> tuple[str | None, str]:

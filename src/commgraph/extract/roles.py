@@ -420,7 +420,7 @@ class _RoleFinder:
             if start <= employer.start < start + cut < employer.end:
                 cut = employer.end - start
         phrase = rest[:cut]
-        if not phrase.strip() or len(phrase.split()) > 16:
+        if not phrase.strip() or len(phrase.split()) > 24:  # official titles run long: "a member of the ..."
             return None
         first = phrase.split()[0]
         if first[0].isupper() and not self._org_in(start, start + len(first) + 1) and first.lower() not in self.heads \
