@@ -14,7 +14,7 @@ import re
 from typing import Callable
 
 from .model import Mention, Role
-from .rules import Rules
+from .rules import Rules, pattern
 
 # Words that end a title search to the left of a name.
 _STOP_WORDS = {"or", "as", "well", "with", "by", "to", "said", "says", "that", "when", "while", "including",
@@ -30,6 +30,7 @@ _CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "pr
               "cofounder", "spokesperson", "spokesman", "spokeswoman", "director", "vice president", "officer",
               "executive", "partner", "head", "general manager", "manager", "secretary")
 
+_BROKER_HEAD = re.compile(r"\s*(?:[-*•]\s*)?(?P<org>[A-Z][^\n:]{1,40}?)\s*:\s*")
 # "Chew spent almost six years at the phone maker Xiaomi, where he was chief financial officer and ..."
 _WHERE_HE_WAS = re.compile(r"[^.;:\n]{0,90}?\bat\s+[^.;:,\n]{1,60},\s+where\s+(?:he|she)\s+(?:was|served as|worked as)\s+"
                            r"(?:an?\s+|the\s+)?(?P<titles>[a-z][^.;:\n]{2,90}?)(?=[.;:\n]|,\s|$)")
@@ -63,7 +64,8 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
     for mention in mentions:
         if entity_type(mention.entity) != "Person":
             continue
-        for found in (finder.before(mention), finder.after(mention), described.get(id(mention))):
+        for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
+                      finder.broker_line(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -240,6 +242,24 @@ class _RoleFinder:
         return word in self.heads or word in self.modifiers or any(
             word in h.split() for h in self.heads) or all(part in self.modifiers | self.heads
                                                         for part in word.split("-") if part)
+
+    # -- a broker's line in a round-up ----------------------------------------------------------------------------
+
+    def broker_line(self, mention: Mention) -> Found | None:
+        """'- Mizuho: James Lee keeps a Buy rating ...': a line that opens with an organisation and a colon, then
+        names a person who rates or sets a target, makes that person the organisation's analyst."""
+        line_start = self.text.rfind("\n", 0, mention.start) + 1
+        head = _BROKER_HEAD.fullmatch(self.text, line_start, mention.start)
+        if head is None:
+            return None
+        org = next((m.entity for m in self.employers if head.start("org") <= m.start and m.end <= head.end("org")),
+                   None)
+        line_end = self.text.find("\n", mention.end)
+        line = self.text[mention.end:line_end if line_end != -1 else len(self.text)].lower()
+        if org is None or not any(pattern(rf"\b{re.escape(w)}\b").search(line)
+                                  for w in self.rules.words("roles", "analyst_cues")):
+            return None
+        return [("analyst", org)], line_start, mention.end, "words: a broker's line in a round-up"
 
     # -- in the sentence next to the name ------------------------------------------------------------------------
 
