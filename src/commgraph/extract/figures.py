@@ -220,6 +220,7 @@ class _Reader:
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
         self.company_nouns = rules.words("reference_nouns", "company")
         self.source_verbs = rules.words("figures", "source_verbs")
+        self.join_verbs = rules.words("figures", "join_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
         self.place_nouns = rules.words("reference_nouns", "place")
 
@@ -305,6 +306,12 @@ class _Reader:
             canonical = linked.canonical
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
+        joined = self._joined(head)
+        if joined is not None:  # "500,000 TikTok users have signed up to RedNote": the service they joined
+            named = joined
+        wealth = self._wealth_of(span)
+        if wealth is not None:  # "Mao is worth an estimated 18 billion yuan": a person's fortune, not a company's
+            named, metric = wealth, "worth"
         if not named:  # "Katy Perry (@katyperry, 107 million followers)": a figure in brackets after a name
             opening = self.text.rfind("(", max(span.sent.start_char, span.start_char - 60), span.start_char)
             if opening != -1 and ")" not in self.text[opening:span.start_char]:
@@ -428,6 +435,35 @@ class _Reader:
         if not same_sentence:
             return None
         return same_sentence[-1] if span.start_char - same_sentence[-1].end < 120 else None
+
+    def _joined(self, head: "Token | None") -> str | None:
+        """The service people counted by the figure joined or moved to, when the count is the subject of such a
+        verb ('users have signed up to RedNote', 'players flocked to the game')."""
+        if head is None or head.dep_ not in ("nsubj", "nsubjpass") or head.head.lemma_ not in self.join_verbs:
+            return None
+        verb = head.head
+        for child in verb.children:
+            targets = [child] if child.dep_ == "dobj" else [
+                g for c in ([child] if child.dep_ == "prep" else [t for t in child.children if t.dep_ == "prep"])
+                if c.lower_ in ("to", "on", "for", "with") for g in c.children if g.dep_ == "pobj"] \
+                if child.dep_ in ("prep", "prt") else []
+            for target in targets:
+                key = self.entity_at(target.idx, target.idx + len(target))
+                if key and not key.startswith(("person/", "place/")):
+                    return key
+        return None
+
+    def _wealth_of(self, span: "Span") -> str | None:
+        """'Mao is worth 18 billion yuan (...) and Qu 12 billion yuan': the person whose fortune the amount is."""
+        sent_start = span.sent.start_char
+        before = self.text[sent_start:span.start_char]
+        if not re.search(r"\b(?:is|was|are|were)\s+worth\b|\bnet worth\b|\bfortune\b|\bwealth\b", before):
+            return None
+        for pos in range(span.start_char - 1, sent_start - 1, -1):
+            key = self.entity_at(pos, pos + 1)
+            if key:
+                return key if key.startswith("person/") else None
+        return None
 
     def _verb_measure(self, span: "Span") -> str:
         """'raised $5.4 billion' -> 'funding' (by the verb), else the verb itself."""

@@ -30,6 +30,7 @@ _CORPORATE = ("ceo", "cfo", "coo", "cto", "chief", "chairman", "chairwoman", "pr
               "cofounder", "spokesperson", "spokesman", "spokeswoman", "director", "vice president", "officer",
               "executive", "partner", "head", "general manager", "manager", "secretary")
 
+_FOUNDED_BY = re.compile(r"\b(co-?)?founded\s+(?:in\s+\d{4}\s+)?by\s+")
 _BROKER_HEAD = re.compile(r"\s*(?:[-*•]\s*)?(?P<org>[A-Z][^\n:]{1,40}?)\s*:\s*")
 # "Chew spent almost six years at the phone maker Xiaomi, where he was chief financial officer and ..."
 _WHERE_HE_WAS = re.compile(r"[^.;:\n]{0,90}?\bat\s+[^.;:,\n]{1,60},\s+where\s+(?:he|she)\s+(?:was|served as|worked as)\s+"
@@ -65,7 +66,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
         if entity_type(mention.entity) != "Person":
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
-                      finder.broker_line(mention)):
+                      finder.broker_line(mention), finder.founded_by(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -242,6 +243,24 @@ class _RoleFinder:
         return word in self.heads or word in self.modifiers or any(
             word in h.split() for h in self.heads) or all(part in self.modifiers | self.heads
                                                         for part in word.split("-") if part)
+
+    # -- founded by ------------------------------------------------------------------------------------------------
+
+    def founded_by(self, mention: Mention) -> Found | None:
+        """'RedNote was co-founded in 2013 by Miranda Qu, now its president, and Charlwin Mao': each person after
+        'founded by' founded the organisation the sentence opens with."""
+        sentence_start = max(self.text.rfind(". ", 0, mention.start) + 2, self.text.rfind("\n", 0, mention.start) + 1)
+        match = _FOUNDED_BY.search(self.text, sentence_start, mention.start)
+        if match is None or re.search(r"[.;]", self.text[match.end():mention.start]):
+            return None
+        between = self.text[match.end():mention.start]
+        if between.strip() and not re.search(r"\band\s*$", between):
+            return None  # only the names the phrase lists: "by X" or "... and Y"
+        org = next((m.entity for m in self.employers if sentence_start <= m.start < match.start()), None)
+        if org is None:
+            return None
+        title = "co-founder" if match.group(1) else "founder"
+        return [(title, org)], match.start(), mention.end, "words: founded by"
 
     # -- a broker's line in a round-up ----------------------------------------------------------------------------
 
