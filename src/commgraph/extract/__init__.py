@@ -587,11 +587,11 @@ def _split_at_dashes(doc: "Doc", ent) -> list:
         return [ent]
     out = []
     for a, b in parts:
-        while ent.label_ == "PERSON" and a < b and doc[a].is_lower:
+        while a < b and (doc[a].is_space or doc[a].is_punct or ent.label_ == "PERSON" and doc[a].is_lower):
             a += 1
-        while ent.label_ == "PERSON" and b > a and doc[b - 1].is_lower:
+        while b > a and (doc[b - 1].is_space or doc[b - 1].is_punct or ent.label_ == "PERSON" and doc[b - 1].is_lower):
             b -= 1
-        if b > a:
+        if b > a and any(ch.isalnum() for ch in doc[a:b].text):
             out.append(Span(doc, a, b, label=ent.label_))
     return out
 

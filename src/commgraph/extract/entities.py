@@ -88,6 +88,8 @@ class Resolver:
 
     def resolve(self, text: str, label: str) -> Entity | None:
         name = clean_name(text)
+        if not name.strip():
+            return None
         known = self.alias_table.get(name.lower()) or self.alias_table.get(name_key(name))
         if known is not None:
             return self._entity(known.name, known.type, alias=name)
