@@ -34,10 +34,7 @@ SIBLINGS = {"graph": 3, "search": 3}  # one rank: the same step of the flow, nei
 # Cycles made by a lazy import inside one layer, there before this test: a dispatcher that imports its plug-in on
 # first use, and the plug-in importing the dispatcher's helpers back. Not import-time cycles, but cycles still:
 # moving the shared helpers into a module of their own would end them. No other cycle may appear.
-KNOWN_CYCLES = {
-    "sources -> pdf_text -> sources",  # sources._parse_pdf imports pdf_text, which takes sources' date/slug helpers
-    "extract.chinese -> extract.chinese_facts -> extract.chinese",  # ChineseExtractor imports its fact rules lazily
-}
+KNOWN_CYCLES: set[str] = set()  # none left: pdf_text and chinese_facts no longer import their callers
 SRC = __import__("pathlib").Path(__file__).resolve().parents[1] / "src" / "commgraph"
 
 

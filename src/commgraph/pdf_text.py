@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from .errors import ArticleError
-from .sources import Article, _date_from_name, _iso_date, boilerplate, slugify
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page where running headers and footers sit
 _PAGE_NUMBER = re.compile(r"^\W*((page|p\.|seite)\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$|^第\s*\d+\s*页(\s*/?\s*共\s*\d+\s*页)?$",
@@ -25,8 +26,19 @@ _UNTITLED = re.compile(r"^(untitled|unknown|anonymous|microsoft word - .*|.*\.(d
 _MIN_LETTERS = 40  # fewer letters in the whole file than this: no text layer (a scanned report)
 
 
-def parse_pdf(data: bytes, name: str, stem: str) -> Article:
-    """One PDF file as an article; a file without a text layer (scanned pages) is an error that says so."""
+@dataclass(frozen=True)
+class PdfText:
+    """What a PDF file says: its title, its body, where each page starts in the body, its creation date."""
+
+    title: str
+    body: str
+    pages: tuple[int, ...]
+    created: str | None
+
+
+def read_pdf(data: bytes, name: str, stem: str, is_furniture: Callable[[str], bool]) -> PdfText:
+    """The text of one PDF file; `is_furniture` says which paragraphs are site furniture (sources' boilerplate
+    rules). A file without a text layer (scanned pages) is an error that says so."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -51,16 +63,14 @@ def parse_pdf(data: bytes, name: str, stem: str) -> Article:
                            "on it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result. Skipped.")
     pages = _drop_running_lines(pages)
     paragraphs = [(n, kind, text) for n, lines in enumerate(pages) for kind, text in _paragraphs(lines)]
-    rules = boilerplate()
-    paragraphs = [p for p in paragraphs if not rules.is_furniture(p[2])]
+    paragraphs = [p for p in paragraphs if not is_furniture(p[2])]
     title = " ".join(meta_title.split())
     if not title or _UNTITLED.match(title):
         title = paragraphs[0][2] if paragraphs and len(paragraphs[0][2]) <= 200 else stem
     if paragraphs and " ".join(paragraphs[0][2].split()).lower() == title.lower():
         paragraphs = paragraphs[1:]  # the title page's heading is the title, not body
     body, starts = _join(paragraphs, len(pages))
-    return Article(id=slugify(stem), title=title, body=body, source=name,
-                   date=_date_from_name(stem) or _iso_date(_pdf_date(created)), pages=starts)
+    return PdfText(title=title, body=body, pages=tuple(starts), created=_pdf_date(created))
 
 
 def _pdf_date(value: str) -> str | None:

@@ -103,9 +103,11 @@ def read_path(path: Path, max_bytes: int = 5_000_000) -> list[Article]:
 def parse_bytes(data: bytes, kind: str, name: str, stem: str) -> list[Article]:
     """Decode and parse raw bytes of the given kind ('text', 'markdown', 'html', 'json', 'pdf')."""
     if kind == "pdf":
-        from .pdf_text import parse_pdf
+        from .pdf_text import read_pdf
 
-        return [parse_pdf(data, name, stem)]
+        pdf = read_pdf(data, name, stem, boilerplate().is_furniture)
+        return [Article(id=slugify(stem), title=pdf.title, body=pdf.body, source=name,
+                        date=_date_from_name(stem) or _iso_date(pdf.created), pages=pdf.pages)]
     text = decode(data, name)
     if not text.strip():
         raise ArticleError(f"{name}: the file is empty; remove it or add the article text")

@@ -10,13 +10,12 @@ plain `Extraction` as the English path. Loaded only when a Chinese article comes
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..sources import Article
+from .chinese_text import _HAN_CHAR, HAN, Facts, Vocabulary, to_simplified
 from .entities import entity_key
 from .model import Entity, Extraction, Mention, Sentence
 from .rules import KnownEntity, Rules
@@ -24,8 +23,6 @@ from .rules import KnownEntity, Rules
 if TYPE_CHECKING:
     from spacy.language import Language
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_CHAR = re.compile(f"[{HAN}]")
 SENTENCE_ENDS = ["。", "！", "？", "!", "?"]
 # jieba tags of proper nouns: nr person, ns place, nt organisation, nz other proper noun, eng Latin word
 PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
@@ -48,86 +45,6 @@ METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local al
                    "_quoted_products": "product: quoted name after a product noun",
                    "_latin_names": "product: Latin name in Chinese text",
                    "_apps": "product: name before App", "_places": "place: jieba ns"}
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """chinese.toml as sets and regular expressions (see that file for what each list is)."""
-
-    titles: re.Pattern
-    title_chain: re.Pattern
-    joiners: tuple[str, ...]
-    academic: frozenset[str]
-    external_titles: tuple[str, ...]
-    speech: re.Pattern
-    fillers: tuple[str, ...]
-    pronouns: frozenset[str]
-    org_suffixes: tuple[str, ...]
-    legal_forms: tuple[str, ...]
-    product_forms: tuple[str, ...]
-    sub_products: tuple[str, ...]
-    brand_suffixes: frozenset[str]
-    event_suffixes: tuple[str, ...]
-    product_nouns: tuple[str, ...]
-    latin_never: tuple[str, ...]
-    never_start: tuple[str, ...]
-    references: tuple[str, ...]
-    surnames: frozenset[str]
-    compound_surnames: frozenset[str]
-    never_end: frozenset[str]
-    not_names: frozenset[str]
-    person_nouns: tuple[str, ...]
-    surname_readings: dict[str, str]
-    figures: dict
-
-    @classmethod
-    def from_rules(cls, rules: Rules) -> "Vocabulary":
-        data = rules.chinese
-        titles, speech, orgs, names = (data.get(k, {}) for k in ("titles", "speech", "organisations", "names"))
-
-        def alternation(words: Iterable[str]) -> str:
-            return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-        title = f"(?:{alternation(titles.get('modifiers', []))})*(?:{alternation(titles.get('heads', ['董事长']))})"
-        joiners = tuple(titles.get("joiners", ["兼", "、"]))
-        return cls(
-            titles=re.compile(title), title_chain=re.compile(f"{title}(?:(?:{alternation(joiners)}){title})*"),
-            joiners=joiners, academic=frozenset(titles.get("academic", [])),
-            external_titles=tuple(titles.get("external", [])),
-            speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
-            fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
-            org_suffixes=tuple(sorted(orgs.get("suffixes", []), key=len, reverse=True)),
-            legal_forms=tuple(sorted(orgs.get("legal_forms", []), key=len, reverse=True)),
-            product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
-            sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
-            brand_suffixes=frozenset(orgs.get("brand_suffixes", [])),
-            event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
-            product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
-            latin_never=tuple(data.get("products", {}).get("latin_never", [])),
-            never_start=tuple(orgs.get("never_start", [])),
-            references=tuple(sorted(data.get("references", {}).get("organisation", []), key=len, reverse=True)),
-            surnames=frozenset("".join(names.get("surnames", "").split())),
-            compound_surnames=frozenset(names.get("compound_surnames", [])),
-            never_end=frozenset(names.get("never_end", "")), not_names=frozenset(names.get("not_names", [])),
-            person_nouns=tuple(names.get("person_nouns", [])),
-            surname_readings=names.get("surname_readings", {}),
-            figures=data.get("figures", {}))
-
-
-@functools.cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional -> Simplified with the same length (opencc's t2s is character for character on this
-    text; where a phrase would change length, each character is converted alone)."""
-    converted = _converter().convert(text)
-    if len(converted) == len(text):
-        return converted
-    return "".join(c if len(c := _converter().convert(ch)) == 1 else ch for ch in text)
 
 
 class JiebaTagger:
@@ -243,23 +160,6 @@ def _sentences(doc, text: str) -> list[Sentence]:
         if body:
             out.append(Sentence(len(out), span.start_char + lead, span.start_char + lead + len(body), body))
     return out or [Sentence(0, 0, len(text), text)]
-
-
-@dataclass
-class Facts:
-    """What the fact rules read: both texts, mentions, entities and the vocabulary."""
-
-    text: str  # the article's own script
-    simple: str  # the same text in Simplified characters, same offsets
-    mentions: list[Mention]
-    entities: dict[str, Entity]
-    vocab: Vocabulary
-    sentences_of: object  # char -> sentence index
-    tokens: list[tuple[int, int, str]]  # (start, end, jieba tag)
-    rules: Rules
-
-    def type_of(self, key: str | None) -> str | None:
-        return self.entities[key].type if key in self.entities else None
 
 
 class _Found:

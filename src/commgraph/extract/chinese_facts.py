@@ -10,7 +10,7 @@ import bisect
 import re
 from collections import Counter
 
-from .chinese import HAN, Facts, to_simplified
+from .chinese_text import HAN, Facts, to_simplified
 from .model import Figure, Mention, Quote, Role
 from .numbers import parse_quantity
 

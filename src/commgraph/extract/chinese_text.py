@@ -1,0 +1,113 @@
+"""What the Chinese pipeline and its fact rules share: the Han character class, chinese.toml as a Vocabulary,
+Traditional -> Simplified conversion at equal length, and the Facts the fact rules read (kept apart from
+`chinese.py` so that `chinese_facts.py` imports no pipeline code)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .model import Entity, Mention
+from .rules import Rules
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """chinese.toml as sets and regular expressions (see that file for what each list is)."""
+
+    titles: re.Pattern
+    title_chain: re.Pattern
+    joiners: tuple[str, ...]
+    academic: frozenset[str]
+    external_titles: tuple[str, ...]
+    speech: re.Pattern
+    fillers: tuple[str, ...]
+    pronouns: frozenset[str]
+    org_suffixes: tuple[str, ...]
+    legal_forms: tuple[str, ...]
+    product_forms: tuple[str, ...]
+    sub_products: tuple[str, ...]
+    brand_suffixes: frozenset[str]
+    event_suffixes: tuple[str, ...]
+    product_nouns: tuple[str, ...]
+    latin_never: tuple[str, ...]
+    never_start: tuple[str, ...]
+    references: tuple[str, ...]
+    surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    never_end: frozenset[str]
+    not_names: frozenset[str]
+    person_nouns: tuple[str, ...]
+    surname_readings: dict[str, str]
+    figures: dict
+
+    @classmethod
+    def from_rules(cls, rules: Rules) -> "Vocabulary":
+        data = rules.chinese
+        titles, speech, orgs, names = (data.get(k, {}) for k in ("titles", "speech", "organisations", "names"))
+
+        def alternation(words: Iterable[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+        title = f"(?:{alternation(titles.get('modifiers', []))})*(?:{alternation(titles.get('heads', ['董事长']))})"
+        joiners = tuple(titles.get("joiners", ["兼", "、"]))
+        return cls(
+            titles=re.compile(title), title_chain=re.compile(f"{title}(?:(?:{alternation(joiners)}){title})*"),
+            joiners=joiners, academic=frozenset(titles.get("academic", [])),
+            external_titles=tuple(titles.get("external", [])),
+            speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
+            fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
+            org_suffixes=tuple(sorted(orgs.get("suffixes", []), key=len, reverse=True)),
+            legal_forms=tuple(sorted(orgs.get("legal_forms", []), key=len, reverse=True)),
+            product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
+            sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
+            brand_suffixes=frozenset(orgs.get("brand_suffixes", [])),
+            event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
+            product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
+            latin_never=tuple(data.get("products", {}).get("latin_never", [])),
+            never_start=tuple(orgs.get("never_start", [])),
+            references=tuple(sorted(data.get("references", {}).get("organisation", []), key=len, reverse=True)),
+            surnames=frozenset("".join(names.get("surnames", "").split())),
+            compound_surnames=frozenset(names.get("compound_surnames", [])),
+            never_end=frozenset(names.get("never_end", "")), not_names=frozenset(names.get("not_names", [])),
+            person_nouns=tuple(names.get("person_nouns", [])),
+            surname_readings=names.get("surname_readings", {}),
+            figures=data.get("figures", {}))
+
+
+@functools.cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified with the same length (opencc's t2s is character for character on this
+    text; where a phrase would change length, each character is converted alone)."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _converter().convert(ch)) == 1 else ch for ch in text)
+
+
+@dataclass
+class Facts:
+    """What the fact rules read: both texts, mentions, entities and the vocabulary."""
+
+    text: str  # the article's own script
+    simple: str  # the same text in Simplified characters, same offsets
+    mentions: list[Mention]
+    entities: dict[str, Entity]
+    vocab: Vocabulary
+    sentences_of: object  # char -> sentence index
+    tokens: list[tuple[int, int, str]]  # (start, end, jieba tag)
+    rules: Rules
+
+    def type_of(self, key: str | None) -> str | None:
+        return self.entities[key].type if key in self.entities else None
