@@ -84,29 +84,6 @@ def query_words(text: str) -> list[str]:
     return [w for w in words if w not in _OPERATORS]
 
 
-def passages(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
-    """The text around the first matches of at most `most` query words (a word found by its first letters,
-    as stems keep them; a Chinese one as it is), merged where they overlap: the Whoosh engine's choice."""
-    lowered, spans = body.lower(), []
-    for word in words:
-        pos = lowered.find(word if has_han(word) else word[: max(4, len(word) - 2)])
-        if pos >= 0:
-            around = radius * 2 // 5 if has_han(word) else radius
-            spans.append((max(0, pos - around), min(len(body), pos + around)))
-        if len(spans) >= most:
-            break
-    if not spans:
-        return body[: 2 * radius]
-    spans.sort()
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        if start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return " … ".join(body[start:end] for start, end in merged)
-
-
 def segmented(text: str, words: tuple[str, ...]) -> str:
     """Chinese runs with a zero-width space between jieba's words, where Sphinx then splits them."""
     if not has_han(text):

@@ -14,7 +14,7 @@ from whoosh.query import And, Every, Or, Phrase, Query, Term, TermRange
 from ..errors import QueryError
 from ._postings import PAIR_SEPARATOR
 from ._whoosh_query import parse_user_query
-from .analysis import HighlightTokens, has_han
+from .analysis import HighlightTokens, has_han, passages
 from .budget import Cost, SearchSession
 from .protocol import TYPE_FIELDS, EntitiesNamed, Hit, Labels, SearchResult, Texts
 
@@ -100,7 +100,7 @@ def search(engine, text: str, page: int = 1, page_size: int = 10, entity_filters
     score_of = dict(zip(matches.docs.tolist(), matches.scores.tolist())) if on_page else {}
     hits = []
     for doc, fields in on_page:
-        body = _excerpt(bodies.get(fields["id"], ""), words)
+        body = passages(bodies.get(fields["id"], ""), words)
         snippet = _highlight(body, terms, engine.analyzer) if body else ""
         hits.append(Hit(id=fields["id"], title=fields["title"], date=fields.get("date", ""),
                         score=round(score_of[doc], 3) if sort != "date" else 0.0,
@@ -139,35 +139,6 @@ def _query_words(text: str) -> list[str]:
     """The plain words of a query, for finding where an article matches before highlighting."""
     words = re.findall(r"\w+", re.sub(r"\b\w+:", " ", text.lower()))
     return [w for w in words if w not in _OPERATORS]
-
-
-def _excerpt(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
-    """Only the passages around the first matches: Whoosh re-analyses every token it highlights, and whole
-    articles made highlighting most of a search's time. Stems are matched by their first letters.
-
-    Around a Chinese word the passage is shorter: a character is about a word (the snippet shows ~60 around
-    a match), and segmenting 400 characters with jieba for each of 10 hits made highlights 2.4x English's."""
-    lowered = body.lower()
-    spans: list[tuple[int, int]] = []
-    for word in words:
-        chinese = has_han(word)
-        stem = word if chinese else word[: max(4, len(word) - 2)]  # Chinese words are not stemmed
-        around = radius * 2 // 5 if chinese else radius
-        pos = lowered.find(stem)
-        if pos >= 0:
-            spans.append((max(0, pos - around), min(len(body), pos + around)))
-        if len(spans) >= most:
-            break
-    if not spans:
-        return body[: 2 * radius]
-    spans.sort()
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        if start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return " … ".join(body[start:end] for start, end in merged)
 
 
 def _keys(hit) -> list[str]:

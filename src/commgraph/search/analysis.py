@@ -274,3 +274,33 @@ def ChineseAwareAnalyzer(words: Iterable[str] = (), subwords: bool = True) -> Co
     word-pair fields)."""
     return (MixedTokenizer(words, subwords) | LowercaseFilter() | MixedStopFilter(minsize=_ENGLISH_MIN)
             | MixedStemFilter(stemfn=stem, ignore=None, cachesize=50000))
+
+
+def passages(body: str, words: list[str], radius: int = 200, most: int = 2) -> str:
+    """The text around the first matches of at most `most` query words, merged where they overlap; both engines
+    show it. Only the passages around the first matches: Whoosh re-analyses every token it highlights, and whole
+    articles made highlighting most of a search's time. Stems are matched by their first letters.
+
+    Around a Chinese word the passage is shorter: a character is about a word (the snippet shows ~60 around
+    a match), and segmenting 400 characters with jieba for each of 10 hits made highlights 2.4x English's."""
+    lowered = body.lower()
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        chinese = has_han(word)
+        stem = word if chinese else word[: max(4, len(word) - 2)]  # Chinese words are not stemmed
+        around = radius * 2 // 5 if chinese else radius
+        pos = lowered.find(stem)
+        if pos >= 0:
+            spans.append((max(0, pos - around), min(len(body), pos + around)))
+        if len(spans) >= most:
+            break
+    if not spans:
+        return body[: 2 * radius]
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return " … ".join(body[start:end] for start, end in merged)

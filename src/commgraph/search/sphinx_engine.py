@@ -33,12 +33,12 @@ from markupsafe import escape
 from whoosh import query as wq
 
 from ..errors import QueryError, StoreError
-from ._sphinx_query import (ALL, ZWSP, day_number, hash64, levenshtein, parser_schema, passages, query_words,
+from ._sphinx_query import (ALL, ZWSP, day_number, hash64, levenshtein, parser_schema, query_words,
                             segmented, tag_token, token, translate, trigrams)
 from ._sphinx_server import Connections, SearchServerError, config_text
 from ._sphinx_writer import MARKER, PAGE_ROWS, TYPES, SphinxWriter, read_marker
 from ._whoosh_query import parse_user_query
-from .analysis import has_han, warm_up
+from .analysis import has_han, passages, warm_up
 from .budget import Cost, SearchSession
 from .protocol import TYPE_FIELDS, EntitiesNamed, Hit, Labels, SearchRequest, SearchResult, Texts
 
