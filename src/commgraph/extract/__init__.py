@@ -124,9 +124,10 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
                                                     outlets)}
     topics["<topic:Organization>"] = topics["<topic:Organization>"] or topics["<topic>"]
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
-    refer = _referrer(mentions, entity_type, rules, topics, sentence_of, _subjects(doc), doc_text(doc))
+    subject_heads, subject_phrases = _subjects(doc)
+    refer = _referrer(mentions, entity_type, rules, topics, sentence_of, subject_heads, doc_text(doc))
     figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
-    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, _subjects(doc, whole=True))
+    roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, subject_phrases)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
     used = {m.entity for m in mentions}
@@ -186,22 +187,25 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
     return org if count[org] * 2 >= count[overall] else overall
 
 
-def _subjects(doc: "Doc", whole: bool = False) -> list[tuple[int, int, str] | None]:
-    """Each sentence's main-clause subject as (start, end, text), None where the parse gives none; up to its
-    head word, or with `whole` the whole phrase ('The founder and president of WeChat')."""
-    out: list[tuple[int, int, str] | None] = []
+def _subjects(doc: "Doc") -> tuple[list[tuple[int, int, str] | None], list[tuple[int, int, str] | None]]:
+    """Each sentence's main-clause subject as (start, end, text), None where the parse gives none, twice: up to
+    its head word (what follows the head is a relative clause or an apposition: what references resolve
+    against), and as the whole phrase ('The founder and president of WeChat': what a title-only subject says)."""
+    heads: list[tuple[int, int, str] | None] = []
+    whole: list[tuple[int, int, str] | None] = []
     for sent in doc.sents:
         # the subject nearest the verb: a dateline's "Aug 14" can be parsed as a subject too
         subjects = [t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")]
         subject = max((t for t in subjects if t.i < sent.root.i), key=lambda t: t.i, default=None) \
             or next(iter(subjects), None)
         if subject is None:
-            out.append(None)
+            heads.append(None)
+            whole.append(None)
             continue
-        # up to the subject's head word: what follows it is a relative clause or an apposition, not the subject
-        span = doc[subject.left_edge.i:(subject.right_edge.i if whole else subject.i) + 1]
-        out.append((span.start_char, span.end_char, span.text))
-    return out
+        for out, end in ((heads, subject.i), (whole, subject.right_edge.i)):
+            span = doc[subject.left_edge.i:end + 1]
+            out.append((span.start_char, span.end_char, span.text))
+    return heads, whole
 
 
 _ACCORDING_TO = re.compile(r"\b(?:according to|data from|figures from|a survey by|a report by)\s+(?:the\s+)?"
