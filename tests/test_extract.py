@@ -249,3 +249,15 @@ def test_quotes_in_the_shapes_articles_write_them(extractor):
     said = {(x.entities[q.speaker].name, q.text[:20]) for q in x.quotes}
     assert {("Liu Wei", "We will keep buildin"), ("Wang Gaofei", "Our users come for t"),
             ("Zhou Yuan", "Profit will come whe"), ("Momo", "the feed will return")} <= said, said
+
+
+def test_a_dateline_names_where_the_report_was_filed(extractor):
+    """'WUZHEN, Zhejiang, Nov. 22, 2016 (Harbour Wire) -': the places are the article's, the agency is not, and
+    the figures of the paragraph are never about the place."""
+    body = ("WUZHEN, Zhejiang, Nov. 22, 2016 (Harbour Wire) - Weibo said it had 297 million monthly active users.\n\n"
+            "HONG KONG, February 26, 2018 /PRNewswire/ -- Momo reported its results.")
+    x = extractor.extract(Article(id="dateline", title="Weibo at Wuzhen", body=body, source="test"))
+    places = {e.name for e in x.entities.values() if e.type == "Place"}
+    assert {"Wuzhen", "Zhejiang", "Hong Kong"} <= places, places
+    assert not any("Harbour" in e.name or "Newswire" in e.name for e in x.entities.values())
+    assert [(f.text, f.subject) for f in x.figures] == [("297 million", "product/weibo")]
