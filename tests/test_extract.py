@@ -261,3 +261,13 @@ def test_a_dateline_names_where_the_report_was_filed(extractor):
     assert {"Wuzhen", "Zhejiang", "Hong Kong"} <= places, places
     assert not any("Harbour" in e.name or "Newswire" in e.name for e in x.entities.values())
     assert [(f.text, f.subject) for f in x.figures] == [("297 million", "product/weibo")]
+
+
+def test_whose_estimate_it_is_does_not_make_the_topic(extractor):
+    """A research note names its author as often as the company it rates: figures with no subject of their own
+    go to the company, not to the firm that 'thinks' or 'estimates'."""
+    body = ("Kestrel Research thinks Meituan will keep spending. Kestrel Research estimates that margins will "
+            "narrow, and Kestrel Research expects a weaker year. Meituan reported results on Friday. "
+            "Meituan said demand held up.\n\nRevenue: CNY 73.7 billion, up 22.6% year-on-year.")
+    x = extractor.extract(Article(id="note", title="Kestrel Research on Meituan", body=body, source="test"))
+    assert {f.text: x.entities[f.subject].name for f in x.figures if f.subject}.get("CNY 73.7 billion") == "Meituan"
