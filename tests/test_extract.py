@@ -271,3 +271,13 @@ def test_whose_estimate_it_is_does_not_make_the_topic(extractor):
             "Meituan said demand held up.\n\nRevenue: CNY 73.7 billion, up 22.6% year-on-year.")
     x = extractor.extract(Article(id="note", title="Kestrel Research on Meituan", body=body, source="test"))
     assert {f.text: x.entities[f.subject].name for f in x.figures if f.subject}.get("CNY 73.7 billion") == "Meituan"
+
+
+def test_an_apposition_types_a_name_by_its_head_noun(extractor):
+    """The parse's apposition head, not the first class noun in the window: 'the app's fourth annual event'
+    is an event, though 'app' comes first."""
+    body = ("Tencent's WeChat laid out its plans at Weixin Open Lecture Pro, the app's fourth annual event in "
+            "Guangzhou. Zhang Xiaolong spoke for four hours.")
+    x = extractor.extract(Article(id="appos", title="WeChat plans", body=body, source="test"))
+    types = {e.name: e.type for e in x.entities.values()}
+    assert types.get("Weixin Open Lecture Pro") == "Event", types

@@ -263,6 +263,9 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Organization"  # "Smartisan founder"
     if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
         return by_noun[after.lower_]  # "the Laiwang app"
+    appositive = _apposition_class(doc, i, j, by_noun)
+    if appositive is not None:
+        return appositive
     if after is not None and after.text == "," and j + 1 < len(doc) and (doc[j + 1].lower_ in ("a", "an", "the")
                                                                           or doc[j + 1].pos_ == "PROPN"):
         for token in doc[j + 2:j + 8]:  # "Jimu, a smaller matching app", "Duoshan, ByteDance's new messaging app"
@@ -277,6 +280,25 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
             and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON"):
         return by_noun[before.lower_]  # "the chat app Liaotianbao"
     return type_of_siblings(doc, i, j)
+
+
+def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
+    """The type an apposition's head noun gives a name, read from the parse: 'WeChat Open Class Pro, the app's
+    fourth annual event' is an event (not the app that owns it), 'Happy Camp (...), one of the most watched
+    variety shows' a show."""
+    root = doc[i:j].root
+    for child in root.children:
+        if child.dep_ != "appos" or child.i < j:
+            continue
+        head = child
+        if child.lower_ == "one":  # "one of the ... shows"
+            head = next((g for p in child.children if p.dep_ == "prep" and p.lower_ == "of"
+                         for g in p.children if g.dep_ == "pobj"), child)
+        if head.pos_ == "NOUN":
+            noun = head.lower_ if head.lower_ in by_noun else head.lemma_.lower()
+            if noun in by_noun:
+                return by_noun[noun]
+    return None
 
 
 def type_of_siblings(doc: "Doc", i: int, j: int) -> str | None:
