@@ -51,6 +51,20 @@ def test_result_chips_lead_with_the_articles_main_entities(client):
     assert f'href="/article/{SEED_ID}#entities">{len(seed["entities"]) - 12} more</a>' in html
 
 
+def test_result_chips_count_the_mentions_the_graph_holds(app, client):
+    """The chips' mention counts come from the index (written with the article); they are the graph's."""
+    from commgraph import lookup
+
+    svc = app.extensions["commgraph"]
+    data = client.get("/api/search?q=tencent OR groups&page_size=50").get_json()
+    iris = [str(svc.minter.article(h["id"])) for h in data["hits"]]
+    graph = {(a.rsplit("/", 1)[-1], svc.minter.entity_key(e)): n
+             for (a, e), n in lookup.mention_counts(svc.generation().store, iris).items()}
+    shown = {(h["id"], e["key"]): e["mentions"] for h in data["hits"] for e in h["entities"]}
+    assert len(data["hits"]) >= 3 and sum(shown.values()) > len(shown)
+    assert shown == {k: graph.get(k, 0) for k in shown}
+
+
 def test_facets_show_five_a_type_and_the_rest_behind_more(client):
     data = client.get("/api/search?q=tencent").get_json()
     html = client.get("/search?q=tencent").get_data(as_text=True)

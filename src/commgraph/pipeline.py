@@ -26,10 +26,11 @@ from .vocab import SCHEMA, Minter
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Bump when the graph layout, the index schema or the extraction code changes: stored generations then say
 # a rebuild is due (and `make run` rebuilds).
-DATA_FORMAT = 11  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
+DATA_FORMAT = 13  # 7: the manifest records every file's size and checksum; 8: the index segments Chinese, holds lang;
 # 9: names language-tagged ("Tencent"@en, "腾讯"@zh), schema:inLanguage on every article; 10: the index's
 # analyzers moved to commgraph.search (its pickled schema names them), so older indexes no longer open; 11: the
-# summaries graph (summaries.py) holds the counts the example queries read
+# summaries graph (summaries.py) holds the counts the example queries read; 12: the index holds each article's
+# mentions per entity (the search page's chips); 13: the summaries graph holds quote summaries and figure buckets
 
 
 @dataclass

@@ -169,3 +169,29 @@ def test_an_index_pickled_with_the_old_module_paths_says_to_rebuild(tmp_path, mo
         WhooshEngine().open(tmp_path / "old")
     with pytest.raises(StoreError, match="ingest --rebuild"):
         WhooshEngine().writer(tmp_path / "new", previous=tmp_path / "old")
+
+
+def test_an_index_written_before_mention_counts_gives_hits_without_them(tmp_path):
+    """An index of data format 11 (its pickled schema has no mentions field) takes updates and answers, its
+    hits' mentions None, so the page counts them in the graph instead of showing every chip at 0."""
+    from whoosh import index as whoosh_index
+
+    from commgraph.search.whoosh_engine import WhooshWriter, make_schema
+
+    schema = make_schema()
+    schema.remove("mentions")
+    (tmp_path / "old").mkdir()
+    whoosh_index.create_in(str(tmp_path / "old"), schema)
+    writer = WhooshWriter(whoosh_index.open_dir(str(tmp_path / "old")), timeout=1.0)
+    extraction = make_extraction("a1", "Tom Tang said QQ groups have 380 million users. Tom Tang smiled.")
+    writer.replace(document_for(extraction))
+    writer.commit()
+    old = search(SearchIndex(whoosh_index.open_dir(str(tmp_path / "old"))), "users").hits
+    assert [h.id for h in old] == ["a1"] and old[0].mentions is None and old[0].entities
+    new = create_or_open(tmp_path / "new")
+    writer = WhooshWriter(new, timeout=1.0)
+    writer.replace(document_for(extraction))
+    writer.commit()
+    hit = search(SearchIndex(new), "users").hits[0]
+    expected = {key: sum(m.entity == key for m in extraction.mentions) for key in extraction.entities}
+    assert hit.mentions == expected and max(expected.values()) >= 1

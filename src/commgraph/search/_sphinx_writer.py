@@ -39,6 +39,20 @@ def mva(values: Iterable[int]) -> str:
     return "(" + ",".join(str(int(v)) for v in sorted(set(values))) + ")"
 
 
+def ekeys(document: IndexDocument) -> str:
+    """The stored entity keys with the article's mentions of each after a bar: "org/tencent,product/qq|4,9".
+    In the one string attribute searchd's config already declares, so an index needs no new config."""
+    return ",".join(document.entities) + "|" + ",".join(str(document.mentions.get(k, 0)) for k in document.entities)
+
+
+def split_ekeys(text: str) -> tuple[list[str], dict[str, int] | None]:
+    """(entity keys, {key: mentions}) of a stored `ekeys`; None for the counts of a row written without them
+    (before data format 12)."""
+    keys, bar, counts = (text or "").partition("|")
+    names = [k for k in keys.split(",") if k]
+    return names, dict(zip(names, (int(n) for n in counts.split(",") if n))) if bar else None
+
+
 def ints(text: str) -> set[int]:
     return {int(v) for v in (text or "").split(",") if v}
 
@@ -169,7 +183,7 @@ class SphinxWriter:
         return (doc_id, " ".join(map(token, words)), " ".join(map(token, body)),
                 " ".join(token(w) for w in title_extra.elements()), " ".join(token(w) for w in body_extra.elements()),
                 " ".join(tags), document.id, document.title, document.date, document.lang,
-                ",".join(document.entities), day_number(document.date),
+                ekeys(document), day_number(document.date),
                 [self.tag], etypes, [hash64(k) for k in document.entities], *(per_type[n] for n in TYPES))
 
     def _forget(self, article_id: str) -> None:
@@ -203,7 +217,7 @@ class SphinxWriter:
             values.append("(" + ",".join(["%s"] * 12) + "," + ",".join(mva(m) if m else "()" for m in mvas) + ")")
             args.extend(scalars)
         self.sql.run(f"INSERT INTO {self.idx} ({columns}) VALUES {','.join(values)}", args)
-        keys = sorted({k for row in rows for k in row[10].split(",") if k})
+        keys = sorted({k for row in rows for k in split_ekeys(row[10])[0]})
         if keys:
             self.sql.run(f"REPLACE INTO {self.idx}_keys (id, k, key) VALUES "
                          + ",".join(["(%s, '', %s)"] * len(keys)), [v for k in keys for v in (hash64(k), k)])

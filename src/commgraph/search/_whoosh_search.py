@@ -106,7 +106,7 @@ def search(engine, text: str, page: int = 1, page_size: int = 10, entity_filters
                         score=round(score_of[doc], 3) if sort != "date" else 0.0,
                         snippet=snippet or _escape(body[:240]),
                         entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)],
-                        lang=fields.get("lang", "")))
+                        lang=fields.get("lang", ""), mentions=_mentions(fields)))
     type_counts = postings.documents_naming(searcher, matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
     return SearchResult(query=text, total=len(matches), hits=hits, facets=facets, suggestion=suggestion,
                         page=page, page_size=page_size, type_counts=type_counts,
@@ -143,6 +143,14 @@ def _query_words(text: str) -> list[str]:
 
 def _keys(hit) -> list[str]:
     return [key for key in (hit.get("entity") or "").split(",") if key]
+
+
+def _mentions(hit) -> dict[str, int] | None:
+    """{entity key: mentions in the article} as written at index time; None from an index without them."""
+    counts = hit.get("mentions")
+    if counts is None:
+        return None
+    return dict(zip(_keys(hit), (int(n) for n in counts.split(",") if n)))
 
 
 def _type_of(key: str) -> str:

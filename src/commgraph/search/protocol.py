@@ -19,6 +19,7 @@ The shared tests in `tests/search/test_engine_contract.py` hold every engine to 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, runtime_checkable
@@ -45,6 +46,9 @@ class IndexDocument:
     lang: str = ""  # schema:inLanguage ("en", "zh"): the lang: filter and the language facet
     entities: tuple[str, ...] = ()  # entity keys ("person/wu-xiaobo"), sorted: entity filters and facets
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "person" ... -> names and aliases, sorted
+    # entity key -> how often the article mentions it (the graph's cg:Mention nodes): the search page's chips
+    # lead with what a hit is most about, and asking the graph per search was 15-22 ms of it (docs/performance.md)
+    mentions: dict[str, int] = field(default_factory=dict)
 
 
 def document_for(extraction: Extraction) -> IndexDocument:
@@ -52,9 +56,10 @@ def document_for(extraction: Extraction) -> IndexDocument:
     article = extraction.article
     names = {name: tuple(sorted({n for e in extraction.entities.values() if e.type == type_
                                  for n in (e.name, *e.aliases)})) for name, type_ in TYPE_FIELDS.items()}
+    mentions = Counter(m.entity for m in extraction.mentions if m.entity in extraction.entities)
     return IndexDocument(id=article.id, title=article.title, body=article.body, date=article.date or "",
                          lang=getattr(article, "lang", "") or "", entities=tuple(sorted(extraction.entities)),
-                         names=names)
+                         names=names, mentions=dict(sorted(mentions.items())))
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,9 @@ class Hit:
     snippet: str  # HTML: escaped article text with <b class="match"> highlights
     entities: list[tuple[str, str, str]]  # (key, name, type)
     lang: str = ""  # schema:inLanguage
+    # entity key -> mentions in this article (IndexDocument.mentions); None when the index was written without
+    # them (data format 11 and older: the caller asks the graph instead)
+    mentions: dict[str, int] | None = None
 
 
 @dataclass
@@ -129,7 +137,8 @@ class SearchIndex(Protocol):
         and, when nothing matched, a did-you-mean suggestion.
 
         An index need not store bodies or names: `texts(ids)` gives the bodies of the page's hits (for
-        snippets), `labels(keys)` entity names (else keys are shown). `entities_named(texts)` says which query
+        snippets), `labels(keys)` entity names (else keys are shown); each hit's `mentions` are those its
+        IndexDocument was written with (None from an index written without them). `entities_named(texts)` says which query
         words or phrases name known entities, so that they also match the articles mentioning those entities
         in any language. `budget` prices the search before it runs (`budget.admit(Cost(...))`) and is checked
         between steps (`budget.check()`), which raise SearchRefused (400 or 503). A query that cannot be read

@@ -36,7 +36,7 @@ from ..errors import QueryError, StoreError
 from ._sphinx_query import (ALL, ZWSP, day_number, hash64, levenshtein, parser_schema, query_words,
                             segmented, tag_token, token, translate, trigrams)
 from ._sphinx_server import Connections, SearchServerError, config_text
-from ._sphinx_writer import MARKER, PAGE_ROWS, TYPES, SphinxWriter, read_marker
+from ._sphinx_writer import MARKER, PAGE_ROWS, TYPES, SphinxWriter, read_marker, split_ekeys
 from ._whoosh_query import parse_user_query
 from .analysis import has_han, passages, warm_up
 from .budget import Cost, SearchSession
@@ -217,17 +217,17 @@ class SphinxIndex:
             for lang, c in results[-1]:
                 languages[lang] = int(c)
         facet_keys = dict(sorted(facet_keys.items()))
-        shown = {k for keys in facet_keys.values() for k in keys} | {k for row in rows for k in row[5].split(",") if k}
+        stored = [split_ekeys(row[5]) for row in rows]
+        shown = {k for keys in facet_keys.values() for k in keys} | {k for keys, _ in stored for k in keys}
         names = labels(sorted(shown)) if labels and shown else {}
         facets = {t: [(k, names.get(k, k), counts[k]) for k in keys] for t, keys in facet_keys.items()}
         bodies = texts([row[1] for row in rows]) if texts and rows else {}
         snippets = self._snippets([bodies.get(row[1], "") for row in rows], request.text)
         hits = [Hit(id=aid, title=title, date=date, score=float(w) if request.sort != "date" else 0.0,
                     snippet=snippet,
-                    entities=[(k, names.get(k, k), TYPE_FIELDS.get(k.split("/", 1)[0], ""))
-                              for k in ekeys.split(",") if k],
-                    lang=lang)
-                for (_, aid, title, date, lang, ekeys, w), snippet in zip(rows, snippets)]
+                    entities=[(k, names.get(k, k), TYPE_FIELDS.get(k.split("/", 1)[0], "")) for k in keys],
+                    lang=lang, mentions=mentions)
+                for (_, aid, title, date, lang, _, w), snippet, (keys, mentions) in zip(rows, snippets, stored)]
         suggestion = self._suggest(request.text, budget) if not total else None
         return SearchResult(query=request.text, total=total, hits=hits, facets=facets, suggestion=suggestion,
                             page=page, page_size=size, type_counts=type_counts, languages=languages)

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from whoosh import index
 from whoosh.analysis import BiWordFilter, StemFilter
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..errors import StoreError
 from ._postings import PAIR_SEPARATOR, Postings
@@ -64,6 +64,7 @@ def make_schema(words: tuple[str, ...] = ()) -> Schema:
         date=ID(stored=True, sortable=True),
         lang=ID(stored=True),  # schema:inLanguage ("en", "zh"): the lang: filter and the language facet
         entity=KEYWORD(stored=True, commas=True, scorable=True),  # entity keys: filters and facet counts
+        mentions=STORED(),  # "3,1,12": the article's mentions of each entity key above, in that order
         **type_fields,
     )
 
@@ -110,7 +111,8 @@ def fields_of(document: IndexDocument) -> dict:
     entity keys, and each type's names and aliases as keywords."""
     fields = {"id": document.id, "title": document.title, "title_pairs": document.title, "body": document.body,
               "body_pairs": document.body, "date": document.date, "lang": document.lang,
-              "entity": ",".join(document.entities)}
+              "entity": ",".join(document.entities),
+              "mentions": ",".join(str(document.mentions.get(key, 0)) for key in document.entities)}
     for name in TYPE_FIELDS:
         fields[name] = ",".join(document.names.get(name, ()))
     return fields
@@ -135,9 +137,12 @@ class WhooshWriter:
 
     def __init__(self, ix, timeout: float) -> None:
         self._writer = ix.writer(timeout=timeout)
+        # An index created before data format 12 has no mentions field (its schema is pickled in the index and
+        # kept by every update until a rebuild): its documents go on without counts.
+        self._fields = set(ix.schema.names())
 
     def replace(self, document: IndexDocument) -> None:
-        self._writer.update_document(**fields_of(document))
+        self._writer.update_document(**{k: v for k, v in fields_of(document).items() if k in self._fields})
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)

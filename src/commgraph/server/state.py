@@ -122,6 +122,7 @@ class Services:
         self._freeze_due = False
         self.searches = ResultCache()
         self.queries = ResultCache()
+        self.entity_urls: dict[tuple, str] = {}  # (mount point, entity key, api) -> its URL (views.entity_url)
 
     def generation(self) -> Generation:
         """The current generation; switches atomically when `data/current` moves (no restart, no refresh()).
