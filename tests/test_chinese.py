@@ -232,3 +232,61 @@ def test_bare_titles_get_the_company_only_when_corporate(chinese):
 def test_chinese_quotation_marks(chinese, body):
     quotes = chinese.extract(_article("标题\n\n" + body)).quotes
     assert [(q.speaker, q.text[:3]) for q in quotes] == [("person/daosheng-tang", "群公告")]
+
+
+@pytest.mark.parametrize("text, value", [("六成四", 64), ("五成半", 55), ("两成", 20)])
+def test_tenths_with_units_digit(text, value):
+    """Hong Kong reports write 64 % as 六成四 and 55 % as 五成半."""
+    quantity = parse_quantity(text)
+    assert (quantity.value, quantity.unit) == (value, "percent")
+
+
+def _figures(chinese, body: str, date: str = "2021-02-03") -> dict[str, tuple]:
+    zh = chinese.extract(_article("标题\n\n" + body, date=date))
+    return {f.text: (f.value, f.canonical, f.growth, f.subject) for f in zh.figures}
+
+
+def test_hong_kong_wire_growth_in_tenths(chinese):
+    """按年增长六成四，至X: the level takes the measure of the clause before; 升 is a change, 升至 a level; a
+    clause naming its own measure (营业额) after another's level keeps it."""
+    got = _figures(chinese, "腾讯公布中期业绩，纯利按年增长六成四，至三百二十六亿元人民币。单计第二季，纯利按年增长七成，"
+                            "至一百八十二亿元；营业额升五成九，增至五百六十六亿元。")
+    assert got["六成四"][:3] == (64, "net income", True) and got["三百二十六亿元"][1:3] == ("net income", False)
+    assert got["五成九"][:3] == (59, "revenue", True) and got["五百六十六亿元"][1:3] == ("revenue", False)
+
+
+def test_a_measure_governs_a_list_of_numbers(chinese):
+    got = _figures(chinese, "我国网民规模达9.89亿。农村网民和城镇网民规模分别为3.09亿和6.80亿，分别占网民整体的31.3%和68.7%。"
+                            "B站移动端月均活跃用户为8860万，二者分别同比增长31%和39%。")
+    assert got["6.80亿"][1:3] == ("users", False) and got["68.7%"][1] == "share"
+    assert got["39%"][1:3] == ("monthly active users", True)
+    assert got["6.80亿"][3] == "place/china"  # 城镇 is no place
+
+
+def test_measure_named_in_the_clause_before_or_after_the_number(chinese):
+    got = _figures(chinese, "B站第一季度月均活跃用户首次破亿，达到1.01亿。微博淨利潤則實現了152%的增長。"
+                            "微博每月活躍的用戶規模增至3.61億。微信的日登录用户数首次超过10亿。陌陌付费用户规模达到1000万。")
+    assert got["1.01亿"][1] == "monthly active users"
+    assert got["152%"][1:3] == ("net income", True)
+    assert got["3.61億"][1] == "monthly active users"  # 每月活跃的用户规模: a modifier, not a possessor
+    assert got["10亿"][1] == "daily active users"
+    assert got["1000万"][1] == "paying users"  # 付费用户 + the generic ending 规模
+
+
+def test_units_after_a_classifier_and_usage_rates(chinese):
+    got = _figures(chinese, "我国网民规模达9.89亿，互联网普及率达70.4%，较2020年3月提升5.9个百分点。"
+                            "我国网民的人均每周上网时长为26.2个小时。")
+    assert got["5.9个百分点"][1:3] == ("share", True)
+    assert got["26.2个小时"][:2] == (26.2, "time spent")
+
+
+def test_national_figures_after_the_report_are_the_countrys(chinese):
+    got = _figures(chinese, "中国互联网络信息中心发布报告。报告显示，截至2020年12月，我国网民规模达9.89亿。\n\n"
+                            "应用方面，即时通信依然是使用最广的应用，用户规模达9.81亿，使用率为99.2%。")
+    assert got["9.81亿"][3] == "place/china" and got["99.2%"][3] == "place/china"
+
+
+def test_events_without_an_event_word_and_more_surnames(chinese):
+    zh = chinese.extract(_article("标题\n\n当晚的微信之夜上，张小龙作压轴演讲。映客创始人、董事长兼首席执行官奉佑生表示，产品已经跑通。"))
+    assert any(e.type == "Event" and e.name.startswith("微信之夜") for e in zh.entities.values())
+    assert {r.title for r in zh.roles if r.person == "person/feng-yousheng"} >= {"创始人", "董事长", "首席执行官"}

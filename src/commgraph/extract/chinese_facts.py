@@ -25,7 +25,7 @@ _FIGURE = re.compile(
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
     rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
     rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
-    rf"|[一二两三四五六七八九十]成"
+    rf"|[一二两三四五六七八九十]成(?:[一二三四五六七八九](?![十百千万亿成倍])|半)?"
     rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
     rf"(?P<tail>左右|以上|余|多)?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()“”「」\n]")
@@ -49,6 +49,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     approximations = words.get("approximations", {})
     classifiers = tuple(words.get("classifiers", []))
     openers = tuple(sorted(words.get("clause_openers", []), key=len, reverse=True))
+    units = tuple(sorted(words.get("units_after_classifier", []), key=len, reverse=True))
+    growth_after = tuple(sorted(words.get("growth_after", []), key=len, reverse=True))
+    list_joiners = tuple(words.get("list_joiners", []))
     by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
     canonical = _canonical_table(facts)
     year = int(article_date[:4]) if article_date else None
@@ -58,7 +61,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     for match in _FIGURE.finditer(simple):
         start, end = match.start("num"), match.end("num")
         number = match.group("num")
-        if not _is_figure(simple, start, end, number, by_char, classifiers):
+        if not _is_figure(simple, start, end, number, by_char, classifiers, match.end()):
             continue
         quantity = parse_quantity(number)
         if quantity is None or (quantity.value is None and quantity.min_value is None):
@@ -67,10 +70,19 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         clause_start = _clause_start(simple, start)
         before = simple[clause_start:match.start()]
         growth_word = next((g for g in growth_words if before.rstrip("了约达至为").endswith(g)), None)
+        if growth_word and len(growth_word) == 1 and re.search(r"[至到]$", before.rstrip("了约达为")):
+            growth_word = None  # "升至", "跌到": the level it reached, not a change
         end_text = end
-        cls = next((c for c in classifiers if simple.startswith(c, end)), None)
-        if cls and not number.endswith(("%", "％")):
-            end_text = end + len(cls)
+        tail = match.group("tail") or ""
+        cls = next((c for c in classifiers if simple.startswith(c, end + len(tail))), None)
+        if cls and not number.endswith(("%", "％")) and not (quantity.currency and cls == "人"):
+            end_text = end + len(tail) + len(cls)  # "200多个"; (亿元 + 人民币 is no count of people)
+            unit_word = next((u for u in units if simple.startswith(u, end_text)), None)
+            if unit_word:  # "26.2个小时", "5.9个百分点": the unit is the figure's, not what it counts
+                end_text += len(unit_word)
+        after_word = next((g for g in growth_after if simple.startswith(g, end_text)), None)
+        if after_word and not growth_word:  # "净利润实现了152%的增长": the change is named after the number
+            growth_word = after_word
         value, unit = quantity.value, quantity.unit
         if number.endswith("倍") and value is not None:
             if growth_word:  # 增长了两倍: up 200 %
@@ -86,18 +98,44 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         elif paragraph_date[0] == paragraph:
             date = paragraph_date[1]
         previous = last_level.get(sentence)
+        before_figure = figures[-1] if figures and figures[-1].sentence == sentence else None
+        # "分别同比增长31%和39%", "分别为3.09亿和6.80亿": the second number of a list is measured as the first
+        listed = before_figure is not None and simple[before_figure.end:match.start()].strip() in list_joiners
         conversion = re.search(r"(?:约合|折合|合)(?:人民币|美元|港元)?$", simple[max(0, start - 8):start])
         if conversion and figures and figures[-1].sentence == sentence:
             metric, subject = figures[-1].metric, figures[-1].subject  # "1亿美元（约合人民币7亿元）"
-        elif growth_word and previous is not None:
-            metric, subject = previous.metric, previous.subject
+        elif listed:
+            metric, subject = before_figure.metric, before_figure.subject
+            if before_figure.growth and not growth_word:
+                growth_word = "listed"
+                if value is not None and (before_figure.value or 0) < 0:
+                    value = -value
+        elif growth_word and previous is not None and not after_word and canonical(
+                own := _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
+                               facts.type_of, to_simplified, facts.tokens, words.get("metric_fillers", []))) is None:
+            metric, subject = previous.metric, previous.subject  # "同比增长3%": the change of the level before
+        elif growth_word and previous is not None and not after_word:
+            # "营业额升五成九" after the profit's level: the clause names a measure of its own
+            metric = own
+            subject = _subject(facts, simple, clause_start, start, by_char, sentence, previous.subject, own)
         else:
             metric = _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
-                             facts.type_of, to_simplified, facts.tokens)
+                             facts.type_of, to_simplified, facts.tokens, words.get("metric_fillers", []),
+                             after_word)
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
-                               figures[-1].subject if figures and figures[-1].sentence == sentence else None)
-            if metric == "数量" and figures and figures[-1].sentence == sentence:
-                metric = figures[-1].metric  # "股价上涨2.1%，收于381.4港元": the measure of the figure before
+                               figures[-1].subject if figures and figures[-1].sentence == sentence else None,
+                               metric or "")
+            if not metric and before_figure is not None and before_figure.end > _clause_start(simple, clause_start - 1):
+                # "股价上涨2.1%，收于381.4港元", "纯利增长六成四，至三百二十六亿元": the measure of the clause before
+                metric = before_figure.metric
+            elif not metric:
+                # "月均活跃用户首次破亿，达到1.01亿": the measure the clause before names (its leading nouns)
+                metric = _leading_nouns(facts.tokens, simple, _clause_start(simple, clause_start - 1),
+                                        clause_start - 1, by_char, facts.type_of)
+            if not metric:
+                after = re.match(rf"[{HAN}A-Za-z]{{1,8}}", simple[end_text:])
+                metric = _clean_metric(after.group(0)) if after else ""
+            metric = metric or "数量"
         approx = match.group("approx") or match.group("tail")
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
@@ -105,7 +143,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
             max_value=quantity.max_value, date=date, growth=bool(growth_word),
             # a percentage that is not a change is a share (占比, 渗透率, 八成), as on the English side
-            canonical="share" if unit == "percent" and not growth_word else canonical(metric),
+            canonical="share" if unit == "percent" and not growth_word else (
+                before_figure.canonical if listed else canonical(metric)),
             method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
         figures.append(figure)
         if not growth_word:
@@ -113,7 +152,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     return figures
 
 
-def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifiers) -> bool:
+def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifiers, after_tail: int | None = None) -> bool:
     """Not years, dates, ordinals, codes, versions or small counts in words."""
     if start in by_char or (end - 1) in by_char:
         return False  # inside a name: B站, QQ2015, 360
@@ -127,7 +166,7 @@ def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifi
     plain = re.fullmatch(r"\d+", number)
     if plain:
         # a bare integer counts only with a classifier after it (30款, 50条); a code or year does not
-        return simple.startswith(classifiers, end) and not simple.startswith("年", end)
+        return simple.startswith(classifiers, after_tail or end) and not simple.startswith("年", end)
     return True
 
 
@@ -157,11 +196,11 @@ def _bracketed(simple: str, pos: int) -> bool:
 
 
 def _metric(simple: str, before: str, end: int, linking, openers, growth_word, by_char, clause_start,
-            type_of, to_simple, tokens) -> str:
+            type_of, to_simple, tokens, fillers=(), after_word=None) -> str:
     """The noun phrase the number counts: the noun after it ("超过30款应用", "115港元的发行价"), else the clause
     before its linking verb, less time words, openers and the organisation it is about ("第二季度腾讯总收入为"
     -> 总收入). English words in a Chinese page: the last content word before the number ("a stake of")."""
-    if simple.startswith("的", end) or re.search(r"[款条个家名位部项台件种所座户]$", simple[:end]):
+    if (simple.startswith("的", end) and not after_word) or re.search(r"[款条个家名位部项台件种所座户]$", simple[:end]):
         noun = _noun_run(tokens, end + (1 if simple.startswith("的", end) else 0), simple)
         if len(noun) >= 2:
             return _clean_metric(noun)
@@ -173,7 +212,7 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
     if share:  # "移动端广告收入已占该项收入的百分之五十五": the share of what stands before 占, else of what follows
         head = re.sub(r"(?:已经|已|约|仅)$", "", phrase[:share.start()])
         return _clean_metric(head) or _clean_metric(share.group(1))
-    if growth_word:
+    if growth_word and not after_word:
         phrase = phrase.rstrip("了约达至为")[:-len(growth_word)]
     changed = True
     while changed:
@@ -193,15 +232,40 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
                           key=lambda m: -len(m.text)):
         if type_of(mention.entity) in ("Organization", "Person", "Place"):
             phrase = phrase.replace(to_simple(mention.text), "")
+    if fillers:  # "日登录用户数首次", "纯利按年", "二者分别同比": adverbs and time words around the measure
+        filler = "|".join(re.escape(f) for f in sorted(fillers, key=len, reverse=True))
+        phrase = re.sub(f"(?:{filler})+$", "", re.sub(f"^(?:{filler})+", "", phrase))
     phrase = re.sub(r"(?:依然|仍然|依旧|仍|已经|已|均|都|也|还|将|就|则|稳定|保持|维持|在)+$", "", phrase)
-    if "的" in phrase.rstrip("的"):  # "微信和WeChat的合并月活跃账户数": what is counted follows the last 的
-        phrase = phrase.rstrip("的").rsplit("的", 1)[1]
+    if "的" in phrase.rstrip("的"):
+        head, tail = phrase.rstrip("的").rsplit("的", 1)
+        at = before.rfind(head + "的")
+        named = at != -1 and by_char.get(clause_start + at + len(head) - 1) is not None
+        # "微信和WeChat的合并月活跃账户数": what is counted follows the last 的 after a name or reference;
+        # "每月活跃的用户规模", "来自移动端的月活跃用户占比": a modifier with no name is part of the measure
+        phrase = tail if named or re.search(r"(?:其|该公司|该平台|公司|平台|我国|全国)$", head) else head + tail
     phrase = re.sub(r"^(?:其|该公司|该平台|公司|的)", "", phrase)
-    metric = _clean_metric(phrase)
-    if not metric:
-        after = re.match(rf"[{HAN}A-Za-z]{{1,8}}", simple[end:])
-        metric = _clean_metric(after.group(0)) if after else ""
-    return metric or "数量"
+    return _clean_metric(phrase)
+
+
+def _leading_nouns(tokens: list[tuple[int, int, str]], simple: str, lo: int, hi: int, by_char, type_of) -> str:
+    """The nouns a clause opens with, after time words and the organisation it is about ("B站第一季度月均活跃用户
+    首次破亿" -> 月均活跃用户): the measure a number in the next clause counts."""
+    starts = [t[0] for t in tokens]
+    i = bisect.bisect_left(starts, lo)
+    words = []
+    while i < len(tokens) and tokens[i][0] < hi:
+        start, end, tag = tokens[i]
+        mention = by_char.get(start)
+        if mention is not None and (not words or type_of(mention.entity) != "Product") or tag in ("t", "m", "q", "f") \
+                or re.fullmatch(r"(?:第?[一二三四1-4]季度|\d{4}年|今年|去年|同期|其中|此外|用户方面|方面)", simple[start:end]):
+            if words:
+                break
+        elif tag.startswith("n") or tag in ("vn", "eng", "j", "b") or mention is not None or simple[start:end] in ("活跃", "付费", "月均", "日均"):
+            words.append(simple[start:end])
+        elif words:
+            break
+        i += 1
+    return _clean_metric("".join(words)) if len("".join(words)) >= 2 else ""
 
 
 def _noun_run(tokens: list[tuple[int, int, str]], pos: int, simple: str) -> str:
@@ -231,7 +295,7 @@ def _clean_metric(text: str) -> str:
 
 
 def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, sentence: int,
-             previous: str | None = None) -> str | None:
+             previous: str | None = None, metric: str = "") -> str | None:
     """The organisation or product the clause names before the number (in the metric: "QQ月活跃账户数");
     else the subject of the sentence's figure before; else the one named earlier in the sentence; 其 / 该公司 or
     nothing at all: the last one named before."""
@@ -262,6 +326,13 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     organisations = [m for m in before if facts.type_of(m.entity) == "Organization"]
     if re.search(r"其|该公司|公司|该平台", simple[clause_start:start]) and before:
         return before[-1].entity
+    if _NATIONAL_MEASURE.search(metric):
+        # "用户规模达9.81亿" in a report on the country ("我国网民规模…" before): the country, when it was named
+        # with its national figures after the last organisation ("中国互联网络信息中心发布…")
+        country = next((m for m in reversed(facts.mentions) if m.end <= start and facts.type_of(m.entity) == "Place"
+                        and _NATIONAL_MEASURE.match(simple, m.end)), None)
+        if country is not None and (not organisations or country.start > organisations[-1].start):
+            return country.entity
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
@@ -319,11 +390,17 @@ def _canonical_table(facts: Facts):
                        + [(f, None) for f in facts.rules.unmapped_metrics if re.search(f"[{HAN}]", f)],
                        key=lambda item: -len(item[0]))
 
+    tails = tuple(facts.vocab.figures.get("measure_tails", []))
+
     def canonical(metric: str) -> str | None:
-        """A form at the end of the metric first ("增值服务收入" ends in 收入), else anywhere in it."""
+        """A form at the end of the metric first ("增值服务收入" ends in 收入; "付费用户规模" without its generic
+        ending 规模 is 付费用户), else anywhere in it."""
         if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
             return next((c for f, c in forms if metric.lower() == f or metric.lower().endswith(" " + f)), None)
-        ending = next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
+        metric = metric.lower()  # forms are kept in lower case ("up主")
+        core = next((metric[:-len(t)] for t in tails if metric.endswith(t) and len(metric) > len(t) + 1), None)
+        ending = next(((f, c) for f, c in han_forms if core and core.endswith(f)), None) \
+            or next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
         if ending is not None:
             return ending[1]
         return next((c for f, c in han_forms if f in metric), None)

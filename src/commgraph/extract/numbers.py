@@ -98,9 +98,13 @@ def parse_chinese_quantity(text: str) -> Quantity | None:
     unit = None
     if core.startswith("百分之") or "%" in core:
         unit, core = "percent", core.replace("百分之", "").replace("%", "")
-    elif core.endswith("成") and len(core) > 1:
-        value = _chinese_number(core[:-1])
-        return Quantity(value=value * 10, unit="percent", currency=currency) if value is not None else None
+    elif "成" in core[1:]:  # 三成 = 30 %; Hong Kong reports add the units: 六成四 = 64 %, 五成半 = 55 %
+        tens, _, units = core.partition("成")
+        value = _chinese_number(tens)
+        extra = 5.0 if units == "半" else _chinese_number(units) if units else 0.0
+        if value is None or extra is None:
+            return None
+        return Quantity(value=value * 10 + extra, unit="percent", currency=currency)
     value = _chinese_number(core)
     if value is None:
         return None
