@@ -281,3 +281,16 @@ def test_an_apposition_types_a_name_by_its_head_noun(extractor):
     x = extractor.extract(Article(id="appos", title="WeChat plans", body=body, source="test"))
     types = {e.name: e.type for e in x.entities.values()}
     assert types.get("Weixin Open Lecture Pro") == "Event", types
+
+
+def test_names_by_the_list_they_are_in_and_where_they_air(extractor):
+    """'brands such as X and Y' makes both organisations (the model called them people); 'Happy Camp on Hunan
+    TV' is a show and the station it airs on; 'the Fujian Higher People's Court' is one court."""
+    body = ("Brands such as Lancôme and Louis Vuitton buy advertising on Xiaohongshu. "
+            "The presenter has hosted Happy Camp on Hunan TV since 1998. "
+            "Douyin appealed to the Fujian Higher People's Court, then withdrew the suit in March.")
+    x = extractor.extract(Article(id="lists", title="Brands and shows", body=body, source="test"))
+    types = {e.name: e.type for e in x.entities.values()}
+    assert types.get("Lancôme") == "Organization" and types.get("Louis Vuitton") == "Organization", types
+    assert types.get("Hunan TV") == "Organization" and "Happy Camp on Hunan TV" not in types, types
+    assert types.get("Fujian Higher People's Court") == "Organization", types

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, organisation_spans,
+from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, listed_as, organisation_spans,
                        type_from_cues, type_of_siblings)
 from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
@@ -331,7 +331,7 @@ def _sentence(index: int, start: int, text: str) -> Sentence:
 
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     text = doc_text(doc)
-    extra = organisation_spans(doc)
+    extra = organisation_spans(doc, resolver.rules.words("types", "organization_heads"))
     covered = {i for span in extra for i in range(span.start, span.end)}
     extra += [span for span in cue_spans(doc, resolver.rules) if not covered.intersection(range(span.start, span.end))]
     covered = {i for span in extra for i in range(span.start, span.end)}
@@ -350,6 +350,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
+    spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]
     spans = [_with_first_name(doc, _product_feature(doc, ent, resolver.rules), resolver) for ent in spans]
     spans = sorted(_known_name_prefixes(doc, _place_prefixed_organisations(doc, spans, resolver.rules), resolver),
                    key=lambda e: (LABEL_TYPES.get(e.label_, e.label_) != "Person", e.start))  # people first, as above
@@ -499,7 +500,7 @@ def _with_company_suffix(doc: "Doc", text: str, ent):
 
 # "Hong Kong stock exchange", "Haidian District court": a place and a lower-case organisation noun are one name
 _PLACE_ORGANISATION = re.compile(r"\s+(?:district\s+|intermediate\s+|higher\s+)?(?:people's\s+)?"
-                                 r"(?:stock exchange|court|internet court|people's court)\b")
+                                 r"(?:stock exchange|court|internet court|people's court)\b", re.IGNORECASE)
 
 
 def _place_prefixed_organisations(doc: "Doc", spans: list, rules: Rules) -> list:
@@ -522,7 +523,7 @@ def _place_prefixed_organisations(doc: "Doc", spans: list, rules: Rules) -> list
             out.append(Span(doc, ent.start, nxt.end, label="ORG"))
             skip.add(i + 1)
             continue
-        lower = _PLACE_ORGANISATION.match(text, ent.end_char) if is_place else None
+        lower = _PLACE_ORGANISATION.match(text, ent.end_char) if is_place or ent.label_ == "NORP" else None
         if lower:
             merged = doc.char_span(ent.start_char, lower.end(), label="ORG", alignment_mode="expand")
             if merged is not None and not any(o is not ent and o.start < merged.end and merged.start < o.end
@@ -645,6 +646,24 @@ def _split_at_dashes(doc: "Doc", ent) -> list:
     return out
 
 
+def _split_at_venue(doc: "Doc", ent, resolver: Resolver) -> list:
+    """'Happy Camp on Hunan TV', 'a gala at Zhejiang Satellite TV': the model ran a work or an event on into the
+    organisation it airs on. Split where the part after 'on' / 'at' is an organisation by its head word
+    ('... TV') or by the gazetteer."""
+    from spacy.tokens import Span
+
+    if ent.label_ not in ("WORK_OF_ART", "EVENT", "ORG", "PRODUCT") or len(ent) < 3:
+        return [ent]
+    heads = resolver.rules.words("types", "organization_heads")
+    for token in ent[1:-1]:
+        if token.lower_ in ("on", "at") and token.is_lower and doc[token.i + 1].is_title:
+            tail = doc[token.i + 1:ent.end]
+            known = resolver.alias_table.get(tail.text.lower())
+            if tail[-1].lower_ in heads or known is not None and known.type == "Organization":
+                return [Span(doc, ent.start, token.i, label=ent.label_), Span(doc, tail.start, tail.end, label="ORG")]
+    return [ent]
+
+
 _NOT_NAME_WORDS = {"vice", "president", "chairman", "chief", "ceo", "cfo", "coo", "cto", "founder", "co-founder",
                    "executive", "director", "head", "analyst", "said", "says", "app", "platform", "group", "inc",
                    "the", "and", "of", "in", "on", "for", "to", "a", "an"}
@@ -691,6 +710,9 @@ def _cued_label(ent, rules: Rules) -> str:
     label = ent.label_
     if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
         return label
+    listed = listed_as(ent.doc, ent.start, ent.end, rules.class_nouns())
+    if listed is not None:
+        return listed  # "brands such as Lancôme and Louis Vuitton" (the model called them people)
     siblings = type_of_siblings(ent.doc, ent.start, ent.end)
     if siblings is not None and label in ("PERSON", "GPE", "NORP", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART"):
         return siblings  # "Morgan Stanley, Jefferies, BofA Securities and CICC"

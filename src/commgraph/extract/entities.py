@@ -142,7 +142,7 @@ _QUOTED_ORG = re.compile(r"[\"“]([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,4})[\
                          r"brand|band|association|platform)\b")
 
 
-def organisation_spans(doc: "Doc") -> list["Span"]:
+def organisation_spans(doc: "Doc", heads: frozenset[str] | set[str] = frozenset()) -> list["Span"]:
     """Organisations the model misses or cuts short, found from the shape of the text:
 
     - a name followed by capitalised words ending in an organisation word ("Wu Xiaobo Channel Book Club");
@@ -173,12 +173,15 @@ def organisation_spans(doc: "Doc") -> list["Span"]:
     from spacy.attrs import ENT_TYPE, IS_TITLE, SENT_START
 
     title_run = [t == 1 and e == 0 and s != 1 for t, e, s in doc.to_array([IS_TITLE, ENT_TYPE, SENT_START]).tolist()]
+    for k in range(1, len(doc) - 1):  # "Fujian Higher People's Court": a possessive inside the name
+        if doc[k].text in ("'s", "’s") and title_run[k - 1] and title_run[k + 1]:
+            title_run[k] = True
     i = 0
     while i < len(doc):
         j = i
         while j < len(doc) and j - i < 6 and title_run[j]:
             j += 1
-        if j - i >= 2 and doc[j - 1].lower_ in ORG_HEADS:
+        if j - i >= 2 and (doc[j - 1].lower_ in ORG_HEADS or doc[j - 1].lower_ in heads):
             found.append(Span(doc, i, j, label="Organization"))
         i = max(j, i + 1)
     return found
@@ -263,7 +266,7 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Organization"  # "Smartisan founder"
     if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
         return by_noun[after.lower_]  # "the Laiwang app"
-    appositive = _apposition_class(doc, i, j, by_noun)
+    appositive = _apposition_class(doc, i, j, by_noun) or listed_as(doc, i, j, by_noun)
     if appositive is not None:
         return appositive
     if after is not None and after.text == "," and j + 1 < len(doc) and (doc[j + 1].lower_ in ("a", "an", "the")
@@ -295,10 +298,37 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> st
             head = next((g for p in child.children if p.dep_ == "prep" and p.lower_ == "of"
                          for g in p.children if g.dep_ == "pobj"), child)
         if head.pos_ == "NOUN":
-            noun = head.lower_ if head.lower_ in by_noun else head.lemma_.lower()
-            if noun in by_noun:
-                return by_noun[noun]
+            found = _class_of(head.lower_, by_noun)
+            if found is not None:
+                return found
     return None
+
+
+def _class_of(noun: str, by_noun: dict[str, str]) -> str | None:
+    """A class noun's type, singular or plural ('shows', 'brands', 'companies'); the pipeline does not lemmatise
+    nouns."""
+    for form in (noun, noun[:-3] + "y" if noun.endswith("ies") else noun, noun[:-1] if noun.endswith("s") else noun):
+        if form in by_noun:
+            return by_noun[form]
+    return None
+
+
+def listed_as(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
+    """The type a list's class noun gives each name in it: 'brands such as Lancôme and Louis Vuitton', 'apps
+    like Douyin, Kuaishou and Huoshan', 'platforms including Bilibili' (read from the parse: the name, or the
+    first name it is listed with, is the object of 'such as' / 'like' / 'including' after the noun)."""
+    root = doc[i:j].root
+    while root.dep_ == "conj" and root.head.i < root.i:
+        root = root.head
+    prep = root.head
+    if root.dep_ != "pobj" or prep.lower_ not in ("as", "like", "including") or prep.i >= root.i:
+        return None
+    if prep.lower_ == "as" and not any(c.lower_ == "such" for c in (*prep.children, *prep.head.children)):
+        return None
+    noun = prep.head
+    if noun.pos_ != "NOUN":
+        return None
+    return _class_of(noun.lower_, by_noun)
 
 
 def type_of_siblings(doc: "Doc", i: int, j: int) -> str | None:
