@@ -82,6 +82,20 @@ SELECT ?entity ?name ?type ?articles WHERE {
     GROUP BY ?entity }
   ?entity schema:name ?name ; a ?type .
 } ORDER BY DESC(?articles) ?name""",
+    "largest-figures": """
+SELECT ?valueText ?value ?metric ?subjectName ?sentence WHERE {
+  { SELECT ?f ?value WHERE { ?f schema:value ?value } ORDER BY DESC(?value) LIMIT 40 }
+  FILTER NOT EXISTS { ?f schema:unitText "percent" }
+  ?f cg:valueText ?valueText ; schema:variableMeasured ?metric ; cg:evidence ?s .
+  ?s nif:anchorOf ?sentence .
+  OPTIONAL { ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }
+} ORDER BY DESC(?value) LIMIT 20""",
+    "figures-by-date": """
+SELECT ?date ?valueText ?metric ?subjectName WHERE {
+  { SELECT ?f ?date WHERE { ?f schema:observationDate ?date } ORDER BY DESC(?date) LIMIT 200 }
+  ?f cg:valueText ?valueText ; schema:variableMeasured ?metric .
+  OPTIONAL { ?f schema:observationAbout ?subject . ?subject schema:name ?subjectName }
+} ORDER BY DESC(?date) ?metric""",
     "entities-by-mentions": """
 SELECT ?entity ?name ?mentions WHERE {
   { SELECT ?entity (COUNT(?m) AS ?mentions) WHERE { ?m cg:refersTo ?entity }
@@ -91,7 +105,8 @@ SELECT ?entity ?name ?mentions WHERE {
 }
 # LIMIT of each new form, and the variable its top rows are chosen by (ties at the cut may fall either way)
 CUT = {"people-and-organisations": (500, None), "relations": (500, "predicate"), "keyword-articles": (50, "score"), "with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
-       "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions")}
+       "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions"),
+       "largest-figures": (20, "value"), "figures-by-date": (200, "date")}
 
 
 def rows(settings, sparql: str) -> list[tuple]:
@@ -124,7 +139,8 @@ def test_summaries_equal_a_recount_after_add_update_and_remove(settings, extract
     counts = assert_summaries_current(settings)
     tencent = str(Minter(settings.base_iri).entity("organization/tencent"))
     assert counts["articles", tencent] >= 3 and counts["mentions", tencent] > counts["articles", tencent]
-    assert all(any(k[0] == kind for k in counts) for kind in ("role", "quotes", "pair"))
+    assert all(any(k[0] == kind for k in counts) for kind in ("role", "quotes", "pair", "said", "magnitude", "year",
+                                                             "valued", "dated"))
 
     # update: the seed loses its second half (roles, quotes and mentions go), then one more article lands
     seed = corpus / SEED.name
@@ -182,3 +198,18 @@ def test_check_reports_summaries_that_disagree_with_the_articles(corpus_data, tm
     problems = summary_problems(store, minter)
     assert len(problems) == 1 and f"articles {tencent}: 99 stored" in problems[0], problems
     store.close()
+
+
+@pytest.mark.parametrize("example_id,cut", [("largest-figures", "40"), ("figures-by-date", "200")])
+@pytest.mark.parametrize("top", [1, 3, 8])
+def test_figure_buckets_give_the_top_figures_of_a_full_sort(corpus_data, example_id, cut, top):
+    """With a cut smaller than the corpus (the seed corpus has fewer figures than the examples' 40 and 200), the
+    buckets chosen still hold the figures a sort of every figure puts first: the same values, rank for rank."""
+    example = next(e for e in example_queries() if e.id == example_id)
+    new = example.sparql.replace(f"< {cut})", f"< {top})").replace(f"LIMIT {cut} }}", f"LIMIT {top} }}")
+    old = SCANNING[example_id].replace(f"LIMIT {cut} }}", f"LIMIT {top} }}")
+    assert new.count(f"< {top})") == 1 and new.count(f"LIMIT {top} }}") == 1
+    by = CUT[example_id][1]
+    position = next(i for i, name in enumerate(_variables(example.sparql)) if name == by)
+    new_rows, old_rows = rows(corpus_data, new), rows(corpus_data, old)
+    assert new_rows and sorted(r[position] for r in new_rows) == sorted(r[position] for r in old_rows)

@@ -105,6 +105,16 @@ class CG(DefinedNamespace):
     coMentionOf: URIRef  # co-mention -> the entity
     coMentionedProduct: URIRef  # co-mention -> the product mentioned with it
     coMentionCount: URIRef  # co-mention -> how many articles mention both
+    QuoteSummary: URIRef  # one distinct (speaker, words) that quotations state
+    summarySpeaker: URIRef  # quote summary -> person
+    summaryText: URIRef  # quote summary -> the words said
+    saidCount: URIRef  # quote summary -> how many quotations state it
+    FigureBucket: URIRef  # the figures whose value has one order of magnitude, or whose date one year
+    bucketMagnitude: URIRef  # figure bucket -> floor(log10(value)) of its figures
+    bucketYear: URIRef  # figure bucket -> the year of its figures' dates
+    figureCount: URIRef  # figure bucket -> how many figures it holds
+    valueMagnitude: URIRef  # figure -> floor(log10(value)), in the summaries graph
+    dateYear: URIRef  # figure -> the year of its date, in the summaries graph
 
 
 class NIF(DefinedNamespace):
