@@ -290,3 +290,18 @@ def test_events_without_an_event_word_and_more_surnames(chinese):
     zh = chinese.extract(_article("标题\n\n当晚的微信之夜上，张小龙作压轴演讲。映客创始人、董事长兼首席执行官奉佑生表示，产品已经跑通。"))
     assert any(e.type == "Event" and e.name.startswith("微信之夜") for e in zh.entities.values())
     assert {r.title for r in zh.roles if r.person == "person/feng-yousheng"} >= {"创始人", "董事长", "首席执行官"}
+
+
+def test_measure_after_the_number_and_inner_approximations(chinese):
+    got = _figures(chinese, "上线仅半个月的“自拍部落”就聚集了500多万粉丝。单个话题每天的回复量超过10万的情况并不少见。"
+                            "微博视频播放量同比增幅均超过30%。腾讯经营利润为100亿元。")
+    assert got["500多万"][:2] == (5e6, "followers")
+    assert got["10万"][1] == "posts"  # 的情况 is no measure; the clause names one
+    assert got["30%"][1:3] == ("visits", True)  # 增幅 + 均
+    assert got["100亿元"][1] is None  # operating profit is not net income
+
+
+def test_a_quoted_name_stays_in_its_clause(chinese):
+    zh = chinese.extract(_article("标题\n\n豆瓣上的小组五花八门，其中娱乐类小组“豆瓣鹅组”恢复开放时拥有688364名成员。"))
+    figure = next(f for f in zh.figures if f.text.startswith("688364"))
+    assert zh.entities[figure.subject].name in ("豆瓣鹅组",) and figure.canonical == "members"

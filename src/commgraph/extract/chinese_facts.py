@@ -23,7 +23,7 @@ _FIGURE = re.compile(
     rf"(?P<num>百分之[{_CN_NUM}\d.]+"
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
-    rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
+    rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:[多余](?={_SCALE}))?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
     rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
     rf"|[一二两三四五六七八九十]成(?:[一二三四五六七八九](?![十百千万亿成倍])|半)?"
     rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
@@ -35,6 +35,8 @@ _QUARTER = re.compile(r"(?:(\d{4})年)?(?:第)?([一二三四1-4])季度|(?:(\d{
 _AS_OF = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(?:末)?")
 _TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
+_BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 _NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层)")
 
 
@@ -54,6 +56,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     list_joiners = tuple(words.get("list_joiners", []))
     by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
     canonical = _canonical_table(facts)
+    measure_forms = sorted((f for f in facts.rules.canonical_forms() if re.search(f"[{HAN}]", f)), key=len, reverse=True)
     year = int(article_date[:4]) if article_date else None
     figures: list[Figure] = []
     paragraph_date: tuple[int, str | None] = (-1, None)
@@ -63,13 +66,15 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         number = match.group("num")
         if not _is_figure(simple, start, end, number, by_char, classifiers, match.end()):
             continue
-        quantity = parse_quantity(number)
+        # "500多万", "2000余万": more than the number before the scale
+        inner_approx = re.search(r"(?<=\d)[多余]", number)
+        quantity = parse_quantity(number[:inner_approx.start()] + number[inner_approx.end():] if inner_approx else number)
         if quantity is None or (quantity.value is None and quantity.min_value is None):
             continue
         sentence = facts.sentences_of(start)  # type: ignore[operator]
         clause_start = _clause_start(simple, start)
         before = simple[clause_start:match.start()]
-        growth_word = next((g for g in growth_words if before.rstrip("了约达至为").endswith(g)), None)
+        growth_word = next((g for g in growth_words if before.rstrip(_BEFORE_NUMBER).endswith(g)), None)
         if growth_word and len(growth_word) == 1 and re.search(r"[至到]$", before.rstrip("了约达为")):
             growth_word = None  # "升至", "跌到": the level it reached, not a change
         end_text = end
@@ -135,8 +140,19 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             if not metric:
                 after = re.match(rf"[{HAN}A-Za-z]{{1,8}}", simple[end_text:])
                 metric = _clean_metric(after.group(0)) if after else ""
+            if metric and canonical(metric) is None and simple.startswith("的", end_text):
+                # "回复量超过10万的情况": the noun after 的 is no measure, the clause before names one
+                own = _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
+                              facts.type_of, to_simplified, facts.tokens, words.get("metric_fillers", []),
+                              after_word, noun_after=False)
+                metric = own if own and canonical(own) is not None else metric
             metric = metric or "数量"
-        approx = match.group("approx") or match.group("tail")
+            if canonical(metric, ending_only=True) is None and unit != "percent" and not growth_word:
+                # "聚集了500多万粉丝", "拥有超过3亿月活跃用户": the measure named right after the number, unless
+                # the clause ends in a measure of its own
+                form = next((f for f in measure_forms if simple.startswith(f, end_text)), None)
+                metric = form or metric
+        approx = match.group("approx") or match.group("tail") or (inner_approx.group(0) if inner_approx else None)
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
             subject=subject, unit=unit, currency=quantity.currency,
@@ -171,13 +187,18 @@ def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifi
 
 
 def _clause_start(simple: str, pos: int) -> int:
-    """Where the clause holding `pos` starts; a bracket inside it ("抖音（含抖音火山版）的日活跃用户") does not
-    end it."""
+    """Where the clause holding `pos` starts; a bracket or a quoted name inside it ("抖音（含抖音火山版）的日活跃
+    用户", "小组“豆瓣鹅组”在…拥有") does not end it."""
     i = pos - 1
     while i > max(-1, pos - 80):
         if simple[i] in "）)":
             opening = max(simple.rfind("（", 0, i), simple.rfind("(", 0, i))
             if opening != -1 and i - opening <= 30:
+                i = opening - 1
+                continue
+        if simple[i] in "”」":  # a short name in quotation marks ("娱乐类小组“豆瓣鹅组”在…拥有") is inside the clause
+            opening = max(simple.rfind("“", 0, i), simple.rfind("「", 0, i))
+            if opening != -1 and i - opening <= 13 and not _CLAUSE_BREAK.search(simple, opening + 1, i):
                 i = opening - 1
                 continue
         if _CLAUSE_BREAK.match(simple[i]):
@@ -196,11 +217,11 @@ def _bracketed(simple: str, pos: int) -> bool:
 
 
 def _metric(simple: str, before: str, end: int, linking, openers, growth_word, by_char, clause_start,
-            type_of, to_simple, tokens, fillers=(), after_word=None) -> str:
+            type_of, to_simple, tokens, fillers=(), after_word=None, noun_after=True) -> str:
     """The noun phrase the number counts: the noun after it ("超过30款应用", "115港元的发行价"), else the clause
     before its linking verb, less time words, openers and the organisation it is about ("第二季度腾讯总收入为"
     -> 总收入). English words in a Chinese page: the last content word before the number ("a stake of")."""
-    if (simple.startswith("的", end) and not after_word) or re.search(r"[款条个家名位部项台件种所座户]$", simple[:end]):
+    if noun_after and ((simple.startswith("的", end) and not after_word) or re.search(r"[款条个家名位部项台件种所座户]$", simple[:end])):
         noun = _noun_run(tokens, end + (1 if simple.startswith("的", end) else 0), simple)
         if len(noun) >= 2:
             return _clean_metric(noun)
@@ -213,7 +234,7 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
         head = re.sub(r"(?:已经|已|约|仅)$", "", phrase[:share.start()])
         return _clean_metric(head) or _clean_metric(share.group(1))
     if growth_word and not after_word:
-        phrase = phrase.rstrip("了约达至为")[:-len(growth_word)]
+        phrase = phrase.rstrip(_BEFORE_NUMBER)[:-len(growth_word)]
     changed = True
     while changed:
         changed = False
@@ -392,7 +413,7 @@ def _canonical_table(facts: Facts):
 
     tails = tuple(facts.vocab.figures.get("measure_tails", []))
 
-    def canonical(metric: str) -> str | None:
+    def canonical(metric: str, ending_only: bool = False) -> str | None:
         """A form at the end of the metric first ("增值服务收入" ends in 收入; "付费用户规模" without its generic
         ending 规模 is 付费用户), else anywhere in it."""
         if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
@@ -401,8 +422,8 @@ def _canonical_table(facts: Facts):
         core = next((metric[:-len(t)] for t in tails if metric.endswith(t) and len(metric) > len(t) + 1), None)
         ending = next(((f, c) for f, c in han_forms if core and core.endswith(f)), None) \
             or next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
-        if ending is not None:
-            return ending[1]
+        if ending is not None or ending_only:
+            return ending[1] if ending is not None else None
         return next((c for f, c in han_forms if f in metric), None)
 
     return canonical
