@@ -294,3 +294,15 @@ def test_names_by_the_list_they_are_in_and_where_they_air(extractor):
     assert types.get("Lancôme") == "Organization" and types.get("Louis Vuitton") == "Organization", types
     assert types.get("Hunan TV") == "Organization" and "Happy Camp on Hunan TV" not in types, types
     assert types.get("Fujian Higher People's Court") == "Organization", types
+
+
+def test_a_role_in_a_second_clause_about_the_same_person(extractor):
+    """'X joined Y in 2014, and she was later named Z': the title is the person's, at the organisation the first
+    clause names or the one 'its' stands for."""
+    body = ("Li Ni joined Bilibili in 2014, and she was later named vice chairwoman and chief operating officer. "
+            "Eric Jing ran Ant Group's payments business for years, and he was named its chairman in 2019.")
+    x = extractor.extract(Article(id="conj", title="Appointments", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+             for r in x.roles}
+    assert {("Li Ni", "vice chairwoman", "Bilibili"), ("Li Ni", "chief operating officer", "Bilibili"),
+            ("Eric Jing", "chairman", "Ant Group")} <= roles, roles

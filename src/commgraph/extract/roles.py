@@ -54,6 +54,10 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
                      r"(?:(?:then|also|now|once|previously|formerly)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
 
 
+# "Li Ni joined Bilibili in 2014, and she ...": one clause about the person, then a second whose subject is a pronoun
+_AND_HE = re.compile(r"[^.;:\n\"“”]{0,120}?,?\s+and\s+(?:he|she)\s")
+
+
 def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
                   sentence_of: Callable[[int], int], refer: Callable[[int, str], str | None] | None = None,
                   subjects: list[tuple[int, int, str] | None] = ()) -> list[Role]:
@@ -66,7 +70,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
         if entity_type(mention.entity) != "Person":
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
-                      finder.broker_line(mention), finder.founded_by(mention)):
+                      finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -181,6 +185,8 @@ class _RoleFinder:
             elif bare in ("company", "group", "firm", "platform"):
                 if bare != first and lead_org is None:
                     lead_org = self.refer(words[0][1], "the company")  # "the company's chief strategy officer"
+            elif bare != first and self.refer(words[0][1], f"the {bare}") is not None:
+                lead_org = lead_org or self.refer(words[0][1], f"the {bare}")  # "the show's director"
             elif first not in _ARTICLES:
                 break
             words = words[1:]
@@ -381,6 +387,35 @@ class _RoleFinder:
                      if clause_start - 3 <= m.end <= max(0, start - 120) + match.start()), None)
 
     # -- after the name -----------------------------------------------------------------------------------------
+
+    def conjoined(self, mention: Mention) -> Found | None:
+        """'Li Ni joined Bilibili in 2014, and she was later named vice chairwoman', 'X was an analyst at Y, and
+        he has been Tencent's chief strategy officer since 2015': the title is in a second clause whose subject
+        is 'he' / 'she'; its organisation is the one the title names, else the one the first clause names."""
+        clause = _AND_HE.match(self.text, mention.end, min(len(self.text), mention.end + 160))
+        if clause is None or any(mention.end <= p.start < clause.end() for p in self.people):
+            return None  # another person named in between: the pronoun may be theirs
+        copula = _COPULA.match(self.text, clause.end() - 1)
+        if copula is None:
+            return None
+        start = copula.end()
+        rest = self.text[start:start + 140]
+        cut = re.search(r"[,;.:)\"“”\n]|\s(?:a year later|later|since|after|before|until|when|in \d{4}|from|who|"
+                        r"which|and (?:will|would|was|has|had|is)|but|while|effective|on [A-Z])\b", rest)
+        phrase = rest[:cut.start()] if cut else rest
+        if not phrase.strip() or len(phrase.split()) > 10:
+            return None
+        first_clause = next((m.entity for m in self.employers if mention.end <= m.start and m.end <= clause.end()),
+                            None)
+        own = re.match(r"(?:(?:named|appointed|made|elected|promoted to)\s+)?(?:its|their)\s+", phrase)
+        if own and first_clause:  # "ran Ant Group's payments business, and he was named its chairman"
+            phrase, start = phrase[own.end():], start + own.end()
+        unresolved = re.match(r"(?:\w+\s+)?the\s+[a-z-]+['’]s\s", phrase)  # "the studio's": not the first clause's
+        pairs = [(title, org or (None if unresolved else first_clause))
+                 for title, org in self._split_titles(phrase, start)]
+        if not pairs:
+            return None
+        return pairs, mention.start, start + len(phrase), "words: name ..., and he / she is the title"
 
     def after(self, mention: Mention) -> Found | None:
         """'Name, [a|the] title[s] [of|at|for Org],', 'Name, who is also the title,' and 'Name is / was named /
