@@ -305,3 +305,14 @@ def test_a_quoted_name_stays_in_its_clause(chinese):
     zh = chinese.extract(_article("标题\n\n豆瓣上的小组五花八门，其中娱乐类小组“豆瓣鹅组”恢复开放时拥有688364名成员。"))
     figure = next(f for f in zh.figures if f.text.startswith("688364"))
     assert zh.entities[figure.subject].name in ("豆瓣鹅组",) and figure.canonical == "members"
+
+
+def test_levels_after_changes_and_monthly_measures_after_a_number(chinese):
+    """增长至 is a level, 增长17%至X is the level the change led to; 7800万月活用户 is no date (万 + 月活)."""
+    zh = chinese.extract(_article("标题\n\n腾讯增值服务业务收入同比增长17%至921亿元；经营利润（Non-IFRS）为693.2亿元。"
+                                  "QQ智能终端月活跃账户数同比略有增长至逾7亿。陌陌拥有7800万月活用户。"))
+    got = {f.text: (f.metric, f.canonical, f.growth) for f in zh.figures}
+    assert got["921亿元"] == ("增值服务业务收入", "revenue", False)
+    assert got["7亿"] == ("QQ智能终端月活跃账户数", "monthly active users", False)
+    assert got["7800万"][1:] == ("monthly active users", False)
+    assert "Non-IFRS" not in {e.name for e in zh.entities.values()}

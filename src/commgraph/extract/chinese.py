@@ -469,7 +469,7 @@ class _Found:
             name = match.group(1)
             if len(name) < 3 or name.isupper() and len(name) < 5 or self._covered(start, end):
                 continue  # QQ, DAU, GMV: acronyms are metrics or known names, not new entities
-            if name.lower() in never or name.split()[0].lower() in never or name.lower() in titles \
+            if name.lower() in never or re.split(r"[ \-]", name)[0].lower() in never or name.lower() in titles \
                     or not self._in_chinese(start, end):
                 continue
             self._add(start, end, self._new(name, "Product"))

@@ -37,6 +37,8 @@ _TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
+# "7800万月活用户": a scaled number before a monthly or daily measure is no date
+_MEASURE_AFTER = re.compile(r"[月日](?:活|均|付费|登录|平均)")
 _NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层)")
 
 
@@ -75,8 +77,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         clause_start = _clause_start(simple, start)
         before = simple[clause_start:match.start()]
         growth_word = next((g for g in growth_words if before.rstrip(_BEFORE_NUMBER).endswith(g)), None)
-        if growth_word and len(growth_word) == 1 and re.search(r"[至到]$", before.rstrip("了约达为")):
-            growth_word = None  # "升至", "跌到": the level it reached, not a change
+        if growth_word and re.search(r"[至到]$", before.rstrip(_BEFORE_NUMBER.replace("至", ""))):
+            growth_word = None  # "升至", "略有增长至逾7亿": the level it reached, not a change
         end_text = end
         tail = match.group("tail") or ""
         cls = next((c for c in classifiers if simple.startswith(c, end + len(tail))), None)
@@ -107,7 +109,11 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         # "分别同比增长31%和39%", "分别为3.09亿和6.80亿": the second number of a list is measured as the first
         listed = before_figure is not None and simple[before_figure.end:match.start()].strip() in list_joiners
         conversion = re.search(r"(?:约合|折合|合)(?:人民币|美元|港元)?$", simple[max(0, start - 8):start])
-        if conversion and figures and figures[-1].sentence == sentence:
+        reached = before_figure is not None and simple[before_figure.end:match.start()] in ("至", "到", "达到", "达")
+        if reached and before_figure.growth and not growth_word:
+            # "同比增长17%至921亿元": the level the change led to
+            metric, subject = before_figure.metric, before_figure.subject
+        elif conversion and figures and figures[-1].sentence == sentence:
             metric, subject = figures[-1].metric, figures[-1].subject  # "1亿美元（约合人民币7亿元）"
         elif listed:
             metric, subject = before_figure.metric, before_figure.subject
@@ -172,7 +178,8 @@ def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifi
     """Not years, dates, ordinals, codes, versions or small counts in words."""
     if start in by_char or (end - 1) in by_char:
         return False  # inside a name: B站, QQ2015, 360
-    if _NOT_AFTER.match(simple, end) or simple[start - 1:start] in ("第", "前", "代", "码", "号", "V", "v", "Q"):
+    if _NOT_AFTER.match(simple, end) and not (re.search(f"(?:{_SCALE})$", number) and _MEASURE_AFTER.match(simple, end)) \
+            or simple[start - 1:start] in ("第", "前", "代", "码", "号", "V", "v", "Q"):
         return False
     if re.match(r"[A-Za-z]", simple[end:end + 1]) or re.match(r"[A-Za-z]", simple[start - 1:start]) \
             and not number.startswith(("US$", "HK$", "RMB")):
