@@ -127,3 +127,31 @@ def test_a_worker_that_dies_while_warming_is_replaced(generation, tmp_path):
         assert ok.status == 200 and b"true" in ok.body
     finally:
         pool.close()
+
+
+def test_text_hit_ranks_the_articles_text_score_scores(corpus_data):
+    """cg:textHit("keywords", n) is the n-th article by cg:textScore (best first, equal scores in IRI order),
+    unbound past the last match and for a rank that is not a positive integer."""
+    import json
+
+    from commgraph import generations as gens
+    from commgraph.queries import Example
+    from commgraph.workers import run_task
+
+    def select(sparql: str) -> list[dict]:
+        task = Task(str(gens.require_current(corpus_data.data_dir)), Example("x", "x", sparql).text, "SELECT", "json", 1000)
+        outcome = run_task(task, {})
+        assert outcome.status == 200, outcome.body[:300]
+        return json.loads(outcome.body)["results"]["bindings"]
+
+    scored = select('SELECT ?a ?s WHERE { ?a a schema:NewsArticle BIND(cg:textScore(?a, "interest tribes") AS ?s) '
+                    'FILTER(BOUND(?s)) }')
+    expected = [row["a"]["value"] for row in sorted(scored, key=lambda r: (-float(r["s"]["value"]), r["a"]["value"]))]
+    assert expected
+    ranks = " ".join(str(n) for n in range(1, len(expected) + 2))
+    hits = select(f'SELECT ?n ?a WHERE {{ VALUES ?n {{ {ranks} 0 -1 "x" 1.5 }} '
+                  'BIND(cg:textHit("interest tribes", ?n) AS ?a) } ORDER BY ?n')
+    by_rank = {row["n"]["value"]: row.get("a", {}).get("value") for row in hits}
+    assert [by_rank[str(n)] for n in range(1, len(expected) + 1)] == expected
+    assert by_rank[str(len(expected) + 1)] is None and by_rank["0"] is None and by_rank["-1"] is None
+    assert by_rank["x"] is None and by_rank["1.5"] is None

@@ -90,6 +90,7 @@ class CG(DefinedNamespace):
     siteName: URIRef  # article -> the name of the site a web page belongs to (og:site_name)
     page: URIRef  # sentence -> the page of the PDF it starts on (1-based)
     textScore: URIRef  # SPARQL function: keyword score of an article
+    textHit: URIRef  # SPARQL function: the n-th best-matching article of a keyword search
     manages: URIRef  # person -> organisation or product they run
     acquired: URIRef  # organisation -> organisation or product it bought
     # Summaries (summaries.py), in the summaries graph: counts ingest keeps current so queries need not scan

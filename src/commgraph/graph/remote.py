@@ -71,8 +71,9 @@ class RemoteStore:
 
         The union default graph is the server's configuration (see the module docstring).
         """
-        if custom_functions and "textScore" in sparql:
-            raise QueryError("cg:textScore needs the embedded store; a remote store cannot call it", 400)
+        if custom_functions and ("textScore" in sparql or "textHit" in sparql):
+            raise QueryError("cg:textScore and cg:textHit need the embedded store; a remote store cannot call them",
+                             400)
         form = [("query", sparql)]
         form += [("default-graph-uri", g.value) for g in default_graph or []]
         form += [("named-graph-uri", g.value) for g in named_graphs or []]

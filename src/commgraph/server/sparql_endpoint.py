@@ -98,6 +98,6 @@ def service_description() -> str:
         <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
         <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML>, <http://www.w3.org/ns/formats/TriG> ;
     sd:feature sd:UnionDefaultGraph ;
-    sd:extensionFunction cg:textScore ;
+    sd:extensionFunction cg:textScore, cg:textHit ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
 """
