@@ -306,3 +306,17 @@ def test_a_role_in_a_second_clause_about_the_same_person(extractor):
              for r in x.roles}
     assert {("Li Ni", "vice chairwoman", "Bilibili"), ("Li Ni", "chief operating officer", "Bilibili"),
             ("Eric Jing", "chairman", "Ant Group")} <= roles, roles
+
+
+def test_titles_of_works_with_their_chinese_title_or_in_quotes(extractor):
+    """An English title with its Chinese one in brackets, or quoted after a work's class noun, is a work with its
+    own 'The'; a number in a title is no figure; a known company or a person with a Chinese name stays itself."""
+    body = ("The Rap of China (中国有嘻哈) drew 2.7 billion views. Tencent (腾讯) owns Penguin Pictures, and "
+            "the actor Yang Yang (杨洋) stars in its drama Gamer Glory (全职高手). "
+            'The animated film "Ne Zha 2" took 15.8 billion yuan in China.')
+    x = extractor.extract(Article(id="works", title="Shows and films", body=body, source="test"))
+    types = {e.name: e.type for e in x.entities.values()}
+    assert types.get("The Rap of China") == "CreativeWork" and types.get("Ne Zha 2") == "CreativeWork", types
+    assert types.get("Gamer Glory") == "CreativeWork", types
+    assert types.get("Tencent") == "Organization" and types.get("Yang Yang") == "Person", types
+    assert sorted(f.text for f in x.figures) == ["15.8 billion yuan", "2.7 billion"], [f.text for f in x.figures]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
 from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, listed_as, organisation_spans,
-                       type_from_cues, type_of_siblings)
+                       type_from_cues, type_of_siblings, work_spans)
 from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -127,7 +127,8 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
     subject_heads, subject_phrases = _subjects(doc)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of, subject_heads, doc_text(doc))
-    figures = extract_figures(doc, sentence_of, entity_at, article.date, rules, refer)
+    figures = _outside_titles(extract_figures(doc, sentence_of, entity_at, article.date, rules, refer), mentions,
+                              resolver.entities)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, subject_phrases)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
@@ -157,6 +158,13 @@ def article_topic(title: str, mentions: list[Mention], entities: dict[str, Entit
         return None
     best = max(counts, key=lambda k: (counts[k], -min(m.start for m in mentions if m.entity == k)))
     return best if counts[best] >= 2 else None
+
+
+def _outside_titles(figures: list[Figure], mentions: list[Mention], entities: dict[str, Entity]) -> list[Figure]:
+    """A number inside a work's title is no figure: 'Ne Zha 2', 'Cyberpunk 2077', 'Produce 101'."""
+    titles = [(m.start, m.end) for m in mentions
+              if m.entity in entities and entities[m.entity].type == "CreativeWork"]
+    return [f for f in figures if not any(s <= f.start and f.end <= e for s, e in titles)]
 
 
 def _as_sources(doc: "Doc", mentions: list[Mention], rules: Rules) -> list[Mention]:
@@ -332,6 +340,9 @@ def _sentence(index: int, start: int, text: str) -> Sentence:
 def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     text = doc_text(doc)
     extra = organisation_spans(doc, resolver.rules.words("types", "organization_heads"))
+    covered = {i for span in extra for i in range(span.start, span.end)}
+    extra += [span for span in work_spans(doc, resolver.rules, resolver.alias_table)
+              if not covered.intersection(range(span.start, span.end))]
     covered = {i for span in extra for i in range(span.start, span.end)}
     extra += [span for span in cue_spans(doc, resolver.rules) if not covered.intersection(range(span.start, span.end))]
     covered = {i for span in extra for i in range(span.start, span.end)}

@@ -98,6 +98,8 @@ class Resolver:
             entity.aliases.add(name) if name != entity.name else None
             return entity
         type_ = self.rules.retype.get(name.lower()) or LABEL_TYPES.get(label)
+        if type_ == "CreativeWork" and re.match(r"\s*The\s", text) and not name.startswith("The "):
+            name = "The " + name  # a title's article is part of it: "The Untamed", "The Rap of China"
         if type_ == "Person" and name.split()[-1].lower() in ORG_HEADS:
             type_ = "Organization"
         if type_ is None or not is_plausible_name(name, type_, self.rules):
@@ -185,6 +187,64 @@ def organisation_spans(doc: "Doc", heads: frozenset[str] | set[str] = frozenset(
             found.append(Span(doc, i, j, label="Organization"))
         i = max(j, i + 1)
     return found
+
+
+_TITLE_WORD = r"(?:[A-Z0-9][\w'’.&-]*)"
+_SMALL_WORD = r"(?:of|the|and|a|an|in|on|to|for|with|from|at|is|vs\.?)"
+_TITLE = rf"{_TITLE_WORD}(?:(?::\s+|\s+)(?:{_SMALL_WORD}\s+)*{_TITLE_WORD}){{0,7}}"
+# "The Coming One (明日之子)", "Black Myth: Wukong (黑神话：悟空)": an English title with its Chinese one in brackets
+_BRACKETED_TITLE = re.compile(rf"({_TITLE})\s*[(（]\s*[\u3400-\u9fff][^()（）\n]{{0,24}}[)）]")
+_QUOTED_TITLE = re.compile(rf"[\"“]({_TITLE})[\"”]")
+
+
+def work_spans(doc: "Doc", rules: Rules, known: dict) -> list["Span"]:
+    """Titles of shows, films, games and books the model misses or cuts ('The Rap of China' as a person, 'Ne Zha'
+    as a place and '2' as a figure): an English title followed by its Chinese title in brackets, or a quoted
+    title that a work's class noun, a possessive or a Chinese title marks as a work ('the animated film "Ne Zha
+    2"', 'Zhang Yimou's "The Great Wall"'). Typed by the words around them, else a creative work; a name the
+    gazetteer knows, or one the model calls a person or an organisation with nothing saying it is a work, is left
+    to the usual path ('Tencent (腾讯)', 'He Jiong (何炅)')."""
+    from spacy.tokens import Span
+
+    text = doc_text(doc)
+    by_noun = rules.class_nouns()
+    found: list[Span] = []
+    titles: set[str] = set()
+    for quoted, regex in ((False, _BRACKETED_TITLE), (True, _QUOTED_TITLE)):
+        for match in regex.finditer(text):
+            span = doc.char_span(match.start(1), match.end(1), alignment_mode="contract")
+            if span is None or not len(span):
+                continue
+            i, j = _title_start(doc, span.start, span.end), span.end
+            if i >= j or known.get(doc[i:j].text.lower()) is not None \
+                    or known.get(re.sub(r"^the\s+", "", doc[i:j].text.lower())) is not None:
+                continue
+            cued = type_from_cues(doc, i, j, rules) if not quoted else None
+            before = [t.lower_ for t in doc[max(0, span.start - 4):span.start]]
+            marked = any(_class_of(w, by_noun) == "CreativeWork" for w in before) or (before[-2:-1] == ["'s"]) \
+                or bool(re.match(r"\s*[(（]\s*[\u3400-\u9fff]", text[match.end():match.end() + 4]))
+            if quoted and not marked and doc[i:j].text not in titles:
+                continue  # unmarked, unless the same title was marked before: '"Ne Zha 2" and "Inside Out 2"'
+            model = {t.ent_type_ for t in doc[i:j]} - {""}
+            if cued is None and not marked and model & {"PERSON", "ORG", "GPE", "NORP", "FAC"} \
+                    and not re.search(rf"\s{_SMALL_WORD}\s", doc[i:j].text):
+                continue  # 'Chen Wei (车澈)', 'Hello Group (挚文集团)'
+            found.append(Span(doc, i, j, label=cued or "CreativeWork"))
+            titles.add(doc[i:j].text)
+    return found
+
+
+def _title_start(doc: "Doc", i: int, j: int) -> int:
+    """Where a title starts inside a capitalised run: not at a sentence's first common noun ('Players of King of
+    Glory'), but with its own 'The' ('The Rap of China')."""
+    while i < j and doc[i].is_sent_start and doc[i].pos_ not in ("PROPN", "NUM") \
+            and not (doc[i].text == "The" and i + 1 < j and doc[i + 1].pos_ == "PROPN"):
+        i += 1
+        while i < j and doc[i].is_lower:
+            i += 1
+    if i > 0 and doc[i - 1].text == "The" and not doc[i - 1].is_sent_start and i < j and doc[i].text != "The":
+        i -= 1  # 'the singing contest The Coming One'
+    return i
 
 
 def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
