@@ -316,3 +316,19 @@ def test_levels_after_changes_and_monthly_measures_after_a_number(chinese):
     assert got["7亿"] == ("QQ智能终端月活跃账户数", "monthly active users", False)
     assert got["7800万"][1:] == ("monthly active users", False)
     assert "Non-IFRS" not in {e.name for e in zh.entities.values()}
+
+
+def test_hong_kong_titles_and_a_measure_left_out(chinese):
+    zh = chinese.extract(_article("标题\n\n陌陌联合创办人、主席兼行政总裁唐岩表示，直播会继续增长。"
+                                  "截至2020年6月，抖音月活跃用户规模达到5.2亿，快手为4.4亿。"))
+    assert {r.title for r in zh.roles if r.person == "person/tang-yan"} == {"联合创办人", "主席", "行政总裁"}
+    kuaishou = next(f for f in zh.figures if f.text == "4.4亿")
+    assert kuaishou.canonical == "monthly active users" and zh.entities[kuaishou.subject].name == "快手"
+
+
+def test_a_quotation_over_two_paragraphs_is_one(chinese):
+    body = ("唐岩在内部信中写道：“未来三年，陌陌会把更多资源投入到内容和直播上。\n\n"
+            "“我们也会继续探索新的社交场景，让陌生人之间的连接更有价值。”\n\n公司股价当天上涨。")
+    quotes = chinese.extract(_article("标题\n\n" + body)).quotes
+    assert [(q.speaker, q.text[:4]) for q in quotes] == [("person/tang-yan", "未来三年")]
+    assert quotes[0].text.endswith("更有价值。")

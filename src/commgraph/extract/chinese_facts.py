@@ -136,7 +136,11 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
                                figures[-1].subject if figures and figures[-1].sentence == sentence else None,
                                metric or "")
-            if not metric and before_figure is not None and before_figure.end > _clause_start(simple, clause_start - 1):
+            named_only = before_figure is not None and metric and any(
+                to_simplified(m.text) == metric for m in facts.mentions if clause_start <= m.start < start)
+            if named_only:  # "抖音月活跃用户规模达到5.2亿，快手为4.4亿": the measure of the figure before
+                metric = before_figure.metric
+            elif not metric and before_figure is not None and before_figure.end > _clause_start(simple, clause_start - 1):
                 # "股价上涨2.1%，收于381.4港元", "纯利增长六成四，至三百二十六亿元": the measure of the clause before
                 metric = before_figure.metric
             elif not metric:
@@ -438,7 +442,9 @@ def _canonical_table(facts: Facts):
 
 # Quotes ---------------------------------------------------------------------------------------------------
 # “…”, 「…」 and 『…』 (Traditional texts), and straight "…" around Chinese text (web pages)
-_QUOTE = re.compile(rf"[“「『]([^“”「」『』]{{2,600}})[”」』]|\"([^\"\n]{{2,600}}[{HAN}][^\"\n]*)\"")
+# A quotation over several paragraphs opens each of them and closes only at its end: one quotation.
+_QUOTE = re.compile(rf"[“「『]([^“”「」『』]{{2,600}})[”」』]|\"([^\"\n]{{2,600}}[{HAN}][^\"\n]*)\""
+                    rf"|[“「]((?:[^“”「」\n]{{2,600}}\n+[ \t]*[“「])+[^“”「」]{{2,600}}?)[”」]")
 
 
 def extract_quotes(facts: Facts) -> list[Quote]:
@@ -449,7 +455,7 @@ def extract_quotes(facts: Facts) -> list[Quote]:
     persons = sorted((m for m in facts.mentions if facts.type_of(m.entity) == "Person"), key=lambda m: m.start)
     quotes = []
     for match in _QUOTE.finditer(simple):
-        group = 1 if match.group(1) is not None else 2
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
         inner = match.group(group)
         han = len(re.findall(f"[{HAN}]", inner))
         after = simple[match.end():match.end() + 48].split("\n", 1)[0]
@@ -470,6 +476,8 @@ def extract_quotes(facts: Facts) -> list[Quote]:
                 speaker = _last_person(persons, lo)
         if speaker is None:
             paragraph = simple.rfind("\n", 0, match.start())
+            while paragraph > 0 and simple[paragraph - 1] == "\n":  # a blank line is no paragraph
+                paragraph -= 1
             previous = simple.rfind("\n", 0, max(0, paragraph))
             candidate = _last_person(persons, match.start())
             if candidate is not None and candidate.start > previous:
