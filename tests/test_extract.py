@@ -320,3 +320,14 @@ def test_titles_of_works_with_their_chinese_title_or_in_quotes(extractor):
     assert types.get("Gamer Glory") == "CreativeWork", types
     assert types.get("Tencent") == "Organization" and types.get("Yang Yang") == "Person", types
     assert sorted(f.text for f in x.figures) == ["15.8 billion yuan", "2.7 billion"], [f.text for f in x.figures]
+
+
+def test_a_plural_title_before_a_list_of_people(extractor):
+    """'The actresses A, B and C' and 'Four judges - A, B and C -': each is a person with that title (singular);
+    a hyphenated given name is whole ('Chang Chen-yue')."""
+    body = ("The actresses Lin Chi-ling and Jia Ling will play the heroines. "
+            "Four judges - Kris Wu, Wilber Pan and Chang Chen-yue - picked the finalists.")
+    x = extractor.extract(Article(id="plural", title="Cast", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title) for r in x.roles}
+    assert {("Lin Chi-ling", "actress"), ("Jia Ling", "actress"), ("Kris Wu", "judge"), ("Wilber Pan", "judge"),
+            ("Chang Chen-yue", "judge")} <= roles, roles

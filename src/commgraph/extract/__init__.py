@@ -362,6 +362,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]
+    spans = [_with_hyphenated_given_name(doc, ent) for ent in spans]
     spans = [_with_first_name(doc, _product_feature(doc, ent, resolver.rules), resolver) for ent in spans]
     spans = sorted(_known_name_prefixes(doc, _place_prefixed_organisations(doc, spans, resolver.rules), resolver),
                    key=lambda e: (LABEL_TYPES.get(e.label_, e.label_) != "Person", e.start))  # people first, as above
@@ -655,6 +656,17 @@ def _split_at_dashes(doc: "Doc", ent) -> list:
         if b > a and any(ch.isalnum() for ch in doc[a:b].text):
             out.append(Span(doc, a, b, label=ent.label_))
     return out
+
+
+def _with_hyphenated_given_name(doc: "Doc", ent):
+    """'Chang Chen-yue', 'Lin Chi-ling', 'Wong Kar-wai': the model stops a person's name at the hyphen."""
+    from spacy.tokens import Span
+
+    end = ent.end
+    while ent.label_ == "PERSON" and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+            and not doc[end].whitespace_ and doc[end + 1].is_lower and doc[end + 1].is_alpha and len(doc[end + 1]) <= 5:
+        end += 2
+    return ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_)
 
 
 def _split_at_venue(doc: "Doc", ent, resolver: Resolver) -> list:

@@ -339,9 +339,16 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
             if token.lower_ in by_noun and token.pos_ == "NOUN":
                 return by_noun[token.lower_]
     before = doc[i - 1] if i > 0 else None
-    if before is not None and before.lower_ in by_noun and before.pos_ == "NOUN" and i > 1 \
-            and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON"):
-        return by_noun[before.lower_]  # "the chat app Liaotianbao"
+    if before is not None and _class_of(before.lower_, by_noun) and before.pos_ == "NOUN" and i > 1 \
+            and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON", "NUM"):
+        return _class_of(before.lower_, by_noun)  # "the chat app Liaotianbao", "the actresses Lin, Angelababy"
+    first = doc[j - 1]
+    while first.dep_ == "conj" and first.head.i < first.i:
+        first = first.head  # "the actresses Lin Chi-ling, Angelababy and Jia Ling": the noun before the first name
+    start = min((t.i for t in first.subtree if t.dep_ == "compound" and t.head == first), default=first.i)
+    if first.i != j - 1 and start > 1 and doc[start - 1].pos_ == "NOUN" and _class_of(doc[start - 1].lower_, by_noun) \
+            and doc[start - 1].lower_.endswith("s"):
+        return _class_of(doc[start - 1].lower_, by_noun)
     return type_of_siblings(doc, i, j)
 
 
@@ -367,7 +374,8 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> st
 def _class_of(noun: str, by_noun: dict[str, str]) -> str | None:
     """A class noun's type, singular or plural ('shows', 'brands', 'companies'); the pipeline does not lemmatise
     nouns."""
-    for form in (noun, noun[:-3] + "y" if noun.endswith("ies") else noun, noun[:-1] if noun.endswith("s") else noun):
+    for form in (noun, noun[:-3] + "y" if noun.endswith("ies") else noun, noun[:-1] if noun.endswith("s") else noun,
+                 noun[:-2] if noun.endswith("es") else noun):
         if form in by_noun:
             return by_noun[form]
     return None

@@ -70,7 +70,8 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
         if entity_type(mention.entity) != "Person":
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
-                      finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention)):
+                      finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
+                      finder.listed_under(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -387,6 +388,29 @@ class _RoleFinder:
                      if clause_start - 3 <= m.end <= max(0, start - 120) + match.start()), None)
 
     # -- after the name -----------------------------------------------------------------------------------------
+
+    def listed_under(self, mention: Mention) -> Found | None:
+        """'The actresses Lin Chi-ling, Angelababy and Jia Ling', 'Four judges - Kris Wu, Wilber Pan and MC
+        HotDog -': a plural title before a list of people is each one's title (in the singular)."""
+        first = mention
+        for person in reversed([p for p in self.people if p.end <= mention.start]):
+            # names the model left out may sit in the list too ("Lin Chi-ling, Angelababy and Jia Ling")
+            if not re.fullmatch(r"\s*(?:,|,?\s*and)\s*(?:[A-Z][\w-]*(?:\s[A-Z][\w-]*)?\s*(?:,|,?\s*and)\s*){0,3}",
+                                self.text[person.end:first.start]):
+                break
+            first = person
+        left = self.text[max(0, first.start - 60):first.start]
+        plural = re.search(r"(?:^|[\s(])(?:(?i:the|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)?"
+                           r"(?P<title>(?:[a-z-]+\s+)?[a-z-]+s)\s*(?:[-–—:]\s*)?$", left)
+        if plural is None:
+            return None
+        words = plural.group("title").split()
+        head = next((h for h in (words[-1][:-2], words[-1][:-1]) if h in self.heads), None)
+        if head is None:
+            return None
+        title = " ".join([*(w for w in words[:-1] if self._is_title_word(w)), head])
+        start = first.start - len(left) + plural.start("title")
+        return [(title, None)], start, mention.end, "words: a plural title before a list of names"
 
     def conjoined(self, mention: Mention) -> Found | None:
         """'Li Ni joined Bilibili in 2014, and she was later named vice chairwoman', 'X was an analyst at Y, and
