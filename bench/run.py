@@ -1,6 +1,7 @@
 """`make bench`: every figure is a ratio against a baseline measured in the same run (this machine is shared).
 
     python bench/run.py [--sizes 100,1000] [--ingest-articles 40] [--out bench/out]
+    python bench/run.py --http-only --sizes 1000 --out DIR     (the served rows only, on DIR/store-1000 as built)
 
 Sizes build stores of synthetic articles (bench/synth.py). To reach large sizes in minutes, the query/search
 stores extract each distinct article body once with the real model and reuse it for articles that share the
@@ -389,6 +390,28 @@ def bench_load(base: str, size: int, clients: int = 6, seconds: float = 8.0) -> 
     assert json.loads(get(base + "/healthz"))["status"] == "ok"
 
 
+def http_only(out: Path, sizes: list[int]) -> int:
+    """`--http-only`: bench_http against existing stores (a store of an older data format is served as it is,
+    and said so: its rows measure that format)."""
+    from commgraph import generations as gens
+    from commgraph.pipeline import DATA_FORMAT
+
+    for n, size in enumerate(sizes):
+        data = out / f"store-{size}"
+        current = gens.current_path(data)
+        if current is None:
+            print(f"no store at {data}: run `python bench/run.py --sizes {size} --out {out}` once to build it")
+            return 2
+        found = gens.read_manifest(current).format
+        if found != DATA_FORMAT:
+            print(f"  note: {data} has data format {found}, this code writes {DATA_FORMAT}", flush=True)
+        bench_http(Settings.create(data_dir=data, query_workers=2, query_timeout=30), size, 5600 + n)
+    result = out / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    result.write_text(json.dumps(ROWS, indent=1))
+    print(f"\nwrote {result}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000"))
@@ -399,10 +422,15 @@ def main() -> int:
     parser.add_argument("--large", default=os.environ.get("BENCH_LARGE", "1000000,5000000"),
                         help="sizes in bytes of the single large articles ingested (empty: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--http-only", action="store_true",
+                        help="only the served rows (SPARQL, search, load, burst, memory) of each size, against the "
+                             "stores an earlier run built under --out (store-<size>): no ingest, no model")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env()
     print(f"{'benchmark':<48} {'value':>12} {'unit':<8} ratio", flush=True)
+    if args.http_only:
+        return http_only(args.out, [int(s) for s in args.sizes.split(",") if s.strip()])
     bench_ingest(args.out, args.ingest_articles, settings.model, args.ingest_rounds)
     bench_chinese_ingest(args.out, args.zh_ingest_articles, args.ingest_rounds, record)
     bench_cluster_ingest(args.out, args.ingest_articles, args.ingest_rounds, record)

@@ -39,6 +39,8 @@ class Generation:
     store: GraphStore
     index: SearchIndex  # opened by the engine the search_engine setting names
     _names: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # (mount point, article id) -> the entity chips of its search hits (views._chips): a generation never changes
+    chips: dict[tuple[str, str], list[dict]] = field(default_factory=dict, repr=False)
 
     def entity_names(self, keys: list[str], minter: Minter) -> dict[str, str]:
         """{entity key: schema:name}, each looked up once per generation (a search page shows dozens, and a

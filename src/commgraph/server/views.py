@@ -104,12 +104,7 @@ def _search_data(svc, gen, page: int | None = None, page_size: int | None = None
             names.setdefault(key, (name, ""))
     cards = lookup.find_entities_by_name(gen.store, _candidate_names(q)) if q else []
     last_page = max(1, -(-result.total // result.page_size))
-    # The index holds each article's mentions per entity; only hits of an index written without them (data
-    # format 11 and older) are counted in the graph (15-22 ms a page at 1,000 articles).
-    mentions = {(h.id, key): n for h in result.hits if h.mentions is not None for key, n in h.mentions.items()}
-    hit_iris = {str(svc.minter.article(h.id)): h.id for h in result.hits if h.mentions is None}
-    mentions |= {(hit_iris[a], svc.minter.entity_key(e)): n
-                 for (a, e), n in lookup.mention_counts(gen.store, list(hit_iris)).items() if a in hit_iris}
+    chips = _chips(svc, gen, result.hits)
     return {
         "query": q, "total": result.total, "page": result.page, "page_size": result.page_size, "sort": sort,
         "last_page": last_page,
@@ -128,15 +123,36 @@ def _search_data(svc, gen, page: int | None = None, page_size: int | None = None
         "hits": [{"id": h.id, "title": h.title, "date": h.date, "score": h.score, "snippet": h.snippet,
                   "url": url_for("pages.article", article_id=h.id), "lang": h.lang,
                   "language": LANGUAGE_NAMES.get(h.lang, h.lang),
-                  "entities": _by_relevance(h.title, [{"key": k, "name": n, "type": t, "url": entity_url(k),
-                                                       "mentions": mentions.get((h.id, k), 0)}
-                                                      for k, n, t in h.entities])}
+                  "entities": chips[h.id]}
                  for h in result.hits],
         "facets": {type_: [{"key": k, "name": n, "count": c} for k, n, c in bucket]
                    for type_, bucket in sorted(result.facets.items())},
         "facet_types": result.type_counts,
         "entity_cards": [_entity_ref(row["e"], row["name"], row["type"]) for row in cards],
     }
+
+
+def _chips(svc, gen, hits) -> dict[str, list[dict[str, Any]]]:
+    """{article id: its entity chips} for the hits of a page, each article's made once per generation and mount
+    point: they depend on the article alone (its entities, their names and URLs, its mentions of each), and
+    making them was 2-3 ms of a search (~250 chips a page)."""
+    root = request.script_root
+    made = gen.chips
+    todo = [h for h in hits if (root, h.id) not in made]
+    if todo:
+        # The index holds each article's mentions per entity; only hits of an index written without them (data
+        # format 11 and older) are counted in the graph (15-22 ms a page at 1,000 articles).
+        mentions = {(h.id, key): n for h in todo if h.mentions is not None for key, n in h.mentions.items()}
+        hit_iris = {str(svc.minter.article(h.id)): h.id for h in todo if h.mentions is None}
+        mentions |= {(hit_iris[a], svc.minter.entity_key(e)): n
+                     for (a, e), n in lookup.mention_counts(gen.store, list(hit_iris)).items() if a in hit_iris}
+        if len(made) > 2_000:  # ~7 KB an article (25 chips): at most ~15 MB, then it starts over
+            made.clear()
+        for h in todo:
+            made[(root, h.id)] = _by_relevance(h.title, [
+                {"key": k, "name": n, "type": t, "url": entity_url(k), "mentions": mentions.get((h.id, k), 0)}
+                for k, n, t in h.entities])
+    return {h.id: made[(root, h.id)] for h in hits}
 
 
 def _by_relevance(title: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
