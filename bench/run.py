@@ -247,6 +247,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
         record(f"[{size}] server cold start to first search answer", cold, "s", None, "", "target <= 2 s")
         # the machine is shared: the load average says how busy it was while these rows were measured
         record(f"[{size}] load average (1 min) at the start of the HTTP rows", os.getloadavg()[0], "")
+        bench_entity_page(settings, size)
         current = gens.require_current(settings.data_dir)
         opened: dict = {}
         # Warm-up, reported apart: the first query a worker process answers spawns it and opens the store
@@ -356,6 +357,39 @@ def bench_tantivy(settings: Settings, size: int, out: Path) -> None:
             searcher.aggregate(query, {"entities": {"terms": {"field": "entity", "size": 60}}})
             times.append(time.perf_counter() - t)
         record(f"[{size}] Tantivy {label} + snippets + facets, p95 (comparison)", percentiles(times)[1] * 1000, "ms")
+
+
+def bench_entity_page(settings: Settings, size: int, samples: int = 10) -> None:
+    """The page of the organisation most articles mention (Tencent here), in process and uncached: its people
+    with their roles, what they said, figures, connections and mentions (issue 16's sections). 1.0-1.3 s at
+    1,000 articles on 2026-12-01, when people and quotes were read by scanning every role and quote."""
+    from commgraph.graph.rows import select
+    from commgraph.server import create_app, services
+
+    app = create_app(replace(settings, query_sandbox="off"))
+    client = app.test_client()
+    with app.app_context():
+        svc = services(app)
+        biggest = select(svc.generation().store, """SELECT ?e WHERE { ?e cg:articleCount ?n ; a schema:Organization }
+            ORDER BY DESC(?n) LIMIT 1""")[0]["e"]
+        path = "/entity/" + svc.minter.entity_key(biggest)
+    page = client.get(path).get_data(as_text=True)
+    assert "People at" in page and "What people at" in page, f"{path} shows no people or quotes"
+    times, cached = [], []
+    for n in range(samples):
+        t = time.perf_counter()
+        # an unused parameter misses the per-generation page cache, like the search rows' requests
+        client.get(path, query_string={"bench": f"{n}-{time.time_ns()}"})
+        times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        client.get(path)
+        cached.append(time.perf_counter() - t)
+    p50, p95 = percentiles(times)
+    c50, _ = percentiles(cached)
+    record(f"[{size}] entity page, biggest organisation, in process, p50", p50 * 1000, "ms", c50 * 1000,
+           "the same page cached (rendering)")
+    record(f"[{size}] entity page, biggest organisation, in process, p95", p95 * 1000, "ms", c50 * 1000,
+           "the same page cached (rendering)", "target <= 150 ms at 1,000, <= 300 ms at 10,000")
 
 
 def bench_load(base: str, size: int, clients: int = 6, seconds: float = 8.0) -> None:

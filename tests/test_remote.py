@@ -204,6 +204,11 @@ def test_pages_and_search_read_through_sparql(remote_client):
     entity = remote_client.get("/api/entity/person/daosheng-tang").get_json()
     assert entity["name"] == "Tang Daosheng" and "Tom Tang" in entity["aliases"]
     assert any(r["orgName"] == "Tencent" for r in entity["roles"])
+    # the organisation page's people, their quotes and connections read through the remote store too
+    tencent = remote_client.get("/api/entity/organization/tencent").get_json()
+    assert "Tang Daosheng" in {p["name"] for p in tencent["people"]}
+    assert any(q["personName"] == "Tang Daosheng" and q["date"] for q in tencent["people_quotes"])
+    assert any(c["name"] == "Tang Daosheng" and c["relations"] for c in tencent["connections"])
     hits = remote_client.get("/api/search?q=interest+tribes").get_json()["hits"]
     assert SEED_ID in {h["id"] for h in hits}
     health = remote_client.get("/healthz").get_json()

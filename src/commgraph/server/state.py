@@ -124,6 +124,7 @@ class Services:
         self._freeze_due = False
         self.searches = ResultCache()
         self.queries = ResultCache()
+        self.entities = ResultCache(size=16)  # entity pages (views.entity_data): Tencent's holds ~1 MB of rows
         self.entity_urls: dict[tuple, str] = {}  # (mount point, entity key, api) -> its URL (views.entity_url)
 
     def generation(self) -> Generation:

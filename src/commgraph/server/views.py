@@ -299,12 +299,29 @@ def _entity_ref(iri: str, name: str, type_iri: str) -> dict[str, str]:
 
 
 def entity_data(kind: str, slug: str) -> dict[str, Any]:
+    """The entity page's view model, kept per generation like a search's (the parameters and the mount point
+    are the key: the answer holds URLs)."""
     svc = services()
+    gen = svc.generation()
+    key = (request.script_root, kind, slug, tuple(sorted((k, tuple(request.args.getlist(k))) for k in request.args)))
+    cached = svc.entities.get(gen.path, key)
+    if cached is None:
+        cached = _entity_data(svc, gen, kind, slug)
+        svc.entities.put(gen.path, key, cached)
+    return cached
+
+
+def _entity_data(svc, gen, kind: str, slug: str) -> dict[str, Any]:
     iri = str(svc.minter.entity(f"{kind}/{slug}"))
-    data = lookup.entity(svc.generation().store, iri)
+    data = lookup.entity(gen.store, iri, quotes_page=_int_arg("quotes", 1))
     if data is None:
         raise NotFound(f"no entity {kind}/{slug}; search for it at /search")
     data["key"] = f"{kind}/{slug}"
+    page = data["people_quotes_page"]  # the paged section "What people at X said": newer / older pages
+    data["people_quotes_newer"] = url_for("pages.entity", kind=kind, slug=slug, quotes=page - 1) if page > 1 else None
+    data["people_quotes_older"] = (url_for("pages.entity", kind=kind, slug=slug, quotes=page + 1)
+                                   if data["people_quotes_more"] else None)
+    data["co_mention_sampled"] = data["article_count"] > data["co_mention_sample"]
     for row in data["neighbours"]:
         row.update(_entity_ref(row["other"], row["label"], row["kind"]))
     for row in data["roles"]:
@@ -406,9 +423,17 @@ def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         person = people.setdefault(row["person"], {"person": row["person"], "name": row["personName"],
                                                    "url": row["person_url"], "roles": {}})
         role = person["roles"].setdefault(row["title"].strip().lower(), {"title": row["title"], "sources": [],
-                                                                         "confidence": row.get("confidence")})
+                                                                         "confidence": row.get("confidence"),
+                                                                         "count": 0, "titles": set()})
+        if row["title"] not in role["titles"]:  # how many roles state it (its summaries' counts), beyond those shown
+            role["titles"].add(row["title"])
+            role["count"] += row.get("count") or 0
         role["sources"].append({"sentence": row["sentence"], "url": row["sentence_url"],
                                 "headline": row["headline"], "date": row.get("date")})
+    for person in people.values():
+        for role in person["roles"].values():
+            del role["titles"]
+            role["more"] = max(0, role["count"] - len(role["sources"]))
     return [dict(p, roles=list(p["roles"].values())) for p in people.values()]
 
 
