@@ -336,7 +336,7 @@ def _entity_data(svc, gen, kind: str, slug: str) -> dict[str, Any]:
         row["url"] = _figure_url(row["f"])
     data["roles"] = _roles_once(data["roles"])
     data["people"] = _people(data["people"])
-    data["connections"] = _connections(svc.generation().store, iri, data["neighbours"])
+    data["connections"] = _connections(gen.store, iri, data["neighbours"])
     return data
 
 
