@@ -78,6 +78,12 @@ SELECT ?name (MAX(?score) AS ?best) WHERE {
   ?article schema:mentions ?person .
   ?person a schema:Person ; schema:name ?name .
 } GROUP BY ?name ORDER BY DESC(?best) ?name LIMIT 50""",
+    "sentences-for-entity": """
+SELECT ?anchor ?sentence ?article WHERE {
+  ?person schema:name "Tang Daosheng"@en .
+  ?m cg:refersTo ?person ; nif:anchorOf ?anchor ; cg:evidence ?s ; schema:isPartOf ?article .
+  ?s nif:anchorOf ?sentence .
+} LIMIT 500""",
     "people-and-organisations": """
 SELECT ?name ?relation ?orgName WHERE {
   { SELECT DISTINCT ?person ?relation ?org WHERE {
@@ -113,7 +119,7 @@ SELECT ?entity ?name ?mentions WHERE {
 } ORDER BY DESC(?mentions)""",
 }
 # LIMIT of each new form, and the variable its top rows are chosen by (ties at the cut may fall either way)
-CUT = {"people-and-organisations": (500, None), "relations": (500, "predicate"), "keyword-articles": (50, "score"), "keyword-entities": (50, "best"), "with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
+CUT = {"people-and-organisations": (500, None), "relations": (500, "predicate"), "keyword-articles": (50, "score"), "keyword-entities": (50, "best"), "sentences-for-entity": (500, None), "with-wechat": (50, "articles"), "people-roles": (500, None), "quotes": (200, None), "tencent-said": (200, None),
        "entities-by-articles": (50, "articles"), "entities-by-mentions": (20, "mentions"),
        "largest-figures": (20, "value"), "figures-by-date": (200, "date")}
 
