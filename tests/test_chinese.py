@@ -332,3 +332,12 @@ def test_a_quotation_over_two_paragraphs_is_one(chinese):
     quotes = chinese.extract(_article("标题\n\n" + body)).quotes
     assert [(q.speaker, q.text[:4]) for q in quotes] == [("person/tang-yan", "未来三年")]
     assert quotes[0].text.endswith("更有价值。")
+
+
+def test_rates_of_change_and_more_measure_words(chinese):
+    zh = chinese.extract(_article("标题\n\n知乎社区的月活跃用户达到1亿。第三季度知乎营收增速为20%，每付费用户平均收入为15元。"
+                                  "小红书平台上的笔记数超过3亿，视频播放次数达到10亿。"))
+    got = {f.text: (f.canonical, f.growth) for f in zh.figures}
+    assert got["20%"] == ("revenue", True) and got["15元"] == (None, False)
+    assert got["3亿"][0] == "posts" and got["10亿"][0] == "visits"
+    assert "知乎社区" not in {e.name for e in zh.entities.values()}  # the platform itself, not a product of it

@@ -430,6 +430,8 @@ def _canonical_table(facts: Facts):
         if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
             return next((c for f, c in forms if metric.lower() == f or metric.lower().endswith(" " + f)), None)
         metric = metric.lower()  # forms are kept in lower case ("up主")
+        if re.match(r"每(?![月日天周年季])", metric):
+            return None  # a measure per share or per user ("每付费用户平均收入") is no total
         core = next((metric[:-len(t)] for t in tails if metric.endswith(t) and len(metric) > len(t) + 1), None)
         ending = next(((f, c) for f, c in han_forms if core and core.endswith(f)), None) \
             or next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
