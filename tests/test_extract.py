@@ -331,3 +331,10 @@ def test_a_plural_title_before_a_list_of_people(extractor):
     roles = {(x.entities[r.person].name, r.title) for r in x.roles}
     assert {("Lin Chi-ling", "actress"), ("Jia Ling", "actress"), ("Kris Wu", "judge"), ("Wilber Pan", "judge"),
             ("Chang Chen-yue", "judge")} <= roles, roles
+
+
+def test_a_title_may_hold_a_colon_and_be_what_a_figure_is_about(extractor):
+    body = ("Black Myth: Wukong (黑神话：悟空), the action game from the studio Game Science, has sold more than "
+            "10 million copies.")
+    x = extractor.extract(Article(id="colon", title="Sales", body=body, source="test"))
+    assert [(f.text, x.entities[f.subject].name) for f in x.figures] == [("10 million", "Black Myth: Wukong")]

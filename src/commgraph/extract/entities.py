@@ -49,7 +49,8 @@ def is_plausible_name(name: str, type_: str, rules: Rules) -> bool:
     """Filters a name must pass to become an entity."""
     if len(name) < 2 or len(name) > 80 or name.lower() in rules.never:
         return False
-    if any(p.search(name) for p in rules.never_patterns):
+    if any(p.search(name) for p in rules.never_patterns
+           if not (type_ == "CreativeWork" and p.pattern in rules.titles_may_match)):
         return False
     titles = rules.title_heads | rules.words("titles", "modifiers")
     words = name.lower().split()
@@ -237,8 +238,7 @@ def work_spans(doc: "Doc", rules: Rules, known: dict) -> list["Span"]:
 def _title_start(doc: "Doc", i: int, j: int) -> int:
     """Where a title starts inside a capitalised run: not at a sentence's first common noun ('Players of King of
     Glory'), but with its own 'The' ('The Rap of China')."""
-    while i < j and doc[i].is_sent_start and doc[i].pos_ not in ("PROPN", "NUM") \
-            and not (doc[i].text == "The" and i + 1 < j and doc[i + 1].pos_ == "PROPN"):
+    while i < j and doc[i].is_sent_start and doc[i].pos_ == "NOUN":
         i += 1
         while i < j and doc[i].is_lower:
             i += 1

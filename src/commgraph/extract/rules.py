@@ -28,6 +28,7 @@ class Rules:
     retype: dict[str, str] = field(default_factory=dict)
     never: set[str] = field(default_factory=set)
     never_patterns: tuple[re.Pattern, ...] = ()  # curation.toml [never] patterns: credits, ids, time zones
+    titles_may_match: frozenset[str] = frozenset()  # [never] patterns a work's title may match ("Black Myth: Wukong")
     title_heads: set[str] = field(default_factory=set)
     academic_titles: set[str] = field(default_factory=set)
     # canonical metric -> its surface forms (lower case), from metrics.toml
@@ -104,6 +105,7 @@ def load_rules(rules_dir: Path) -> Rules:
     rules.never = {n.lower() for n in curation.get("never", {}).get("names", [])}
     try:
         rules.never_patterns = tuple(re.compile(p) for p in curation.get("never", {}).get("patterns", []))
+        rules.titles_may_match = frozenset(curation.get("never", {}).get("titles_may_match", []))
     except re.error as exc:
         raise SettingsError(f"{rules_dir / 'curation.toml'}: [never] patterns: {exc}; fix the expression") from None
     titles = gazetteer.get("titles", {})
