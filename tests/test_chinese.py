@@ -341,3 +341,9 @@ def test_rates_of_change_and_more_measure_words(chinese):
     assert got["20%"] == ("revenue", True) and got["15元"] == (None, False)
     assert got["3亿"][0] == "posts" and got["10亿"][0] == "visits"
     assert "知乎社区" not in {e.name for e in zh.entities.values()}  # the platform itself, not a product of it
+
+
+def test_two_joined_measures_take_the_first_and_generic_latin_words_name_nothing(chinese):
+    zh = chinese.extract(_article("标题\n\n3月份，微博视频播放量和播放用户数同比增幅均超过30%。B站推出了新的Feed流和Emoji表情。"))
+    assert [(f.text, f.canonical) for f in zh.figures] == [("30%", "visits")]
+    assert not {"Feed", "Emoji"} & {e.name for e in zh.entities.values()}

@@ -432,6 +432,12 @@ def _canonical_table(facts: Facts):
         metric = metric.lower()  # forms are kept in lower case ("up主")
         if re.match(r"每(?![月日天周年季])", metric):
             return None  # a measure per share or per user ("每付费用户平均收入") is no total
+        joined = re.split(r"[和及与、]", metric, maxsplit=1)
+        if len(joined) == 2 and len(joined[0]) >= 2 and len(joined[1]) >= 2:
+            # "视频播放量和播放用户数均增长30%": two measures, the first named is the canonical one
+            first = canonical(joined[0], ending_only=True)
+            if first is not None:
+                return first
         core = next((metric[:-len(t)] for t in tails if metric.endswith(t) and len(metric) > len(t) + 1), None)
         ending = next(((f, c) for f, c in han_forms if core and core.endswith(f)), None) \
             or next(((f, c) for f, c in han_forms if metric.endswith(f)), None)
