@@ -76,3 +76,17 @@ def test_the_warm_up_query_opens_the_search_index_and_mints_every_article_iri(co
     minter = Minter(corpus_data.base_iri)
     articles = gens.read_manifest(Path(generation)).articles
     assert opened[("iris", generation)] == {a: str(minter.article(a)) for a in articles}
+
+
+def test_the_server_worker_hands_the_gil_on_within_a_millisecond(corpus_data):
+    """A request thread waiting for the GIL waited up to Python's 5 ms switch interval behind a busy search
+    thread, again after every wait on I/O (docs/performance.md, session 6): the worker sets 1 ms."""
+    from commgraph.server.run import SWITCH_INTERVAL, _Gunicorn
+
+    before = sys.getswitchinterval()
+    try:
+        app = _Gunicorn(corpus_data, {"bind": "127.0.0.1:0"}).load()
+        assert sys.getswitchinterval() == SWITCH_INTERVAL == 0.001 < before
+        app.extensions["commgraph"].close()
+    finally:
+        sys.setswitchinterval(before)

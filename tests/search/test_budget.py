@@ -92,6 +92,26 @@ def test_costly_searches_wait_for_a_slot_and_cheap_ones_do_not(engine):
     assert outcomes["after"] == 200
 
 
+def test_a_wordy_search_waits_for_a_slot_before_it_is_read(engine):
+    """Reading 32 words cost more than evaluating them (the 8-client burst): a search of `wordy` distinct words
+    or more takes its slot first, though its words are rare; a short one does not."""
+    budget = SearchBudget(SearchLimits(slots=1, timeout=0.2, cheap_postings=1000, wordy=8))
+    wordy = " OR ".join(f"word{n}" for n in range(8))  # eight rare words: cheap to evaluate
+    with budget.session() as holder:
+        holder.reserve(" OR ".join(COMMON))
+        assert holder.holds_slot
+        with budget.session() as session, pytest.raises(SearchRefused) as info:
+            session.reserve(wordy)
+        assert info.value.status == 503 and "search_slots" in info.value.message
+        with budget.session() as session:
+            session.reserve("word1 AND word2 OR word3 NOT word4 word1 word2 word3")  # four distinct words
+            assert not session.holds_slot and search(engine, "word1 OR word2", budget=session).total == 2
+    with budget.session() as session:  # free again: the slot is taken once, and admit does not ask twice
+        session.reserve(wordy)
+        assert session.holds_slot and search(engine, wordy, budget=session).total == 8
+    assert budget._slots.acquire(timeout=0) and budget._slots.release() is None
+
+
 def test_suggestions_leave_words_the_index_holds_alone(engine):
     """Correcting every word made a 32-word search with no match take 1.4 s at 2,000 articles (44 ms a
     word); words the index holds are not corrected now ('groups' stayed 'group' before: its stem)."""

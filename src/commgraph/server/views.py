@@ -94,6 +94,7 @@ def _search_data(svc, gen, page: int | None = None, page_size: int | None = None
         return keyed
 
     with svc.search_budget.session() as budget:  # a costly search holds its slot until its page is made
+        budget.reserve(q)  # a wordy one from before it is read
         asked = SearchRequest(q, page=page or _int_arg("page", 1), page_size=page_size or svc.settings.page_size,
                               entity_filters=filters, languages=langs, sort=sort, date_from=date_from,
                               date_to=date_to)
