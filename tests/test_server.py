@@ -237,6 +237,30 @@ def test_organisation_page_answers_who_there_said_what(client):
     assert marked and "Tang Daosheng" in marked.group(1) and "Mobile QQ" in marked.group(1)
 
 
+def test_organisation_page_pages_what_its_people_said(client, app):
+    """What the people at an organisation said comes a page at a time, newest first (Newer / Older links on
+    the page); each role of theirs is read from its summary with a few of its statements and their number."""
+    from commgraph import lookup
+    from commgraph.server import services
+
+    svc = services(app)
+    store, tencent = svc.generation().store, str(svc.minter.entity("organization/tencent"))
+    every = lookup.quotes_of_people_at(store, tencent, limit=100)
+    assert len(every) >= 3 and [q["date"] for q in every] == sorted((q["date"] for q in every), reverse=True)
+    pages = [lookup.quotes_of_people_at(store, tencent, limit=2, offset=n) for n in range(0, len(every), 2)]
+    assert sorted(q["q"] for page in pages for q in page) == sorted(q["q"] for q in every)
+    assert [q["date"] for q in pages[0]] == [q["date"] for q in every[:2]]
+    page_one = lookup.entity(store, tencent, quotes_per_page=2)
+    assert page_one["people_quotes_more"] and len(page_one["people_quotes"]) == 2
+    second = client.get("/api/entity/organization/tencent?quotes=2").get_json()
+    assert second["people_quotes"] == [] and second["people_quotes_newer"] == "/entity/organization/tencent?quotes=1"
+    assert client.get("/entity/organization/tencent?quotes=two").status_code == 400
+    one_each = lookup.people_at(store, tencent, per_role=1)
+    assert len({(r["person"], r["title"]) for r in one_each}) == len(one_each)
+    yin = [r for r in lookup.people_at(store, tencent) if r["personName"] == "Yin Yu" and r["title"] == "vice president"]
+    assert yin and all(r["count"] == len(yin) for r in yin)  # the summary counts the statements
+
+
 def test_a_role_is_listed_once_with_every_source(client):
     person = client.get("/api/entity/person/daosheng-tang").get_json()
     keys = [(r["title"].lower(), r.get("org")) for r in person["roles"]]
