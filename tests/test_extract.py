@@ -338,3 +338,14 @@ def test_a_title_may_hold_a_colon_and_be_what_a_figure_is_about(extractor):
             "10 million copies.")
     x = extractor.extract(Article(id="colon", title="Sales", body=body, source="test"))
     assert [(f.text, x.entities[f.subject].name) for f in x.figures] == [("10 million", "Black Myth: Wukong")]
+
+
+def test_numbers_listed_together_share_the_last_ones_measure(extractor):
+    """'held 38.71% and 33.44% of Sogou': the first number of a list is a figure with the measure of the last;
+    '953,000 and 1.05 million' keeps the full number's own scale."""
+    body = ("Before the offer, Tencent and Sohu held 38.71% and 33.44% of Sogou respectively. "
+            "Elden Ring and Cyberpunk 2077 had peaked at about 953,000 and 1.05 million concurrent players.")
+    x = extractor.extract(Article(id="listed", title="Stakes", body=body, source="test"))
+    figures = {f.text: f for f in x.figures}
+    assert figures["38.71%"].canonical == "share" and figures["33.44%"].canonical == "share", figures
+    assert figures["953,000"].value == 953_000 and figures["1.05 million"].value == 1_050_000

@@ -257,7 +257,8 @@ class _Reader:
             # "Users sent 45 billion messages a day, 18% more than a year earlier": the change of the figure
             # before, whatever noun the parse hangs it on
             metric, about, named = "", [], None
-        linked = conversion or (self._linked_figure(span, same_sentence) if not metric else None)
+        linked = conversion or (self._linked_figure(span, [f for f in same_sentence if f.metric != _LISTED])
+                                if not metric else None)
         if conversion is not None:
             # "RMB3.8 billion (US$580 million)": the same figure in another currency
             return replace(conversion, text=span.text, value=quantity.value, start=span.start_char, end=span.end_char,
@@ -289,11 +290,14 @@ class _Reader:
             if name is not None:
                 metric, method, confidence = name, "words: the measure named nearest in the sentence", 0.5
         if not metric:
-            previous = [f for f in before if span.start_char - f.end < 400
+            previous = [f for f in before if span.start_char - f.end < 400 and f.metric != _LISTED
                         and "\n" not in self.text[f.end:span.start_char].strip("\n ")]
             if previous:
                 linked = previous[-1]  # "That is up from 980 million": the measure of the sentence before
                 metric, method, confidence = linked.metric, "context: the measure of the figure before", 0.4
+        if not metric and _LISTED_NEXT.match(self.text, span.end_char):
+            # "held 38.71% and 33.44% of Sogou": the measure is the one the last number of the list gets (settle)
+            metric, method, confidence = _LISTED, "parse: a number listed before others", 0.6
         if not metric:
             return None
         if _PER_SHARE.match(self.text, span.end_char) and "per share" not in metric.lower():
@@ -351,10 +355,31 @@ class _Reader:
             canonical=canonical, growth=bool(growth), period=_period(self.text, span.sent, default_date),
             method=f"{method}; subject: {how}", confidence=round(max(0.1, confidence), 2))
 
+    @staticmethod
+    def _listed_measures(figures: list[Figure], text: str) -> list[Figure]:
+        """A number listed before others takes the measure of the list's last number ('38.71% and 33.44% of
+        Sogou', '80.2 million and 36.7 million paying users'); with none, it is no figure."""
+        out: list[Figure] = []
+        for i, figure in enumerate(figures):
+            if figure.metric != _LISTED:
+                out.append(figure)
+                continue
+            nxt = i + 1
+            while nxt < len(figures) and figures[nxt].metric == _LISTED:
+                nxt += 1
+            last = figures[nxt] if nxt < len(figures) else None
+            if last is not None and last.sentence == figure.sentence and _LIST_GAP.fullmatch(
+                    re.sub(r"\d[\d.,]*\s*(?:%|percent|million|billion|thousand)?|US\$|HK\$|\$|RMB|¥", "",
+                           text[figure.end:last.start])):
+                out.append(replace(figure, metric=last.metric, canonical=last.canonical,
+                                   method=figure.method.replace("a number listed before others",
+                                                                "measure of the last number of its list")))
+        return out
+
     def settle(self, figures: list[Figure], text: str) -> list[Figure]:
         """Second pass over a document's figures: a change takes the measure of the level it leads to ('up 28%
         to 154 million'), and a figure with no canonical metric takes the one named nearest in its sentence."""
-        settled = list(figures)
+        settled = self._listed_measures(figures, text)
         for i, figure in enumerate(settled):
             if figure.growth:
                 nxt = settled[i + 1] if i + 1 < len(settled) else None
@@ -605,6 +630,9 @@ class _Reader:
         return (best[1], "nearest name before") if best else (None, "")
 
 
+_LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
+_LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
+_LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
 _PER_SHARE = re.compile(r"\s+per\s+(?:diluted\s+)?(?:share|ADS|American depositary share)\b", re.IGNORECASE)
@@ -616,8 +644,8 @@ _RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s
 
 
 def _with_range_scale(quantity: Quantity, text: str, span: "Span") -> Quantity:
-    if quantity.value is None or quantity.unit or re.search(r"[a-zA-Z%$¥]", span.text):
-        return quantity
+    if quantity.value is None or quantity.unit or re.search(r"[a-zA-Z%$¥]", span.text) or "," in span.text:
+        return quantity  # "953,000 and 1.05 million": a number written in full has its own scale
     match = _RANGE_END.match(text, span.end_char)
     if not match:
         return quantity
