@@ -347,3 +347,23 @@ def test_two_joined_measures_take_the_first_and_generic_latin_words_name_nothing
     zh = chinese.extract(_article("标题\n\n3月份，微博视频播放量和播放用户数同比增幅均超过30%。B站推出了新的Feed流和Emoji表情。"))
     assert [(f.text, f.canonical) for f in zh.figures] == [("30%", "visits")]
     assert not {"Feed", "Emoji"} & {e.name for e in zh.entities.values()}
+
+
+def test_hong_kong_changes_ranges_and_bare_company_titles(chinese):
+    zh = chinese.extract(_article("标题\n\n知乎公布次季业绩。付費會員收入仍是知乎最大的收入來源，次季按年降7%。上半年平均月訂閱會員達1370萬名，"
+                                  "按年少6.7%。公司創辦人及CEO周源表示，知乎计划投入总价值数十亿元的现金和流量。"))
+    got = {f.text: (f.value, f.canonical, f.growth) for f in zh.figures}
+    assert got["7%"] == (-7, "revenue", True) and got["6.7%"] == (-6.7, "paying users", True)
+    ranged = next(f for f in zh.figures if f.text == "数十亿元")
+    assert (ranged.min_value, ranged.canonical) == (1e9, None)
+    assert {(r.title, zh.entities[r.organization].name) for r in zh.roles} == {("創辦人", "知乎"), ("CEO", "知乎")}
+
+
+def test_industry_figures_measures_left_out_and_clause_verbs(chinese):
+    got = _figures(chinese, "QuestMobile发布报告。报告显示，我国移动互联网全网月活跃用户规模在5月达到11.64亿的峰值；"
+                            "上半年全网月均MAU为11.55亿。上半年全网净增用户规模已经超过去年全年，达到847万。"
+                            "短视频行业增长最快，6月其月活跃用户规模达到8.52亿。"
+                            "6月抖音（含抖音极速版）月活跃用户约为6亿，快手（含快手极速版）约为5.4亿。")
+    assert got["11.55亿"][1] == "monthly active users" and got["847万"][1] == "users"
+    assert {got[t][3] for t in ("11.64亿", "11.55亿", "847万", "8.52亿")} == {"place/china"}
+    assert got["5.4亿"][1] == "monthly active users" and got["5.4亿"][3] == "product/kuaishou"

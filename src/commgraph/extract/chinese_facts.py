@@ -24,6 +24,7 @@ _FIGURE = re.compile(
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
     rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:[多余](?={_SCALE}))?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
+    rf"|(?:数|几|上)(?:十|百|千)?(?:万亿|亿|千万|百万|万|千|百)(?:{_MONEY})?"  # 数十亿元: a range
     rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
     rf"|[一二两三四五六七八九十]成(?:[一二三四五六七八九](?![十百千万亿成倍])|半)?"
     rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
@@ -35,6 +36,8 @@ _QUARTER = re.compile(r"(?:(\d{4})年)?(?:第)?([一二三四1-4])季度|(?:(\d{
 _AS_OF = re.compile(r"截至(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(?:末)?")
 _TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Words that end the measure a clause opens with ("月均活跃用户首次破亿", "收入仍是…"), beside the linking verbs
+_CLAUSE_VERBS = ("已经", "已", "首次", "首度", "破", "仍", "依然", "继续")
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 # "7800万月活用户": a scaled number before a monthly or daily measure is no date
@@ -56,6 +59,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     units = tuple(sorted(words.get("units_after_classifier", []), key=len, reverse=True))
     growth_after = tuple(sorted(words.get("growth_after", []), key=len, reverse=True))
     list_joiners = tuple(words.get("list_joiners", []))
+    owner_words = tuple(sorted(words.get("owner_words", []), key=len, reverse=True))
     by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
     canonical = _canonical_table(facts)
     measure_forms = sorted((f for f in facts.rules.canonical_forms() if re.search(f"[{HAN}]", f)), key=len, reverse=True)
@@ -133,20 +137,30 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             metric = _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
                              facts.type_of, to_simplified, facts.tokens, words.get("metric_fillers", []),
                              after_word)
-            subject = _subject(facts, simple, clause_start, start, by_char, sentence,
-                               figures[-1].subject if figures and figures[-1].sentence == sentence else None,
-                               metric or "")
-            named_only = before_figure is not None and metric and any(
-                to_simplified(m.text) == metric for m in facts.mentions if clause_start <= m.start < start)
+            residual = metric
+            for m in sorted(facts.mentions, key=lambda m: -len(m.text)):
+                if clause_start <= m.start < start:
+                    residual = residual.replace(_clean_metric(to_simplified(m.text)), "")
+            for word in owner_words:
+                residual = residual.replace(word, "")
+            named_only = before_figure is not None and metric and residual != metric and len(residual) < 2
             if named_only:  # "抖音月活跃用户规模达到5.2亿，快手为4.4亿": the measure of the figure before
                 metric = before_figure.metric
             elif not metric and before_figure is not None and before_figure.end > _clause_start(simple, clause_start - 1):
                 # "股价上涨2.1%，收于381.4港元", "纯利增长六成四，至三百二十六亿元": the measure of the clause before
                 metric = before_figure.metric
             elif not metric:
-                # "月均活跃用户首次破亿，达到1.01亿": the measure the clause before names (its leading nouns)
-                metric = _leading_nouns(facts.tokens, simple, _clause_start(simple, clause_start - 1),
-                                        clause_start - 1, by_char, facts.type_of)
+                # "月均活跃用户首次破亿，达到1.01亿", "净增用户规模已经超过去年全年，达到847万": the measure the clause
+                # before names, up to its verb; else its leading nouns
+                lo = _clause_start(simple, clause_start - 1)
+                previous_clause = simple[lo:max(lo, clause_start - 1)]
+                cut = min((i for w in (*linking, *_CLAUSE_VERBS) if (i := previous_clause.find(w)) > 0),
+                          default=len(previous_clause))
+                metric = _metric(simple, previous_clause[:cut], end_text, linking, openers, None, by_char, lo,
+                                 facts.type_of, to_simplified, facts.tokens, words.get("metric_fillers", []),
+                                 noun_after=False)
+                if canonical(metric) is None:
+                    metric = _leading_nouns(facts.tokens, simple, lo, clause_start - 1, by_char, facts.type_of)
             if not metric:
                 after = re.match(rf"[{HAN}A-Za-z]{{1,8}}", simple[end_text:])
                 metric = _clean_metric(after.group(0)) if after else ""
@@ -162,6 +176,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 # the clause ends in a measure of its own
                 form = next((f for f in measure_forms if simple.startswith(f, end_text)), None)
                 metric = form or metric
+            subject = _subject(facts, simple, clause_start, start, by_char, sentence,
+                               figures[-1].subject if figures and figures[-1].sentence == sentence else None, metric)
         approx = match.group("approx") or match.group("tail") or (inner_approx.group(0) if inner_approx else None)
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
@@ -254,7 +270,7 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
                 phrase, changed = phrase[:-len(word)], True
     phrase = re.sub(r"截至[^，,]*?(?:日|月末|月|年末|年)(?:止)?|(?:\d{4}年)?(?:第[一二三四1-4]季度|[一二三四]季度|"
                     r"Q[1-4])|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|今年|去年|上月|本月|当月|"
-                    r"同期|此前|目前|已经|已|仍|达到|共|累计|总共|平均|均", "", phrase)
+                    r"同期|此前|目前|已经|已|仍|达到|共|累计|总共|(?<![月日人周年每])平均|(?<![月日人周年每平])均", "", phrase)
     for opener in openers:
         if phrase.startswith(opener):
             phrase = phrase[len(opener):]
@@ -356,22 +372,24 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
         return earlier[0].entity
     before = candidates(0, start)
     organisations = [m for m in before if facts.type_of(m.entity) == "Organization"]
-    if re.search(r"其|该公司|公司|该平台", simple[clause_start:start]) and before:
-        return before[-1].entity
-    if _NATIONAL_MEASURE.search(metric):
-        # "用户规模达9.81亿" in a report on the country ("我国网民规模…" before): the country, when it was named
-        # with its national figures after the last organisation ("中国互联网络信息中心发布…")
+    if _NATIONAL_METRIC.search(metric):
+        # "用户规模达9.81亿", "短视频行业其月活跃用户规模" in a report on the country ("我国网民规模…" before): the
+        # country, when it was named with its national figures after the last organisation or product
         country = next((m for m in reversed(facts.mentions) if m.end <= start and facts.type_of(m.entity) == "Place"
                         and _NATIONAL_MEASURE.match(simple, m.end)), None)
-        if country is not None and (not organisations or country.start > organisations[-1].start):
+        if country is not None and (not before or country.start > before[-1].start):
             return country.entity
+    if re.search(r"其|该公司|公司|该平台", simple[clause_start:start]) and before:
+        return before[-1].entity
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
 
 
 # what a country's statistics count: 我国网民规模, 中国手机网民规模, 全国网络视频用户
-_NATIONAL_MEASURE = re.compile(rf"[{HAN}]{{0,8}}?(?:网民|用户|人数|规模|普及率)")
+_NATIONAL_MEASURE = re.compile(rf"[{HAN}]{{0,12}}?(?:网民|用户|人数|规模|普及率)")
+# measures of a country's or an industry's figures after it: 用户规模, 使用率, 全网月均MAU, 时长占比
+_NATIONAL_METRIC = re.compile(r"网民|用户|人数|规模|普及率|使用率|MAU|DAU|月活|日活|时长|全网|行业")
 
 
 def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
@@ -432,6 +450,11 @@ def _canonical_table(facts: Facts):
         metric = metric.lower()  # forms are kept in lower case ("up主")
         if re.match(r"每(?![月日天周年季])", metric):
             return None  # a measure per share or per user ("每付费用户平均收入") is no total
+        latin = re.search(r"[a-z]{2,}$", metric)
+        if latin:  # "全网月均MAU": the English abbreviation that ends it
+            found = next((c for f, c in forms if latin.group(0) == f), None)
+            if found is not None:
+                return found
         joined = re.split(r"[和及与、]", metric, maxsplit=1)
         if len(joined) == 2 and len(joined[0]) >= 2 and len(joined[1]) >= 2:
             # "视频播放量和播放用户数均增长30%": two measures, the first named is the canonical one
