@@ -60,24 +60,6 @@ def test_the_server_warms_its_query_workers_before_the_first_query(corpus_data):
             process.kill()
 
 
-def test_the_warm_up_query_opens_the_search_index_and_mints_every_article_iri(corpus_data):
-    """The warm-up a server sends each query worker opens the store and the index cg:textHit reads, with every
-    article's IRI, so that a worker's first keyword query pays for neither."""
-    from commgraph import generations as gens
-    from commgraph.server.state import WARM_INDEX_QUERY
-    from commgraph.vocab import Minter
-    from commgraph.workers import Task, run_task
-
-    generation = str(gens.require_current(corpus_data.data_dir))
-    opened: dict = {}
-    outcome = run_task(Task(generation, WARM_INDEX_QUERY, "ASK", "json", 1, settings=corpus_data), opened)
-    assert outcome.status == 200 and json.loads(outcome.body)["boolean"] is True
-    assert ("index", generation) in opened
-    minter = Minter(corpus_data.base_iri)
-    articles = gens.read_manifest(Path(generation)).articles
-    assert opened[("iris", generation)] == {a: str(minter.article(a)) for a in articles}
-
-
 def test_the_server_worker_hands_the_gil_on_within_a_millisecond(corpus_data):
     """A request thread waiting for the GIL waited up to Python's 5 ms switch interval behind a busy search
     thread, again after every wait on I/O (docs/performance.md, session 6): the worker sets 1 ms."""

@@ -143,7 +143,8 @@ def _keyword_scores(task: Task, keywords: str, opened: dict) -> tuple[dict[str, 
         found = _scores_for(task, keywords, opened)
         iris = opened[("iris", task.generation)]
         minter = Minter((task.settings or Settings()).base_iri)
-        scores = {iris.get(a) or str(minter.article(a)): round(value, 4) for a, value in found.items()}
+        scores = {iris.get(a) or iris.setdefault(a, str(minter.article(a))): round(value, 4)
+                  for a, value in found.items()}
         cache[keywords] = scores, sorted(scores, key=lambda iri: (-scores[iri], iri))
     return cache[keywords]
 
@@ -158,10 +159,9 @@ def _scores_for(task: Task, keywords: str, opened: dict) -> dict[str, float]:
     if index is None:
         engine = engine_from_settings(task.settings or Settings())
         index = opened[("index", task.generation)] = engine.open(Path(task.generation) / "index")
-        # every article's IRI, minted once per worker (quoting each id: 26 us, half of a first keyword query's
-        # 0.54 s at 10,000 articles); the warm-up (server/state.py) pays for it before anyone asks
-        minter = Minter((task.settings or Settings()).base_iri)
-        opened[("iris", task.generation)] = {a: str(minter.article(a)) for a in index.article_ids()}
+        # article IRIs, each minted once per worker (quoting an id: 26 us, half of a first keyword query's 0.54 s
+        # at 10,000 articles), so a worker's next keywords need not mint them again
+        opened[("iris", task.generation)] = {}
     return index.scores(keywords)
 
 

@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("commgraph.server")
 OPEN_ERRORS = (*READ_ERRORS, RuntimeError, ValueError, KeyError)  # what opening damaged files raised
 WARM_QUERY = "ASK { ?s ?p ?o }"  # what a query worker answers to open a generation's store before any user asks
-# ... and its search index, which cg:textScore / cg:textHit read (0.5 s to open, 0.3 s to mint the article IRIs
-# at 10,000 articles: a worker's first keyword query paid them); a remote store cannot call cg:textHit
-WARM_INDEX_QUERY = 'ASK { ?s ?p ?o BIND(<https://w3id.org/commgraph/ns#textHit>("", 0) AS ?opened) }'
 
 
 @dataclass
@@ -151,8 +148,7 @@ class Services:
                 if self.freeze_heap:
                     self._refreeze_after(current)
                 if self.warm_workers:
-                    warm = WARM_QUERY if self.settings.store else WARM_INDEX_QUERY
-                    self.pool.warm(Task(generation=str(self._generation.path), query=warm, form="ASK",
+                    self.pool.warm(Task(generation=str(self._generation.path), query=WARM_QUERY, form="ASK",
                                         fmt="json", max_rows=1, settings=self.settings))
             return self._generation
 
