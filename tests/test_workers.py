@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -155,3 +156,41 @@ def test_text_hit_ranks_the_articles_text_score_scores(corpus_data):
     assert [by_rank[str(n)] for n in range(1, len(expected) + 1)] == expected
     assert by_rank[str(len(expected) + 1)] is None and by_rank["0"] is None and by_rank["-1"] is None
     assert by_rank["x"] is None and by_rank["1.5"] is None
+
+
+def test_a_query_waits_a_moment_for_a_busy_worker_and_then_429(generation, monkeypatch):
+    """Two fast queries at once on one worker: the second waits for it (it was told 'all busy', 429, at once,
+    though the worker came free milliseconds later). Only as many wait as there are workers, at most
+    WORKER_WAIT seconds; past that, 429 as before."""
+    from commgraph import workers
+    from commgraph.errors import QueryError
+
+    pool = QueryPool(1, Limits(timeout=20.0))
+    task = Task(generation=str(generation), query="SELECT ?o WHERE { ?s ?p ?o }", form="SELECT", fmt="json",
+                max_rows=10)
+    try:
+        assert pool.run(task).status == 200  # started and open
+        busy = pool._idle.get_nowait()  # the one worker is out, as if answering another query
+        threading.Timer(0.2, pool._idle.put, args=(busy,)).start()
+        assert pool.run(task).status == 200  # waited 0.2 s for it
+        monkeypatch.setattr(workers, "WORKER_WAIT", 0.3)
+        busy = pool._idle.get_nowait()
+        outcomes = []
+
+        def ask():
+            try:
+                outcomes.append(pool.run(task).status)
+            except QueryError as exc:
+                outcomes.append(exc.status)
+
+        waiting = threading.Thread(target=ask)
+        waiting.start()  # waits (the one place in the queue) ...
+        time.sleep(0.1)
+        with pytest.raises(QueryError) as info:  # ... so this one is refused at once
+            pool.run(task)
+        assert info.value.status == 429 and "busy" in info.value.message
+        waiting.join()
+        assert outcomes == [429]  # nobody gave the worker back within WORKER_WAIT
+        pool._idle.put(busy)
+    finally:
+        pool.close()
