@@ -349,3 +349,12 @@ def test_numbers_listed_together_share_the_last_ones_measure(extractor):
     figures = {f.text: f for f in x.figures}
     assert figures["38.71%"].canonical == "share" and figures["33.44%"].canonical == "share", figures
     assert figures["953,000"].value == 953_000 and figures["1.05 million"].value == 1_050_000
+
+
+def test_a_films_takings_are_revenue_and_its_budget_is_no_revenue(extractor):
+    body = ('The animated film "Ne Zha 2" has taken more than 15.8 billion yuan worldwide. Box office receipts in '
+            "China were 44 billion yuan in 2015. Its budget was reported at $80 million.")
+    x = extractor.extract(Article(id="film", title="Box office", body=body, source="test"))
+    canonical = {f.text: f.canonical for f in x.figures}
+    assert canonical["15.8 billion yuan"] == "revenue" and canonical["44 billion yuan"] == "revenue", canonical
+    assert canonical["$80 million"] is None, canonical
