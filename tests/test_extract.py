@@ -358,3 +358,12 @@ def test_a_films_takings_are_revenue_and_its_budget_is_no_revenue(extractor):
     canonical = {f.text: f.canonical for f in x.figures}
     assert canonical["15.8 billion yuan"] == "revenue" and canonical["44 billion yuan"] == "revenue", canonical
     assert canonical["$80 million"] is None, canonical
+
+
+def test_the_game_and_its_stand_for_the_work_named_before(extractor):
+    # "its" prefers a company or a product named close by ("on Steam" would take it); with none, the work
+    body = ("Black Myth: Wukong (黑神话：悟空) launched in August. The game sells for $59.99 on Steam. "
+            "Reviews were warm. Its budget was reported at $80 million.")
+    x = extractor.extract(Article(id="work-ref", title="A game", body=body, source="test"))
+    subjects = {f.text: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects == {"$59.99": "Black Myth: Wukong", "$80 million": "Black Myth: Wukong"}, subjects

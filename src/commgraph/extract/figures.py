@@ -223,6 +223,7 @@ class _Reader:
         self.join_verbs = rules.words("figures", "join_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
         self.place_nouns = rules.words("reference_nouns", "place")
+        self.work_nouns = rules.words("reference_nouns", "work")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -583,6 +584,8 @@ class _Reader:
                 return self.refer(token.idx, "the platform")
             if token.lower_ in self.place_nouns:
                 return self.refer(token.idx, "the country")  # "the country would keep opening its economy"
+            if token.lower_ in self.work_nouns:
+                return self.refer(token.idx, f"the {token.lower_}")  # "the game had 3 million players"
         return None
 
     def _subject(self, span: "Span", about: list["Token"], metric: str) -> tuple[str | None, str]:
