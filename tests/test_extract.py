@@ -367,3 +367,14 @@ def test_the_game_and_its_stand_for_the_work_named_before(extractor):
     x = extractor.extract(Article(id="work-ref", title="A game", body=body, source="test"))
     subjects = {f.text: x.entities[f.subject].name for f in x.figures if f.subject}
     assert subjects == {"$59.99": "Black Myth: Wukong", "$80 million": "Black Myth: Wukong"}, subjects
+
+
+def test_founded_makes_a_founder_and_a_second_clause_is_the_first_persons(extractor):
+    body = ("Tencent sold shares in Sea. Forrest Li founded Sea in 2009, and he remains its chairman. "
+            "Cheng Yixiao co-founded Kuaishou with Su Hua, and he is now its chief product officer.")
+    x = extractor.extract(Article(id="founded", title="Founders", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+             for r in x.roles}
+    assert {("Forrest Li", "founder", "Sea"), ("Forrest Li", "chairman", "Sea"),
+            ("Cheng Yixiao", "co-founder", "Kuaishou"), ("Su Hua", "co-founder", "Kuaishou")} <= roles, roles
+    assert ("Su Hua", "chief product officer", "Kuaishou") not in roles, roles

@@ -54,6 +54,7 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
                      r"(?:(?:then|also|now|once|previously|formerly)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
 
 
+_FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z])")
 # "Li Ni joined Bilibili in 2014, and she ...": one clause about the person, then a second whose subject is a pronoun
 _AND_HE = re.compile(r"[^.;:\n\"“”]{0,120}?,?\s+and\s+(?:he|she)\s")
 
@@ -71,7 +72,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
                       finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
-                      finder.listed_under(mention)):
+                      finder.listed_under(mention), finder.founder_of(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -412,6 +413,26 @@ class _RoleFinder:
         start = first.start - len(left) + plural.start("title")
         return [(title, None)], start, mention.end, "words: a plural title before a list of names"
 
+    def founder_of(self, mention: Mention) -> Found | None:
+        """'Forrest Li founded Sea in 2009', 'Cheng Yixiao co-founded Kuaishou with Su Hua': a founder (each
+        person the 'with' names too)."""
+        match = _FOUNDED.match(self.text, mention.end)
+        partner = None
+        if match is None:  # the partner: "co-founded Kuaishou with [Su Hua]"
+            partner = re.search(r"\b(co-?)?founded\s+(?:the\s+)?(?P<org>[^,.;]{1,60}?)\s+with\s+$",
+                                self.text[max(0, mention.start - 100):mention.start])
+            if partner is None:
+                return None
+            org_start = mention.start - 100 + partner.start("org") if mention.start >= 100 else partner.start("org")
+            title = "co-founder"
+        else:
+            org_start = match.end()
+            title = "co-founder" if match.group(1) else "founder"
+        org = next((m.entity for m in self.employers if abs(m.start - org_start) <= 1), None)
+        if org is None:
+            return None
+        return [(title, org)], mention.start, org_start, "words: name founded the organisation"
+
     def conjoined(self, mention: Mention) -> Found | None:
         """'Li Ni joined Bilibili in 2014, and she was later named vice chairwoman', 'X was an analyst at Y, and
         he has been Tencent's chief strategy officer since 2015': the title is in a second clause whose subject
@@ -419,6 +440,9 @@ class _RoleFinder:
         clause = _AND_HE.match(self.text, mention.end, min(len(self.text), mention.end + 160))
         if clause is None or any(mention.end <= p.start < clause.end() for p in self.people):
             return None  # another person named in between: the pronoun may be theirs
+        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
+        if any(opening < p.start < mention.start for p in self.people):
+            return None  # "Cheng co-founded Kuaishou with Su Hua, and he ...": 'he' is the sentence's first person
         copula = _COPULA.match(self.text, clause.end() - 1)
         if copula is None:
             return None
@@ -503,6 +527,8 @@ class _RoleFinder:
             return None
         start = mention.end + match.end()
         rest = self.text[start:start + 160]
+        if re.match(r"(?:and|but|or|while)\s", rest):
+            return None  # "with Su Hua, and he is now its CPO": a second clause, not an apposition
         who = re.match(r"([a-z][\w -]{1,40}?)\s+who\s+[^,;.\n]{0,100}?\b(?:for|at|with)\s+", rest)
         if who and self._is_title(who.group(1).split()):
             # "Ivy Shen, an analyst who covers internet stocks for Northgate Capital"
