@@ -378,3 +378,13 @@ def test_founded_makes_a_founder_and_a_second_clause_is_the_first_persons(extrac
     assert {("Forrest Li", "founder", "Sea"), ("Forrest Li", "chairman", "Sea"),
             ("Cheng Yixiao", "co-founder", "Kuaishou"), ("Su Hua", "co-founder", "Kuaishou")} <= roles, roles
     assert ("Su Hua", "chief product officer", "Kuaishou") not in roles, roles
+
+
+def test_a_title_in_apposition_makes_a_person_whatever_the_title_names(extractor):
+    """'Chen Wei, the show's director': the apposition's head is a title, so Chen Wei is a person, not the show
+    the words before the title name; 'the Korean comedy Miss Granny' is a work."""
+    body = ("Happy Camp is a variety show. Chen Wei, the show's director, sold the idea in five minutes. "
+            "He starred in a remake of the Korean comedy Miss Granny.")
+    x = extractor.extract(Article(id="appos-title", title="Shows", body=body, source="test"))
+    types = {e.name: e.type for e in x.entities.values()}
+    assert types.get("Chen Wei") == "Person" and types.get("Miss Granny") == "CreativeWork", types

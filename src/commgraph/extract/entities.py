@@ -326,7 +326,7 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Organization"  # "Smartisan founder"
     if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
         return by_noun[after.lower_]  # "the Laiwang app"
-    appositive = _apposition_class(doc, i, j, by_noun) or listed_as(doc, i, j, by_noun)
+    appositive = _apposition_class(doc, i, j, by_noun, rules.title_heads) or listed_as(doc, i, j, by_noun)
     if appositive is not None:
         return appositive
     if after is not None and after.text == "," and j + 1 < len(doc) and (doc[j + 1].lower_ in ("a", "an", "the")
@@ -352,10 +352,11 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     return type_of_siblings(doc, i, j)
 
 
-def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
+def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str],
+                      title_heads: set[str] = frozenset()) -> str | None:
     """The type an apposition's head noun gives a name, read from the parse: 'WeChat Open Class Pro, the app's
     fourth annual event' is an event (not the app that owns it), 'Happy Camp (...), one of the most watched
-    variety shows' a show."""
+    variety shows' a show, 'Chen Wei, the show's director' a person (a title, not the show it names)."""
     root = doc[i:j].root
     for child in root.children:
         if child.dep_ != "appos" or child.i < j:
@@ -368,6 +369,8 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> st
             found = _class_of(head.lower_, by_noun)
             if found is not None:
                 return found
+            if head.lower_ in title_heads and 2 <= j - i <= 3:
+                return "PERSON"
     return None
 
 
