@@ -139,7 +139,8 @@ def _chips(svc, gen, hits) -> dict[str, list[dict[str, Any]]]:
     making them was 2-3 ms of a search (~250 chips a page)."""
     root = request.script_root
     made = gen.chips
-    todo = [h for h in hits if (root, h.id) not in made]
+    chips = {h.id: found for h in hits if (found := made.get((root, h.id))) is not None}
+    todo = [h for h in hits if h.id not in chips]
     if todo:
         # The index holds each article's mentions per entity; only hits of an index written without them (data
         # format 11 and older) are counted in the graph (15-22 ms a page at 1,000 articles).
@@ -150,10 +151,10 @@ def _chips(svc, gen, hits) -> dict[str, list[dict[str, Any]]]:
         if len(made) > 2_000:  # ~7 KB an article (25 chips): at most ~15 MB, then it starts over
             made.clear()
         for h in todo:
-            made[(root, h.id)] = _by_relevance(h.title, [
+            chips[h.id] = made[(root, h.id)] = _by_relevance(h.title, [
                 {"key": k, "name": n, "type": t, "url": entity_url(k), "mentions": mentions.get((h.id, k), 0)}
                 for k, n, t in h.entities])
-    return {h.id: made[(root, h.id)] for h in hits}
+    return chips  # not read back from `made`: another request may have just started it over
 
 
 def _by_relevance(title: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
