@@ -126,7 +126,8 @@ class ChineseExtractor:
             yield self.extract(article)
 
     def extract(self, article: Article) -> Extraction:
-        from .chinese_facts import extract_figures, extract_quotes, extract_roles
+        from .chinese_facts import extract_figures
+        from .chinese_people import extract_quotes, extract_roles
 
         text = article.body
         simple = to_simplified(text)
