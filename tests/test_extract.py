@@ -388,3 +388,13 @@ def test_a_title_in_apposition_makes_a_person_whatever_the_title_names(extractor
     x = extractor.extract(Article(id="appos-title", title="Shows", body=body, source="test"))
     types = {e.name: e.type for e in x.entities.values()}
     assert types.get("Chen Wei") == "Person" and types.get("Miss Granny") == "CreativeWork", types
+
+
+def test_a_copula_after_an_aside_and_a_list_of_titles(extractor):
+    body = ('Still the queen of Weibo, Xie Na, nicknamed "Nana", is a singer, actress and designer. '
+            "DouYu named a committee. "
+            "Simin Ren, who was appointed a vice president of DouYu last week, joined it.")
+    x = extractor.extract(Article(id="aside", title="People", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title) for r in x.roles}
+    assert {("Xie Na", "singer"), ("Xie Na", "actress"), ("Xie Na", "designer"),
+            ("Simin Ren", "vice president")} <= roles, roles

@@ -54,6 +54,9 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
                      r"(?:(?:then|also|now|once|previously|formerly)\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])")
 
 
+# "a singer, actress and designer": titles in a list after a copula
+_TITLE_LIST = re.compile(r"[a-z-]+(?:\s[a-z-]+){0,2}(?:,\s[a-z-]+(?:\s[a-z-]+){0,2})+,?\sand\s[a-z-]+(?:\s[a-z-]+){0,2}"
+                         r"(?=[.,;]|$)")
 _FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z])")
 # "Li Ni joined Bilibili in 2014, and she ...": one clause about the person, then a second whose subject is a pronoun
 _AND_HE = re.compile(r"[^.;:\n\"“”]{0,120}?,?\s+and\s+(?:he|she)\s")
@@ -474,6 +477,11 @@ class _RoleFinder:
             right = right[age.end() - 1:]
             mention = Mention(mention.entity, mention.text, mention.start, mention.end + age.end() - 1,
                               mention.sentence)
+        aside = re.match(r",\s+(?:nicknamed|dubbed|known as|also known as|also written)\s+[^,;.\n]{1,40},(?=\s)", right)
+        if aside:  # 'Xie Na, nicknamed "Nana", is a singer': the aside is no title
+            right = right[aside.end():]
+            mention = Mention(mention.entity, mention.text, mention.start, mention.end + aside.end(),
+                              mention.sentence)
         leads = re.match(r",\s+who\s+(?:now\s+|also\s+)?(heads|leads|runs|chairs)\s+(?:the\s+)?", right)
         if leads:  # "X, who heads Y" / "who chairs Y"
             target_start = mention.end + leads.end()
@@ -488,6 +496,10 @@ class _RoleFinder:
             cut = re.search(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|and is"
                             r"|and (?:will|would|was|has|had|takes?|took|then)|but|while|effective|on [A-Z])\b", rest)
             phrase = rest[:cut.start()] if cut else rest
+            listed = _TITLE_LIST.match(rest)
+            if listed and all(self._is_title(part.split()) for part in re.split(r",\s*(?:and\s+)?|\s+and\s+",
+                                                                           listed.group(0)) if part):
+                phrase = listed.group(0)  # "is a singer, actress and designer"
             if phrase.strip() and len(phrase.split()) <= 10:
                 pairs = self._split_titles(phrase, start)
                 if pairs:
@@ -521,7 +533,8 @@ class _RoleFinder:
                 pairs += [(t, o or org) for t, o in self._split_titles(more[:cut.start() if cut else len(more)],
                                                                     more_start)]
             return pairs, mention.start, target_start, "words: who founded ..."
-        match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was)\s+(?:also\s+|now\s+)?|"
+        match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was|has been|had been)\s+(?:also\s+|now\s+)?"
+                         r"(?:(?:named|appointed|made|promoted to|elected)\s+)?|"
                          r"who\s+[^,;.\n]{0,60}?\s+as\s+)?(?:an?\s+|the\s+)?", right)
         if not match:
             return None
