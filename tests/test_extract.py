@@ -398,3 +398,9 @@ def test_a_copula_after_an_aside_and_a_list_of_titles(extractor):
     roles = {(x.entities[r.person].name, r.title) for r in x.roles}
     assert {("Xie Na", "singer"), ("Xie Na", "actress"), ("Xie Na", "designer"),
             ("Simin Ren", "vice president")} <= roles, roles
+
+
+def test_another_name_of_a_person_is_no_entity(extractor):
+    body = "The sequel's director, Yang Yu, works under the name Jiaozi and spent five years on it."
+    x = extractor.extract(Article(id="alias", title="Director", body=body, source="test"))
+    assert "Jiaozi" not in {e.name for e in x.entities.values()}, x.entities

@@ -645,6 +645,10 @@ def _split_at_dashes(doc: "Doc", ent) -> list:
     if ent.start >= 2 and doc[ent.start - 1].text in ('"', "“", "'", "‘") \
             and doc[ent.start - 2].lower_ in ("nicknamed", "dubbed", "called", "named", "as"):
         return []  # 'nicknamed "Nana"': another name of someone already named, not an entity of its own
+    if ent.start >= 2 and doc[ent.start - 1].lower_ in ("name", "nickname", "alias", "handle", "pseudonym") \
+            and doc[ent.start - 2].lower_ in ("the", "a", "his", "her", "pen", "stage", "screen", "net") \
+            and ent.label_ != "ORG":
+        return []  # 'works under the name Jiaozi', 'the stage name Angelababy': another name of a person
     if len(parts) == 1 and parts[0] == (ent.start, ent.end) and ent.label_ != "PERSON":
         return [ent]
     out = []
