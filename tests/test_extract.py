@@ -404,3 +404,9 @@ def test_another_name_of_a_person_is_no_entity(extractor):
     body = "The sequel's director, Yang Yu, works under the name Jiaozi and spent five years on it."
     x = extractor.extract(Article(id="alias", title="Director", body=body, source="test"))
     assert "Jiaozi" not in {e.name for e in x.entities.values()}, x.entities
+
+
+def test_a_quoted_phrase_belongs_to_the_person_in_the_subject_not_the_company(extractor):
+    body = 'Momo CEO Tang Yan called Tantan "the strongest product among young users that we have seen".'
+    x = extractor.extract(Article(id="called", title="Momo", body=body, source="test"))
+    assert [x.entities[q.speaker].name for q in x.quotes] == ["Tang Yan"], x.quotes

@@ -236,8 +236,10 @@ class _SpeakerFinder:
         for verb in (head, head.head):
             for child in verb.children:
                 if child.dep_ in ("nsubj", "nsubjpass") and not self._in_quote(child.idx):
-                    for token in child.subtree:
-                        if key := self._person_at(token) or self.org_by_char.get(token.idx):
+                    # a person in the subject before an organisation: "Momo CEO Tang Yan called Tantan '...'"
+                    subtree = list(child.subtree)
+                    for key in (*(self._person_at(t) for t in subtree), *(self.org_by_char.get(t.idx) for t in subtree)):
+                        if key:
                             return key, "parse: subject of the verb the quotation belongs to", 0.6
                     if child.lower_ in ("he", "she") and (key := self._person_before(child.idx)):
                         return key, "parse: he/she, subject of the verb the quotation belongs to", 0.6
