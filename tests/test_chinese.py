@@ -367,3 +367,16 @@ def test_industry_figures_measures_left_out_and_clause_verbs(chinese):
     assert got["11.55亿"][1] == "monthly active users" and got["847万"][1] == "users"
     assert {got[t][3] for t in ("11.64亿", "11.55亿", "847万", "8.52亿")} == {"place/china"}
     assert got["5.4亿"][1] == "monthly active users" and got["5.4亿"][3] == "product/kuaishou"
+
+
+def test_minutes_prices_narrowed_losses_and_unmapped_changes(chinese):
+    got = _figures(chinese, "截至2024年12月，短视频应用人均单日使用时长达156分钟，居所有互联网应用首位，同比增长3.1%。"
+                            "微短剧的用户规模截至2024年12月达6.62亿人，半年增长率高达14.8%。"
+                            "B站当季收入为50.7亿元，毛利润则同比增长了37%，净亏损同比收窄72%。"
+                            "知乎上市首日收报8.5美元/股，相比9.5美元/股的发行价，跌超15%。2021年12月抖音、快手月活量分别为67180万人、44245万人。")
+    assert got["156分钟"][:2] == (156, "time spent") and got["3.1%"][1:3] == ("time spent", True)
+    assert got["14.8%"][1:3] == ("users", True)
+    assert got["37%"][1] is None  # gross profit's change, not the revenue before it
+    assert got["72%"][:3] == (-72, "net income", True)
+    assert got["8.5美元/股"][1] == "price" and got["9.5美元/股"][1] == "price"
+    assert got["44245万人"][1] == "monthly active users"

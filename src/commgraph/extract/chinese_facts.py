@@ -20,7 +20,7 @@ _SCALE = "万亿|千亿|百亿|亿|千万|百万|十万|万|千"
 _MONEY = "美元|美金|美分|港元|港币|欧元|日元|人民币|元"
 # A number as Chinese reports write it: 229.06亿元, 8.43亿, 20%, 百分之五十五, 五亿, 近八成, 1,000万, HK$41.3 billion
 _FIGURE = re.compile(
-    rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达)?"
+    rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达|高达)?"
     rf"(?P<num>百分之[{_CN_NUM}\d.]+"
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
@@ -39,11 +39,13 @@ _TODAY = re.compile(r"今日|今天|当日|当天|截至今日")
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Words that end the measure a clause opens with ("月均活跃用户首次破亿", "收入仍是…"), beside the linking verbs
 _CLAUSE_VERBS = ("已经", "已", "首次", "首度", "破", "仍", "依然", "继续")
+# Verbs that name a price as they give it: 收报 / 收于 / 报收 (closed at), 开盘报 (opened at)
+_PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$")
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 # "7800万月活用户": a scaled number before a monthly or daily measure is no date
 _MEASURE_AFTER = re.compile(r"[月日](?:活|均|付费|登录|平均)")
-_NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分|点|周|天|届|代|版|期|楼|层)")
+_NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分(?!钟)|点|周|天|届|代|版|期|楼|层)")
 
 
 def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
@@ -95,6 +97,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             unit_word = next((u for u in units if simple.startswith(u, end_text)), None)
             if unit_word:  # "26.2个小时", "5.9个百分点": the unit is the figure's, not what it counts
                 end_text += len(unit_word)
+        per_share = re.match(r"/股|/ADS|每股", simple[end_text:end_text + 4])
+        if per_share and quantity.currency:  # "8.5美元/股": a price per share, "的发行价" after it names it
+            end_text += per_share.end()
         after_word = next((g for g in growth_after if simple.startswith(g, end_text)), None)
         if after_word and not growth_word:  # "净利润实现了152%的增长": the change is named after the number
             growth_word = after_word
@@ -117,7 +122,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         # "分别同比增长31%和39%", "分别为3.09亿和6.80亿": the second number of a list is measured as the first
         listed = before_figure is not None and simple[before_figure.end:match.start()].strip() in list_joiners
         conversion = re.search(r"(?:约合|折合|合)(?:人民币|美元|港元)?$", simple[max(0, start - 8):start])
-        reached = before_figure is not None and simple[before_figure.end:match.start()] in ("至", "到", "达到", "达")
+        reached = before_figure is not None and re.fullmatch(
+            r"(?:至|到|达到|达)(?:约|近|逾|超过)?(?:人民币|美元|港元)?", simple[before_figure.end:match.start()]) is not None
         if reached and before_figure.growth and not growth_word:
             # "同比增长17%至921亿元": the level the change led to
             metric, subject = before_figure.metric, before_figure.subject
@@ -129,9 +135,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 growth_word = "listed"
                 if value is not None and (before_figure.value or 0) < 0:
                     value = -value
-        elif growth_word and previous is not None and not after_word and canonical(
+        elif growth_word and previous is not None and not after_word and not canonical.known(
                 own := _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
-                               facts.type_of, to_simplified, tokens, words.get("metric_fillers", []))) is None:
+                               facts.type_of, to_simplified, tokens, words.get("metric_fillers", []))):
             metric, subject = previous.metric, previous.subject  # "同比增长3%": the change of the level before
         elif growth_word and previous is not None and not after_word:
             # "营业额升五成九" after the profit's level: the clause names a measure of its own
@@ -180,6 +186,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 # the clause ends in a measure of its own
                 form = next((f for f in measure_forms if simple.startswith(f, end_text)), None)
                 metric = form or metric
+            if quantity.currency and not canonical.known(metric) and _PRICE_VERB.search(before.rstrip(_BEFORE_NUMBER)):
+                metric = "股价"  # "知乎上市首日收报8.5美元": the verb names the measure, a closing price
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
                                figures[-1].subject if figures and figures[-1].sentence == sentence else None, metric)
         approx = match.group("approx") or match.group("tail") or (inner_approx.group(0) if inner_approx else None)
@@ -272,7 +280,7 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
         for word in linking:
             if phrase.endswith(word):
                 phrase, changed = phrase[:-len(word)], True
-    phrase = re.sub(r"截至[^，,]*?(?:日|月末|月|年末|年)(?:止)?|(?:\d{4}年)?(?:第[一二三四1-4]季度|[一二三四]季度|"
+    phrase = re.sub(r"截至(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?(?:末|底)?(?:止)?|截至[^，,]*?(?:日|月末|月|年末|年)(?:止)?|(?:\d{4}年)?(?:第[一二三四1-4]季度|[一二三四]季度|"
                     r"Q[1-4])|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|今年|去年|上月|本月|当月|"
                     r"同期|此前|目前|已经|已|仍|达到|共|累计|总共|(?<![月日人周年每])平均|(?<![月日人周年每平])均", "", phrase)
     for opener in openers:
@@ -489,11 +497,18 @@ def _canonical_table(facts: Facts):
         return None
 
     def longest_inside(text: str) -> str | None:
-        for n in lengths:
-            for i in range(len(text) - n + 1):
-                if text[i:i + n] in by_form:
-                    return by_form[text[i:i + n]]
+        # a Chinese measure ends in its head: the form that ends rightmost wins, the longest there
+        for end in range(len(text) - 1, 0, -1):
+            found = longest_ending(text[:end])
+            if found is not None:
+                return found[1]
         return None
+
+    @functools.lru_cache(maxsize=4096)
+    def known(metric: str) -> bool:
+        """Whether the metric names a measure at all, with a canonical metric or an unmapped one (毛利润)."""
+        metric = metric.lower()
+        return any(metric[i:j] in by_form for j in range(len(metric), 0, -1) for i in range(j))
 
     @functools.lru_cache(maxsize=4096)
     def canonical(metric: str, ending_only: bool = False) -> str | None:
@@ -521,4 +536,5 @@ def _canonical_table(facts: Facts):
             return ending[1] if ending is not None else None
         return longest_inside(metric)
 
+    canonical.known = known  # type: ignore[attr-defined]
     return canonical
