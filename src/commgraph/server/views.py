@@ -6,7 +6,7 @@ import bisect
 import re
 from typing import Any
 
-from flask import has_request_context, request, url_for
+from flask import g, has_request_context, request, url_for
 
 from .. import lookup
 from ..errors import NotFound, QueryError
@@ -450,19 +450,39 @@ def _part(iri: str | None, part: str) -> Minted | None:
 def _sentence_url(iri: str | None) -> str | None:
     """/article/<id>#s<n> for a sentence node (…/article/<id>/sentence/<n>): the article page marks it."""
     sentence = _part(iri, "sentence")
-    return url_for("pages.article", article_id=sentence.article, _anchor=f"s{sentence.n}") if sentence else None
+    return f"{_article_path(sentence.article)}#s{sentence.n}" if sentence else None
 
 
 def _article_url(iri: str | None) -> str | None:
     minted = services().minter.parse(iri) if iri else None
     if minted is None or minted.kind != "article":
         return None
-    return url_for("pages.article", article_id=minted.article)
+    return _article_path(minted.article)
 
 
 def _figure_url(iri: str) -> str | None:
     figure = _part(iri, "figure")
-    return url_for("pages.figure", article_id=figure.article, n=figure.n) if figure else None
+    if figure is None:
+        return None
+    if not _PLAIN_ID.fullmatch(figure.article):
+        return url_for("pages.figure", article_id=figure.article, n=figure.n)
+    if "figure_url_base" not in g:
+        g.figure_url_base = url_for("pages.figure", article_id="_", n=0).removesuffix("_/0")
+    return f"{g.figure_url_base}{figure.article}/{figure.n}"
+
+
+# Article ids as ingest mints them: nothing in them that the routes' converter would quote
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _article_path(article_id: str) -> str:
+    """url_for("pages.article", article_id=...), from one url_for a request for the ids ingest mints: Tencent's
+    page links ~1,100 sentences, articles and figures, and url_for (~14 us each) was a tenth of its time."""
+    if not _PLAIN_ID.fullmatch(article_id):
+        return url_for("pages.article", article_id=article_id)
+    if "article_url_base" not in g:
+        g.article_url_base = url_for("pages.article", article_id="_").removesuffix("_")
+    return g.article_url_base + article_id
 
 
 def article_data(article_id: str) -> dict[str, Any]:
