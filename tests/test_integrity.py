@@ -75,14 +75,22 @@ def flip(path: Path, runs: int = 3, length: int = 256, first: int | None = None)
     path.write_bytes(bytes(data))
 
 
-def stored_fields_offset(segment: Path) -> int:
-    """Where the stored-fields column starts inside a Whoosh compound segment file."""
+def stored_value_offsets(segment: Path) -> list[int]:
+    """Where each document's stored fields (a zlib-compressed pickle) start inside a Whoosh compound segment
+    file: damage at the column's start alone reached only the first document once its value grew past the
+    damaged run (the mentions field, data format 12)."""
+    from whoosh.columns import VarBytesColumn
     from whoosh.filedb.compound import CompoundStorage
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import open_dir
 
+    ix = open_dir(str(segment.parent))
+    doccount = next(s.doc_count_all() for s in ix._segments() if segment.name == f"{s.segment_id()}.seg")
     compound = CompoundStorage(FileStorage(str(segment.parent)).open_file(segment.name), use_mmap=False)
     try:
-        return next(entry["offset"] for name, entry in compound._dir.items() if name.endswith("._stored.col"))
+        name, entry = next((n, e) for n, e in compound._dir.items() if n.endswith("._stored.col"))
+        column = VarBytesColumn.Reader(compound.open_file(name), 0, entry["length"], doccount)
+        return [entry["offset"] + int(column._offsets[n]) for n in range(doccount) if column._lengths[n]]
     finally:
         compound.close()
 
@@ -154,9 +162,13 @@ def test_flipped_bytes_in_an_index_segment(two_generations, app_for):
     segments = own_files(generation(settings, 2), "index/*.seg")
     assert segments
     for segment in segments:
-        # The first run lands on the stored fields, which every search reads for its hits (the zlib error of
-        # issue 15); where they are in the compound file differs from one index to the next.
-        flip(segment, first=stored_fields_offset(segment))
+        # The first runs land on every document's stored fields, which every search reads for its hits (the
+        # zlib error of issue 15); where they are in the compound file differs from one index to the next.
+        first, *others = stored_value_offsets(segment)
+        flip(segment, first=first)
+        for offset in others:
+            if offset >= first + 256:  # not inside the run above (flipped twice, it would be whole again)
+                flip(segment, runs=1, length=16, first=offset)
     assert_check_names(settings, "does not match its checksum")
     client = app_for(settings)  # a fresh start on the damaged data
     failed = client.get("/api/search?q=interest+tribes")
