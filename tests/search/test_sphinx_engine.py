@@ -174,3 +174,17 @@ def test_settings_that_cannot_name_a_server_or_an_index_are_refused_clearly():
         SphinxEngine.from_settings(Settings(search_engine="sphinx", search_server="searchd"))
     with pytest.raises(StoreError, match="search_index must be a Sphinx index name"):
         SphinxEngine.from_settings(Settings(search_engine="sphinx", search_index="x; DROP"))
+
+
+def test_stored_entity_keys_carry_mentions_and_rows_written_before_them_read_as_none():
+    """Mentions ride in the ekeys attribute after a bar (no searchd config change); a row written before data
+    format 12 has no bar, and its hit's mentions are None (the page counts them in the graph)."""
+    from commgraph.search._sphinx_writer import ekeys, split_ekeys
+
+    document = IndexDocument(id="a1", title="t", body="b", entities=("organization/tencent", "product/qq"),
+                             mentions={"product/qq": 3})
+    assert ekeys(document) == "organization/tencent,product/qq|0,3"
+    assert split_ekeys(ekeys(document)) == (["organization/tencent", "product/qq"],
+                                             {"organization/tencent": 0, "product/qq": 3})
+    assert split_ekeys("organization/tencent,product/qq") == (["organization/tencent", "product/qq"], None)
+    assert split_ekeys(ekeys(IndexDocument(id="a2", title="t", body="b"))) == ([], {})
