@@ -380,3 +380,12 @@ def test_minutes_prices_narrowed_losses_and_unmapped_changes(chinese):
     assert got["72%"][:3] == (-72, "net income", True)
     assert got["8.5美元/股"][1] == "price" and got["9.5美元/股"][1] == "price"
     assert got["44245万人"][1] == "monthly active users"
+
+
+def test_spaced_latin_titles_bylines_and_unnamed_speakers(chinese):
+    zh = chinese.extract(_article("标题\n\n羊城晚报讯 记者沈钊报道：知乎创始人、董事长兼 CEO 周源发布公开信称，会员数突破了1000万。\n\n"
+                                  "字节跳动创始人张一鸣曾在内部信中表示：“我们要保持创业心态，始终像一家小公司那样思考。”\n\n"
+                                  "对此，抖音相关负责人回应称：“平台会持续打击违规内容，保护用户的合法权益。”"))
+    assert {r.title for r in zh.roles if r.person == "person/yuan-zhou"} == {"创始人", "董事长", "CEO"}
+    assert "沈钊" in {e.name for e in zh.entities.values()}
+    assert [q.text[:4] for q in zh.quotes] == ["我们要保"]  # the unnamed 负责人 is not 张一鸣

@@ -361,6 +361,9 @@ class _Found:
             return two
         if self.vocab.speech.match(simple, pos + base + 1):
             return two
+        i = self.token_at.get(pos + base + 1)
+        if i is not None and self.tokens[i][1] > pos + base + 2:
+            return two  # "周源发布", "沈钊报道": the third character starts a word of its own
         return three if simple.count(three) >= simple.count(two) else two
 
     # works, events, products -------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ def extract_quotes(facts: Facts) -> list[Quote]:
             speaker = _person_in(persons, lo, match.start(), last=True)
             if speaker is None and re.search(r"[他她]", simple[lo:match.start()]):
                 speaker = _last_person(persons, lo)
+            if speaker is None and _someone_else(facts, simple, lo, match.start()):
+                continue  # "抖音相关负责人回应称：“…”": an unnamed or non-person speaker, not the last person named
         if speaker is None:
             paragraph = simple.rfind("\n", 0, match.start())
             while paragraph > 0 and simple[paragraph - 1] == "\n":  # a blank line is no paragraph
@@ -62,6 +64,15 @@ def extract_quotes(facts: Facts) -> list[Quote]:
         quotes.append(Quote(speaker=speaker.entity, text=text[start:end], start=start, end=end,
                             sentence=facts.sentences_of(start)))  # type: ignore[operator]
     return quotes
+
+
+def _someone_else(facts: Facts, simple: str, lo: int, hi: int) -> bool:
+    """Whether the sentence before a quotation names a speaker who is no person of the article: an organisation
+    or product, or a word such as 负责人 / 发言人 / 官方 (chinese.toml [speech] other_speakers)."""
+    others = tuple(facts.rules.chinese.get("speech", {}).get("other_speakers", []))
+    if any(w in simple[lo:hi] for w in others):
+        return True
+    return any(lo <= m.start < hi and facts.type_of(m.entity) in ("Organization", "Product") for m in facts.mentions)
 
 
 def _person_in(persons: list[Mention], lo: int, hi: int, last: bool = False) -> Mention | None:
@@ -199,9 +210,10 @@ def _split_titles(simple: str, start: int, end: int, vocab) -> list[tuple[int, i
         if match is None:
             break
         parts.append((match.start(), match.end()))
-        pos = match.end()
+        pos = match.end() + (1 if simple[match.end():match.end() + 1] == " " else 0)
         joiner = next((j for j in vocab.joiners if simple.startswith(j, pos)), None)
         if joiner is None:
             break
         pos += len(joiner)
+        pos += 1 if simple[pos:pos + 1] == " " else 0
     return parts

@@ -57,7 +57,7 @@ class Vocabulary:
         title = f"(?:{alternation(titles.get('modifiers', []))})*(?:{alternation(titles.get('heads', ['董事长']))})"
         joiners = tuple(titles.get("joiners", ["兼", "、"]))
         return cls(
-            titles=re.compile(title), title_chain=re.compile(f"{title}(?:(?:{alternation(joiners)}){title})*"),
+            titles=re.compile(title), title_chain=re.compile(f"{title}(?: ?(?:{alternation(joiners)}) ?{title})*"),  # "董事长兼 CEO"
             joiners=joiners, academic=frozenset(titles.get("academic", [])),
             external_titles=tuple(titles.get("external", [])),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
