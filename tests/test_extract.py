@@ -410,3 +410,14 @@ def test_a_quoted_phrase_belongs_to_the_person_in_the_subject_not_the_company(ex
     body = 'Momo CEO Tang Yan called Tantan "the strongest product among young users that we have seen".'
     x = extractor.extract(Article(id="called", title="Momo", body=body, source="test"))
     assert [x.entities[q.speaker].name for q in x.quotes] == ["Tang Yan"], x.quotes
+
+
+def test_a_price_target_is_about_the_stock_not_the_broker(extractor):
+    """In a ratings note the brokers are named more often than the stock: the targets they set are the stock's
+    price, and the brokers do not make the note's topic."""
+    body = ("Goldman Sachs upgraded Tencent Music Entertainment Group to buy on Tuesday. HSBC lifted its price "
+            "objective to $10.40 and kept a hold rating. Goldman Sachs raised its target to $13.00. "
+            "Goldman Sachs expects TME to add paying users. TME opened at $10.95 on Wednesday.")
+    x = extractor.extract(Article(id="ratings", title="Goldman upgrades TME", body=body, source="test"))
+    facts = {f.text: (x.entities[f.subject].name if f.subject else None, f.canonical) for f in x.figures}
+    assert facts["$10.40"] == ("Tencent Music", "price") and facts["$13.00"] == ("Tencent Music", "price"), facts

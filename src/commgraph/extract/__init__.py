@@ -178,11 +178,21 @@ def _as_sources(doc: "Doc", mentions: list[Mention], rules: Rules) -> list[Menti
     for mention in mentions:
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         root = span.root if span is not None and len(span) else None
-        if root is not None and root.dep_ == "nsubj" and root.head.lower_ in verbs or \
+        if root is not None and root.dep_ == "nsubj" and (root.head.lower_ in verbs or _rates(root.head)) or \
                 _ACCORDING_TO.search(text, max(0, mention.start - 60), mention.start):
             continue
         kept.append(mention)
     return kept
+
+
+_RATING_OBJECTS = {"target", "targets", "objective", "objectives", "rating", "ratings", "estimate", "estimates",
+                   "forecast", "forecasts"}
+
+
+def _rates(verb) -> bool:
+    """'HSBC lifted its price objective', 'Mizuho kept a buy rating': a broker rating a stock, not the company
+    the note is about."""
+    return any(c.dep_ == "dobj" and c.lower_ in _RATING_OBJECTS for c in verb.children)
 
 
 def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], title: str,

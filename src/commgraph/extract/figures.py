@@ -330,6 +330,11 @@ class _Reader:
                     and any(c.dep_ == "case" for c in owner.children):
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        if canonical == "price" and metric.lower().split()[-1:] and metric.lower().split()[-1] in _TARGETS \
+                and how != "named in the metric":
+            # "HSBC lifted its price objective to $10.40": a broker's target is the price of the stock the note is
+            # about, not the broker's ("its" is the broker)
+            subject, how = self.refer(span.start_char, "<topic:employer>") or subject, "the stock a target is set for"
         if how == "nearest name before" and (quantity.currency or canonical in _COMPANY_METRICS) \
                 and (subject.startswith("place/") or canonical == "price"):
             # a place is not what money is about, nor is the broker named before a price target: the company
@@ -500,6 +505,9 @@ class _Reader:
             if head.head.i == head.i:
                 break
             head = head.head
+        target = next((c for c in head.children if c.dep_ == "dobj" and c.lower_ in _TARGETS), None)
+        if target is not None:  # "raised its target to $13", "lifted its price objective to $10.40"
+            return " ".join(t.lower_ for t in target.subtree if t.dep_ in ("compound", "amod") or t is target)
         if head.lower_ in self.money_verbs:
             return self.money_verbs[head.lower_]
         return head.lower_ if head.pos_ == "VERB" and head.lower_ not in self.up | self.down else ""
@@ -633,6 +641,7 @@ class _Reader:
         return (best[1], "nearest name before") if best else (None, "")
 
 
+_TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
 _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
