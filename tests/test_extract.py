@@ -421,3 +421,18 @@ def test_a_price_target_is_about_the_stock_not_the_broker(extractor):
     x = extractor.extract(Article(id="ratings", title="Goldman upgrades TME", body=body, source="test"))
     facts = {f.text: (x.entities[f.subject].name if f.subject else None, f.canonical) for f in x.figures}
     assert facts["$10.40"] == ("Tencent Music", "price") and facts["$13.00"] == ("Tencent Music", "price"), facts
+
+
+def test_title_shapes_from_releases_and_profiles(extractor):
+    """'Vice President of Finance' keeps its own phrase, 'group president' is a title, 'A and B founded Y' makes
+    two founders, and 'Later ... Baidu's chief technology officer, Wang Haifeng,' names his employer."""
+    body = ("Miranda Qu and Charlwin Mao founded Xiaohongshu in Shanghai. In 2017 Baidu brought in Lu Qi, who joined "
+            "from Microsoft as group president and chief operating officer. Later in the morning Baidu's chief "
+            'technology officer, Wang Haifeng, spoke. "We will keep investing," added Mr. Tony Ma, Vice President of '
+            "Finance of Pinduoduo.")
+    x = extractor.extract(Article(id="shapes", title="People", body=body, source="test"))
+    roles = {(x.entities[r.person].name, r.title.lower(), x.entities[r.organization].name if r.organization else None)
+             for r in x.roles}
+    assert {("Miranda Qu", "founder", "Xiaohongshu"), ("Charlwin Mao", "founder", "Xiaohongshu"),
+            ("Lu Qi", "group president", "Baidu"), ("Wang Haifeng", "chief technology officer", "Baidu"),
+            ("Tony Ma", "vice president of finance", "Pinduoduo")} <= roles, roles

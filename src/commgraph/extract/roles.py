@@ -187,6 +187,8 @@ class _RoleFinder:
             bare = first.removesuffix("'s").removesuffix("’s")
             if first in ("its", "their"):
                 lead_org = self.refer(words[0][1], first)  # "its co-founder and CEO"
+            elif first == "group":
+                break  # "group president", "group chief executive": a title of its own
             elif bare in ("company", "group", "firm", "platform"):
                 if bare != first and lead_org is None:
                     lead_org = self.refer(words[0][1], "the company")  # "the company's chief strategy officer"
@@ -214,8 +216,9 @@ class _RoleFinder:
             prep = next((i for i, w in enumerate(words) if i and w[0].lower() in ("of", "at", "for", "with", "in")), None)
             if prep is not None:
                 target = " ".join(w[0] for w in words[prep + 1:])
-                own_of = words[prep][0].lower() == "of" and _OWN_OF.match(target) and not any(
-                    c.isupper() for c in target)
+                own_of = words[prep][0].lower() == "of" and _OWN_OF.match(target.lower()) and (
+                    not any(c.isupper() for c in target)
+                    or all(w.lower() in self.modifiers for w in target.split()))  # "Vice President of Finance"
                 if not own_of:
                     words = words[:prep]
                 elif not self._is_title([w[0] for w in words[:prep]]):
@@ -242,7 +245,7 @@ class _RoleFinder:
         plain = plain[keep:]
         # "social network business group president": the unit names where the president works, the title is
         # what follows it
-        units = [i for i, w in enumerate(plain[:-1]) if w.lower() in _UNITS]
+        units = [i for i, w in enumerate(plain[:-1]) if w.lower() in _UNITS and i > 0]  # "group president" stays
         if units and "of" not in plain:
             plain = plain[units[-1] + 1:]
         if not plain:
@@ -331,7 +334,8 @@ class _RoleFinder:
     def before(self, mention: Mention) -> Found | None:
         """'[Org['s]] title [and title] Name' and 'Its founder and chief executive, Name'."""
         left = self.text[max(0, mention.start - 160):mention.start]
-        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s))"
+        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s)|"
+                          r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
                           r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
                           r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$", left)
         if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
@@ -420,6 +424,9 @@ class _RoleFinder:
         """'Forrest Li founded Sea in 2009', 'Cheng Yixiao co-founded Kuaishou with Su Hua': a founder (each
         person the 'with' names too)."""
         match = _FOUNDED.match(self.text, mention.end)
+        other = next((p for p in self.people if p.start > mention.end), None)
+        if match is None and other is not None and re.fullmatch(r",?\s+and\s+", self.text[mention.end:other.start]):
+            match = _FOUNDED.match(self.text, other.end)  # "Miranda Qu and Charlwin Mao founded Xiaohongshu"
         partner = None
         if match is None:  # the partner: "co-founded Kuaishou with [Su Hua]"
             partner = re.search(r"\b(co-?)?founded\s+(?:the\s+)?(?P<org>[^,.;]{1,60}?)\s+with\s+$",
