@@ -251,6 +251,17 @@ def test_quotes_in_the_shapes_articles_write_them(extractor):
             ("Zhou Yuan", "Profit will come whe"), ("Momo", "the feed will return")} <= said, said
 
 
+def _types(x) -> dict[str, str]:
+    """Entity name -> type of one extraction."""
+    return {e.name: e.type for e in x.entities.values()}
+
+
+def _roles(x) -> set[tuple[str, str, str | None]]:
+    """(person, title, organisation) names of one extraction's roles."""
+    return {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+            for r in x.roles}
+
+
 def test_a_dateline_names_where_the_report_was_filed(extractor):
     """'WUZHEN, Zhejiang, Nov. 22, 2016 (Harbour Wire) -': the places are the article's, the agency is not, and
     the figures of the paragraph are never about the place."""
@@ -279,7 +290,7 @@ def test_an_apposition_types_a_name_by_its_head_noun(extractor):
     body = ("Tencent's WeChat laid out its plans at Weixin Open Lecture Pro, the app's fourth annual event in "
             "Guangzhou. Zhang Xiaolong spoke for four hours.")
     x = extractor.extract(Article(id="appos", title="WeChat plans", body=body, source="test"))
-    types = {e.name: e.type for e in x.entities.values()}
+    types = _types(x)
     assert types.get("Weixin Open Lecture Pro") == "Event", types
 
 
@@ -290,7 +301,7 @@ def test_names_by_the_list_they_are_in_and_where_they_air(extractor):
             "The presenter has hosted Happy Camp on Hunan TV since 1998. "
             "Douyin appealed to the Fujian Higher People's Court, then withdrew the suit in March.")
     x = extractor.extract(Article(id="lists", title="Brands and shows", body=body, source="test"))
-    types = {e.name: e.type for e in x.entities.values()}
+    types = _types(x)
     assert types.get("Lancôme") == "Organization" and types.get("Louis Vuitton") == "Organization", types
     assert types.get("Hunan TV") == "Organization" and "Happy Camp on Hunan TV" not in types, types
     assert types.get("Fujian Higher People's Court") == "Organization", types
@@ -302,8 +313,7 @@ def test_a_role_in_a_second_clause_about_the_same_person(extractor):
     body = ("Li Ni joined Bilibili in 2014, and she was later named vice chairwoman and chief operating officer. "
             "Eric Jing ran Ant Group's payments business for years, and he was named its chairman in 2019.")
     x = extractor.extract(Article(id="conj", title="Appointments", body=body, source="test"))
-    roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-             for r in x.roles}
+    roles = _roles(x)
     assert {("Li Ni", "vice chairwoman", "Bilibili"), ("Li Ni", "chief operating officer", "Bilibili"),
             ("Eric Jing", "chairman", "Ant Group")} <= roles, roles
 
@@ -315,7 +325,7 @@ def test_titles_of_works_with_their_chinese_title_or_in_quotes(extractor):
             "the actor Yang Yang (杨洋) stars in its drama Gamer Glory (全职高手). "
             'The animated film "Ne Zha 2" took 15.8 billion yuan in China.')
     x = extractor.extract(Article(id="works", title="Shows and films", body=body, source="test"))
-    types = {e.name: e.type for e in x.entities.values()}
+    types = _types(x)
     assert types.get("The Rap of China") == "CreativeWork" and types.get("Ne Zha 2") == "CreativeWork", types
     assert types.get("Gamer Glory") == "CreativeWork", types
     assert types.get("Tencent") == "Organization" and types.get("Yang Yang") == "Person", types
@@ -373,8 +383,7 @@ def test_founded_makes_a_founder_and_a_second_clause_is_the_first_persons(extrac
     body = ("Tencent sold shares in Sea. Forrest Li founded Sea in 2009, and he remains its chairman. "
             "Cheng Yixiao co-founded Kuaishou with Su Hua, and he is now its chief product officer.")
     x = extractor.extract(Article(id="founded", title="Founders", body=body, source="test"))
-    roles = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-             for r in x.roles}
+    roles = _roles(x)
     assert {("Forrest Li", "founder", "Sea"), ("Forrest Li", "chairman", "Sea"),
             ("Cheng Yixiao", "co-founder", "Kuaishou"), ("Su Hua", "co-founder", "Kuaishou")} <= roles, roles
     assert ("Su Hua", "chief product officer", "Kuaishou") not in roles, roles
@@ -386,7 +395,7 @@ def test_a_title_in_apposition_makes_a_person_whatever_the_title_names(extractor
     body = ("Happy Camp is a variety show. Chen Wei, the show's director, sold the idea in five minutes. "
             "He starred in a remake of the Korean comedy Miss Granny.")
     x = extractor.extract(Article(id="appos-title", title="Shows", body=body, source="test"))
-    types = {e.name: e.type for e in x.entities.values()}
+    types = _types(x)
     assert types.get("Chen Wei") == "Person" and types.get("Miss Granny") == "CreativeWork", types
 
 
