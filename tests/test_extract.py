@@ -445,3 +445,9 @@ def test_title_shapes_from_releases_and_profiles(extractor):
     assert {("Miranda Qu", "founder", "Xiaohongshu"), ("Charlwin Mao", "founder", "Xiaohongshu"),
             ("Lu Qi", "group president", "Baidu"), ("Wang Haifeng", "chief technology officer", "Baidu"),
             ("Tony Ma", "vice president of finance", "Pinduoduo")} <= roles, roles
+
+
+def test_a_possessive_title_subject_describes_the_person_before(extractor):
+    body = "How does Robin Li look back on the past year? Baidu's founder, chairman and CEO answered with a story."
+    x = extractor.extract(Article(id="described", title="Robin Li", body=body, source="test"))
+    assert {("Robin Li", "founder", "Baidu"), ("Robin Li", "chairman", "Baidu")} <= _roles(x), _roles(x)

@@ -308,7 +308,8 @@ class _RoleFinder:
             if subject is None:
                 continue
             start, end, phrase = subject
-            lead = re.match(r"(?:the|its|their)\s+", phrase, re.IGNORECASE)
+            # "The founder and president of WeChat", "Its chairman", "Baidu's founder, chairman and CEO"
+            lead = re.match(r"(?:the|its|their|[A-Z][\w.&-]*['’]s)\s+", phrase, re.IGNORECASE)
             if not lead or index in people and any(start <= m.start < end for m in people[index]):
                 continue
             before = {m.entity for m in people.get(index - 1, [])}
