@@ -451,3 +451,11 @@ def test_a_possessive_title_subject_describes_the_person_before(extractor):
     body = "How does Robin Li look back on the past year? Baidu's founder, chairman and CEO answered with a story."
     x = extractor.extract(Article(id="described", title="Robin Li", body=body, source="test"))
     assert {("Robin Li", "founder", "Baidu"), ("Robin Li", "chairman", "Baidu")} <= _roles(x), _roles(x)
+
+
+def test_a_name_used_as_a_modifier_is_not_what_its_phrase_refers_to(extractor):
+    body = ("iQiyi reported results on Tuesday. The Netflix-like platform cut its net loss by more than half, "
+            "to 1.27 billion yuan.")
+    x = extractor.extract(Article(id="modifier", title="iQiyi loss narrows", body=body, source="test"))
+    assert [(f.text, x.entities[f.subject].name, f.metric) for f in x.figures] == [
+        ("1.27 billion yuan", "iQiyi", "net loss")]

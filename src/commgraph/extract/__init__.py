@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from ..sources import Article
 from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, listed_as, organisation_spans,
                        type_from_cues, type_of_siblings, work_spans)
-from .figures import NUMBER_LABELS, dateline_ranges, extract_figures
+from .figures import MODIFIER_SUFFIX, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
 from .pieces import PIECE_CHARS, extract_in_pieces
@@ -283,7 +283,8 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
                 and subjects[here][1] <= pos:
             # "Rival JD.com said its transaction volume ...": the sentence's own subject before the topic
             own = [m for m in ordered[:bisect.bisect_left(starts, pos)] if subjects[here][0] <= m.start
-                   and m.end <= subjects[here][1] and entity_type(m.entity) in types and m.start not in sources]
+                   and m.end <= subjects[here][1] and entity_type(m.entity) in types and m.start not in sources
+                   and not MODIFIER_SUFFIX.match(text, m.end)]  # "The Netflix-like platform cut its loss"
             if own:
                 return own[0].entity
         if "Person" in types:
@@ -298,7 +299,8 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         # nearest; with none that close, the topic. News outlets never ("..., Bloomberg reported. Its ...").
         close = [m for m in ordered[:bisect.bisect_left(starts, pos)]
                  if m.sentence in (here, here - 1) and entity_type(m.entity) in types
-                 and m.entity.split("/", 1)[-1].replace("-", " ") not in outlets and m.start not in sources]
+                 and m.entity.split("/", 1)[-1].replace("-", " ") not in outlets and m.start not in sources
+                 and not MODIFIER_SUFFIX.match(text, m.end)]
         if not close:
             return topic if topic and entity_type(topic) in types else None
         if topic in {m.entity for m in close}:

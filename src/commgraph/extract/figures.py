@@ -575,11 +575,13 @@ class _Reader:
         key = self.entity_at(token.idx, token.idx + len(token))
         if key:
             # "the Twitter-like service", "Tencent-backed Huya": a name used as a modifier is not the subject
-            return None if _MODIFIER_SUFFIX.match(self.text, token.idx + len(token)) else key
+            return None if MODIFIER_SUFFIX.match(self.text, token.idx + len(token)) else key
         if token.lower_ in self.references:
             return self.refer(token.idx, token.lower_)
         if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
                                                   for c in token.children):
+            # what the phrase stands for was named before it: "The Netflix-like platform" is not Netflix
+            token = _PhraseStart(token)
             # "the Company", "the microblog", "the short-video app": a noun that stands for a company or a platform
             if token.lower_ in self.company_nouns:
                 # "The company had 573 million daily active users": when that is the organisation the article is
@@ -641,6 +643,15 @@ class _Reader:
         return (best[1], "nearest name before") if best else (None, "")
 
 
+class _PhraseStart:
+    """A reference noun seen from the start of its phrase (`idx` is the phrase's first character), so that a name
+    inside the phrase ('the Netflix-like platform') is not what the phrase refers back to."""
+
+    def __init__(self, token: "Token") -> None:
+        self.lower_ = token.lower_
+        self.idx = token.left_edge.idx
+
+
 _TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
 _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
@@ -648,7 +659,7 @@ _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
 _PER_SHARE = re.compile(r"\s+per\s+(?:diluted\s+)?(?:share|ADS|American depositary share)\b", re.IGNORECASE)
-_MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized)\b", re.IGNORECASE)
+MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized)\b", re.IGNORECASE)
 # "between 290 and 300 million US dollars": the scale and currency after the upper end belong to the lower end
 _RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s?(?P<scale>thousand|million|billion|trillion)"
                         r"(?P<tail>\s(?:yuan|RMB|renminbi|US dollars|U\.S\. dollars|dollars|euros|HK dollars))?\b",
@@ -734,6 +745,9 @@ def _metric_head(span: "Span") -> "Token | None":
     if head.pos_ in ("VERB", "AUX"):
         if head.dep_ in ("acl", "relcl") and head.head.pos_ in ("NOUN", "PROPN"):
             return head.head
+        objects = [c for c in head.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+        if objects and root.dep_ == "pobj" and root.head.lower_ in ("to", "from") and root.head.head == head:
+            return _unwrap_measure(objects[0])  # "cut its net loss by half, to 1.27 billion yuan": what changed
         subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             return _unwrap_measure(subjects[0])
@@ -771,6 +785,8 @@ def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[st
     words = [t for t in head.doc[start:head.i + 1] if t.i not in span_tokens and t.pos_ not in ("DET", "PUNCT", "NUM")
              and t.dep_ != "poss" and not (t.dep_ == "case")]
     named = entity_at(words[0].idx, words[0].idx + len(words[0])) if words else None
+    if named and MODIFIER_SUFFIX.match(head.doc.text, words[0].idx + len(words[0])):
+        named = None  # "the Netflix-like platform", "Tencent-backed Huya": a name as a modifier names no subject
     if named:
         rest = [t for t in words if entity_at(t.idx, t.idx + len(t)) != named]
         if rest and rest[0].i == words[len(words) - len(rest)].i:  # the name opens the phrase, the measure follows
