@@ -459,3 +459,11 @@ def test_a_name_used_as_a_modifier_is_not_what_its_phrase_refers_to(extractor):
     x = extractor.extract(Article(id="modifier", title="iQiyi loss narrows", body=body, source="test"))
     assert [(f.text, x.entities[f.subject].name, f.metric) for f in x.figures] == [
         ("1.27 billion yuan", "iQiyi", "net loss")]
+
+
+def test_money_paid_for_a_stake_is_about_the_company_bought_into(extractor):
+    body = ("ByteDance has paid 1.26 billion yuan for 30% of Hupu, the Shanghai sports forum. "
+            "In 2018 Tencent put $400 million into the Hong Kong listing of Meituan.")
+    x = extractor.extract(Article(id="paid", title="Stakes", body=body, source="test"))
+    subjects = {f.text: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects["1.26 billion yuan"] == "Hupu" and subjects["$400 million"] == "Meituan", subjects

@@ -330,6 +330,9 @@ class _Reader:
                     and any(c.dep_ == "case" for c in owner.children):
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        bought = self._bought(span) if quantity.currency and how != "named in the metric" else None
+        if bought is not None:  # "paid 1.26 billion yuan for 30% of Hupu": the money is the price of Hupu's stake
+            subject, how = bought, "the company a payment buys into"
         if canonical == "price" and metric.lower().split()[-1:] and metric.lower().split()[-1] in _TARGETS \
                 and how != "named in the metric":
             # "HSBC lifted its price objective to $10.40": a broker's target is the price of the stock the note is
@@ -496,6 +499,27 @@ class _Reader:
                 return key if key.startswith("person/") else None
         return None
 
+    def _bought(self, span: "Span") -> str | None:
+        """The company named in 'for ... of X' / 'into ... X' / 'in X' after a verb of paying whose object is
+        the amount ('paid $X for 30% of Hupu', 'put $400 million into the listing of Meituan')."""
+        verb = self._governing_verb(span)
+        if verb is None or verb.lower_ not in _PAY_VERBS or span.root.head != verb:
+            return None
+        for prep in verb.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("for", "into", "in") or prep.i < span.end:
+                continue
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            for _ in range(4):  # "for [30%] of [Hupu]", "into the Hong Kong [listing] of [Meituan]"
+                if obj is None:
+                    break
+                key = self._key_of(obj, set()) or next((k for c in obj.children if c.dep_ == "compound"
+                                                        for k in [self._key_of(c, set())] if k), None)
+                if key and not key.startswith(("person/", "place/")):
+                    return key
+                of = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in ("of", "in")), None)
+                obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        return None
+
     def _verb_measure(self, span: "Span") -> str:
         """'raised $5.4 billion' -> 'funding' (by the verb), else the verb itself."""
         head = span.root.head
@@ -652,7 +676,8 @@ class _PhraseStart:
         self.idx = token.left_edge.idx
 
 
-_TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
+_TARGETS = {"target", "targets", "objective", "objectives"}
+_PAY_VERBS = {"pay", "pays", "paid", "paying", "put", "puts", "invest", "invests", "invested", "investing"}  # what a broker sets for a stock's price
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
 _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
