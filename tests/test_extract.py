@@ -467,3 +467,9 @@ def test_money_paid_for_a_stake_is_about_the_company_bought_into(extractor):
     x = extractor.extract(Article(id="paid", title="Stakes", body=body, source="test"))
     subjects = {f.text: x.entities[f.subject].name for f in x.figures if f.subject}
     assert subjects["1.26 billion yuan"] == "Hupu" and subjects["$400 million"] == "Meituan", subjects
+
+
+def test_its_population_is_a_countrys(extractor):
+    body = "LuHan posted on Weibo. China had 668 million internet users at the end of June, or 48.8% of its population."
+    x = extractor.extract(Article(id="population", title="Weibo", body=body, source="test"))
+    assert {f.text: x.entities[f.subject].name for f in x.figures}["48.8%"] == "China"

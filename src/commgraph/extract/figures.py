@@ -224,6 +224,7 @@ class _Reader:
         self.platform_nouns = rules.words("reference_nouns", "platform")
         self.place_nouns = rules.words("reference_nouns", "place")
         self.work_nouns = rules.words("reference_nouns", "work")
+        self.place_measures = rules.words("figures", "place_measures")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -600,6 +601,8 @@ class _Reader:
         if key:
             # "the Twitter-like service", "Tencent-backed Huya": a name used as a modifier is not the subject
             return None if MODIFIER_SUFFIX.match(self.text, token.idx + len(token)) else key
+        if token.lower_ in ("its", "their") and token.head.lower_ in self.place_measures:
+            return self.refer(token.idx, "the country")  # "48.8% of its population": a country's
         if token.lower_ in self.references:
             return self.refer(token.idx, token.lower_)
         if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
