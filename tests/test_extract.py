@@ -473,3 +473,9 @@ def test_its_population_is_a_countrys(extractor):
     body = "LuHan posted on Weibo. China had 668 million internet users at the end of June, or 48.8% of its population."
     x = extractor.extract(Article(id="population", title="Weibo", body=body, source="test"))
     assert {f.text: x.entities[f.subject].name for f in x.figures}["48.8%"] == "China"
+
+
+def test_an_event_named_after_a_known_organisation(extractor):
+    body = "Robin Li answered at length on stage at the GeekPark Innovation Festival in Beijing."
+    x = extractor.extract(Article(id="event", title="Baidu", body=body, source="test"))
+    assert _types(x).get("GeekPark Innovation Festival") == "Event", _types(x)

@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, cue_spans, find_paren_aliases, listed_as, organisation_spans,
-                       type_from_cues, type_of_siblings, work_spans)
+from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases, listed_as,
+                       organisation_spans, type_from_cues, type_of_siblings, work_spans)
 from .figures import MODIFIER_SUFFIX, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -747,6 +747,11 @@ def _cued_label(ent, rules: Rules) -> str:
     [types]): '... Conference' is an event, '... Securities' an organisation, 'the Yizhibo app' a product,
     'analyst at Sinoscope' an organisation. Gazetteer labels stand."""
     label = ent.label_
+    words = ent.text.lower().rstrip(".").split()
+    if label in ("Organization", "Product") and len(words) > 1 and words[-1] in rules.words("types", "event_heads") \
+            and words[-1] not in rules.words("types", "organization_heads") \
+            and clean_name(ent.text).lower() not in rules.alias_table():
+        return "EVENT"  # "GeekPark Innovation Festival": a known organisation's name opens the event's
     if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
         return label
     listed = listed_as(ent.doc, ent.start, ent.end, rules.class_nouns())
@@ -819,7 +824,6 @@ def _mention_method(ent, extra: list, resolver: Resolver) -> tuple[str, float]:
         return f"rule: {ent.label_} by the shape of the name or the words beside it", 0.6
     if ent.label_ in ENTITY_TYPES:
         return "gazetteer", 0.95
-    from .entities import clean_name
     if clean_name(ent.text).lower() in resolver.alias_table:
         return f"model: NER {ent.label_}; gazetteer name", 0.9
     return f"model: NER {ent.label_}", 0.7
