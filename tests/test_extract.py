@@ -479,3 +479,9 @@ def test_an_event_named_after_a_known_organisation(extractor):
     body = "Robin Li answered at length on stage at the GeekPark Innovation Festival in Beijing."
     x = extractor.extract(Article(id="event", title="Baidu", body=body, source="test"))
     assert _types(x).get("GeekPark Innovation Festival") == "Event", _types(x)
+
+
+def test_a_place_by_its_head_word_and_a_rating_is_no_name(extractor):
+    body = ("The view across Victoria Harbour is famous. Analysts give the stock an average rating of Moderate Buy.")
+    x = extractor.extract(Article(id="harbour", title="Hong Kong", body=body, source="test"))
+    assert _types(x).get("Victoria Harbour") == "Place" and "Moderate Buy" not in _types(x), _types(x)

@@ -754,6 +754,8 @@ def _cued_label(ent, rules: Rules) -> str:
         return "EVENT"  # "GeekPark Innovation Festival": a known organisation's name opens the event's
     if label in ENTITY_TYPES or LABEL_TYPES.get(label) is None:
         return label
+    if label in ("PERSON", "ORG", "NORP") and len(words) > 1 and words[-1] in rules.words("types", "place_heads"):
+        return "LOC"  # "Victoria Harbour", "Kowloon Peninsula", "Nanjing Road": a place by its head word
     listed = listed_as(ent.doc, ent.start, ent.end, rules.class_nouns())
     if listed is not None:
         return listed  # "brands such as Lancôme and Louis Vuitton" (the model called them people)
