@@ -485,3 +485,10 @@ def test_a_place_by_its_head_word_and_a_rating_is_no_name(extractor):
     body = ("The view across Victoria Harbour is famous. Analysts give the stock an average rating of Moderate Buy.")
     x = extractor.extract(Article(id="harbour", title="Hong Kong", body=body, source="test"))
     assert _types(x).get("Victoria Harbour") == "Place" and "Moderate Buy" not in _types(x), _types(x)
+
+
+def test_at_the_firm_is_the_firm_the_sentence_named_last(extractor):
+    body = ("YY's founder spoke on a podcast. He sat down with Hans Tung, a managing partner at GGV Capital, and "
+            "Zara Zhang, an investment analyst at the firm.")
+    x = extractor.extract(Article(id="firm", title="YY podcast", body=body, source="test"))
+    assert ("Zara Zhang", "investment analyst", "GGV Capital") in _roles(x), _roles(x)

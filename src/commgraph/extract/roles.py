@@ -125,6 +125,7 @@ class _RoleFinder:
         # a product's name can stand for the company that runs it ("Weibo CEO Wang Gaofei")
         self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")),
                                 key=lambda m: m.start)
+        self.entity_type = entity_type
         self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
         self.heads = rules.title_heads
         self.modifiers = rules.words("titles", "modifiers")
@@ -147,6 +148,13 @@ class _RoleFinder:
             return self.refer(pos, phrase)
         match = re.fullmatch(r"the (?:[a-z-]+ ){0,2}(company|firm|group|platform|app|service|site|network|giant|"
                              r"startup|start-up|operator|portal|business)", phrase)
+        if match and match.group(1) in ("firm", "company", "group"):
+            # "Hans Tung, a managing partner at GGV Capital, and Zara Zhang, an analyst at the firm": the firm
+            # named last in the sentence
+            opening = max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos))
+            named = [m for m in self.employers if opening < m.start and m.end <= pos]
+            if named and self.entity_type(named[-1].entity) == "Organization":
+                return named[-1].entity
         return self.refer(pos, f"the {match.group(1)}") or self.refer(pos, "the company") if match else None
 
     def _split_titles(self, phrase: str, base: int) -> list[tuple[str, str | None]]:
