@@ -492,3 +492,10 @@ def test_at_the_firm_is_the_firm_the_sentence_named_last(extractor):
             "Zara Zhang, an investment analyst at the firm.")
     x = extractor.extract(Article(id="firm", title="YY podcast", body=body, source="test"))
     assert ("Zara Zhang", "investment analyst", "GGV Capital") in _roles(x), _roles(x)
+
+
+def test_head_of_a_business_unit_is_one_title(extractor):
+    body = ("Bilibili reorganised its units. Wang Yuyang, vice president and head of the live-streaming business, "
+            "will lead them.")
+    x = extractor.extract(Article(id="unit", title="Bilibili", body=body, source="test"))
+    assert ("Wang Yuyang", "head of the live-streaming business", "Bilibili") in _roles(x), _roles(x)

@@ -148,6 +148,8 @@ class _RoleFinder:
             return self.refer(pos, phrase)
         match = re.fullmatch(r"the (?:[a-z-]+ ){0,2}(company|firm|group|platform|app|service|site|network|giant|"
                              r"startup|start-up|operator|portal|business)", phrase)
+        if match and match.group(1) == "business" and phrase != "the business":
+            return None  # "head of the live-streaming business": a unit, part of the title
         if match and match.group(1) in ("firm", "company", "group"):
             # "Hans Tung, a managing partner at GGV Capital, and Zara Zhang, an analyst at the firm": the firm
             # named last in the sentence
