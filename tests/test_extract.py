@@ -499,3 +499,10 @@ def test_head_of_a_business_unit_is_one_title(extractor):
             "will lead them.")
     x = extractor.extract(Article(id="unit", title="Bilibili", body=body, source="test"))
     assert ("Wang Yuyang", "head of the live-streaming business", "Bilibili") in _roles(x), _roles(x)
+
+
+def test_smaller_than_a_year_before_is_a_change(extractor):
+    body = "The adjusted net loss came to RMB863.5 million, 51% smaller than a year before."
+    x = extractor.extract(Article(id="smaller", title="Bilibili results", body=body, source="test"))
+    change = {f.text: f for f in x.figures}["51%"]
+    assert change.growth and change.canonical == "net income", change
