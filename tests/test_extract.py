@@ -506,3 +506,10 @@ def test_smaller_than_a_year_before_is_a_change(extractor):
     x = extractor.extract(Article(id="smaller", title="Bilibili results", body=body, source="test"))
     change = {f.text: f for f in x.figures}["51%"]
     assert change.growth and change.canonical == "net income", change
+
+
+def test_its_founders_are_a_list_of_people(extractor):
+    body = ("Kuaishou listed in Hong Kong. Its co-founders are chief executive Su Hua, a former Google engineer, and "
+            "chief product officer Cheng Yixiao.")
+    x = extractor.extract(Article(id="founders", title="Kuaishou", body=body, source="test"))
+    assert {("Su Hua", "co-founder", "Kuaishou"), ("Cheng Yixiao", "co-founder", "Kuaishou")} <= _roles(x), _roles(x)

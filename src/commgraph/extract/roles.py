@@ -57,6 +57,8 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
 # "a singer, actress and designer": titles in a list after a copula
 _TITLE_LIST = re.compile(r"[a-z-]+(?:\s[a-z-]+){0,2}(?:,\s[a-z-]+(?:\s[a-z-]+){0,2})+,?\sand\s[a-z-]+(?:\s[a-z-]+){0,2}"
                          r"(?=[.,;]|$)")
+_FOUNDERS_ARE = re.compile(r"(?P<owner>\b(?:[Ii]ts|[Tt]heir|(?:The\s+)?[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*){0,2}['’]s))\s+"
+                           r"(?P<role>co-?founders|founders)\s+(?:are|were|include|included)\s+")
 _FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z])")
 # "Li Ni joined Bilibili in 2014, and she ...": one clause about the person, then a second whose subject is a pronoun
 _AND_HE = re.compile(r"[^.;:\n\"“”]{0,120}?,?\s+and\s+(?:he|she)\s")
@@ -75,7 +77,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
                       finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
-                      finder.listed_under(mention), finder.founder_of(mention)):
+                      finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -430,6 +432,23 @@ class _RoleFinder:
         title = " ".join([*(w for w in words[:-1] if self._is_title_word(w)), head])
         start = first.start - len(left) + plural.start("title")
         return [(title, None)], start, mention.end, "words: a plural title before a list of names"
+
+    def founders_are(self, mention: Mention) -> Found | None:
+        """'Its co-founders are chief executive Su Hua, a former Google engineer, and chief product officer Cheng
+        Yixiao': each person of the list after 'founders are' is a (co-)founder of what 'its' / 'X's' names."""
+        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
+        head = _FOUNDERS_ARE.search(self.text, opening + 1, mention.start)
+        if head is None or re.search(r"[.;:]", self.text[head.end():mention.start]):
+            return None
+        owner = head.group("owner")
+        if owner.lower() in ("its", "their"):
+            org = self.refer(head.start(), owner.lower())
+        else:  # "Kuaishou's co-founders are ..."
+            org = next((m.entity for m in self.employers if head.start() <= m.start < head.start("role")), None)
+        if org is None:
+            return None
+        title = "co-founder" if head.group("role").lower().startswith("co") else "founder"
+        return [(title, org)], head.start(), mention.end, "words: its founders are ..."
 
     def founder_of(self, mention: Mention) -> Found | None:
         """'Forrest Li founded Sea in 2009', 'Cheng Yixiao co-founded Kuaishou with Su Hua': a founder (each
