@@ -513,3 +513,11 @@ def test_its_founders_are_a_list_of_people(extractor):
             "chief product officer Cheng Yixiao.")
     x = extractor.extract(Article(id="founders", title="Kuaishou", body=body, source="test"))
     assert {("Su Hua", "co-founder", "Kuaishou"), ("Cheng Yixiao", "co-founder", "Kuaishou")} <= _roles(x), _roles(x)
+
+
+def test_people_joined_by_and_take_a_plural_title_each(extractor):
+    body = ("Huya reshuffled its leaders. Ashley Wu, Huya's vice president of finance, and Junhong Huang, a senior "
+            "vice president, become acting co-chief executives.")
+    x = extractor.extract(Article(id="joined", title="Huya", body=body, source="test"))
+    assert {("Ashley Wu", "acting co-chief executive", "Huya"),
+            ("Junhong Huang", "acting co-chief executive", "Huya")} <= _roles(x), _roles(x)

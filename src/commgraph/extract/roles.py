@@ -57,6 +57,9 @@ _COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|bec
 # "a singer, actress and designer": titles in a list after a copula
 _TITLE_LIST = re.compile(r"[a-z-]+(?:\s[a-z-]+){0,2}(?:,\s[a-z-]+(?:\s[a-z-]+){0,2})+,?\sand\s[a-z-]+(?:\s[a-z-]+){0,2}"
                          r"(?=[.,;]|$)")
+_BECOME_PLURAL = re.compile(r"\s(?:become|became|are|were|will become|will be|were named|have been named|"
+                            r"were appointed|are appointed)\s+(?:the\s+|joint\s+)?"
+                            r"(?P<title>(?:[a-z-]+\s+){0,3}[a-z-]+s)(?=[\s,.;]|$)")
 _FOUNDERS_ARE = re.compile(r"(?P<owner>\b(?:[Ii]ts|[Tt]heir|(?:The\s+)?[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*){0,2}['’]s))\s+"
                            r"(?P<role>co-?founders|founders)\s+(?:are|were|include|included)\s+")
 _FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z])")
@@ -77,7 +80,8 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             continue
         for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
                       finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
-                      finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention)):
+                      finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention),
+                      finder.joined_become(mention)):
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -432,6 +436,33 @@ class _RoleFinder:
         title = " ".join([*(w for w in words[:-1] if self._is_title_word(w)), head])
         start = first.start - len(left) + plural.start("title")
         return [(title, None)], start, mention.end, "words: a plural title before a list of names"
+
+    def joined_become(self, mention: Mention) -> Found | None:
+        """'Ashley Wu, Huya's vice president of finance, and Junhong Huang, a senior vice president, become acting
+        co-chief executives': people joined by 'and' whose verb gives them a plural title have it each."""
+        end = min([e for e in (self.text.find(". ", mention.end), self.text.find("\n", mention.end)) if e >= 0]
+                  or [len(self.text)])
+        verb = _BECOME_PLURAL.search(self.text, mention.end, end)
+        if verb is None:
+            return None
+        between = self.text[mention.end:verb.start()]
+        others = [p for p in self.people if mention.end <= p.start < verb.start()]
+        preceding = [p for p in self.people if p.end <= mention.start and p.sentence == mention.sentence]
+        listed = (others and re.search(r"\band\b", between)) or (
+            preceding and re.fullmatch(r"(?:,[^,;.]{1,80},)?\s*", between)
+            and re.search(r"\band\s+$", self.text[preceding[-1].end:mention.start].split(",")[-1] + " "))
+        if not listed or re.search(r"[;.:]", between):
+            return None
+        words = verb.group("title").split()
+        singular = next((w for w in (words[-1][:-2], words[-1][:-1]) if w in self.heads or self._is_title([w])), None)
+        if singular is None or not self._is_title([*words[:-1], singular]):
+            return None
+        title = " ".join([*words[:-1], singular])
+        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
+        named = {m.entity for m in self.employers if opening < m.start < verb.start()}
+        # the one organisation the list names ("Ashley Wu, Huya's vice president ..., and ..."), else the topic's
+        return [(title, named.pop() if len(named) == 1 else None)], mention.start, verb.end(), \
+            "words: people joined by 'and' become plural titles"
 
     def founders_are(self, mention: Mention) -> Found | None:
         """'Its co-founders are chief executive Su Hua, a former Google engineer, and chief product officer Cheng
