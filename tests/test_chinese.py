@@ -389,3 +389,10 @@ def test_spaced_latin_titles_bylines_and_unnamed_speakers(chinese):
     assert {r.title for r in zh.roles if r.person == "person/yuan-zhou"} == {"创始人", "董事长", "CEO"}
     assert "沈钊" in {e.name for e in zh.entities.values()}
     assert [q.text[:4] for q in zh.quotes] == ["我们要保"]  # the unnamed 负责人 is not 张一鸣
+
+
+def test_an_exchange_that_lists_a_company_is_not_what_its_figures_measure(chinese):
+    body = "标题\n\n在港交所挂牌的网易云音乐昨天公布业绩，在线音乐服务收入增至33亿元。"
+    zh = chinese.extract(_article(body, date="2022-03-30"))
+    subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
+    assert subjects == {"33亿元": "网易云音乐"}, subjects

@@ -439,7 +439,11 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
     with their starts: made once per article (a scan per figure was quadratic in long articles)."""
     cached = getattr(facts, "_subjects", None)
     if cached is None:
+        # exchanges and news outlets list and report companies, they are not what the figures measure
+        # ('在港交所挂牌的网易云音乐 ... 收入增至33亿元' is the company's revenue)
+        outlets = facts.rules.news_outlets()
         named = sorted((m for m in facts.mentions if facts.type_of(m.entity) in ("Organization", "Product")
+                        and facts.entities[m.entity].name.lower().replace("-", " ") not in outlets
                         and not _bracketed(simple, m.start)), key=lambda m: m.start)
         cached = (named, [m.start for m in named])
         facts._subjects = cached  # type: ignore[attr-defined]
