@@ -396,3 +396,10 @@ def test_an_exchange_that_lists_a_company_is_not_what_its_figures_measure(chines
     zh = chinese.extract(_article(body, date="2022-03-30"))
     subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
     assert subjects == {"33亿元": "网易云音乐"}, subjects
+
+
+def test_a_research_firm_that_gives_an_estimate_is_not_its_subject(chinese):
+    body = "标题\n\n小红书没有公布月活跃用户数。易观分析给出的2024年全年数字为3.15亿。"
+    zh = chinese.extract(_article(body, date="2025-01-10"))
+    subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
+    assert subjects == {"3.15亿": "小红书"}, subjects

@@ -444,10 +444,21 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
         outlets = facts.rules.news_outlets()
         named = sorted((m for m in facts.mentions if facts.type_of(m.entity) in ("Organization", "Product")
                         and facts.entities[m.entity].name.lower().replace("-", " ") not in outlets
-                        and not _bracketed(simple, m.start)), key=lambda m: m.start)
+                        and not _bracketed(simple, m.start) and not _is_source(simple, m)), key=lambda m: m.start)
         cached = (named, [m.start for m in named])
         facts._subjects = cached  # type: ignore[attr-defined]
     return cached
+
+
+# "易观分析给出的…为3.15亿", "据QuestMobile数据显示", "艾瑞咨询估计": a firm whose estimate the article reports
+_SOURCE_AFTER = re.compile(r"(?:给出的|的数据|数据显示|报告显示|的报告|发布的|的估算|估算|估计|预计|统计|测算|的统计|显示)")
+_SOURCE_BEFORE = re.compile(r"(?:据|根据|来自)$")
+
+
+def _is_source(simple: str, mention: Mention) -> bool:
+    """The mention names where a figure comes from (a research firm, a data service), not what it measures."""
+    return bool(_SOURCE_AFTER.match(simple, mention.end) or _SOURCE_BEFORE.search(simple, max(0, mention.start - 2),
+                                                                                  mention.start))
 
 
 def _date_of(simple: str, start: int, clause_start: int, article_date: str | None, year: int | None) -> str | None:
