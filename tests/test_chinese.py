@@ -403,3 +403,8 @@ def test_a_research_firm_that_gives_an_estimate_is_not_its_subject(chinese):
     zh = chinese.extract(_article(body, date="2025-01-10"))
     subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
     assert subjects == {"3.15亿": "小红书"}, subjects
+
+
+def test_a_persons_english_name_in_brackets_is_no_product(chinese):
+    zh = chinese.extract(_article("标题\n\n腾讯公司副总裁殷宇（Mel）将负责新的业务。", date="2021-12-01"))
+    assert not [e.name for e in zh.entities.values() if e.type == "Product" and e.name == "Mel"], zh.entities

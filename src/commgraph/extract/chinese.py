@@ -476,7 +476,10 @@ class _Found:
             if name.lower() in never or re.split(r"[ \-]", name)[0].lower() in never or name.lower() in titles \
                     or not self._in_chinese(start, end):
                 continue
-            self._add(start, end, self._new(name, "Product"))
+            person = next((k for _, e, k in self.spans if e == start - 1 and k.startswith("person/")), None) \
+                if self.simple[start - 1:start] in "（(" and self.simple[end:end + 1] in "）)" else None
+            # "殷宇（Mel）", "郄小虎（Tiger）": a person's English name in brackets is that person, not an app
+            self._add(start, end, person or self._new(name, "Product"))
 
     def _in_chinese(self, start: int, end: int) -> bool:
         """Whether the Latin word stands in Chinese text (an English paragraph of a mixed page is not read so)."""
