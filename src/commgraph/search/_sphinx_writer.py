@@ -21,6 +21,19 @@ TYPES = tuple(TYPE_FIELDS)  # person, organization, ...: the entity MVA of each,
 PAGE_ROWS = 5000  # rows read per SELECT when walking a whole generation (ids, copies, article ids)
 
 
+def paged_rows(sql, idx: str, where: str, columns: str) -> Iterator[tuple]:
+    """Every row of index `idx` matching `where` (its first column the id), in id order, a page at a time:
+    searchd answers at most max_matches rows to one SELECT."""
+    last = 0
+    while True:
+        rows = sql.run(f"SELECT {columns} FROM {idx} WHERE id > {last} AND {where} ORDER BY id ASC "
+                       f"LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}")
+        yield from rows
+        if len(rows) < PAGE_ROWS:
+            return
+        last = rows[-1][0]
+
+
 def read_marker(directory: Path) -> dict:
     try:
         with open(directory / MARKER, encoding="utf-8") as f:
@@ -93,15 +106,7 @@ class SphinxWriter:
     # --- generations ---
 
     def _rows(self, where: str, columns: str = "id, gens, aid") -> Iterator[tuple]:
-        """Every row of the index matching `where`, in id order, a page at a time."""
-        last = 0
-        while True:
-            rows = self.sql.run(f"SELECT {columns} FROM {self.idx} WHERE id > {last} AND {where} ORDER BY id ASC "
-                                f"LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}")
-            yield from rows
-            if len(rows) < PAGE_ROWS:
-                return
-            last = rows[-1][0]
+        return paged_rows(self.sql, self.idx, where, columns)
 
     def _set_tags(self, changes: dict[tuple[int, ...], list[int]]) -> None:
         """Give documents new tag sets (an empty set deletes them), one statement per set and 1,000 ids."""

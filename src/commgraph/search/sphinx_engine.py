@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from markupsafe import escape
 from whoosh import query as wq
@@ -36,7 +36,7 @@ from ..errors import QueryError, StoreError
 from ._sphinx_query import (ALL, ZWSP, day_number, hash64, levenshtein, parser_schema, query_words,
                             segmented, tag_token, token, translate, trigrams)
 from ._sphinx_server import Connections, SearchServerError, config_text
-from ._sphinx_writer import MARKER, PAGE_ROWS, TYPES, SphinxWriter, read_marker, split_ekeys
+from ._sphinx_writer import MARKER, TYPES, SphinxWriter, paged_rows, read_marker, split_ekeys
 from ._whoosh_query import parse_user_query
 from .analysis import has_han, passages, warm_up
 from .budget import Cost, SearchSession
@@ -109,18 +109,8 @@ class SphinxIndex:
         rows = self.sql.run(f"SELECT COUNT(*) AS c FROM {self.idx} WHERE gens = {self.tag}")
         return int(rows[0][0]) if rows else 0
 
-    def _all(self, where: str = "", columns: str = "id, aid") -> Iterator[tuple]:
-        last = 0
-        while True:
-            rows = self.sql.run(f"SELECT {columns} FROM {self.idx} WHERE id > {last} AND gens = {self.tag} {where} "
-                                f"ORDER BY id ASC LIMIT {PAGE_ROWS} OPTION max_matches={PAGE_ROWS}")
-            yield from rows
-            if len(rows) < PAGE_ROWS:
-                return
-            last = rows[-1][0]
-
     def article_ids(self) -> set[str]:
-        return {aid for _, aid in self._all()}
+        return {aid for _, aid in paged_rows(self.sql, self.idx, f"gens = {self.tag}", "id, aid")}
 
     def indexed(self, article_ids: Iterable[str]) -> set[str]:
         wanted, found = sorted(set(article_ids)), set()
