@@ -108,12 +108,17 @@ def live_server(corpus_data):
         wait_for(base + "/healthz")
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server the test started: ask, then kill it if it has not gone in 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def chromium_path() -> str | None:
@@ -155,11 +160,7 @@ def sphinx_server(tmp_path_factory):
     try:
         yield engine
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
 
 

@@ -240,7 +240,7 @@ def test_running_server_switches_to_a_new_generation(tmp_path, extractor):
     from commgraph.pipeline import ingest
     from commgraph.settings import Settings
 
-    from conftest import FIXTURES, SEED, free_port, wait_for
+    from conftest import FIXTURES, SEED, free_port, stop_process, wait_for
 
     settings = Settings.create(data_dir=tmp_path / "data")
     ingest([SEED], settings, extractor=extractor)
@@ -262,8 +262,7 @@ def test_running_server_switches_to_a_new_generation(tmp_path, extractor):
         ask = "ASK { ?a <https://schema.org/identifier> \"test-fixture-qq-tribes-followup\" }"
         assert json.loads(request(base, "/sparql?" + urllib.parse.urlencode({"query": ask}))[2])["boolean"] is False
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 def test_repeated_queries_come_from_the_generation_cache(live_server):

@@ -19,7 +19,7 @@ from commgraph.pipeline import ingest
 from commgraph.server import create_app
 from commgraph.settings import Settings
 
-from conftest import FIXTURES, SEED, SEED_ID, free_port, wait_for
+from conftest import FIXTURES, SEED, SEED_ID, free_port, stop_process, wait_for
 
 FIXTURE_IDS = {"test-fixture-community-report", "test-fixture-qq-tribes-followup"}
 PAGES = ["/api/search?q=QQ+groups", "/api/search?q=Tencent", "/api/search?q=interest+tribes", "/api/stats",
@@ -225,8 +225,7 @@ def test_truncated_store_file_is_served_around_by_a_fresh_server(two_generations
             with urllib.request.urlopen(base + "/api/search?q=QQ+groups", timeout=5) as response:
                 assert response.status == 200 and json.loads(response.read())["total"] >= 1
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process(process)
     logged = log_path.read_text()
     assert "serving g000001 instead" in logged and table.name in logged
 

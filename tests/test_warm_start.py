@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port, wait_for
+from conftest import free_port, stop_process, wait_for
 
 
 def query_workers(server_pid: int) -> set[int]:
@@ -53,11 +53,7 @@ def test_the_server_warms_its_query_workers_before_the_first_query(corpus_data):
             assert json.loads(response.read())["boolean"] is True
         assert query_workers(process.pid) == warmed  # answered by a worker started at start, none spawned since
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_the_server_worker_hands_the_gil_on_within_a_millisecond(corpus_data):
