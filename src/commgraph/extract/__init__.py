@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from ..sources import Article
 from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases, listed_as,
                        organisation_spans, type_from_cues, type_of_siblings, work_spans)
-from .figures import MODIFIER_SUFFIX, NUMBER_LABELS, dateline_ranges, extract_figures
+from .figures import MODIFIER_SUFFIX, MONTHS, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
 from .pieces import PIECE_CHARS, extract_in_pieces
@@ -426,15 +426,12 @@ def _dateline_places(text: str, datelines: list[tuple[int, int]], resolver: Reso
         for part in text[start:stop.start() if stop else end].split(","):
             name, at = part.strip(" ."), offset + len(part) - len(part.lstrip())
             offset += len(part) + 1
-            if not name or name.split()[0].lower().rstrip(".")[:3] in _MONTH_STARTS:
+            if not name or name.split()[0].lower().rstrip(".") in MONTHS:
                 continue
             entity = resolver.resolve(name.title() if name.isupper() else name, "GPE")
             if entity is not None and entity.type == "Place":
                 found.append(Mention(entity.key, name, at, at + len(name), sentence_of(at), "rule: dateline", 0.9))
     return found
-
-
-_MONTH_STARTS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 
 
 def _one_type_per_name(mentions: list[Mention], resolver: Resolver, cued: set[str]) -> list[Mention]:
@@ -767,7 +764,6 @@ def _cued_label(ent, rules: Rules) -> str:
         ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in rules.words("types", "organization_after"))
     if cued is not None and not person_words:  # "Wang, an investor" stays a person
         return cued  # "Jimu, a smaller matching app", "Smartisan founder", "the Laiwang app"
-    words = ent.text.lower().rstrip(".").split()
     last = words[-1] if words else ""
     if last in rules.words("types", "event_heads") or (len(words) > 1 and any(w in rules.words("types", "event_heads")
                                                                             for w in words[1:] if w == "games")):

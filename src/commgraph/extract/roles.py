@@ -159,8 +159,8 @@ class _RoleFinder:
         if match and match.group(1) in ("firm", "company", "group"):
             # "Hans Tung, a managing partner at GGV Capital, and Zara Zhang, an analyst at the firm": the firm
             # named last in the sentence
-            opening = max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos))
-            named = [m for m in self.employers if opening < m.start and m.end <= pos]
+            opening = self._sentence_start(pos)
+            named = [m for m in self.employers if opening <= m.start and m.end <= pos]
             if named and self.entity_type(named[-1].entity) == "Organization":
                 return named[-1].entity
         return self.refer(pos, f"the {match.group(1)}") or self.refer(pos, "the company") if match else None
@@ -279,7 +279,7 @@ class _RoleFinder:
     def founded_by(self, mention: Mention) -> Found | None:
         """'RedNote was co-founded in 2013 by Miranda Qu, now its president, and Charlwin Mao': each person after
         'founded by' founded the organisation the sentence opens with."""
-        sentence_start = max(self.text.rfind(". ", 0, mention.start) + 2, self.text.rfind("\n", 0, mention.start) + 1)
+        sentence_start = self._sentence_start(mention.start)
         match = _FOUNDED_BY.search(self.text, sentence_start, mention.start)
         if match is None or re.search(r"[.;]", self.text[match.end():mention.start]):
             return None
@@ -458,8 +458,8 @@ class _RoleFinder:
         if singular is None or not self._is_title([*words[:-1], singular]):
             return None
         title = " ".join([*words[:-1], singular])
-        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
-        named = {m.entity for m in self.employers if opening < m.start < verb.start()}
+        opening = self._sentence_start(mention.start)
+        named = {m.entity for m in self.employers if opening <= m.start < verb.start()}
         # the one organisation the list names ("Ashley Wu, Huya's vice president ..., and ..."), else the topic's
         return [(title, named.pop() if len(named) == 1 else None)], mention.start, verb.end(), \
             "words: people joined by 'and' become plural titles"
@@ -467,8 +467,7 @@ class _RoleFinder:
     def founders_are(self, mention: Mention) -> Found | None:
         """'Its co-founders are chief executive Su Hua, a former Google engineer, and chief product officer Cheng
         Yixiao': each person of the list after 'founders are' is a (co-)founder of what 'its' / 'X's' names."""
-        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
-        head = _FOUNDERS_ARE.search(self.text, opening + 1, mention.start)
+        head = _FOUNDERS_ARE.search(self.text, self._sentence_start(mention.start), mention.start)
         if head is None or re.search(r"[.;:]", self.text[head.end():mention.start]):
             return None
         owner = head.group("owner")
@@ -511,8 +510,8 @@ class _RoleFinder:
         clause = _AND_HE.match(self.text, mention.end, min(len(self.text), mention.end + 160))
         if clause is None or any(mention.end <= p.start < clause.end() for p in self.people):
             return None  # another person named in between: the pronoun may be theirs
-        opening = max(self.text.rfind(". ", 0, mention.start), self.text.rfind("\n", 0, mention.start))
-        if any(opening < p.start < mention.start for p in self.people):
+        opening = self._sentence_start(mention.start)
+        if any(opening <= p.start < mention.start for p in self.people):
             return None  # "Cheng co-founded Kuaishou with Su Hua, and he ...": 'he' is the sentence's first person
         copula = _COPULA.match(self.text, clause.end() - 1)
         if copula is None:
