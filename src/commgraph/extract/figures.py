@@ -607,8 +607,6 @@ class _Reader:
             return self.refer(token.idx, token.lower_)
         if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
                                                   for c in token.children):
-            # what the phrase stands for was named before it: "The Netflix-like platform" is not Netflix
-            token = _PhraseStart(token)
             # "the Company", "the microblog", "the short-video app": a noun that stands for a company or a platform
             if token.lower_ in self.company_nouns:
                 # "The company had 573 million daily active users": when that is the organisation the article is
@@ -668,15 +666,6 @@ class _Reader:
                 if best is None or distance < best[0]:
                     best = (distance, key)
         return (best[1], "nearest name before") if best else (None, "")
-
-
-class _PhraseStart:
-    """A reference noun seen from the start of its phrase (`idx` is the phrase's first character), so that a name
-    inside the phrase ('the Netflix-like platform') is not what the phrase refers back to."""
-
-    def __init__(self, token: "Token") -> None:
-        self.lower_ = token.lower_
-        self.idx = token.left_edge.idx
 
 
 _TARGETS = {"target", "targets", "objective", "objectives"}
