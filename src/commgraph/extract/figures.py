@@ -802,8 +802,6 @@ def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[st
     words = [t for t in head.doc[start:head.i + 1] if t.i not in span_tokens and t.pos_ not in ("DET", "PUNCT", "NUM")
              and t.dep_ != "poss" and not (t.dep_ == "case")]
     named = entity_at(words[0].idx, words[0].idx + len(words[0])) if words else None
-    if named and MODIFIER_SUFFIX.match(head.doc.text, words[0].idx + len(words[0])):
-        named = None  # "the Netflix-like platform", "Tencent-backed Huya": a name as a modifier names no subject
     if named:
         rest = [t for t in words if entity_at(t.idx, t.idx + len(t)) != named]
         if rest and rest[0].i == words[len(words) - len(rest)].i:  # the name opens the phrase, the measure follows
