@@ -469,6 +469,23 @@ def test_money_paid_for_a_stake_is_about_the_company_bought_into(extractor):
     assert subjects["1.26 billion yuan"] == "Hupu" and subjects["$400 million"] == "Meituan", subjects
 
 
+def test_a_held_stake_is_about_its_holder(extractor):
+    body = ("Baidu owns about 53% of iQiyi. Yang Bo started Douban in 2005. He holds a stake of roughly 12% in "
+            "the site. Tencent, which already held 18% of Kuaishou, now owns 21% and controls 30% of the votes.")
+    x = extractor.extract(Article(id="stake", title="Stakes", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[53] == "Baidu" and subjects[12] == "Yang Bo", subjects
+    assert subjects[18] == subjects[21] == subjects[30] == "Tencent", subjects
+
+
+def test_people_counted_by_what_they_joined(extractor):
+    # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
+    body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."
+    x = extractor.extract(Article(id="joined", title="Moves", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[700_000] == "Mastodon", subjects
+
+
 def test_its_population_is_a_countrys(extractor):
     body = "LuHan posted on Weibo. China had 668 million internet users at the end of June, or 48.8% of its population."
     x = extractor.extract(Article(id="population", title="Weibo", body=body, source="test"))

@@ -83,11 +83,14 @@ _DATELINE = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Z .'-]{2,30}(?:,\s*[A-Z][A-Za-z 
 
 
 def extract_figures(doc: "Doc", sentence_of: Callable[[int], int], entity_at: EntityAt,
-                    default_date: str | None, rules: Rules | None = None, refer: Refer | None = None) -> list[Figure]:
+                    default_date: str | None, rules: Rules | None = None, refer: Refer | None = None,
+                    lemma_of: Callable[["Token"], str] | None = None) -> list[Figure]:
     """Every figure in the document; `entity_at(start, end)` gives the entity key of a mention in a char range,
-    `refer(pos, words)` the entity a reference ("its", "the company") at `pos` stands for."""
+    `refer(pos, words)` the entity a reference ("its", "the company") at `pos` stands for, `lemma_of(verb)` a
+    verb's lemma (the pipeline does not lemmatise; see nlp.verb_lemmatizer)."""
     text = doc_text(doc)
-    reader = _Reader(doc, text, rules or Rules(), _outside_datelines(text, entity_at), refer or (lambda pos, w: None))
+    reader = _Reader(doc, text, rules or Rules(), _outside_datelines(text, entity_at), refer or (lambda pos, w: None),
+                     lemma_of or (lambda token: token.lemma_))
     figures: list[Figure] = []
     for span in number_spans(doc):
         figure = reader.read(span, figures, sentence_of, default_date)
@@ -193,8 +196,10 @@ def _not_a_figure(text: str, match: re.Match, ents) -> bool:
 class _Reader:
     """Reads one number in its sentence: value, what it measures, about what, when."""
 
-    def __init__(self, doc: "Doc", text: str, rules: Rules, entity_at: EntityAt, refer: Refer) -> None:
+    def __init__(self, doc: "Doc", text: str, rules: Rules, entity_at: EntityAt, refer: Refer,
+                 lemma_of: Callable[["Token"], str]) -> None:
         self.doc = doc
+        self.lemma_of = lemma_of
         self.text = text
         self.rules = rules
         self.not_subjects = rules.news_outlets()
@@ -225,6 +230,8 @@ class _Reader:
         self.place_nouns = rules.words("reference_nouns", "place")
         self.work_nouns = rules.words("reference_nouns", "work")
         self.place_measures = rules.words("figures", "place_measures")
+        self.hold_verbs = rules.words("figures", "hold_verbs")
+        self.stake_nouns = rules.words("figures", "stake_nouns")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -331,6 +338,9 @@ class _Reader:
                     and any(c.dep_ == "case" for c in owner.children):
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        holder = self._holder(span) if quantity.unit == "percent" and not growth else None
+        if holder is not None:  # "Alibaba owns roughly 32% of Weibo": the stake is Alibaba's
+            subject, how = holder, "the subject of a verb of holding"
         bought = self._bought(span) if quantity.currency and how != "named in the metric" else None
         if bought is not None:  # "paid 1.26 billion yuan for 30% of Hupu": the money is the price of Hupu's stake
             subject, how = bought, "the company a payment buys into"
@@ -474,7 +484,7 @@ class _Reader:
     def _joined(self, head: "Token | None") -> str | None:
         """The service people counted by the figure joined or moved to, when the count is the subject of such a
         verb ('users have signed up to RedNote', 'players flocked to the game')."""
-        if head is None or head.dep_ not in ("nsubj", "nsubjpass") or head.head.lemma_ not in self.join_verbs:
+        if head is None or head.dep_ not in ("nsubj", "nsubjpass") or self._lemma(head.head) not in self.join_verbs:
             return None
         verb = head.head
         for child in verb.children:
@@ -487,6 +497,33 @@ class _Reader:
                 if key and not key.startswith(("person/", "place/")):
                     return key
         return None
+
+    def _lemma(self, token: "Token") -> str:
+        return (self.lemma_of(token) or token.lower_).lower()
+
+    def _holder(self, span: "Span") -> str | None:
+        """Who holds the stake a percentage measures: the subject of a verb of holding whose object is the number
+        or a stake it hangs from ('Alibaba owns roughly 32% of Weibo', 'Tencent, which held 36.9% of Huya', 'He
+        holds a stake of about 20% in YY', 'owns 32% and controls 65% of the votes')."""
+        held = span.root
+        if held.dep_ in ("nummod", "compound", "amod") and held.head.lower_ in self.stake_nouns:
+            held = held.head  # "a 20% stake"
+        elif held.dep_ == "pobj" and held.head.lower_ == "of" and held.head.head.lower_ in self.stake_nouns:
+            held = held.head.head  # "a stake of about 20%"
+        verb = held.head
+        if held.dep_ != "dobj" or self._lemma(verb) not in self.hold_verbs:
+            return None
+        for _ in range(3):  # "owns 32% and controls 65%": the second verb's subject is the first's
+            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if subject is not None or verb.dep_ != "conj":
+                break
+            verb = verb.head
+        if subject is None:
+            return None
+        if subject.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+            subject = verb.head  # "Tencent, which already held 36.9% of Huya"
+        return next((key for token in (subject, *subject.subtree) for key in [self._key_of(token, set())] if key),
+                    None)
 
     def _wealth_of(self, span: "Span") -> str | None:
         """'Mao is worth 18 billion yuan (...) and Qu 12 billion yuan': the person whose fortune the amount is."""
@@ -668,8 +705,8 @@ class _Reader:
         return (best[1], "nearest name before") if best else (None, "")
 
 
-_TARGETS = {"target", "targets", "objective", "objectives"}
-_PAY_VERBS = {"pay", "pays", "paid", "paying", "put", "puts", "invest", "invests", "invested", "investing"}  # what a broker sets for a stock's price
+_TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
+_PAY_VERBS = {"pay", "pays", "paid", "paying", "put", "puts", "invest", "invests", "invested", "investing"}
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
 _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
