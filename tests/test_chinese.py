@@ -408,3 +408,29 @@ def test_a_research_firm_that_gives_an_estimate_is_not_its_subject(chinese):
 def test_a_persons_english_name_in_brackets_is_no_product(chinese):
     zh = chinese.extract(_article("标题\n\n腾讯公司副总裁殷宇（Mel）将负责新的业务。", date="2021-12-01"))
     assert not [e.name for e in zh.entities.values() if e.type == "Product" and e.name == "Mel"], zh.entities
+
+
+def _roles(zh) -> set[tuple[str, str, str | None]]:
+    return {(zh.entities[r.person].name, r.title, zh.entities[r.organization].name if r.organization else None)
+            for r in zh.roles}
+
+
+def test_titles_given_by_a_verb_of_appointment_after_the_name(chinese):
+    """改任 / 兼任 / 调任 / 卸任 in the clauses after the name, up to the next person; a line of business
+    between the organisation and the title is part of the title."""
+    body = ("标题\n\n字节跳动副总裁周立新不再担任这一职务，改任剪映负责人，同时兼任抖音电商总裁；"
+            "今日头条CEO罗文斌调任抖音商业产品负责人，向周立新汇报。字节跳动创始人张一鸣已于去年卸任CEO。")
+    roles = _roles(chinese.extract(_article(body, date="2022-06-06")))
+    assert {("周立新", "负责人", "剪映"), ("周立新", "总裁", "抖音电商"), ("罗文斌", "商业产品负责人", "抖音"),
+            ("张一鸣", "CEO", "字节跳动")} <= roles, roles
+    assert not any(person == "周立新" and org == "今日头条" for person, _, org in roles)
+
+
+def test_a_line_of_business_after_a_word_for_the_organisation_before_a_name(chinese):
+    body = "标题\n\n华泰证券发布研究报告，维持快手“买入”评级。报告由该行传媒互联网首席分析师陆嘉明执笔。"
+    assert ("陆嘉明", "传媒互联网首席分析师", "华泰证券") in _roles(chinese.extract(_article(body)))
+
+
+def test_a_region_in_a_title_is_no_place(chinese):
+    zh = chinese.extract(_article("标题\n\n她曾兼任字节跳动中国区CEO，也在上海工作过。"))
+    assert {e.name for e in zh.entities.values() if e.type == "Place"} == {"上海"}

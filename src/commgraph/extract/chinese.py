@@ -574,6 +574,9 @@ class _Found:
                 continue
             if self.simple.startswith("时间", end) and self.entity_of[key].type == "Place":
                 continue  # 北京时间 is a time zone, not a place of the story
+            if self.entity_of[key].type == "Place" and self.simple.startswith(("区", "地区"), end) \
+                    and (title := self.vocab.titles.match(self.simple, start)) is not None and title.end() > end:
+                continue  # "中国区CEO", "大中华区总裁": the region of a title, not a place of the story
             kept.append((start, end, key))
         self.spans = kept
         for start, end, key in kept:

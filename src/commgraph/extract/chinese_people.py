@@ -100,17 +100,22 @@ def extract_roles(facts: Facts) -> list[Role]:
 
     counts = Counter(m.entity for m in mentions if facts.type_of(m.entity) in ("Organization", "Product"))
 
-    def context_org(before: int) -> str | None:
+    def context_org(before: int, organisations_only: bool = False) -> str | None:
         """A bare title ("总裁刘炽平") is at the organisation the article is about: the one named most often
-        (organisations before products), among those named before."""
+        (organisations before products), among those named before; "该行", "该公司" refer to the organisation
+        last named."""
+        if organisations_only:
+            last = [m for m in mentions if m.end <= before and facts.type_of(m.entity) == "Organization"]
+            return last[-1].entity if last else None
         earlier = {m.entity for m in mentions if m.end <= before} & set(counts)
         if not earlier:
             return None
         return max(sorted(earlier), key=lambda k: (facts.type_of(k) == "Organization", counts[k]))
 
-    def add(person: Mention, title_start: int, title_end: int, org: str | None) -> None:
-        for part in _split_titles(simple, title_start, title_end, vocab):
-            title = text[part[0]:part[1]]
+    def add(person: Mention, title_start: int, title_end: int, org: str | None, lead: int | None = None) -> None:
+        for n, part in enumerate(_split_titles(simple, title_start, title_end, vocab)):
+            # a line of business before the first title is part of it ("智慧教育行业负责人", "传媒互联网首席分析师")
+            title = text[lead if n == 0 and lead is not None else part[0]:part[1]]
             key = (person.entity, to_key(title), org)
             if key in seen:
                 continue
@@ -120,9 +125,8 @@ def extract_roles(facts: Facts) -> list[Role]:
                               sentence=person.sentence, start=min(title_start, person.start),
                               end=max(title_end, person.end), method="zh: title before name"))
 
-    for person in mentions:
-        if facts.type_of(person.entity) != "Person":
-            continue
+    persons = [m for m in mentions if facts.type_of(m.entity) == "Person"]
+    for person in persons:
         pos = person.start
         while True:
             while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
@@ -138,10 +142,16 @@ def extract_roles(facts: Facts) -> list[Role]:
             while simple[gap - 1:gap] == " ":
                 gap -= 1
             org_mention = by_end.get(gap) or (by_end.get(gap - 1) if simple[gap - 1:gap] == "的" else None)
+            lead = None
+            if org_mention is None:  # "该行传媒互联网首席分析师林嘉文": a line of business between them
+                lead = _descriptor_start(facts, gap, by_end)
+                org_mention = by_end.get(lead) if lead is not None else None
             org = organisation(org_mention)
-            if org is None and org_mention is None and _corporate(simple[title_start:pos], vocab):
+            if lead is not None and org_mention is None:
+                org = context_org(lead, organisations_only=True)  # 该行, 该公司: the organisation last named
+            elif org is None and org_mention is None and _corporate(simple[title_start:pos], vocab):
                 org = context_org(title_start)  # a bare 总裁 is at the company the article is about
-            add(person, title_start, pos, org)
+            add(person, title_start, pos, org, lead=lead)
             pos = org_mention.start if org_mention is not None else title_start
             if simple[pos - 1:pos] in ("、", "，", "和", "及") and _chain_ending(simple, pos - 1, vocab) is not None:
                 pos -= 1
@@ -159,18 +169,31 @@ def extract_roles(facts: Facts) -> list[Role]:
                 org = organisation(org_mention) if org_mention is not None else (
                     context_org(person.start) if _corporate(simple[chain.start():chain.end()], vocab) else None)
                 add(person, chain.start(), chain.end(), org)
-        # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name
-        verb = re.match(r"(?:是|担任|出任|现任|曾任|任)", simple[person.end:person.end + 2])
-        if verb:
-            pos = person.end + verb.end()
-            org_mention = next((m for m in mentions if m.start == pos), None)
-            title_from = org_mention.end if org_mention is not None else pos
+        # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name; "张楠不再担任这一
+        # 职务，改任剪映负责人", "韩尚佑接任抖音CEO，同时兼任抖音电商总裁": a verb of appointment in the clauses
+        # after the name, up to the next person named or the sentence's end (the person is their subject)
+        verbs = [person.end + 1] if simple[person.end:person.end + 1] in ("是", "任") else []
+        limit = min([m.start for m in persons if m.start >= person.end][:1] + [_sentence_end(simple, person.end)])
+        verbs += [v.end() for v in vocab.appointments.finditer(simple, person.end, limit)]
+        for pos in sorted(set(verbs)):
+            pos += 1 if simple.startswith("了", pos) else 0
+            org_mention = next((m for m in mentions if m.start == pos and organisation(m)), None)
+            reference = None if org_mention else next((r for r in vocab.role_references if simple.startswith(r, pos)), None)
+            title_from = org_mention.end if org_mention is not None else pos + len(reference or "")
             title_from += 1 if simple.startswith("的", title_from) else 0
-            chain = vocab.title_chain.match(simple, title_from)
-            if chain is not None:
-                org = organisation(org_mention) if org_mention is not None else (
-                    context_org(person.start) if _corporate(simple[chain.start():chain.end()], vocab) else None)
-                add(person, chain.start(), chain.end(), org)
+            lead = _descriptor_end(facts, title_from, limit) if org_mention is not None or reference else title_from
+            chain = vocab.title_chain.match(simple, lead)
+            if chain is None and lead != title_from:
+                lead, chain = title_from, vocab.title_chain.match(simple, title_from)
+            if chain is None or chain.end() > limit or not _title_ends(simple, chain.end()):
+                continue
+            if org_mention is not None:
+                org = organisation(org_mention)
+            elif reference or _corporate(simple[chain.start():chain.end()], vocab):
+                org = context_org(pos, organisations_only=bool(reference))
+            else:
+                org = None
+            add(person, chain.start(), chain.end(), org, lead=title_from if lead != title_from else None)
         bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
         if bracket:
             close = simple.find("）", person.end)
@@ -217,3 +240,48 @@ def _split_titles(simple: str, start: int, end: int, vocab) -> list[tuple[int, i
         pos += len(joiner)
         pos += 1 if simple[pos:pos + 1] == " " else 0
     return parts
+
+
+def _sentence_end(simple: str, pos: int) -> int:
+    """Where the sentence (or the clause list before a semicolon) holding `pos` ends."""
+    ends = [i for i in (simple.find(c, pos) for c in "。！？；;\n") if i != -1]
+    return min(ends, default=len(simple))
+
+
+def _descriptor_end(facts: Facts, pos: int, limit: int) -> int:
+    """Where a line of business that follows an organisation and stands before a title ends ("抖音|产品研发|负责人",
+    "云与智慧产业事业群|智慧教育行业|负责人"): nouns only (jieba's tags), at most 8 characters; `pos` if none."""
+    i = next((k for k, t in enumerate(facts.tokens) if t[0] == pos), None)
+    if i is None:
+        return pos
+    end = pos
+    while i < len(facts.tokens) and facts.tokens[i][1] - pos <= 8 and facts.tokens[i][1] <= limit:
+        start, stop, tag = facts.tokens[i]
+        if facts.vocab.titles.match(facts.simple, start) or not (tag.startswith("n") or tag in ("vn", "j", "b")):
+            break
+        end = stop
+        i += 1
+    return end if end - pos >= 2 and facts.vocab.titles.match(facts.simple, end) else pos
+
+
+def _title_ends(simple: str, pos: int) -> bool:
+    """Whether a title read after a verb ends there, not inside a longer word ("负责人" of "负责人员")."""
+    return not re.match(f"[{HAN}A-Za-z]", simple[pos:pos + 1]) or simple.startswith(
+        ("一职", "职务", "职位", "兼", "并", "同时", "向", "的职", "及", "和"), pos)
+
+
+def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int | None:
+    """Where a line of business before a title starts when an organisation, or a word referring to one, stands
+    right before it ("该行|传媒互联网|首席分析师"): nouns only (jieba's tags), 2 to 8 characters; else None."""
+    simple, tokens = facts.simple, facts.tokens
+    j = next((k for k, t in enumerate(tokens) if t[1] == gap), None)
+    while j is not None and j >= 0 and gap - tokens[j][0] <= 8:
+        start, _, tag = tokens[j]
+        if not (tag.startswith("n") or tag in ("vn", "j", "b")) or facts.vocab.titles.match(simple, start):
+            return None
+        anchor = by_end.get(start)
+        if gap - start >= 2 and (anchor is not None and facts.type_of(anchor.entity) in ("Organization", "Product")
+                                 or simple[:start].endswith(facts.vocab.role_references)):
+            return start
+        j -= 1
+    return None

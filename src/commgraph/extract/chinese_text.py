@@ -25,6 +25,8 @@ class Vocabulary:
     joiners: tuple[str, ...]
     academic: frozenset[str]
     external_titles: tuple[str, ...]
+    appointments: re.Pattern
+    role_references: tuple[str, ...]
     speech: re.Pattern
     fillers: tuple[str, ...]
     pronouns: frozenset[str]
@@ -60,6 +62,8 @@ class Vocabulary:
             titles=re.compile(title), title_chain=re.compile(f"{title}(?: ?(?:{alternation(joiners)}) ?{title})*"),  # "董事长兼 CEO"
             joiners=joiners, academic=frozenset(titles.get("academic", [])),
             external_titles=tuple(titles.get("external", [])),
+            appointments=re.compile(alternation(titles.get("appointments", [])) or "(?!)"),
+            role_references=tuple(sorted(titles.get("references", []), key=len, reverse=True)),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
             fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
             org_suffixes=tuple(sorted(orgs.get("suffixes", []), key=len, reverse=True)),
