@@ -478,6 +478,15 @@ def test_a_held_stake_is_about_its_holder(extractor):
     assert subjects[18] == subjects[21] == subjects[30] == "Tencent", subjects
 
 
+def test_an_amount_about_the_object_of_its_verb(extractor):
+    body = ("Zhihu opened to the public in 2013. In 2019 Baidu and Kuaishou led a round that valued it at $3.5 billion. "
+            "Regulators fined Meituan 3.4 billion yuan in October. A court in Beijing ruled against Tencent, ordering "
+            "Douyin to pay 5 million yuan.")
+    x = extractor.extract(Article(id="objects", title="Zhihu", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[3.5e9] == "Zhihu" and subjects[3.4e9] == "Meituan" and subjects[5e6] == "Douyin", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -127,7 +127,8 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     topics["<topic:employer>"] = _employer_topic(topics, mentions, article.title, resolver.entities)
     subject_heads, subject_phrases = _subjects(doc)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of, subject_heads, doc_text(doc))
-    figures = _outside_titles(extract_figures(doc, sentence_of, entity_at, article.date, rules, refer, lemma_of), mentions,
+    figures = _outside_titles(extract_figures(doc, sentence_of, entity_at, article.date, rules, refer, lemma_of),
+                              mentions,
                               resolver.entities)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, subject_phrases)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)

@@ -232,6 +232,7 @@ class _Reader:
         self.place_measures = rules.words("figures", "place_measures")
         self.hold_verbs = rules.words("figures", "hold_verbs")
         self.stake_nouns = rules.words("figures", "stake_nouns")
+        self.object_verbs = rules.words("figures", "object_verbs")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -341,6 +342,9 @@ class _Reader:
         holder = self._holder(span) if quantity.unit == "percent" and not growth else None
         if holder is not None:  # "Alibaba owns roughly 32% of Weibo": the stake is Alibaba's
             subject, how = holder, "the subject of a verb of holding"
+        valued = self._object_of(span) if quantity.currency and not growth else None
+        if valued is not None:  # "a round that valued it at US$3 billion": the company valued
+            subject, how = valued, "the object of the verb the amount hangs from"
         bought = self._bought(span) if quantity.currency and how != "named in the metric" else None
         if bought is not None:  # "paid 1.26 billion yuan for 30% of Hupu": the money is the price of Hupu's stake
             subject, how = bought, "the company a payment buys into"
@@ -525,6 +529,33 @@ class _Reader:
         return next((key for token in (subject, *subject.subtree) for key in [self._key_of(token, set())] if key),
                     None)
 
+    def _object_of(self, span: "Span") -> str | None:
+        """The object of a verb whose object an amount is about ('valued the company at $3.5 billion', 'fined
+        Alibaba 18.2 billion yuan'), other than the amount itself."""
+        verb = span.root.head
+        if span.root.dep_ == "pobj" and verb.lower_ == "at":
+            verb = verb.head  # "valued it [at] US$3 billion"
+        elif span.root.dep_ != "dobj":
+            return None
+        if verb.pos_ != "VERB" or self._lemma(verb) not in self.object_verbs:
+            return None
+        for child in verb.children:
+            if child.dep_ in ("dobj", "dative") and child.i != span.root.i and not span.start <= child.i < span.end:
+                key = next((k for t in (child, *child.subtree) for k in [self._key_of(t, set())] if k), None)
+                if key and not self.entity_at(child.idx, child.idx + len(child)) and key in self._agents(span.sent):
+                    # "Alibaba and Tencent led a round that valued it at US$3 billion": "it" is not the investors
+                    key = next((t for t in (self.refer(span.start_char, "<topic>"),
+                                            self.refer(span.start_char, "<topic:Organization>"))
+                                if t and t not in self._agents(span.sent)), None)
+                if key and not key.startswith("place/"):
+                    return key
+        return None
+
+    def _agents(self, sentence: "Span") -> set[str]:
+        """The entities a sentence names as the doers of its verbs (subjects, 'led by X')."""
+        doers = [t for t in sentence if t.dep_ == "nsubj" or (t.dep_ == "pobj" and t.head.dep_ == "agent")]
+        return {k for t in doers for x in t.subtree for k in [self.entity_at(x.idx, x.idx + len(x))] if k}
+
     def _wealth_of(self, span: "Span") -> str | None:
         """'Mao is worth 18 billion yuan (...) and Qu 12 billion yuan': the person whose fortune the amount is."""
         sent_start = span.sent.start_char
@@ -692,6 +723,12 @@ class _Reader:
                             return key, "subject of the clause"
             if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
                 break
+            if verb.dep_ == "xcomp":
+                # "ordering ByteDance to pay 8 million yuan": who is ordered to pay is who pays (object control)
+                controller = next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
+                key = self._key_of(controller, metric_words) if controller is not None else None
+                if key and not key.startswith("place/"):
+                    return key, "object of the verb the clause completes"
             verb = verb.head
         best: tuple[int, str] | None = None
         for token in span.sent:
