@@ -487,6 +487,14 @@ def test_an_amount_about_the_object_of_its_verb(extractor):
     assert subjects[3.5e9] == "Zhihu" and subjects[3.4e9] == "Meituan" and subjects[5e6] == "Douyin", subjects
 
 
+def test_its_after_a_sentence_naming_several_is_the_topic(extractor):
+    body = ("Bilibili is where China's students watch anime. Young viewers spend more time there than on the video "
+            "apps of Tencent and of Alibaba's Youku, a survey found. Its chairman, Chen Rui, joined in 2014.")
+    x = extractor.extract(Article(id="its", title="Bilibili at twelve", body=body, source="test"))
+    assert {(r.person, r.title, r.organization) for r in x.roles} >= {
+        ("person/chen-rui", "chairman", "product/bilibili")}, x.roles
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

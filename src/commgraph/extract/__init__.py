@@ -128,8 +128,7 @@ def doc_to_extraction(doc: "Doc", article: Article, rules: Rules,
     subject_heads, subject_phrases = _subjects(doc)
     refer = _referrer(mentions, entity_type, rules, topics, sentence_of, subject_heads, doc_text(doc))
     figures = _outside_titles(extract_figures(doc, sentence_of, entity_at, article.date, rules, refer, lemma_of),
-                              mentions,
-                              resolver.entities)
+                              mentions, resolver.entities)
     roles = extract_roles(article.body, mentions, entity_type, rules, sentence_of, refer, subject_phrases)
     quotes = extract_quotes(doc, mentions, entity_type, sentence_of, rules, refer)
     relations = extract_relations(doc, mentions, entity_at, entity_type, sentence_of, article.date, lemma_of)
@@ -308,7 +307,14 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
             return topic
         previous = [m for m in close if m.sentence == here - 1]
         if words in ("its", "their", "it") and previous and not [m for m in close if m.sentence == here]:
-            return subject_of(here - 1, previous, types, topic) or previous[0].entity
+            found = subject_of(here - 1, previous, types, topic)
+            if found is None and len({m.entity for m in previous}) > 1 and topic and entity_type(topic) in types \
+                    and any(m.entity == topic and here - 3 <= m.sentence < here for m in ordered):
+                # "Viewers watched 645 million hours on it, ahead of the sites of Tencent and Alibaba. Its founder
+                # ...": the sentence before names several and none as its subject, and the topic was named just
+                # before it (one name there is what "its" stands for: "The paper questioned Maoyan's panel. Its")
+                found = topic
+            return found or previous[0].entity
         if words in ("its", "their", "it") and 0 <= here < len(subjects) and subjects[here] \
                 and subjects[here][1] <= pos:
             # "Weibo Corp, the microblog owned by Sina Corp, said it expects ...": the sentence's subject
