@@ -434,3 +434,38 @@ def test_a_line_of_business_after_a_word_for_the_organisation_before_a_name(chin
 def test_a_region_in_a_title_is_no_place(chinese):
     zh = chinese.extract(_article("标题\n\n她曾兼任字节跳动中国区CEO，也在上海工作过。"))
     assert {e.name for e in zh.entities.values() if e.type == "Place"} == {"上海"}
+
+
+def _subjects(chinese, body: str) -> dict[str, str | None]:
+    zh = chinese.extract(_article("标题\n\n" + body, date="2021-11-25"))
+    return {f.text: zh.entities[f.subject].name if f.subject else None for f in zh.figures}
+
+
+def test_vanished_values_cut_forecasts_and_unmapped_percentages(chinese):
+    """蒸发 and 下调 are declines; a percentage of a measure with no canonical metric (毛利率) is no share."""
+    figures = _figures(chinese, "哔哩哔哩股价报150港元，较高点已蒸发逾六成。该行将其2023年的收入预测下调5%至250亿元。"
+                                "哔哩哔哩毛利率为24%。")
+    assert figures["六成"][:3] == (-60, "price", True)
+    assert figures["5%"][:3] == (-5, "revenue", True) and figures["250亿元"][1] == "revenue"
+    assert figures["24%"][1] is None
+
+
+def test_subjects_named_after_the_number_or_by_a_reference(chinese):
+    """The owner after the measure (拥有…的知乎), a broker's note is no subject of its figures, 群里 is the
+    group product last named, 全站 the platform, and a change whose clause names its own subject keeps it."""
+    subjects = _subjects(chinese, "华泰证券认为，拥有1.5亿日活跃用户的知乎还在增长。")
+    assert subjects["1.5亿"] == "知乎", subjects
+    subjects = _subjects(chinese, "中信证券11月2日发布研究报告，维持快手“买入”评级，目标价为180港元。")
+    assert subjects["180港元"] == "快手", subjects
+    subjects = _subjects(chinese, "腾讯今天介绍了QQ群的新功能。梁柱说，今天群里已经有超过40款应用。")
+    assert subjects["40款"] == "QQ群", subjects
+    subjects = _subjects(chinese, "百度今天介绍了贴吧的新变化。他介绍，全站目前有约100万名活跃吧主，"
+                                  "今年贴吧发给吧主的激励金额同比增长了30%。")
+    assert (subjects["100万名"], subjects["30%"]) == ("贴吧", "贴吧"), subjects
+
+
+def test_a_quoted_name_before_a_product_noun_and_an_open_day(chinese):
+    zh = chinese.extract(_article("标题\n\n腾讯举办了2016年的QQ群开放日，宣布把“群课堂”功能开放给老师。群课堂已有30款应用。"))
+    kinds = {e.name: e.type for e in zh.entities.values()}
+    assert kinds.get("群课堂") == "Product" and kinds.get("QQ群开放日") == "Event", kinds
+    assert {zh.entities[f.subject].name for f in zh.figures} == {"群课堂"}

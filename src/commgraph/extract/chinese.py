@@ -439,6 +439,17 @@ class _Found:
                 self._add(start, end, self._new(match.group(1), "Product"))
             elif known is not None and not self._covered(start, end):
                 self._add(start, end, self._known(known))
+        # "“群应用”平台", "“看一看”功能": a short quoted name right before a product noun; every later use of
+        # the name is a mention of it
+        after = "|".join(re.escape(w) for w in sorted(self.vocab.product_nouns_after, key=len, reverse=True))
+        for match in re.finditer(rf"[“「\"]([{HAN}A-Za-z0-9]{{2,8}})[”」\"](?:{after})", self.simple) if after else ():
+            name = match.group(1)
+            if self.owner.alias_table.get(name.lower()) is not None or self._covered(*match.span(1)):
+                continue
+            key = self._new(name, "Product")
+            for found in re.finditer(re.escape(name), self.simple):
+                if not self._covered(found.start(), found.end()):
+                    self._add(found.start(), found.end(), key)
 
     def _apps(self) -> None:
         """'陌陌App', '即刻APP': a name the gazetteer lacks, right before App / 客户端, is a product."""

@@ -137,7 +137,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                     value = -value
         elif growth_word and previous is not None and not after_word and not canonical.known(
                 own := _metric(simple, before, end_text, linking, openers, growth_word, by_char, clause_start,
-                               facts.type_of, to_simplified, tokens, words.get("metric_fillers", []))):
+                               facts.type_of, to_simplified, tokens, words.get("metric_fillers", []))) \
+                and not _named_between(facts, simple, clause_start, start):
             metric, subject = previous.metric, previous.subject  # "同比增长3%": the change of the level before
         elif growth_word and previous is not None and not after_word:
             # "营业额升五成九" after the profit's level: the clause names a measure of its own
@@ -190,6 +191,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 metric = "股价"  # "知乎上市首日收报8.5美元": the verb names the measure, a closing price
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
                                figures[-1].subject if figures and figures[-1].sentence == sentence else None, metric)
+            owner = _owner_after(facts, simple, end_text, canonical)
+            if owner is not None and not _named_between(facts, simple, clause_start, start):
+                subject = owner  # "拥有3.2亿日活跃用户的快手": the measure's owner named after it
         approx = match.group("approx") or match.group("tail") or (inner_approx.group(0) if inner_approx else None)
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
@@ -197,7 +201,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
             max_value=quantity.max_value, date=date, growth=bool(growth_word),
             # a percentage that is not a change is a share (占比, 渗透率, 八成), as on the English side
-            canonical="share" if unit == "percent" and not growth_word else (
+            # (not of a measure that has no canonical metric: 毛利率 41.5% is no share)
+            canonical="share" if unit == "percent" and not growth_word and not canonical.unmapped(metric) else (
                 before_figure.canonical if listed else canonical(metric)),
             method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
         figures.append(figure)
@@ -388,6 +393,9 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     in_clause = candidates(clause_start, start)
     if in_clause:
         return in_clause[-1].entity
+    group = _group_referred(facts, simple, clause_start, start, named)
+    if group is not None:
+        return group
     # "我国网民规模为9.04亿": a country named in the clause is what its national figures are about
     place = next((m for m in reversed(_places_of(facts)) if clause_start <= m.start < start
                   and _NATIONAL_MEASURE.match(simple, m.end)), None)
@@ -412,11 +420,42 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
                         and _NATIONAL_MEASURE.match(simple, m.end)), None)
         if country is not None and (not before or country.start > before[-1].start):
             return country.entity
-    if re.search(r"其|该公司|公司|该平台", simple[clause_start:start]) and before:
-        return before[-1].entity
+    platform = "|".join(re.escape(w) for w in facts.rules.chinese.get("references", {}).get("platform", []))
+    if re.search(r"其|该公司|公司" + (f"|{platform}" if platform else ""), simple[clause_start:start]) and before:
+        return before[-1].entity  # "全站目前有约100万名活跃吧主": the platform last named
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
+
+
+def _named_between(facts: Facts, simple: str, lo: int, hi: int) -> bool:
+    """Whether an organisation or product that can be a subject is named between lo and hi."""
+    named, starts = _subjects_of(facts, simple)
+    return bisect.bisect_left(starts, lo) < bisect.bisect_left(starts, hi)
+
+
+def _owner_after(facts: Facts, simple: str, end: int, canonical) -> str | None:
+    """"拥有3.2亿日活跃用户的快手", "一个拥有3亿月活跃人数的贴吧": a measure right after the number, then 的 and an
+    organisation or product: that one is what the number measures."""
+    match = re.match(rf"([{HAN}A-Za-z]{{2,10}}?)的", simple[end:end + 12])
+    if match is None or not canonical.known(match.group(1)):
+        return None
+    named, starts = _subjects_of(facts, simple)
+    i = bisect.bisect_left(starts, end + match.end())
+    return named[i].entity if i < len(named) and starts[i] == end + match.end() else None
+
+
+def _group_referred(facts: Facts, simple: str, clause_start: int, start: int, named: list[Mention]) -> str | None:
+    """"今天群里已经有超过30款应用", "每天有超过2.5亿用户在群里发言": 群里 in the clause refers to the group
+    product last named before (QQ群, 微信群), when there is one."""
+    words = facts.rules.chinese.get("references", {}).get("groups", [])
+    breaks = _CLAUSE_BREAK.search(simple, start)
+    clause = simple[clause_start:breaks.start() if breaks else len(simple)]
+    if not words or not any(w in clause for w in words):
+        return None
+    groups = [m for m in named if m.end <= start and to_simplified(m.text).endswith("群")
+              and facts.type_of(m.entity) == "Product"]
+    return groups[-1].entity if groups else None
 
 
 # what a country's statistics count: 我国网民规模, 中国手机网民规模, 全国网络视频用户
@@ -451,7 +490,10 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
 
 
 # "易观分析给出的…为3.15亿", "据QuestMobile数据显示", "艾瑞咨询估计": a firm whose estimate the article reports
-_SOURCE_AFTER = re.compile(r"(?:给出的|的数据|数据显示|报告显示|的报告|发布的|的估算|估算|估计|预计|统计|测算|的统计|显示)")
+_SOURCE_AFTER = re.compile(r"(?:给出的|的数据|数据显示|报告显示|的报告|发布的|的估算|估算|估计|预计|统计|测算|的统计|显示"
+                           r"|的调研|调研|的监测|监测"
+                           # "华泰证券11月24日发布研究报告": a broker's note on the company it covers
+                           r"|(?:\d{1,2}月\d{1,2}日|今日|昨日|近日)?(?:发布|发表)了?(?:最新)?(?:的)?(?:研究报告|研报|报告))")
 _SOURCE_BEFORE = re.compile(r"(?:据|根据|来自)$")
 
 
@@ -551,5 +593,11 @@ def _canonical_table(facts: Facts):
             return ending[1] if ending is not None else None
         return longest_inside(metric)
 
+    def unmapped(metric: str) -> bool:
+        """Whether the measure ends in a form that has no canonical metric (毛利率, 利润率)."""
+        found = longest_ending(metric.lower())
+        return found is not None and found[1] is None
+
     canonical.known = known  # type: ignore[attr-defined]
+    canonical.unmapped = unmapped  # type: ignore[attr-defined]
     return canonical
