@@ -469,3 +469,16 @@ def test_a_quoted_name_before_a_product_noun_and_an_open_day(chinese):
     kinds = {e.name: e.type for e in zh.entities.values()}
     assert kinds.get("群课堂") == "Product" and kinds.get("QQ群开放日") == "Event", kinds
     assert {zh.entities[f.subject].name for f in zh.figures} == {"群课堂"}
+
+
+def test_a_speaker_named_later_in_the_quotations_sentence(chinese):
+    body = ("标题\n\n网易今天发布了财报。“云音乐的付费会员和会员收入都在持续增加，这是我们最看重的指标，”"
+            "在当天的业绩说明会上，网易首席财务官杨昭烜这样介绍。")
+    zh = chinese.extract(_article(body))
+    assert [(zh.entities[q.speaker].name, q.text[:5]) for q in zh.quotes] == [("杨昭烜", "云音乐的付")]
+
+
+def test_an_english_name_in_brackets_is_the_person_everywhere(chinese):
+    zh = chinese.extract(_article("标题\n\n腾讯公司副总裁郄小虎（Tiger）接任负责人。殷宇说，之后的工作将交给Tiger。"))
+    assert "Tiger" in zh.entities["person/qie-xiaohu"].aliases
+    assert not [e for e in zh.entities.values() if e.type == "Product"], zh.entities

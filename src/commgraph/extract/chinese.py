@@ -478,8 +478,17 @@ class _Found:
         titles or the curation's never-names (MAU, CEO, App ...)."""
         never = self.owner.rules.never | {w.lower() for w in self.vocab.latin_never}
         titles = {w.lower() for w in self.owner.rules.chinese.get("titles", {}).get("heads", [])}
-        for match in re.finditer(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9]*(?:[ \-][A-Z][A-Za-z0-9]*){0,3})(?![A-Za-z0-9])",
-                                 self.simple):
+        latin = list(re.finditer(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9]*(?:[ \-][A-Z][A-Za-z0-9]*){0,3})(?![A-Za-z0-9])",
+                                 self.simple))
+        # "郄小虎（Tiger）" makes Tiger that person wherever else the article names him so ("交给Tiger")
+        english_names = {}
+        for match in latin:
+            start, end = match.span(1)
+            if self.simple[start - 1:start] in "（(" and self.simple[end:end + 1] in "）)":
+                person = next((k for _, e, k in self.spans if e == start - 1 and k.startswith("person/")), None)
+                if person is not None:
+                    english_names.setdefault(match.group(1), person)
+        for match in latin:
             start, end = match.span(1)
             name = match.group(1)
             if len(name) < 3 or name.isupper() and len(name) < 5 or self._covered(start, end):
@@ -487,10 +496,8 @@ class _Found:
             if name.lower() in never or re.split(r"[ \-]", name)[0].lower() in never or name.lower() in titles \
                     or not self._in_chinese(start, end):
                 continue
-            person = next((k for _, e, k in self.spans if e == start - 1 and k.startswith("person/")), None) \
-                if self.simple[start - 1:start] in "（(" and self.simple[end:end + 1] in "）)" else None
             # "殷宇（Mel）", "郄小虎（Tiger）": a person's English name in brackets is that person, not an app
-            self._add(start, end, person or self._new(name, "Product"))
+            self._add(start, end, english_names.get(name) or self._new(name, "Product"))
 
     def _in_chinese(self, start: int, end: int) -> bool:
         """Whether the Latin word stands in Chinese text (an English paragraph of a mixed page is not read so)."""

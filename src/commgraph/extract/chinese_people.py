@@ -51,6 +51,8 @@ def extract_quotes(facts: Facts) -> list[Quote]:
             if speaker is None and _someone_else(facts, simple, lo, match.start()):
                 continue  # "抖音相关负责人回应称：“…”": an unnamed or non-person speaker, not the last person named
         if speaker is None:
+            speaker = _speaker_later(simple, persons, match.end(), vocab)
+        if speaker is None:
             paragraph = simple.rfind("\n", 0, match.start())
             while paragraph > 0 and simple[paragraph - 1] == "\n":  # a blank line is no paragraph
                 paragraph -= 1
@@ -64,6 +66,17 @@ def extract_quotes(facts: Facts) -> list[Quote]:
         quotes.append(Quote(speaker=speaker.entity, text=text[start:end], start=start, end=end,
                             sentence=facts.sentences_of(start)))  # type: ignore[operator]
     return quotes
+
+
+def _speaker_later(simple: str, persons: list[Mention], end: int, vocab) -> Mention | None:
+    """"“…，”早在去年的业绩说明会上，网易首席财务官杨昭烜就这样介绍", "“…。”这句话，何思远在采访中说了不止一次":
+    the first person named later in the quotation's sentence with a speech verb in the words after the name."""
+    stop = min([i for i in (simple.find(c, end) for c in "。！？\n“「") if i != -1] + [end + 60])
+    for person in (m for m in persons if end <= m.start < stop):
+        clause = re.split(r"[，,：:；;]", simple[person.end:min(stop, person.end + 14)], maxsplit=1)[0]
+        if vocab.speech.search(clause):
+            return person
+    return None
 
 
 def _someone_else(facts: Facts, simple: str, lo: int, hi: int) -> bool:
