@@ -495,6 +495,21 @@ def test_its_after_a_sentence_naming_several_is_the_topic(extractor):
         ("person/chen-rui", "chairman", "product/bilibili")}, x.roles
 
 
+def test_titles_after_as_an_appointment_and_a_pronoun(extractor):
+    """Our own sentences: a title after 'as' in the person's clause, after a verb of appointment (with a name or
+    'him'), and after a copula whose subject is 'he' / 'she'."""
+    body = ("Zhang Nan joined ByteDance in 2013 as a product manager. Douban appointed Lin Hui as chief operating "
+            "officer. Guo Ping left Huawei, where he was the head of the phone business. Tencent later named him "
+            "chairman of Tencent Music. In 2020 she became its chief financial officer. Chen Mo starred in a drama "
+            "with Wu Lei as a young detective.")
+    x = extractor.extract(Article(id="as", title="People", body=body, source="test"))
+    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+           for r in x.roles}
+    assert {("Zhang Nan", "product manager", "ByteDance"), ("Lin Hui", "chief operating officer", "Douban"),
+            ("Guo Ping", "head of the phone business", "Huawei"), ("Guo Ping", "chairman", "Tencent Music")} <= got, got
+    assert not any(person == "Wu Lei" for person, _, _ in got), got
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -41,6 +41,13 @@ _PUBLIC_OFFICES = {"premier", "vice premier", "prime minister", "minister", "gov
                    "ambassador", "president"}
 # Words that name a part of a company inside a title run ("business group president", "division head").
 _UNITS = {"group", "division", "department", "unit", "bureau"}
+_PRONOUNS = {"he", "she", "him", "her"}
+# "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
+_AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
+# Where a title phrase after a verb ends.
+_TITLE_CUT = re.compile(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|"
+                        r"and is|and (?:will|would|was|has|had|takes?|took|then|also|still|now)|but|while|effective|"
+                        r"on [A-Z])\b")
 
 Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
 # "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
@@ -75,13 +82,23 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
     roles: list[Role] = []
     seen: set[tuple[str, str, str | None]] = set()
     described = finder.described(subjects, sentence_of)
-    for mention in mentions:
-        if entity_type(mention.entity) != "Person":
-            continue
-        for found in (finder.before(mention), finder.after(mention), described.get(id(mention)),
-                      finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
-                      finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention),
-                      finder.joined_become(mention)):
+    named = [m for m in mentions if entity_type(m.entity) == "Person"]
+    # "he became its first vice president", "named him head of Tencent News": a pronoun is the person it stands for
+    # in the clauses that follow a name (a copula, "as", an appointment), never in the shapes around a name
+    pronouns = finder.pronouns(sentence_of)
+    for mention in sorted(named + pronouns, key=lambda m: m.start):
+        if mention.text.lower() in _PRONOUNS:
+            # with no organisation named or referred to, a pronoun's title is not given the topic: measured on the
+            # tune set, most such were another company's ("he had been a partner in the law firm's office")
+            candidates = tuple((([(t, o) for t, o in found[0] if o], *found[1:]) if found else None)
+                               for found in (finder.after(mention, pronoun=True), finder.as_title(mention),
+                                             finder.appointed(mention)))
+        else:
+            candidates = (finder.before(mention), finder.after(mention), described.get(id(mention)),
+                          finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
+                          finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention),
+                          finder.joined_become(mention), finder.as_title(mention), finder.appointed(mention))
+        for found in candidates:
             if found is None:
                 continue
             pairs, start, end, method = found
@@ -412,6 +429,91 @@ class _RoleFinder:
         return next((m.entity for m in reversed(self.employers)
                      if clause_start - 3 <= m.end <= max(0, start - 120) + match.start()), None)
 
+    # -- pronouns, "as", appointments ----------------------------------------------------------------------------
+
+    def pronouns(self, sentence_of) -> list[Mention]:
+        """'he' / 'she', and 'him' / 'her' after a verb of appointment, as mentions of the person named last."""
+        out = []
+        for match in re.finditer(r"\b(?:[Hh]e|[Ss]he|him|her)\b", self.text):
+            word = match.group(0).lower()
+            if re.search(r"\band\s+$", self.text[max(0, match.start() - 6):match.start()]):
+                continue  # "X joined Bilibili in 2014, and she was later named ...": `conjoined` reads those
+            person = self.refer(match.start(), word if word in ("he", "she") else "he")
+            if person is None:
+                continue
+            mention = Mention(person, match.group(0), match.start(), match.end(), sentence_of(match.start()))
+            if word in ("he", "she") or self._appointing_verb(mention) is not None:
+                out.append(mention)  # not "her job", "told him": no title follows those
+        return out
+
+    def _clause_end(self, pos: int) -> int:
+        ends = [e for e in (self.text.find(". ", pos), self.text.find("\n", pos), self.text.find("; ", pos)) if e >= 0]
+        return min(ends or [len(self.text)])
+
+    def _title_phrase(self, start: int) -> str:
+        rest = self.text[start:start + 140]
+        cut = _TITLE_CUT.search(rest)
+        return rest[:cut.start()] if cut else rest
+
+    def as_title(self, mention: Mention) -> Found | None:
+        """'joined Tencent in 2005 as a product manager', 'keeps his job as chairman of Fusion Bank', 'sits on the
+        board of Fusion Bank as a non-executive director': a title after 'as' in the person's own clause; with no
+        organisation of its own, the one the clause names before 'as'."""
+        if self._appointing_verb(mention) is not None:
+            return None  # "Momo appointed Wang Li as chief executive": `appointed` reads it, with the appointer
+        if re.search(r"\b(?:with|starring|featuring)\s+$", self.text[max(0, mention.start - 12):mention.start]):
+            return None  # "a drama with Yang Yang as a professional gamer": a part played
+        end = self._clause_end(mention.end)
+        not_as = self.rules.words("roles", "not_as")
+        for match in _AS.finditer(self.text, mention.end, end):
+            between = self.text[mention.end:match.start()]
+            if any(mention.end <= p.start < match.start() for p in self.people) or re.search(r"[\"“”]", between):
+                return None  # another person's clause, or a quotation
+            if any(w.lower().strip(",") in not_as for w in between.split()[-1:]) or \
+                    any(w.lower() in not_as for w in between.split() if w.lower() not in ("as", "so", "just", "far")):
+                continue
+            start = match.end()
+            phrase = self._title_phrase(start)
+            if not phrase.strip() or len(phrase.split()) > 10:
+                continue
+            pairs = self._split_titles(phrase, start)
+            if not pairs:
+                continue
+            # "joined Tencent in 2005 as", not "joined from Microsoft as": the organisation left is not the title's
+            named = next((m.entity for m in reversed(self.employers) if mention.end <= m.start and m.end <= match.start()
+                          and not re.search(r"\bfrom\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])), None)
+            return [(t, o or named) for t, o in pairs], mention.start, start + len(phrase), "words: name ... as the title"
+        return None
+
+    def _appointing_verb(self, mention: Mention) -> int | None:
+        """Where a verb of appointment just before the name starts ('named [him]', 'appointed [Wang Li]')."""
+        appointing = "|".join(re.escape(w) for w in sorted(self.rules.words("roles", "appointing_verbs")))
+        window = max(self._sentence_start(mention.start), mention.start - 20)
+        verb = re.search(rf"\b(?:{appointing})\s+$", self.text[window:mention.start])
+        return window + verb.start() if verb else None
+
+    def appointed(self, mention: Mention) -> Found | None:
+        """'Tencent named Dowson Tong head of CSIG', 'named him editor-in-chief of QQ.com', 'appointed Wang Li as
+        chief executive': the title after the person a verb of appointment names; with no organisation of its
+        own, the one that appoints (named before the verb in the sentence)."""
+        verb = self._appointing_verb(mention)
+        if verb is None:
+            return None
+        opening = self._sentence_start(mention.start)
+        lead = re.match(r"\s+(?:as\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])", self.text[mention.end:mention.end + 20])
+        if lead is None:
+            return None
+        start = mention.end + lead.end()
+        phrase = self._title_phrase(start)
+        if not phrase.strip() or len(phrase.split()) > 10:
+            return None
+        pairs = self._split_titles(phrase, start)
+        if not pairs:
+            return None
+        named = next((m.entity for m in reversed(self.employers) if opening <= m.start and m.end <= verb), None)
+        return [(t, o or named) for t, o in pairs], mention.start, start + len(phrase), \
+            "words: a verb of appointment names the person the title"
+
     # -- after the name -----------------------------------------------------------------------------------------
 
     def listed_under(self, mention: Mention) -> Found | None:
@@ -535,9 +637,9 @@ class _RoleFinder:
             return None
         return pairs, mention.start, start + len(phrase), "words: name ..., and he / she is the title"
 
-    def after(self, mention: Mention) -> Found | None:
+    def after(self, mention: Mention, pronoun: bool = False) -> Found | None:
         """'Name, [a|the] title[s] [of|at|for Org],', 'Name, who is also the title,' and 'Name is / was named /
-        became [the] title [of Org]'."""
+        became [the] title [of Org]'; after a pronoun only the clauses ('he became ...', '..., where he was ...')."""
         right = self.text[mention.end:mention.end + 200]
         age = re.match(r",\s*\d{2},(?=\s)", right)  # "Tang Yan, 35, the founder of Momo": the age is no title
         if age:
@@ -560,15 +662,17 @@ class _RoleFinder:
         if copula:
             start = mention.end + copula.end()
             rest = self.text[start:start + 140]
-            cut = re.search(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|and is"
-                            r"|and (?:will|would|was|has|had|takes?|took|then)|but|while|effective|on [A-Z])\b", rest)
-            phrase = rest[:cut.start()] if cut else rest
+            phrase = self._title_phrase(start)
             listed = _TITLE_LIST.match(rest)
             if listed and all(self._is_title(part.split()) for part in re.split(r",\s*(?:and\s+)?|\s+and\s+",
                                                                            listed.group(0)) if part):
                 phrase = listed.group(0)  # "is a singer, actress and designer"
             if phrase.strip() and len(phrase.split()) <= 10:
                 pairs = self._split_titles(phrase, start)
+                where = re.search(r",\s+where\s+$", self.text[max(0, mention.start - 12):mention.start])
+                if pairs and pronoun and where:  # "NetEase, where he was the product leader"
+                    org = next((m.entity for m in reversed(self.employers) if m.end <= mention.start - 8), None)
+                    pairs = [(t, o or org) for t, o in pairs]
                 if pairs:
                     return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
         where = _WHERE_HE_WAS.match(right)
@@ -580,6 +684,8 @@ class _RoleFinder:
             if pairs:
                 return [(t, o or org) for t, o in pairs], mention.start, mention.end + where.end(), \
                     "words: at X, where he was the title"
+        if pronoun:
+            return None
         bracket = re.match(r"\s*[(（]\s*((?:the\s+|an?\s+)?[a-zA-Z][^()（）]{1,80}?)\s*[)）]", right)
         if bracket:  # "Tang Yan (chief executive of Momo)"
             start = mention.end + bracket.start(1)
@@ -641,6 +747,7 @@ def _normal_title(title: str) -> str:
     own phrase ('head of Asian partnerships')."""
     title = re.sub(r"^(?:mr|ms|mrs|dr)\.?\s+", "", title.strip(" ,"), flags=re.IGNORECASE)
     title = re.sub(r"^(?:and|or)\s+", "", title)
+    title = re.sub(r"^first\s+(?=(?:vice|deputy|executive)\s)", "", title, flags=re.IGNORECASE)  # "its first vice president"
     words = title.split()
     of = next((i for i, w in enumerate(words) if w.lower() == "of"), len(words))
     return " ".join(w if (w.isupper() and len(w) <= 4) or (i > of and w[:1].isupper()) else w.lower()
