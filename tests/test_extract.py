@@ -510,6 +510,18 @@ def test_titles_after_as_an_appointment_and_a_pronoun(extractor):
     assert not any(person == "Wu Lei" for person, _, _ in got), got
 
 
+def test_a_press_release_and_its_defined_company(extractor):
+    body = ('BEIJING, China, March 1, 2023 -- Huya Inc. (NYSE: HUYA) ("Huya" or the "Company"), a game live '
+            'streaming platform, today announced changes. Tencent owns most of its shares. Ms. Lin Mei, the '
+            "Company's chief operating officer, will succeed Mr. Zhao Yang as chief executive officer. Mr. Zhao, "
+            "who co-founded the Company in 2014, will remain a director.")
+    x = extractor.extract(Article(id="release", title="Huya announces", body=body, source="test"))
+    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+           for r in x.roles}
+    assert {("Lin Mei", "chief operating officer", "Huya"), ("Lin Mei", "chief executive officer", "Huya"),
+            ("Zhao Yang", "chief executive officer", "Huya"), ("Zhao Yang", "co-founder", "Huya")} <= got, got
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

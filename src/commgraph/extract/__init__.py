@@ -249,6 +249,16 @@ _ACCORDING_TO = re.compile(r"\b(?:according to|data from|figures from|a survey b
                            r"(?:[\w-]+\s+){0,3}\Z", re.IGNORECASE)
 
 
+# 'Momo Inc. (Nasdaq: MOMO) ("Momo" or the "Company")': a press release defines "the Company" once, after the name
+_DEFINED_COMPANY = re.compile(r"(?:,?\s+(?:Inc|Ltd|Corp|Co|Group|Holdings|Limited|Plc)\.?)?\s*"
+                              r"(?:[(（][^()（）]{0,30}[)）]\s*)?[(（][^()（）]{0,60}?\b(?:the\s+)?[\"“]Company[\"”]\s*[)）]")
+
+
+def _defined_company(text: str, ordered: list[Mention]) -> str | None:
+    """The entity a press release defines as "the Company", if it does."""
+    return next((m.entity for m in ordered if _DEFINED_COMPANY.match(text, m.end)), None)
+
+
 def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules: Rules,
               topics: dict[str, str | None] | None = None,
               sentence_of: Callable[[int], int] = lambda pos: 0,
@@ -263,6 +273,7 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
     # "According to QuestMobile, its monthly active users ...": the source of a statement is not what it is about
     sources = {m.start for m in ordered if _ACCORDING_TO.search(text, max(0, m.start - 40), m.start)}
     starts = [m.start for m in ordered]
+    defined = _defined_company(text, ordered)
 
     def refer(pos: int, words: str) -> str | None:
         if words.startswith("<topic"):
@@ -270,6 +281,8 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
         types = references.get(words.lower())
         if not types:
             return None
+        if defined and words.lower() == "the company":
+            return defined  # 'Momo Inc. ("Momo" or the "Company")': a press release's defined term
         # "the company" / "the group" is the organisation the article is about; "its" / "the platform" its topic
         if words in ("we", "our", "us"):
             return (topics or {}).get("<topic>")

@@ -42,6 +42,8 @@ _PUBLIC_OFFICES = {"premier", "vice premier", "prime minister", "minister", "gov
 # Words that name a part of a company inside a title run ("business group president", "division head").
 _UNITS = {"group", "division", "department", "unit", "bureau"}
 _PRONOUNS = {"he", "she", "him", "her"}
+# The end of a sentence or clause: not the full stop of "Mr." or "Inc."
+_CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)\.\s|\n|;\s")
 # "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
 _AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
 # Where a title phrase after a verb ends.
@@ -447,8 +449,8 @@ class _RoleFinder:
         return out
 
     def _clause_end(self, pos: int) -> int:
-        ends = [e for e in (self.text.find(". ", pos), self.text.find("\n", pos), self.text.find("; ", pos)) if e >= 0]
-        return min(ends or [len(self.text)])
+        end = _CLAUSE_END.search(self.text, pos)
+        return end.start() if end else len(self.text)
 
     def _title_phrase(self, start: int) -> str:
         rest = self.text[start:start + 140]
@@ -467,7 +469,12 @@ class _RoleFinder:
         not_as = self.rules.words("roles", "not_as")
         for match in _AS.finditer(self.text, mention.end, end):
             between = self.text[mention.end:match.start()]
-            if any(mention.end <= p.start < match.start() for p in self.people) or re.search(r"[\"“”]", between):
+            others = [p for p in self.people if mention.end <= p.start < match.start()]
+            # "Li Wang will succeed Yan Tang as chief executive officer": the title is the successor's too
+            succeeds = len(others) == 1 and re.search(r"\b(?:succeed|succeeds|replace|replaces|takes? over from|"
+                                                      r"took over from)\s+(?:Mr\.?\s+|Ms\.?\s+)?$",
+                                                      self.text[mention.end:others[0].start])
+            if (others and not succeeds) or re.search(r"[\"“”]", between):
                 return None  # another person's clause, or a quotation
             if any(w.lower().strip(",") in not_as for w in between.split()[-1:]) or \
                     any(w.lower() in not_as for w in between.split() if w.lower() not in ("as", "so", "just", "far")):
@@ -692,13 +699,13 @@ class _RoleFinder:
             pairs = self._split_titles(bracket.group(1), start)
             if pairs:
                 return pairs, mention.start, mention.end + bracket.end(), "words: title in brackets after the name"
-        founded = re.match(r",\s+who\s+(?:co-?)?founded\s+(?:the\s+)?", right)
+        founded = re.match(r",\s+who\s+(co-?)?founded\s+(?:the\s+)?", right)
         if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
             target_start = mention.end + founded.end()
             org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None) \
                 or self._org_reference("the " + (right[founded.end():].split() or [""])[0], target_start)
             rest_match = re.match(r"[^,;.]*?\band\s+(?:is|was)\s+", right[founded.end():])
-            pairs = [("founder", org)]
+            pairs = [("co-founder" if founded.group(1) else "founder", org)]
             if rest_match:
                 more_start = target_start + rest_match.end()
                 more = self.text[more_start:more_start + 120]
@@ -734,7 +741,8 @@ class _RoleFinder:
             return None
         first = phrase.split()[0]
         if first[0].isupper() and not self._org_in(start, start + len(first) + 1) and first.lower() not in self.heads \
-                and not any(first.lower() == h.split()[0] for h in self.heads):
+                and not any(first.lower() == h.split()[0] for h in self.heads) \
+                and not re.fullmatch(r"(?:company|firm|group)['’]s", first.lower()):  # "the Company's president"
             return None  # "Tang, Zhang and Li" or a place
         pairs = self._split_titles(phrase, start)
         if not pairs:
