@@ -137,6 +137,40 @@ def test_closing_stops_the_children_even_when_one_hangs(settings, extractor, mon
     assert not any(child.process.is_alive() for child in children)
 
 
+def test_the_child_extracts_on_while_the_parent_is_not_reading(settings, extractor, monkeypatch):
+    """A parent busy writing an article out does not hold the child up: with extractions bigger than the pipe
+    holds (64 KB), the child goes on to the third article before the parent has read the second."""
+    import pickle
+
+    from commgraph.extract import extract_in_processes
+    from commgraph.sources import Article
+
+    asked = settings.data_dir.parent / "asked"
+    real = extractor.extract_many
+
+    def extract_many(articles):
+        for n, extraction in enumerate(real(articles), 1):
+            yield extraction
+            asked.write_text(str(n))  # the child came back for the next one: it has handed article n over
+
+    monkeypatch.setattr(extractor, "extract_many", extract_many)
+    body = " ".join(GOOD.format(n=n % 9 + 1) for n in range(400))
+    articles = [Article(id=f"big{n}", title="Big report", body=body, source=f"big{n}.txt") for n in range(3)]
+    extractions = extract_in_processes(settings.model, str(settings.rules_path), articles, 1, timeout=120,
+                                       extractor=extractor)
+    try:
+        first = next(extractions)  # from here on this process reads nothing until the child has asked again
+        assert len(pickle.dumps(first)) > 1 << 16
+        deadline = time.monotonic() + 60
+        while (not asked.exists() or asked.read_text() != "2") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert asked.read_text() == "2", "the child waited for this process to read its second extraction"
+        assert [first.article.id, *(e.article.id for e in extractions)] == ["big0", "big1", "big2"]
+        assert not extractions.failures
+    finally:
+        extractions.close()
+
+
 @pytest.mark.parametrize("limit", [50, 1000])
 def test_pieces_join_back_to_the_text(limit):
     from commgraph.extract.pieces import split_pieces
