@@ -522,6 +522,13 @@ def test_a_press_release_and_its_defined_company(extractor):
             ("Zhao Yang", "chief executive officer", "Huya"), ("Zhao Yang", "co-founder", "Huya")} <= got, got
 
 
+def test_a_company_noun_as_subject_is_who_not_what(extractor):
+    body = "Zhihu answers questions. The Beijing-based company lost 1.1 billion yuan in 2020."
+    x = extractor.extract(Article(id="noun", title="Zhihu results", body=body, source="test"))
+    figure = next(f for f in x.figures if f.value == 1.1e9)
+    assert x.entities[figure.subject].name == "Zhihu" and figure.canonical == "net income", figure
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -262,6 +262,12 @@ class _Reader:
             # sentence already gave, or else what the verb says
             named = self.entity_at(head.idx, head.idx + len(head))
             metric = ""
+        elif head is not None and head.dep_ in ("nsubj", "nsubjpass") and head.i not in (span.root.head.i, span.root.i) \
+                and head.lower_ in (self.company_nouns | self.platform_nouns) - {"business", "group"} \
+                and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in head.children) \
+                and not any(c.dep_ == "prep" for c in head.children):
+            # "The Shanghai-based company lost 1.2 billion yuan": the company is who, the verb says what
+            named, metric = self._key_of(head, set()), ""
         if growth and metric and same_sentence and _APPOSED_CHANGE.fullmatch(
                 self.text[same_sentence[-1].end:span.start_char]):
             # "Users sent 45 billion messages a day, 18% more than a year earlier": the change of the figure
