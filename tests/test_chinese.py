@@ -482,3 +482,26 @@ def test_an_english_name_in_brackets_is_the_person_everywhere(chinese):
     zh = chinese.extract(_article("标题\n\n腾讯公司副总裁郄小虎（Tiger）接任负责人。殷宇说，之后的工作将交给Tiger。"))
     assert "Tiger" in zh.entities["person/qie-xiaohu"].aliases
     assert not [e for e in zh.entities.values() if e.type == "Product"], zh.entities
+
+
+def test_names_cued_by_a_verb_of_appointment_and_titles_after_them(chinese):
+    """A name before 不再担任 / 目前任 / 为 / 作为 and a title is a person; titles at further organisations
+    joined by 、 / 以及, the company owned (旗下的), titles shared by two names joined by 和; what a person
+    reports after a speech verb is none of their titles."""
+    body = ("标题\n\n微博宣布，贺一鸣不再担任首席行政官一职，改任荣誉顾问。邹启明目前任微博首席技术官，吕佳为首席信息官。"
+            "现任腾讯公司副总裁程远和赖海峰将不再担任公司副总裁。程远此前兼任腾讯集团副总裁、阅文集团CEO以及腾讯影业CEO。"
+            "赖海峰作为腾讯集团副总裁，出任腾讯旗下的富融银行董事长。张小龙透露，公司正在寻找人选出任微信事业群CFO。")
+    roles = _roles(chinese.extract(_article(body)))
+    assert {("贺一鸣", "首席行政官", "微博"), ("贺一鸣", "荣誉顾问", "微博"), ("邹启明", "首席技术官", "微博"),
+            ("吕佳", "首席信息官", "微博"), ("赖海峰", "副总裁", "腾讯集团"), ("程远", "CEO", "阅文集团"),
+            ("程远", "CEO", "腾讯影业"), ("赖海峰", "董事长", "富融银行")} <= roles, roles
+    assert not [r for r in roles if r[0] == "张小龙"], roles
+
+
+def test_hong_kong_decimal_points_and_multiples_before_their_classifier(chinese):
+    figures = _figures(chinese, "集團營業額增加1﹒2倍至7﹒91億元。")
+    assert figures["1﹒2倍"][:3] == (120, "revenue", True) and figures["7﹒91億元"][0] == 7.91e8
+
+
+def test_the_company_a_broker_rates_is_the_subject(chinese):
+    assert set(_subjects(chinese, "高盛对腾讯维持“买入”评级，目标价从701港元上调至770港元。").values()) == {"腾讯"}

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..sources import Article
-from .chinese_text import _HAN_CHAR, HAN, Facts, Vocabulary, to_simplified
+from .chinese_text import _HAN_CHAR, HAN, Facts, Vocabulary, normalise_numbers, to_simplified
 from .entities import entity_key
 from .model import Entity, Extraction, Mention, Sentence
 from .rules import KnownEntity, Rules
@@ -130,7 +130,7 @@ class ChineseExtractor:
         from .chinese_people import extract_quotes, extract_roles
 
         text = article.body
-        simple = to_simplified(text)
+        simple = normalise_numbers(to_simplified(text))
         doc = self.nlp(simple)
         sentences = _sentences(doc, text)
         starts = [s.start for s in sentences]
@@ -289,8 +289,13 @@ class _Found:
                 names.add(word if word[-1] not in self.vocab.never_end else word[:-1])
         # "张伟先生", "李娜女士"; "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": a name before a
         # courtesy title, or before 是 / 担任 with a job title in the same clause
-        for match in re.finditer(rf"(?<![{HAN}])([{HAN}]{{2,4}}?)(?:先生|女士)|(?:^|(?<=[，,。；：“\n]))([{HAN}]{{2,4}}?)"
-                                 rf"(?:是|担任|出任|现任|曾任)(?=[^，。；\n]{{0,20}}?(?:{self.vocab.titles.pattern}))",
+        # ("陈一丹不再担任首席行政官", "许晨晔为首席信息官", "赖智明作为腾讯集团副总裁": an adverb and any verb
+        # of appointment, chinese.toml [titles] appointments)
+        # (a bare 任 only after an adverb: "曾兼任" is no name 曾兼)
+        verbs = "|".join(filter(None, (f"(?:{self.vocab.adverbs})任|是|为|作为|担任",
+                                       self.vocab.appointments.pattern.replace("(?!)", ""))))
+        for match in re.finditer(rf"(?<![{HAN}])([{HAN}]{{2,4}}?)(?:先生|女士)|(?:^|(?<=[，,。；：“\n和、与及]))([{HAN}]{{2,4}}?)"
+                                 rf"(?:(?:{self.vocab.adverbs})?(?:{verbs}))(?=[^，。；\n]{{0,20}}?(?:{self.vocab.titles.pattern}))",
                                  simple):
             start = match.start(1) if match.group(1) else match.start(2)
             name = self._name_at(start)

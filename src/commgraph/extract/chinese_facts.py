@@ -104,7 +104,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         if after_word and not growth_word:  # "净利润实现了152%的增长": the change is named after the number
             growth_word = after_word
         value, unit = quantity.value, quantity.unit
-        if number.endswith("倍") and value is not None:
+        # "增长1.2倍": the digits match before their classifier 倍, which makes the number a multiple all the same
+        if (number.endswith("倍") or cls == "倍") and value is not None:
             if growth_word:  # 增长了两倍: up 200 %
                 value, unit = value * 100, "percent"
             else:
@@ -493,14 +494,22 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
 _SOURCE_AFTER = re.compile(r"(?:给出的|的数据|数据显示|报告显示|的报告|发布的|的估算|估算|估计|预计|统计|测算|的统计|显示"
                            r"|的调研|调研|的监测|监测"
                            # "华泰证券11月24日发布研究报告": a broker's note on the company it covers
-                           r"|(?:\d{1,2}月\d{1,2}日|今日|昨日|近日)?(?:发布|发表)了?(?:最新)?(?:的)?(?:研究报告|研报|报告))")
+                           r"|(?:\d{1,2}月\d{1,2}日|今日|昨日|近日)?(?:发布|发表)了?(?:最新)?(?:的)?(?:研究报告|研报|报告)"
+                           # "高盛对腾讯维持“买入”评级", "中金维持腾讯跑赢行业评级": a broker rating a company
+                           r"|(?:对[^，。；]{1,12}?)?(?:维持|给予|重申|首予|首次给予|上调|下调)[^，。；]{0,12}?评级)")
 _SOURCE_BEFORE = re.compile(r"(?:据|根据|来自)$")
 
 
 def _is_source(simple: str, mention: Mention) -> bool:
-    """The mention names where a figure comes from (a research firm, a data service), not what it measures."""
+    """The mention names where a figure comes from (a research firm, a data service), not what it measures; the
+    company a broker rates ("高盛对腾讯维持…评级", "维持快手“买入”评级") is what it measures."""
+    if _RATED.search(simple, max(0, mention.start - 4), mention.start):
+        return False
     return bool(_SOURCE_AFTER.match(simple, mention.end) or _SOURCE_BEFORE.search(simple, max(0, mention.start - 2),
                                                                                   mention.start))
+
+
+_RATED = re.compile(r"(?:对|维持|给予|重申|首予|首次给予|覆盖)$")
 
 
 def _date_of(simple: str, start: int, clause_start: int, article_date: str | None, year: int | None) -> str | None:

@@ -139,8 +139,15 @@ def extract_roles(facts: Facts) -> list[Role]:
                               end=max(title_end, person.end), method="zh: title before name"))
 
     persons = [m for m in mentions if facts.type_of(m.entity) == "Person"]
-    for person in persons:
+    titled: dict[int, list[tuple[int, int, str | None, int | None]]] = {}  # titles read before each mention
+    for n, person in enumerate(persons):
         pos = person.start
+        previous = persons[n - 1] if n else None
+        if previous is not None and simple[previous.end:person.start] in ("和", "、", "与", "及") \
+                and _chain_ending(simple, person.start, vocab) is None:
+            # "腾讯公司副总裁程武和赖智明": the titles before the first name are the second's too
+            for title_start, title_end, org, lead in titled.get(previous.start, []):
+                add(person, title_start, title_end, org, lead=lead)
         while True:
             while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
                 pos -= 1
@@ -165,6 +172,7 @@ def extract_roles(facts: Facts) -> list[Role]:
             elif org is None and org_mention is None and _corporate(simple[title_start:pos], vocab):
                 org = context_org(title_start)  # a bare 总裁 is at the company the article is about
             add(person, title_start, pos, org, lead=lead)
+            titled.setdefault(person.start, []).append((title_start, pos, org, lead))
             pos = org_mention.start if org_mention is not None else title_start
             if simple[pos - 1:pos] in ("、", "，", "和", "及") and _chain_ending(simple, pos - 1, vocab) is not None:
                 pos -= 1
@@ -185,12 +193,23 @@ def extract_roles(facts: Facts) -> list[Role]:
         # "汤道生是腾讯的高级执行副总裁", "王力担任陌陌首席运营官": the title after the name; "张楠不再担任这一
         # 职务，改任剪映负责人", "韩尚佑接任抖音CEO，同时兼任抖音电商总裁": a verb of appointment in the clauses
         # after the name, up to the next person named or the sentence's end (the person is their subject)
-        verbs = [person.end + 1] if simple[person.end:person.end + 1] in ("是", "任") else []
+        # "许晨晔为首席信息官", "张志东目前任腾讯首席技术官", "赖智明作为腾讯集团副总裁"
+        direct = re.match(rf"(?:{vocab.adverbs})?(?:是|为|作为|任)", simple[person.end:person.end + 8])
+        verbs = [person.end + direct.end()] if direct else []
         limit = min([m.start for m in persons if m.start >= person.end][:1] + [_sentence_end(simple, person.end)])
+        speech = vocab.speech.search(simple, person.end, limit)
+        if speech is not None and not direct:
+            limit = speech.start()  # "张小龙透露，公司正在寻找人选出任CFO": what is reported is no title of his
         verbs += [v.end() for v in vocab.appointments.finditer(simple, person.end, limit)]
-        for pos in sorted(set(verbs)):
+        queue = sorted(set(verbs))
+        while queue:
+            pos = queue.pop(0)
             pos += 1 if simple.startswith("了", pos) else 0
             org_mention = next((m for m in mentions if m.start == pos and organisation(m)), None)
+            owned = re.match(r"旗下的?", simple[org_mention.end:]) if org_mention is not None else None
+            if owned:  # "出任腾讯旗下的富融银行董事长": the company owned
+                org_mention = next((m for m in mentions if m.start == org_mention.end + owned.end()
+                                    and organisation(m)), org_mention)
             reference = None if org_mention else next((r for r in vocab.role_references if simple.startswith(r, pos)), None)
             title_from = org_mention.end if org_mention is not None else pos + len(reference or "")
             title_from += 1 if simple.startswith("的", title_from) else 0
@@ -207,6 +226,10 @@ def extract_roles(facts: Facts) -> list[Role]:
             else:
                 org = None
             add(person, chain.start(), chain.end(), org, lead=title_from if lead != title_from else None)
+            # "兼任腾讯集团副总裁、阅文集团CEO以及腾讯影业CEO": titles at further organisations, joined
+            joiner = re.match(r"、|以及|及|和|与", simple[chain.end():chain.end() + 2])
+            if joiner and any(m.start == chain.end() + joiner.end() and organisation(m) for m in mentions):
+                queue.insert(0, chain.end() + joiner.end())
         bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
         if bracket:
             close = simple.find("）", person.end)
@@ -280,7 +303,7 @@ def _descriptor_end(facts: Facts, pos: int, limit: int) -> int:
 def _title_ends(simple: str, pos: int) -> bool:
     """Whether a title read after a verb ends there, not inside a longer word ("负责人" of "负责人员")."""
     return not re.match(f"[{HAN}A-Za-z]", simple[pos:pos + 1]) or simple.startswith(
-        ("一职", "职务", "职位", "兼", "并", "同时", "向", "的职", "及", "和"), pos)
+        ("一职", "职务", "职位", "兼", "并", "同时", "向", "的职", "及", "以及", "和", "与"), pos)
 
 
 def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int | None:

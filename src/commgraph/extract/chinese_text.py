@@ -26,6 +26,7 @@ class Vocabulary:
     academic: frozenset[str]
     external_titles: tuple[str, ...]
     appointments: re.Pattern
+    adverbs: str
     role_references: tuple[str, ...]
     speech: re.Pattern
     fillers: tuple[str, ...]
@@ -64,6 +65,7 @@ class Vocabulary:
             joiners=joiners, academic=frozenset(titles.get("academic", [])),
             external_titles=tuple(titles.get("external", [])),
             appointments=re.compile(alternation(titles.get("appointments", [])) or "(?!)"),
+            adverbs=alternation(titles.get("adverbs", [])),
             role_references=tuple(sorted(titles.get("references", []), key=len, reverse=True)),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
             fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
@@ -91,6 +93,17 @@ def _converter():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+# Hong Kong wires write decimal points as ﹒ or ．("7﹒91億元"), some pages full-width digits: read as ASCII, one
+# character for one, so offsets stay valid
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_DECIMAL_POINT = re.compile(r"(?<=\d)[﹒．](?=\d)")
+
+
+def normalise_numbers(simple: str) -> str:
+    """Full-width digits and the small or full-width decimal point between digits as ASCII, length unchanged."""
+    return _DECIMAL_POINT.sub(".", simple.translate(_DIGITS))
 
 
 def to_simplified(text: str) -> str:
