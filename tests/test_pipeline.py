@@ -311,3 +311,20 @@ def test_a_second_concurrent_ingest_exits_with_its_own_status(tmp_path):
                                            str(FIXTURES / "articles")])
     assert result.exit_code == EXIT_LOCKED == 75
     assert "ingest already running" in result.output
+
+
+def test_compact_publishes_the_same_graph_in_compacted_files(settings, extractor, monkeypatch):
+    """`ingest --compact` with nothing to change still publishes a generation, its store compacted, holding
+    exactly the quads and index of the one before; a plain re-ingest of nothing publishes none."""
+    from commgraph.check import check_generation
+
+    ingest([SEED], settings, extractor=extractor)
+    before = quads(settings)
+    calls = []
+    original = EmbeddedStore.optimize
+    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: (calls.append(1), original(self)))
+    assert ingest([], settings, extractor=extractor).generation is None and not calls
+    report = ingest([], settings, extractor=extractor, compact=True)
+    assert report.generation == 2 and calls == [1]
+    assert quads(settings) == before and hits(settings, "interest tribes") == [SEED_ID]
+    assert check_generation(settings, shacl=False) == []

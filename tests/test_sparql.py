@@ -135,6 +135,16 @@ def test_unacceptable_format_is_406():
         choose_format("SELECT", [], "turtle")
 
 
+def test_select_json_of_a_term_shared_by_rows_and_columns():
+    """serialize_select encodes each term dict once (workers share one per distinct term): the same dict in
+    two columns and many rows still comes out under each column's name."""
+    name = {"type": "literal", "value": "Tencent \"QQ\"", "xml:lang": "en"}
+    iri = {"type": "uri", "value": "http://example.org/e/1"}
+    body = serialize_select(["a", "b"], [[name, name], [iri, name], [None, iri], [name, None]], "json", False)
+    assert json.loads(body) == {"head": {"vars": ["a", "b"]}, "results": {"bindings": [
+        {"a": name, "b": name}, {"a": iri, "b": name}, {"b": iri}, {"a": name}]}}
+
+
 def test_select_json_marks_truncation():
     body = serialize_select(["x"], [[{"type": "literal", "value": "a"}], [None]], "json", truncated=True)
     data = json.loads(body)

@@ -123,17 +123,19 @@ def _print_report(report, report_file: Path | None) -> None:
               help="Fetch the items of this RSS or Atom feed not fetched before (repeatable).")
 @click.option("--urls", "url_lists", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Fetch the URLs in this file, one a line, not fetched before (repeatable).")
+@click.option("--compact", is_flag=True, help="Compact the graph store's files for reading, even when no article "
+                                              "changed (after many small ingests).")
 @click.pass_obj
 def ingest(obj: _Context, paths: tuple[str, ...], rebuild: bool, rebuild_if_due: bool, report_file: Path | None,
-           feeds: tuple[str, ...], url_lists: tuple[Path, ...]) -> None:
+           feeds: tuple[str, ...], url_lists: tuple[Path, ...], compact: bool) -> None:
     """Add new, update changed and skip unchanged articles from PATHS (files, folders, '-' for stdin; default
     corpus/ unless a feed or URL list is given), and from the web with --feed / --urls."""
     from .pipeline import ingest as run_ingest
 
     settings = obj.settings()
-    default = () if feeds or url_lists else ("corpus",)
+    default = () if feeds or url_lists or compact else ("corpus",)
     report = run_ingest(paths or default, settings, rebuild=rebuild, rebuild_if_due=rebuild_if_due,
-                        progress=_progress, feeds=feeds, url_lists=url_lists)
+                        progress=_progress, feeds=feeds, url_lists=url_lists, compact=compact)
     _print_report(report, report_file or settings.data_dir / "last-ingest.json")
     if report.failed:
         sys.exit(1)

@@ -247,12 +247,27 @@ def term_json(term) -> dict:
 
 def serialize_select(variables: list[str], rows: list[list[dict | None]], fmt: str, truncated: bool) -> bytes:
     if fmt == "json":
-        bindings = [{v: t for v, t in zip(variables, row) if t is not None} for row in rows]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        # Each binding is encoded once per term dict: rows that share a dict (workers.run_task makes one per
+        # distinct term) share its text; one json.dumps of the whole document was 15-20 ms for 1,000 rows.
+        names = [json.dumps(v, ensure_ascii=False) + ":" for v in variables]
+        encoded: dict[int, str] = {}  # id of a term dict (alive in `rows` throughout) -> '"var":{...}'
+        bindings = []
+        for row in rows:
+            parts = []
+            for name, t in zip(names, row):
+                if t is not None:
+                    text = encoded.get(id(t))
+                    if text is None or not text.startswith(name):
+                        text = encoded[id(t)] = name + json.dumps(t, ensure_ascii=False)
+                    parts.append(text)
+            bindings.append("{" + ",".join(parts) + "}")
+        head: dict = {"vars": variables}
+        tail = ""
         if truncated:
-            doc["head"]["link"] = ["urn:commgraph:truncated"]
-            doc["truncated"] = True
-        return json.dumps(doc, ensure_ascii=False).encode()
+            head["link"] = ["urn:commgraph:truncated"]
+            tail = ',"truncated":true'
+        return (f'{{"head":{json.dumps(head, ensure_ascii=False)},"results":{{"bindings":[{",".join(bindings)}]}}'
+                f"{tail}}}").encode()
     if fmt == "xml":
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         out += [f'<variable name="{xml_escape(v)}"/>' for v in variables]

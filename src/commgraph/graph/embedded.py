@@ -171,6 +171,13 @@ class EmbeddedStore:
     def flush(self) -> None:
         self.ox.flush()
 
+    def optimize(self) -> None:
+        """Compact every file into RocksDB's last level (Oxigraph's `optimize`): a store written by many
+        ingests, updates and deletes keeps overlapping files on several levels, and every pattern lookup of a
+        query seeks in each. Measured on the 10,000-article bench store (14.1 M quads, 184 files, 4.3 GB -> 56
+        files, 2.7 GB, in 83 s): a lookup 35-60 -> 15-30 us, the relations example 160-250 -> 57-97 ms."""
+        self.ox.optimize()
+
     def export(self, fmt: str, graphs: Iterable[str] | None = None) -> bytes:
         """Serialise the whole dataset, or some named graphs, with Oxigraph's streaming serialisers."""
         if graphs is None:

@@ -70,6 +70,10 @@ class GraphStore(Queryable, Protocol):
         """Make every write durable."""
         ...
 
+    def optimize(self) -> None:
+        """Compact the store's files for reading (after a large ingest; seconds per million quads)."""
+        ...
+
     def close(self) -> None:
         """Release what the store holds open."""
         ...

@@ -193,6 +193,9 @@ class RemoteStore:
     def flush(self) -> None:
         """Every write is already committed by the server."""
 
+    def optimize(self) -> None:
+        """The server compacts its own files."""
+
     def close(self) -> None:
         """Nothing is held open."""
 
