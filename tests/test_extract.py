@@ -529,6 +529,14 @@ def test_a_company_noun_as_subject_is_who_not_what(extractor):
     assert x.entities[figure.subject].name == "Zhihu" and figure.canonical == "net income", figure
 
 
+def test_a_persons_followers_are_the_persons(extractor):
+    body = ("Li Ziqi posts cooking videos on Bilibili. She now reaches more than 8 million followers there, and "
+            "Feng Timo, a singer with 9 million followers, streams on Douyu.")
+    x = extractor.extract(Article(id="followers", title="Bilibili creators", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[8e6] == "Li Ziqi" and subjects[9e6] == "Feng Timo", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

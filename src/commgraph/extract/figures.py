@@ -233,6 +233,7 @@ class _Reader:
         self.hold_verbs = rules.words("figures", "hold_verbs")
         self.stake_nouns = rules.words("figures", "stake_nouns")
         self.object_verbs = rules.words("figures", "object_verbs")
+        self.people_metrics = rules.words("figures", "people_metrics")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -344,7 +345,8 @@ class _Reader:
             if named is None and span.root.dep_ == "nummod" and owner.i < span.start \
                     and any(c.dep_ == "case" for c in owner.children):
                 named = self._key_of(owner, set())
-        subject, how = (named, "named in the metric") if named else self._subject(span, about, metric)
+        subject, how = (named, "named in the metric") if named else \
+            self._subject(span, about, metric, people=canonical in self.people_metrics)
         holder = self._holder(span) if quantity.unit == "percent" and not growth else None
         if holder is not None:  # "Alibaba owns roughly 32% of Weibo": the stake is Alibaba's
             subject, how = holder, "the subject of a verb of holding"
@@ -697,14 +699,22 @@ class _Reader:
                 return self.refer(token.idx, f"the {token.lower_}")  # "the game had 3 million players"
         return None
 
-    def _subject(self, span: "Span", about: list["Token"], metric: str) -> tuple[str | None, str]:
+    def _subject(self, span: "Span", about: list["Token"], metric: str, people: bool = False) -> tuple[str | None, str]:
         """What the figure is about: an entity named in the metric phrase ("users of [QQ groups]", "[its]
         users"), else the subject of the clause or of the clauses it hangs from, else the nearest name before the
-        number in the sentence. A name that is the metric itself is not its subject; people are a last resort."""
+        number in the sentence. A name that is the metric itself is not its subject; people are a last resort,
+        unless the measure is one a person has (`people`: "He now uploads to more than 900,000 followers")."""
         metric_words = set(metric.lower().split())
         for token in about:
             if key := self._key_of(token, metric_words):
                 return key, "possessor or 'of' phrase of the metric"
+        described = span.root
+        for _ in range(4 if people else 0):  # "Feng Timo, a singer with 9 million followers,": the person described
+            if described.dep_ == "appos" and (key := self._key_of(described.head, metric_words)):
+                return key, "the name an apposition describes"
+            if described.head.i == described.i or described.pos_ in ("VERB", "AUX"):
+                break
+            described = described.head
         verb = span.root
         while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
@@ -725,7 +735,7 @@ class _Reader:
                     # any name inside it
                     appositions = [a for a in child.children if a.dep_ == "appos"]
                     for token in (child, *appositions, *child.subtree):
-                        if (key := self._key_of(token, metric_words)) and not key.startswith("person/"):
+                        if (key := self._key_of(token, metric_words)) and (people or not key.startswith("person/")):
                             return key, "subject of the clause"
             if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
                 break
