@@ -537,6 +537,14 @@ def test_a_persons_followers_are_the_persons(extractor):
     assert subjects[8e6] == "Li Ziqi" and subjects[9e6] == "Feng Timo", subjects
 
 
+def test_a_round_up_of_targets_is_about_the_stock(extractor):
+    body = ("Nomura has lowered its price target on Bilibili to $18 from $22 after the results, Nomura said. "
+            "Nomura analysts see slower growth. Jefferies has cut its target to $20 from $25.")
+    x = extractor.extract(Article(id="targets", title="Nomura turns cautious", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[18] == subjects[22] == subjects[20] == subjects[25] == "Bilibili", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

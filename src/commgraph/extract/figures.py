@@ -356,11 +356,18 @@ class _Reader:
         bought = self._bought(span) if quantity.currency and how != "named in the metric" else None
         if bought is not None:  # "paid 1.26 billion yuan for 30% of Hupu": the money is the price of Hupu's stake
             subject, how = bought, "the company a payment buys into"
-        if canonical == "price" and metric.lower().split()[-1:] and metric.lower().split()[-1] in _TARGETS \
-                and how != "named in the metric":
+        if canonical == "price" and metric.lower().split()[-1:] and metric.lower().split()[-1] in _TARGETS and (
+                how != "named in the metric" or any(t.lower_ in ("its", "their") for t in about)):
             # "HSBC lifted its price objective to $10.40": a broker's target is the price of the stock the note is
-            # about, not the broker's ("its" is the broker)
-            subject, how = self.refer(span.start_char, "<topic:employer>") or subject, "the stock a target is set for"
+            # about, not the broker's ("its" is the broker); "its price target on Weibo" names the stock
+            stock = self._target_stock(span)
+            earlier = next((f.subject for f in reversed(before) if f.subject and "a target is set on" in f.method), None)
+            if stock:
+                subject, how = stock, "the stock a target is set on"
+            elif earlier:  # "Citi has cut its target to $13 from $15": a round-up's stock, named with a target before
+                subject, how = earlier, "the stock a target was set on before"
+            else:
+                subject, how = self.refer(span.start_char, "<topic:employer>") or subject, "the stock a target is set for"
         if how == "nearest name before" and (quantity.currency or canonical in _COMPANY_METRICS) \
                 and (subject.startswith("place/") or canonical == "price"):
             # a place is not what money is about, nor is the broker named before a price target: the company
@@ -508,6 +515,19 @@ class _Reader:
                 key = self.entity_at(target.idx, target.idx + len(target))
                 if key and not key.startswith(("person/", "place/")):
                     return key
+        return None
+
+    def _target_stock(self, span: "Span") -> str | None:
+        """The company a price target is set 'on' or 'for' in the figure's sentence ('its price target on Weibo')."""
+        for token in span.sent:
+            if token.lower_ in _TARGETS:
+                # the parse may hang "on Weibo" on the verb: read the words after the target
+                after = re.match(r"\s+(?:on|for)\s+(?:the\s+)?", self.text[token.idx + len(token):token.idx + len(token) + 12])
+                if after:
+                    at = token.idx + len(token) + after.end()
+                    key = self.entity_at(at, at + 1)
+                    if key and not key.startswith(("person/", "place/")):
+                        return key
         return None
 
     def _lemma(self, token: "Token") -> str:
