@@ -505,3 +505,14 @@ def test_hong_kong_decimal_points_and_multiples_before_their_classifier(chinese)
 
 def test_the_company_a_broker_rates_is_the_subject(chinese):
     assert set(_subjects(chinese, "高盛对腾讯维持“买入”评级，目标价从701港元上调至770港元。").values()) == {"腾讯"}
+
+
+def test_from_to_levels_word_classifiers_and_a_name_inside_a_longer_word(chinese):
+    """从A增至B: B is measured as A; 位 of 位居 is no classifier; 中国移动互联网 is China's mobile internet."""
+    zh = chinese.extract(_article("标题\n\n知乎月活跃用户从去年同期的1.02亿增至1.09亿。抖音以7.8亿位居第一。"
+                                  "中国移动互联网月活跃用户规模达到12.35亿。"))
+    figures = {f.text: (f.canonical, zh.entities[f.subject].name if f.subject else None) for f in zh.figures}
+    assert set(figures) == {"1.02亿", "1.09亿", "7.8亿", "12.35亿"}, figures
+    assert figures["1.02亿"] == figures["1.09亿"] == ("monthly active users", "知乎")
+    assert figures["12.35亿"] == ("monthly active users", "中国")
+    assert "中国移动" not in {e.name for e in zh.entities.values()}

@@ -185,7 +185,7 @@ class _Found:
     def run(self) -> None:
         for ent in self.doc.ents:
             known = self.owner.alias_table.get(ent.ent_id_.lower()) or self.owner.alias_table.get(ent.text.lower())
-            if known is not None:
+            if known is not None and not self._ends_inside_a_word(ent.start_char, ent.end_char):
                 self._add(ent.start_char, ent.end_char, self._known(known))
         for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
                      self._events, self._quoted_products, self._legal_forms, self._apps, self._places,
@@ -246,10 +246,21 @@ class _Found:
         """Gazetteer names the ruler missed where jieba cut across them ("唐岩笑了笑" as 唐/岩笑): matched on
         the characters, longest first; a Latin name only between non-Latin characters."""
         for match in self.owner.gazetteer_pattern.finditer(self.simple):
-            if not self._covered(match.start(), match.end()):
-                known = self.owner.alias_table.get(match.group(0).lower())
+            start, end = match.span()
+            if self._ends_inside_a_word(start, end):  # "中国移动互联网": the shorter known name 中国 is meant
+                end = next((start + k for k in range(end - start - 1, 1, -1)
+                            if self.owner.alias_table.get(self.simple[start:start + k].lower()) is not None
+                            and not self._ends_inside_a_word(start, start + k)), start)
+            if end > start and not self._covered(start, end):
+                known = self.owner.alias_table.get(self.simple[start:end].lower())
                 if known is not None:
-                    self._add(match.start(), match.end(), self._known(known))
+                    self._add(start, end, self._known(known))
+
+    def _ends_inside_a_word(self, start: int, end: int) -> bool:
+        """Whether the name's last characters begin a longer common word ("中国移动互联网" is China's mobile
+        internet, not China Mobile: chinese.toml [names] words_across_a_name)."""
+        return any(self.simple.startswith(w, i) and i + len(w) > end
+                   for w in self.vocab.words_across_a_name for i in range(max(start + 1, end - len(w) + 1), end))
 
     # local aliases: 哔哩哔哩（下称“B站”）, 快手科技（Kuaishou Technology）------------------------------------------
     def _bracket_aliases(self) -> None:

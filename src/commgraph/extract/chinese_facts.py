@@ -41,6 +41,10 @@ _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, 
 _CLAUSE_VERBS = ("已经", "已", "首次", "首度", "破", "仍", "依然", "继续")
 # Verbs that name a price as they give it: 收报 / 收于 / 报收 (closed at), 开盘报 (opened at)
 _PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$")
+# From-to pairs: 从 (and a date with 的) before the first level, a verb of change with 至 / 到 between the two
+_FROM_BEFORE = re.compile(r"从(?:[^，。；]{0,10}?的)?$")
+_FROM_TO = re.compile(r"(?:增长|减少|下降|上升|提升|增加|扩大|缩小|回落|涨|跌|降|升|增|减|提高)?(?:至|到)"
+                      r"(?:\d{4}年(?:底|末|末的|底的|的)?)?(?:约|近|逾|超过)?")
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 # "7800万月活用户": a scaled number before a monthly or daily measure is no date
@@ -92,6 +96,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         end_text = end
         tail = match.group("tail") or ""
         cls = next((c for c in classifiers if simple.startswith(c, end + len(tail))), None)
+        if cls and tokens.word_at(end + len(tail), simple) not in (None, cls):
+            cls = None  # "以7.8亿位居第一": 位 starts the word 位居, no classifier
         if cls and not number.endswith(("%", "％")) and not (quantity.currency and cls == "人"):
             end_text = end + len(tail) + len(cls)  # "200多个"; (亿元 + 人民币 is no count of people)
             unit_word = next((u for u in units if simple.startswith(u, end_text)), None)
@@ -125,7 +131,12 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         conversion = re.search(r"(?:约合|折合|合)(?:人民币|美元|港元)?$", simple[max(0, start - 8):start])
         reached = before_figure is not None and re.fullmatch(
             r"(?:至|到|达到|达)(?:约|近|逾|超过)?(?:人民币|美元|港元)?", simple[before_figure.end:match.start()]) is not None
-        if reached and before_figure.growth and not growth_word:
+        # "月活跃用户从去年同期的1.02亿增至1.09亿", "从2018年的290万减少至2024年的60万": the second level of a
+        # from-to pair is measured as the first
+        from_to = before_figure is not None and not before_figure.growth and _FROM_BEFORE.search(
+            simple, max(clause_start, before_figure.start - 12), before_figure.start) is not None \
+            and _FROM_TO.fullmatch(simple[before_figure.end:match.start()]) is not None
+        if (reached and before_figure.growth or from_to) and not growth_word:
             # "同比增长17%至921亿元": the level the change led to
             metric, subject = before_figure.metric, before_figure.subject
         elif conversion and figures and figures[-1].sentence == sentence:
@@ -310,6 +321,7 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
         # "每月活跃的用户规模", "来自移动端的月活跃用户占比": a modifier with no name is part of the measure
         phrase = tail if named or re.search(r"(?:其|该公司|该平台|公司|平台|我国|全国)$", head) else head + tail
     phrase = re.sub(r"^(?:其|该公司|该平台|公司|的)", "", phrase)
+    phrase = re.sub(r"(?:从|由)的?$", "", phrase)  # "月活跃用户从去年同期的1.02亿": the measure ends before 从
     return _clean_metric(phrase)
 
 
@@ -326,6 +338,11 @@ class _Tokens(list):
     def __init__(self, items) -> None:
         super().__init__(items)
         self.starts = [t[0] for t in items]
+
+    def word_at(self, pos: int, simple: str) -> str | None:
+        """The token that starts at `pos`, or None."""
+        i = bisect.bisect_left(self.starts, pos)
+        return simple[self[i][0]:self[i][1]] if i < len(self) and self.starts[i] == pos else None
 
 
 def _token_starts(tokens) -> list[int]:

@@ -46,6 +46,7 @@ class Vocabulary:
     compound_surnames: frozenset[str]
     never_end: frozenset[str]
     not_names: frozenset[str]
+    words_across_a_name: tuple[str, ...]
     person_nouns: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
@@ -83,6 +84,7 @@ class Vocabulary:
             surnames=frozenset("".join(names.get("surnames", "").split())),
             compound_surnames=frozenset(names.get("compound_surnames", [])),
             never_end=frozenset(names.get("never_end", "")), not_names=frozenset(names.get("not_names", [])),
+            words_across_a_name=tuple(names.get("words_across_a_name", [])),
             person_nouns=tuple(names.get("person_nouns", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
