@@ -516,3 +516,18 @@ def test_from_to_levels_word_classifiers_and_a_name_inside_a_longer_word(chinese
     assert figures["1.02亿"] == figures["1.09亿"] == ("monthly active users", "知乎")
     assert figures["12.35亿"] == ("monthly active users", "中国")
     assert "中国移动" not in {e.name for e in zh.entities.values()}
+
+
+def test_appointed_names_after_a_verb_of_appointing(chinese):
+    """任命X为 / 由X接任 / X被任命为 / X升任为: the name is a person with the title (任命卢 is no name)."""
+    body = ("标题\n\n腾讯今日宣布，任命卢海为腾讯公司高级执行副总裁，并兼任技术工程事业群总裁。"
+            "百度宣布，沈星被任命为百度集团执行副总裁。快手宣布由王立伟接任快手主站负责人。原微博CEO王高飞已升任为新浪集团总裁。")
+    zh = chinese.extract(_article(body))
+    roles = _roles(zh)
+    assert {("卢海", "高级执行副总裁", "腾讯"), ("卢海", "总裁", "技术工程事业群"), ("沈星", "执行副总裁", "百度"),
+            ("王立伟", "主站负责人", "快手"), ("王高飞", "总裁", "新浪集团")} <= roles, roles
+    assert not [e for e in zh.entities.values() if e.name.startswith("任命")]
+
+
+def test_a_rise_named_shang_sheng(chinese):
+    assert _figures(chinese, "腾讯盈利按年上升47%至532亿元。")["47%"][:3] == (47, "net income", True)

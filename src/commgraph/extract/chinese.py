@@ -305,12 +305,15 @@ class _Found:
         # (a bare 任 only after an adverb: "曾兼任" is no name 曾兼)
         verbs = "|".join(filter(None, (f"(?:{self.vocab.adverbs})任|是|为|作为|担任",
                                        self.vocab.appointments.pattern.replace("(?!)", ""))))
-        for match in re.finditer(rf"(?<![{HAN}])([{HAN}]{{2,4}}?)(?:先生|女士)|(?:^|(?<=[，,。；：“\n和、与及]))([{HAN}]{{2,4}}?)"
+        # ("任命卢山为…高级执行副总裁", "由王剑伟接任…负责人": a verb of appointing before the name)
+        appointing = "|".join(re.escape(w) for w in self.vocab.appointing)
+        for match in re.finditer(rf"(?<![{HAN}])([{HAN}]{{2,4}}?)(?:先生|女士)|(?:(?:^|(?<=[，,。；：“\n和、与及]))"
+                                 rf"(?:{appointing or '(?!)'})?|(?:{appointing or '(?!)'}))([{HAN}]{{2,4}}?)"
                                  rf"(?:(?:{self.vocab.adverbs})?(?:{verbs}))(?=[^，。；\n]{{0,20}}?(?:{self.vocab.titles.pattern}))",
                                  simple):
             start = match.start(1) if match.group(1) else match.start(2)
             name = self._name_at(start)
-            if name and len(name) <= len(match.group(1) or match.group(2)):
+            if name and len(name) <= len(match.group(1) or match.group(2)) and (match.group(1) or not self._is_word(name)):
                 names.add(name)
         for name in sorted(names - self.vocab.not_names, key=len, reverse=True):
             if self.owner.alias_table.get(name) is not None:

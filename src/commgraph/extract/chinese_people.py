@@ -204,7 +204,7 @@ def extract_roles(facts: Facts) -> list[Role]:
         queue = sorted(set(verbs))
         while queue:
             pos = queue.pop(0)
-            pos += 1 if simple.startswith("了", pos) else 0
+            pos += 1 if simple.startswith(("了", "为"), pos) else 0  # "出任了", "升任为"
             org_mention = next((m for m in mentions if m.start == pos and organisation(m)), None)
             owned = re.match(r"旗下的?", simple[org_mention.end:]) if org_mention is not None else None
             if owned:  # "出任腾讯旗下的富融银行董事长": the company owned
@@ -293,7 +293,7 @@ def _descriptor_end(facts: Facts, pos: int, limit: int) -> int:
     end = pos
     while i < len(facts.tokens) and facts.tokens[i][1] - pos <= 8 and facts.tokens[i][1] <= limit:
         start, stop, tag = facts.tokens[i]
-        if facts.vocab.titles.match(facts.simple, start) or not (tag.startswith("n") or tag in ("vn", "j", "b")):
+        if facts.vocab.titles.match(facts.simple, start) or not _descriptive(tag, stop - start):
             break
         end = stop
         i += 1
@@ -312,8 +312,8 @@ def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int
     simple, tokens = facts.simple, facts.tokens
     j = next((k for k, t in enumerate(tokens) if t[1] == gap), None)
     while j is not None and j >= 0 and gap - tokens[j][0] <= 8:
-        start, _, tag = tokens[j]
-        if not (tag.startswith("n") or tag in ("vn", "j", "b")) or facts.vocab.titles.match(simple, start):
+        start, stop, tag = tokens[j]
+        if not _descriptive(tag, stop - start) or facts.vocab.titles.match(simple, start):
             return None
         anchor = by_end.get(start)
         if gap - start >= 2 and (anchor is not None and facts.type_of(anchor.entity) in ("Organization", "Product")
@@ -321,3 +321,9 @@ def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int
             return start
         j -= 1
     return None
+
+
+def _descriptive(tag: str, length: int) -> bool:
+    """Whether a token may be part of a line of business: a noun, or a single character of a word jieba does not
+    know (cut without its HMM: "主 / 站"), but never a preposition, conjunction, particle, adverb or pronoun."""
+    return tag.startswith("n") or tag in ("vn", "j", "b") or (length == 1 and tag[:1] not in ("p", "c", "u", "d", "r", "x"))

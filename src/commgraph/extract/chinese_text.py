@@ -27,6 +27,7 @@ class Vocabulary:
     external_titles: tuple[str, ...]
     appointments: re.Pattern
     adverbs: str
+    appointing: tuple[str, ...]
     role_references: tuple[str, ...]
     speech: re.Pattern
     fillers: tuple[str, ...]
@@ -67,6 +68,7 @@ class Vocabulary:
             external_titles=tuple(titles.get("external", [])),
             appointments=re.compile(alternation(titles.get("appointments", [])) or "(?!)"),
             adverbs=alternation(titles.get("adverbs", [])),
+            appointing=tuple(sorted(titles.get("appointing", []), key=len, reverse=True)),
             role_references=tuple(sorted(titles.get("references", []), key=len, reverse=True)),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
             fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
