@@ -545,6 +545,15 @@ def test_a_round_up_of_targets_is_about_the_stock(extractor):
     assert subjects[18] == subjects[22] == subjects[20] == subjects[25] == "Bilibili", subjects
 
 
+def test_a_subjects_inclusions_and_a_reported_it(extractor):
+    body = ("Hello Group reported its results. Total paying users of its video services, including 2.9 million paying "
+            "users of Tantan, were 12.5 million. Weibo counted 580 million users in June, while Douyin, which is run "
+            "by chief executive Zhang Nan, said last month that it had more than 750 million.")
+    x = extractor.extract(Article(id="incl", title="Results", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[12.5e6] != "Tantan" and subjects[750e6] == "Douyin", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -234,6 +234,7 @@ class _Reader:
         self.stake_nouns = rules.words("figures", "stake_nouns")
         self.object_verbs = rules.words("figures", "object_verbs")
         self.people_metrics = rules.words("figures", "people_metrics")
+        self.speech_verbs = rules.words("speech", "verbs")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
         quantity = parse_quantity(_LEADING_APPROX.sub("", span.text))
@@ -739,6 +740,7 @@ class _Reader:
         while verb.dep_ != "ROOT" and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
         sources: set[str] = set()
+        included: set[int] = set()  # words of a subject's "including ..." part: not what the figure is about
         own = verb
         topics = {self.refer(span.start_char, "<topic>"), self.refer(span.start_char, "<topic:Organization>")}
         for _ in range(4):  # this clause, then the clauses it is joined to ("established ..., and ... elected")
@@ -753,8 +755,16 @@ class _Reader:
                 if child.dep_ in ("nsubj", "nsubjpass"):
                     # the subject itself, then what it is in apposition ("Tencent's older messenger, QQ"), then
                     # any name inside it
+                    if child.lower_ in ("it", "they") and verb.dep_ == "ccomp" and verb.head.lower_ in self.speech_verbs:
+                        # "Kuaishou, which is run by Cheng Yixiao, said that it had 730 million": "it" is who said it
+                        sayer = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+                        key = self._key_of(sayer, metric_words) if sayer is not None else None
+                        if key and not key.startswith("person/") and sayer.lower_ not in self.references:
+                            return key, "the subject of the verb that reports the clause"
                     appositions = [a for a in child.children if a.dep_ == "appos"]
-                    for token in (child, *appositions, *child.subtree):
+                    outside = _outside_inclusions(child)
+                    included |= {t.i for t in child.subtree} - {t.i for t in outside}
+                    for token in (child, *appositions, *outside):
                         if (key := self._key_of(token, metric_words)) and (people or not key.startswith("person/")):
                             return key, "subject of the clause"
             if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
@@ -770,6 +780,8 @@ class _Reader:
         for token in span.sent:
             if token.i >= span.start:
                 break
+            if token.i in included:
+                continue
             if (key := self._key_of(token, metric_words)) and not key.startswith("person/") and key not in sources:
                 # people are what a sentence is about, rarely what its numbers measure: the topic does better
                 distance = span.start - token.i
@@ -779,6 +791,7 @@ class _Reader:
 
 
 _TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
+_INCLUSIONS = {"including", "excluding", "like", "besides", "except", "as"}  # "such as": "as" under "such"
 _PAY_VERBS = {"pay", "pays", "paid", "paying", "put", "puts", "invest", "invests", "invested", "investing"}
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number
 _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\s+)?(?:US\$|HK\$|\$|RMB\s?|¥)?\d")
@@ -802,6 +815,13 @@ def _with_range_scale(quantity: Quantity, text: str, span: "Span") -> Quantity:
     upper = parse_quantity(f"1 {match.group('scale')}{match.group('tail') or ''}")
     return replace(quantity, value=quantity.value * (upper.value if upper else 1),
                    currency=quantity.currency or (upper.currency if upper else None))
+
+
+def _outside_inclusions(token: "Token") -> list["Token"]:
+    """A phrase's words but those of its 'including' / 'excluding' / 'such as' part: 'Total paying users,
+    including 3.6 million of Tantan, were 13.4 million' is not about Tantan."""
+    inside = {t.i for c in token.children if c.dep_ == "prep" and c.lower_ in _INCLUSIONS for t in c.subtree}
+    return [t for t in token.subtree if t.i not in inside]
 
 
 def _followed_by_of(span: "Span") -> bool:
