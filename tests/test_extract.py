@@ -554,6 +554,12 @@ def test_a_subjects_inclusions_and_a_reported_it(extractor):
     assert subjects[12.5e6] != "Tantan" and subjects[750e6] == "Douyin", subjects
 
 
+def test_a_part_counted_by_its_verb(extractor):
+    body = "NetEase Cloud Music had 180 million monthly active users last year, and 20 million of them paid."
+    x = extractor.extract(Article(id="part", title="Cloud Music", body=body, source="test"))
+    assert {f.value: f.canonical for f in x.figures}[20e6] == "paying users", x.figures
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

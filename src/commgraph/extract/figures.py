@@ -234,6 +234,7 @@ class _Reader:
         self.stake_nouns = rules.words("figures", "stake_nouns")
         self.object_verbs = rules.words("figures", "object_verbs")
         self.people_metrics = rules.words("figures", "people_metrics")
+        self.part_verbs = rules.vocabulary.get("figures", {}).get("part_verbs", {})
         self.speech_verbs = rules.words("speech", "verbs")
 
     def read(self, span: "Span", before: list[Figure], sentence_of, default_date: str | None) -> Figure | None:
@@ -259,6 +260,9 @@ class _Reader:
         metric, about, named = _metric_phrase(head, span, self.entity_at) if head is not None else ("", [], None)
         method = "parse: noun the number counts"
         confidence = 0.8
+        part = self._part_measure(span)
+        if part is not None:  # "31 million of them paid": what the part does is what it counts
+            metric, about, named, method = part, [], None, "parse: a part ('of them') counted by its verb"
         if head is not None and head.dep_ in ("nsubj", "nsubjpass") and _is_only_a_name(head, self.entity_at):
             # "while Bilibili averaged 223 million": the name is the subject; the measure is the one the
             # sentence already gave, or else what the verb says
@@ -517,6 +521,13 @@ class _Reader:
                 if key and not key.startswith(("person/", "place/")):
                     return key
         return None
+
+    def _part_measure(self, span: "Span") -> str | None:
+        """'and 31 million of them paid' -> 'paying users' (vocabulary [figures.part_verbs])."""
+        if not re.match(r"\s+of\s+(?:them|whom|those)\b", self.text[span.end_char:span.end_char + 16]):
+            return None
+        verb = self._governing_verb(span)
+        return self.part_verbs.get(verb.lower_) if verb is not None else None
 
     def _target_stock(self, span: "Span") -> str | None:
         """The company a price target is set 'on' or 'for' in the figure's sentence ('its price target on Weibo')."""
