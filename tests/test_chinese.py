@@ -533,3 +533,8 @@ def test_a_rise_named_shang_sheng(chinese):
     """上升 is the word of change, not 升 after a measure ending in 上."""
     zh = chinese.extract(_article("标题\n\n腾讯盈利按年上升47%至532亿元。"))
     assert [(f.text, f.metric, f.growth) for f in zh.figures][0] == ("47%", "盈利", True)
+
+
+def test_a_generic_measure_of_a_product_counts_its_kind(chinese):
+    figures = _figures(chinese, "截至9月底，QQ群的总数已超过1亿个，豆瓣小组的数量超过60万个。")
+    assert (figures["1亿个"][1], figures["60万个"][1]) == ("groups", "groups"), figures

@@ -67,6 +67,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     growth_after = tuple(sorted(words.get("growth_after", []), key=len, reverse=True))
     list_joiners = tuple(words.get("list_joiners", []))
     owner_words = tuple(sorted(words.get("owner_words", []), key=len, reverse=True))
+    tails = set(words.get("measure_tails", []))
     by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
     canonical = _canonical_table(facts)
     tokens = _Tokens(facts.tokens)
@@ -194,6 +195,11 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                               after_word, noun_after=False)
                 metric = own if own and canonical(own) is not None else metric
             metric = metric or "数量"
+            at = before.rfind("的" + metric)
+            owner_product = by_char.get(clause_start + at - 1) if metric in tails and at > 0 else None
+            if owner_product is not None and facts.type_of(owner_product.entity) == "Product":
+                # "QQ群的总数", "豆瓣小组的数量": a generic measure of a product counts the product's kind
+                metric = _clean_metric(to_simplified(owner_product.text)) + metric
             if canonical(metric, ending_only=True) is None and unit != "percent" and not growth_word:
                 # "聚集了500多万粉丝", "拥有超过3亿月活跃用户": the measure named right after the number, unless
                 # the clause ends in a measure of its own
