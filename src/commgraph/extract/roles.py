@@ -153,6 +153,9 @@ class _RoleFinder:
         self.entity_type = entity_type
         self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
         self.heads = rules.title_heads
+        # "the company", "the Shenzhen-listed developer", "the app": nouns that stand for an organisation named before
+        self.org_nouns = "|".join(re.escape(n) for n in sorted(rules.words("reference_nouns", "company")
+                                                              | rules.words("reference_nouns", "platform")))
         self.modifiers = rules.words("titles", "modifiers")
 
     # -- titles -------------------------------------------------------------------------------------------------
@@ -171,8 +174,7 @@ class _RoleFinder:
         phrase = phrase.lower().strip()
         if phrase in ("its", "their"):
             return self.refer(pos, phrase)
-        match = re.fullmatch(r"the (?:[a-z-]+ ){0,2}(company|firm|group|platform|app|service|site|network|giant|"
-                             r"startup|start-up|operator|portal|business)", phrase)
+        match = re.fullmatch(rf"the (?:[a-z-]+ ){{0,2}}({self.org_nouns})", phrase)
         if match and match.group(1) == "business" and phrase != "the business":
             return None  # "head of the live-streaming business": a unit, part of the title
         if match and match.group(1) in ("firm", "company", "group"):
