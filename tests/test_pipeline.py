@@ -165,6 +165,40 @@ def test_two_worker_processes_give_the_same_graph(tmp_path, extractor):
     assert quads(one) == quads(two)
 
 
+def test_the_index_written_out_before_the_last_articles_holds_what_one_commit_writes(tmp_path, extractor,
+                                                                                      monkeypatch):
+    """Ingest writes the index's documents so far out while the last INDEX_REST articles are extracted: the
+    published index holds the same documents, stored fields and postings as one written in one commit."""
+    from whoosh import index as whoosh_index
+
+    from commgraph import pipeline
+    from commgraph.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    count = 2 * pipeline.INDEX_REST + 3
+    for n in range(count):
+        (corpus / f"a{n:02d}.txt").write_text(f"Article {n}\n\nTencent vice president Yin Yu said QQ groups reached "
+                                              f"{n + 1}00 million monthly active users as of June {2000 + n}.")
+
+    def written(name: str) -> tuple:
+        settings = Settings.create(data_dir=tmp_path / name)
+        assert len(ingest([corpus], settings, extractor=extractor).added) == count
+        ix = whoosh_index.open_dir(str(gens.require_current(settings.data_dir) / "index"))
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            ids = {n: fields["id"] for n, fields in reader.iter_docs()}
+            postings = {term: sorted((ids[d], w) for d, w in reader.postings(*term).items_as("weight"))
+                        for term in reader.all_terms()}
+            return list(searcher.all_stored_fields()), postings, len(reader.leaf_readers()), quads(settings)
+
+    parted = written("parted")
+    monkeypatch.setattr(pipeline, "INDEX_REST", 100)  # more than the articles: one commit at the end
+    whole = written("whole")
+    assert parted[2] == 2 and whole[2] == 1
+    assert parted[0] == whole[0] and parted[1] == whole[1] and parted[3] == whole[3]
+
+
 def test_a_directory_with_thousands_of_files(settings, extractor, tmp_path):
     """Thousands of files: unsupported ones are skipped, bad ones reported one line each, the good one lands."""
     folder = tmp_path / "dump"

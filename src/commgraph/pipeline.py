@@ -24,6 +24,10 @@ from .sources import Article, PartialArticles, iter_source_files, parse_bytes, r
 from .vocab import SCHEMA, Minter
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
+# Articles still being extracted when the index writes out the documents so far (IndexWriter.checkpoint): about
+# the last batch of the children (extract/supervised.py BATCH_SIZE). The Whoosh commit, 1.1 s of a 100-article
+# ingest in one process and done after the last extraction, then overlaps it; the end's commit takes 0.12 s.
+INDEX_REST = 8
 # An ingest that wrote a quarter of the articles or more (a rebuild, a first ingest) compacts a store this big
 # (store.optimize): at 14.1 M quads it halved the cost of every lookup the example queries make (83 s, on a
 # 48-minute build); at 1.1 M quads it changed nothing measurable (4.6 s), so smaller stores skip it.
@@ -296,6 +300,7 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manif
             writer.delete(article_id)
             articles.pop(article_id, None)
         written: list[str] = []  # an article whose extraction failed keeps its previous version, if any
+        checkpoint_at = len(to_extract) - INDEX_REST if len(to_extract) >= 2 * INDEX_REST else 0
         if to_extract:
             with store.bulk_loading():
                 for n, extraction in enumerate(extractions, 1):
@@ -314,6 +319,8 @@ def _build_generation(data_dir: Path, current: Path | None, manifest: gens.Manif
                         quads=quads, author=article.author, site_name=article.site_name,
                         fetched_sha256=article.source_sha256, pages=list(article.pages) if article.pages else None)
                     progress(f"extracted {article.id}", n, len(to_extract))
+                    if n == checkpoint_at:
+                        writer.checkpoint()
         update_entities(store, minter, affected, added)
         # a rebuild recounts from the store: a shared remote store keeps the graphs of articles that failed
         update_summaries(store, minter, derive_all(store) if rebuild else summaries, reset=rebuild)

@@ -149,6 +149,36 @@ def test_cancel_leaves_the_previous_generation_as_it_was(engine_factory, tmp_pat
     assert before.article_ids() == {"a1", "a2", "a3", "a4"} and find(before, "never") == set()
 
 
+def test_a_checkpoint_part_way_writes_an_index_that_answers_the_same(engine_factory, tmp_path):
+    """Ingest writes the documents so far out while the last articles are extracted (IndexWriter.checkpoint):
+    the index finds, ranks, scores and counts as the one written at once, and a document written before the
+    checkpoint is still replaced by a later one with its id."""
+    engine = engine_factory()
+    write(engine, generation(tmp_path, 1), DOCS)
+    writer = engine.writer(generation(tmp_path, 2), words=WORDS)
+    for n, doc in enumerate(DOCS):
+        writer.replace(doc)
+        if n == 1:
+            writer.checkpoint()
+    writer.commit()
+    whole, parted = engine.open(generation(tmp_path, 1)), engine.open(generation(tmp_path, 2))
+    assert parted.doc_count() == 4 and parted.article_ids() == whole.article_ids()
+    for text in ("tribes", "tencent OR douban", '"interest tribes"', "腾讯", "users NOT momo", "organization:Tencent"):
+        a, b = (index.search(SearchRequest(text, page_size=50), texts=texts, labels=labels) for index in (whole, parted))
+        assert [(h.id, h.title, h.date, h.lang, h.snippet, h.entities, h.mentions) for h in b.hits] == \
+            [(h.id, h.title, h.date, h.lang, h.snippet, h.entities, h.mentions) for h in a.hits]
+        assert [h.score for h in b.hits] == pytest.approx([h.score for h in a.hits], rel=1e-9)
+        assert (b.total, b.facets, b.type_counts, b.languages) == (a.total, a.facets, a.type_counts, a.languages)
+        assert parted.scores(text) == pytest.approx(whole.scores(text), rel=1e-9)
+    writer = engine.writer(generation(tmp_path, 3), words=WORDS)
+    writer.replace(DOCS[0])
+    writer.checkpoint()
+    writer.replace(IndexDocument(id="a1", title="QQ groups", body="Tencent said QQ groups now hold fans."))
+    writer.commit()
+    again = engine.open(generation(tmp_path, 3))
+    assert again.doc_count() == 1 and find(again, "fans") == {"a1"} and find(again, "interest") == set()
+
+
 def test_words_stems_phrases_and_operators(index):
     assert find(index, "tribes") == {"a1", "a2"}
     assert find(index, "tribe") == {"a1", "a2"}  # English is stemmed

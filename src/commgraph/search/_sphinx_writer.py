@@ -242,6 +242,9 @@ class SphinxWriter:
         self.sent.update(fresh)
         self.vocabulary.clear()
 
+    def checkpoint(self) -> None:
+        self._flush()  # the rows so far go to searchd, as every 50 documents
+
     def commit(self) -> None:
         self._flush()
         self.sql.run(f"FLUSH RTINDEX {self.idx}")

@@ -120,11 +120,16 @@ class IndexWriter(Protocol):
     def delete(self, article_id: str) -> None:
         """Remove the article's document; an id the index does not hold is no error."""
 
+    def checkpoint(self) -> None:
+        """Write out the documents given so far, while the caller still extracts the last ones, so that `commit`
+        has only the rest to write; nothing is published before `commit` (the generation is not yet served)."""
+
     def commit(self) -> None:
         """Make every change durable in the generation's index, then release the writer."""
 
     def cancel(self) -> None:
-        """Drop every change since the writer opened and release it (ingest failed; nothing is published)."""
+        """Drop the changes since the writer opened (or the last checkpoint) and release it (ingest failed: the
+        unfinished generation is deleted, nothing is published)."""
 
 
 @runtime_checkable

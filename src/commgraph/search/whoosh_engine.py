@@ -136,6 +136,7 @@ class WhooshWriter:
     """The IndexWriter of a Whoosh index (one per ingest; Whoosh's own writer holds the index's lock)."""
 
     def __init__(self, ix, timeout: float) -> None:
+        self._ix, self._timeout = ix, timeout
         self._writer = ix.writer(timeout=timeout)
         # An index created before data format 12 has no mentions field (its schema is pickled in the index and
         # kept by every update until a rebuild): its documents go on without counts.
@@ -146,6 +147,13 @@ class WhooshWriter:
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
+
+    def checkpoint(self) -> None:
+        # The documents so far become a segment of their own, and a new writer takes the rest. Whoosh writes a
+        # segment's postings in term order only at its commit: 1.1 s of a 100-article ingest, which at the
+        # end of the run nothing overlapped. Whoosh merges segments only from the fifth small one (MERGE_SMALL).
+        self._writer.commit()
+        self._writer = self._ix.writer(timeout=self._timeout)
 
     def commit(self) -> None:
         self._writer.commit()
