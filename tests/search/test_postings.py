@@ -100,6 +100,37 @@ def test_postings_are_read_a_block_at_a_time(ix):
     leaf, _ = next(iter(ix.reader().leaf_readers()))
     matcher = leaf.postings("body", "tencent")
     matcher = getattr(matcher, "child", matcher)
-    assert all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_ids", "_weights", "_next_block"))
+    assert all(hasattr(matcher, name) for name in ("_read_data", "_data", "_byteids", "_blocklength", "_next_block"))
     ids, weights = Postings._posting_arrays(ix.reader(), "body", "tencent")
     assert len(ids) == ix.reader().doc_frequency("body", "tencent") and np.all(weights >= 1)
+
+
+@pytest.mark.parametrize("field,text", [("body", "tencent"), ("body", "platform"), ("title", "qq"),
+                                        ("entity", "product/tencent"), ("body_pairs", "interest user")])
+def test_block_decoded_postings_equal_whoosh_stepping_through_them(ix, field, text):
+    """Blocks decoded with numpy (delta ids, weights stored, None or one float) give every posting of Whoosh's
+    own block decoding (_read_ids / _read_weights), deleted documents included, across segments."""
+    want_ids, want_weights = [], []
+    for leaf, base in ix.reader().leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        matcher = leaf.postings(field, text)
+        matcher = getattr(matcher, "child", matcher)
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            want_ids += [i + base for i in matcher._ids]
+            want_weights += list(matcher._weights)
+            matcher._next_block()
+    ids, weights = Postings._posting_arrays(ix.reader(), field, text)
+    assert want_ids and ids.tolist() == want_ids and np.allclose(weights, want_weights)
+
+
+@pytest.mark.parametrize("field", ["title", "body", "entity", "no_such_field"])
+def test_field_lengths_read_whole_columns_as_whoosh_reads_each(ix, field):
+    from commgraph.search._postings import _length_columns
+
+    reader = ix.reader()
+    each = np.array([reader.doc_field_length(n, field, 1) for n in range(reader.doc_count_all())], np.float64)
+    whole = _length_columns(reader, field)
+    assert whole is not None and np.array_equal(whole, each, equal_nan=True)
