@@ -556,7 +556,10 @@ class _Found:
             # characters without its HMM: "旷视科技" as 旷 / 视 / 科技)
             proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or any(
                 s <= begin < e or begin <= s < end for s, e, _ in self.spans) or (
-                len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes)
+                len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes) or (
+                # "心动网络CEO黄一孟", "心动网络旗下的TapTap": a brand name of common words, cued by a title or 旗下
+                suffix in self.vocab.brand_suffixes and end - begin <= 6
+                and (self.vocab.title_chain.match(simple, end) is not None or simple.startswith("旗下", end)))
             if not proper or self._covered(begin, end) and not self._known_at(begin):
                 continue
             name = simple[begin:end]

@@ -200,10 +200,17 @@ def extract_roles(facts: Facts) -> list[Role]:
         speech = vocab.speech.search(simple, person.end, limit)
         if speech is not None and not direct:
             limit = speech.start()  # "张小龙透露，公司正在寻找人选出任CFO": what is reported is no title of his
-        verbs += [v.end() for v in vocab.appointments.finditer(simple, person.end, limit)]
+        at_org: dict[int, Mention] = {}  # "赵斌曾在YY担任首席技术官": the organisation named before the verb
+        for v in vocab.appointments.finditer(simple, person.end, limit):
+            verbs.append(v.end())
+            where = next((m for m in mentions if m.end == v.start() and organisation(m)
+                          and simple[m.start - 1:m.start] in ("在", "于")), None)
+            if where is not None:
+                at_org[v.end()] = where
         queue = sorted(set(verbs))
         while queue:
             pos = queue.pop(0)
+            verb_end = pos
             pos += 1 if simple.startswith(("了", "为"), pos) else 0  # "出任了", "升任为"
             org_mention = next((m for m in mentions if m.start == pos and organisation(m)), None)
             owned = re.match(r"旗下的?", simple[org_mention.end:]) if org_mention is not None else None
@@ -221,6 +228,8 @@ def extract_roles(facts: Facts) -> list[Role]:
                 continue
             if org_mention is not None:
                 org = organisation(org_mention)
+            elif verb_end in at_org:
+                org = organisation(at_org[verb_end])
             elif reference or _corporate(simple[chain.start():chain.end()], vocab):
                 org = context_org(pos, organisations_only=bool(reference))
             else:
