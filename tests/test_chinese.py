@@ -543,7 +543,8 @@ def test_a_generic_measure_of_a_product_counts_its_kind(chinese):
 def test_a_brand_of_common_words_cued_by_a_title_and_a_title_held_where_named(chinese):
     """心动网络CEO黄一孟: a name ending in a brand suffix before a title is an organisation (not for
     社交网络 alone); 在YY担任首席技术官: the organisation named before the verb."""
-    zh = chinese.extract(_article("标题\n\n心动网络CEO黄一孟在业绩会上透露，广告收入增长了42%。其创始人赵斌曾在YY担任首席技术官。"))
+    zh = chinese.extract(_article("标题\n\n心动网络CEO黄一孟在业绩会上透露，广告收入增长了42%。腾讯投资了这家公司，"
+                                  "腾讯的投资部门说，其创始人赵斌曾在YY担任首席技术官。"))
     assert ("黄一孟", "CEO", "心动网络") in _roles(zh) and ("赵斌", "首席技术官", "YY") in _roles(zh), _roles(zh)
     zh = chinese.extract(_article("标题\n\n社交网络的用户还在增长，用户规模达到10亿。"))
     assert not [e for e in zh.entities.values() if e.type == "Organization"], zh.entities
