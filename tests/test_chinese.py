@@ -548,3 +548,13 @@ def test_a_brand_of_common_words_cued_by_a_title_and_a_title_held_where_named(ch
     assert ("黄一孟", "CEO", "心动网络") in _roles(zh) and ("赵斌", "首席技术官", "YY") in _roles(zh), _roles(zh)
     zh = chinese.extract(_article("标题\n\n社交网络的用户还在增长，用户规模达到10亿。"))
     assert not [e for e in zh.entities.values() if e.type == "Organization"], zh.entities
+
+
+def test_taiwan_words_of_change_visitors_and_a_regional_head(chinese):
+    """成長 / 年增 / 衰退 as changes, 人次 a classifier of visits, LINE台灣總經理: the organisation's title."""
+    zh = chinese.extract(_article("標題\n\nDcard的每月不重複訪客已突破2,000萬人次，去年的營收成長了35%，廣告收入衰退8%。"
+                                  "LINE台灣總經理陳立人表示，LINE在台灣的月活躍用戶達2,100萬。"))
+    figures = {f.text: (f.value, f.canonical, f.growth) for f in zh.figures}
+    assert figures["2,000萬人次"] == (2e7, "visits", False), figures
+    assert figures["35%"] == (35, "revenue", True) and figures["8%"] == (-8, "revenue", True), figures
+    assert ("陈立人", "總經理", "LINE") in _roles(zh), _roles(zh)

@@ -162,6 +162,9 @@ def extract_roles(facts: Facts) -> list[Role]:
             while simple[gap - 1:gap] == " ":
                 gap -= 1
             org_mention = by_end.get(gap) or (by_end.get(gap - 1) if simple[gap - 1:gap] == "的" else None)
+            if org_mention is not None and facts.type_of(org_mention.entity) == "Place" \
+                    and organisation(by_end.get(org_mention.start)):
+                org_mention = by_end[org_mention.start]  # "LINE台湾总经理陈立人": the organisation's regional head
             lead = None
             if org_mention is None:  # "该行传媒互联网首席分析师林嘉文": a line of business between them
                 lead = _descriptor_start(facts, gap, by_end)
