@@ -7,11 +7,13 @@ import contextlib
 import functools
 import gc
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
-from rdflib import Dataset, URIRef
+from rdflib import URIRef
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 from ..vocab import CG, RDF, SCHEMA, Minter, name_keys
 from .entities import merged_descriptions
@@ -34,7 +36,12 @@ class EmbeddedStore:
     @functools.cached_property
     def dataset(self) -> Dataset:
         """The store through rdflib's Dataset API (oxrdflib); made on first use, so that ingest, which writes
-        Oxigraph quads directly, creates no rdflib/oxrdflib reference cycle to collect when it closes."""
+        Oxigraph quads directly, creates no rdflib/oxrdflib reference cycle to collect when it closes.
+        oxrdflib is imported here: with it rdflib's SPARQL engine (0.4-0.5 s of imports), which neither the
+        server nor a SPARQL worker needs, and each worker paid at start, beside the server's own start."""
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
         return Dataset(store=OxigraphStore(store=self.ox))
 
     def replace_article(self, name: URIRef, triples: Iterable[Triple]) -> int:
