@@ -558,3 +558,8 @@ def test_taiwan_words_of_change_visitors_and_a_regional_head(chinese):
     assert figures["2,000萬人次"] == (2e7, "visits", False), figures
     assert figures["35%"] == (35, "revenue", True) and figures["8%"] == (-8, "revenue", True), figures
     assert ("陈立人", "總經理", "LINE") in _roles(zh), _roles(zh)
+
+
+def test_a_successor_takes_the_title_left(chinese):
+    roles = _roles(chinese.extract(_article("标题\n\n字节跳动宣布，创始人张一鸣已卸任CEO，由联合创始人梁汝波接任。")))
+    assert ("梁汝波", "CEO", "字节跳动") in roles and ("梁汝波", "联合创始人", "字节跳动") in roles, roles

@@ -140,6 +140,7 @@ def extract_roles(facts: Facts) -> list[Role]:
 
     persons = [m for m in mentions if facts.type_of(m.entity) == "Person"]
     titled: dict[int, list[tuple[int, int, str | None, int | None]]] = {}  # titles read before each mention
+    left: list[tuple[int, int, str | None]] = []  # titles left (卸任, 不再担任), in text order
     for n, person in enumerate(persons):
         pos = person.start
         previous = persons[n - 1] if n else None
@@ -238,10 +239,17 @@ def extract_roles(facts: Facts) -> list[Role]:
             else:
                 org = None
             add(person, chain.start(), chain.end(), org, lead=title_from if lead != title_from else None)
+            if re.search(f"(?:{'|'.join(map(re.escape, vocab.leaving))})$", simple[:verb_end]) if vocab.leaving else False:
+                left.append((chain.start(), chain.end(), org))  # a title left: its successor may follow
             # "兼任腾讯集团副总裁、阅文集团CEO以及腾讯影业CEO": titles at further organisations, joined
             joiner = re.match(r"、|以及|及|和|与", simple[chain.end():chain.end() + 2])
             if joiner and any(m.start == chain.end() + joiner.end() and organisation(m) for m in mentions):
                 queue.insert(0, chain.end() + joiner.end())
+        # "张一鸣已于去年卸任CEO，由联合创始人梁汝波接任": the successor takes the title left in the sentence
+        successor = re.match(r"(?:接任|接替)(?:其职务|该职务|此职)?(?=[，,。；;]|$)", simple[person.end:person.end + 8])
+        if successor and left and left[-1][1] <= person.start \
+                and _sentence_end(simple, left[-1][1]) >= person.end:
+            add(person, left[-1][0], left[-1][1], left[-1][2])
         bracket = re.match(r"[（(]", simple[person.end:person.end + 1])
         if bracket:
             close = simple.find("）", person.end)

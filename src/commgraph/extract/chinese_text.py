@@ -28,6 +28,7 @@ class Vocabulary:
     appointments: re.Pattern
     adverbs: str
     appointing: tuple[str, ...]
+    leaving: tuple[str, ...]
     role_references: tuple[str, ...]
     speech: re.Pattern
     fillers: tuple[str, ...]
@@ -69,6 +70,7 @@ class Vocabulary:
             appointments=re.compile(alternation(titles.get("appointments", [])) or "(?!)"),
             adverbs=alternation(titles.get("adverbs", [])),
             appointing=tuple(sorted(titles.get("appointing", []), key=len, reverse=True)),
+            leaving=tuple(sorted(titles.get("leaving", []), key=len, reverse=True)),
             role_references=tuple(sorted(titles.get("references", []), key=len, reverse=True)),
             speech=re.compile(alternation(speech.get("verbs", ["表示", "说"]))),
             fillers=tuple(speech.get("fillers", [])), pronouns=frozenset(speech.get("pronouns", ["他", "她"])),
