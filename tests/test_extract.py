@@ -560,6 +560,14 @@ def test_a_part_counted_by_its_verb(extractor):
     assert {f.value: f.canonical for f in x.figures}[20e6] == "paying users", x.figures
 
 
+def test_a_price_paid_is_the_thing_bought(extractor):
+    body = ("Momo reported results. The dating app Tantan, which Momo bought for $600 million in 2018, lost users. "
+            "Tencent said its messaging app WeChat had 1.3 billion users.")
+    x = extractor.extract(Article(id="bought", title="Momo", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[600e6] == "Tantan" and subjects[1.3e9] == "WeChat", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

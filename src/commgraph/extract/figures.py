@@ -233,6 +233,7 @@ class _Reader:
         self.hold_verbs = rules.words("figures", "hold_verbs")
         self.stake_nouns = rules.words("figures", "stake_nouns")
         self.object_verbs = rules.words("figures", "object_verbs")
+        self.bought_verbs = rules.words("figures", "bought_verbs")
         self.people_metrics = rules.words("figures", "people_metrics")
         self.part_verbs = rules.vocabulary.get("figures", {}).get("part_verbs", {})
         self.speech_verbs = rules.words("speech", "verbs")
@@ -573,12 +574,18 @@ class _Reader:
         """The object of a verb whose object an amount is about ('valued the company at $3.5 billion', 'fined
         Alibaba 18.2 billion yuan'), other than the amount itself."""
         verb = span.root.head
-        if span.root.dep_ == "pobj" and verb.lower_ == "at":
-            verb = verb.head  # "valued it [at] US$3 billion"
+        verbs = self.object_verbs
+        if span.root.dep_ == "pobj" and verb.lower_ in ("at", "for"):
+            # "valued it [at] US$3 billion", "Tantan, which Momo bought [for] $600 million"
+            verbs = self.object_verbs if verb.lower_ == "at" else self.bought_verbs
+            verb = verb.head
         elif span.root.dep_ != "dobj":
             return None
-        if verb.pos_ != "VERB" or self._lemma(verb) not in self.object_verbs:
+        if verb.pos_ != "VERB" or self._lemma(verb) not in verbs:
             return None
+        if verb.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in verb.children):
+            key = self._key_of(verb.head, set())  # "Tantan, which Momo bought for $600 million": the relative's head
+            return key if key and not key.startswith("place/") else None
         for child in verb.children:
             if child.dep_ in ("dobj", "dative") and child.i != span.root.i and not span.start <= child.i < span.end:
                 key = next((k for t in (child, *child.subtree) for k in [self._key_of(t, set())] if k), None)
@@ -775,9 +782,13 @@ class _Reader:
                     appositions = [a for a in child.children if a.dep_ == "appos"]
                     outside = _outside_inclusions(child)
                     included |= {t.i for t in child.subtree} - {t.i for t in outside}
-                    for token in (child, *appositions, *outside):
-                        if (key := self._key_of(token, metric_words)) and (people or not key.startswith("person/")):
-                            return key, "subject of the clause"
+                    keys = [(token, key) for token in (child, *appositions, *outside)
+                            if (key := self._key_of(token, metric_words)) and (people or not key.startswith("person/"))]
+                    # a name before a reference, unless a place: "its voice assistant DuerOS now runs on 400 million
+                    # devices" (DuerOS), "its apps in China averaged" (its)
+                    named = [k for t, k in keys if t.lower_ not in self.references and not k.startswith("place/")]
+                    if named or keys:
+                        return (named or [keys[0][1]])[0], "subject of the clause"
             if verb.dep_ not in ("conj", "ccomp", "advcl", "xcomp", "relcl") or verb.head.i == verb.i:
                 break
             if verb.dep_ == "xcomp":
