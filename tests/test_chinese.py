@@ -563,3 +563,8 @@ def test_taiwan_words_of_change_visitors_and_a_regional_head(chinese):
 def test_a_successor_takes_the_title_left(chinese):
     roles = _roles(chinese.extract(_article("标题\n\n字节跳动宣布，创始人张一鸣已卸任CEO，由联合创始人梁汝波接任。")))
     assert ("梁汝波", "CEO", "字节跳动") in roles and ("梁汝波", "联合创始人", "字节跳动") in roles, roles
+
+
+def test_an_event_named_after_an_ordinal_with_a_known_name_inside(chinese):
+    zh = chinese.extract(_article("标题\n\n抖音副总裁李亮在第二届抖音创作者大会上透露，抖音的日均视频搜索量已超过4亿次。"))
+    assert "第二届抖音创作者大会" in {e.name for e in zh.entities.values() if e.type == "Event"}, zh.entities

@@ -425,7 +425,9 @@ class _Found:
                 continue
             if any(start <= s and e <= end and self.entity_of[k].type == "Person" for s, e, k in self.spans):
                 continue
-            if name.startswith(self.vocab.never_start) or self._covered(start, end) and not self._known_at(start):
+            # names inside the event's name ("第二届抖音创作者大会") give way to it; one that crosses its edge does not
+            crossing = any(s < start < e or s < end < e for s, e, _ in self.spans)
+            if name.startswith(self.vocab.never_start) or crossing:
                 continue
             if not (self._proper_in(start, end) or re.match(r"首届|第|\d", name)):
                 continue
