@@ -568,6 +568,14 @@ def test_a_price_paid_is_the_thing_bought(extractor):
     assert subjects[600e6] == "Tantan" and subjects[1.3e9] == "WeChat", subjects
 
 
+def test_a_crowd_is_counted_at_its_event(extractor):
+    body = ("Tencent sent its chairman to Zhejiang. More than 5,000 guests came to the town for the Global Mobile "
+            "Internet Conference, which ran for two days. Last year's edition drew about 3,000 visitors.")
+    x = extractor.extract(Article(id="crowd", title="Tencent", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[5000] == subjects[3000] == "Global Mobile Internet Conference", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -234,6 +234,7 @@ class _Reader:
         self.stake_nouns = rules.words("figures", "stake_nouns")
         self.object_verbs = rules.words("figures", "object_verbs")
         self.bought_verbs = rules.words("figures", "bought_verbs")
+        self.attendance_nouns = rules.words("figures", "attendance_nouns")
         self.people_metrics = rules.words("figures", "people_metrics")
         self.part_verbs = rules.vocabulary.get("figures", {}).get("part_verbs", {})
         self.speech_verbs = rules.words("speech", "verbs")
@@ -353,6 +354,10 @@ class _Reader:
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else \
             self._subject(span, about, metric, people=canonical in self.people_metrics)
+        event = self._event_of(span) if metric.lower().split()[-1:] and metric.lower().split()[-1] in \
+            self.attendance_nouns and not quantity.unit and not quantity.currency else None
+        if event is not None:  # "More than 2,000 guests have come for the second World Internet Conference"
+            subject, how = event, "the event a crowd is counted at"
         holder = self._holder(span) if quantity.unit == "percent" and not growth else None
         if holder is not None:  # "Alibaba owns roughly 32% of Weibo": the stake is Alibaba's
             subject, how = holder, "the subject of a verb of holding"
@@ -545,6 +550,15 @@ class _Reader:
 
     def _lemma(self, token: "Token") -> str:
         return (self.lemma_of(token) or token.lower_).lower()
+
+    def _event_of(self, span: "Span") -> str | None:
+        """The event named in the figure's sentence, else the last one named in the 1,500 characters before."""
+        for pos in (*range(span.sent.start_char, span.sent.end_char), *range(span.sent.start_char - 1,
+                                                                              max(0, span.start_char - 1500), -1)):
+            key = self.entity_at(pos, pos + 1)
+            if key and key.startswith("event/"):
+                return key
+        return None
 
     def _holder(self, span: "Span") -> str | None:
         """Who holds the stake a percentage measures: the subject of a verb of holding whose object is the number
