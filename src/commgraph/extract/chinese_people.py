@@ -307,7 +307,7 @@ def _sentence_end(simple: str, pos: int) -> int:
 def _descriptor_end(facts: Facts, pos: int, limit: int) -> int:
     """Where a line of business that follows an organisation and stands before a title ends ("抖音|产品研发|负责人",
     "云与智慧产业事业群|智慧教育行业|负责人"): nouns only (jieba's tags), at most 8 characters; `pos` if none."""
-    i = next((k for k, t in enumerate(facts.tokens) if t[0] == pos), None)
+    i = _token_index(facts)[0].get(pos)
     if i is None:
         return pos
     end = pos
@@ -330,7 +330,7 @@ def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int
     """Where a line of business before a title starts when an organisation, or a word referring to one, stands
     right before it ("该行|传媒互联网|首席分析师"): nouns only (jieba's tags), 2 to 8 characters; else None."""
     simple, tokens = facts.simple, facts.tokens
-    j = next((k for k, t in enumerate(tokens) if t[1] == gap), None)
+    j = _token_index(facts)[1].get(gap)
     while j is not None and j >= 0 and gap - tokens[j][0] <= 8:
         start, stop, tag = tokens[j]
         if not _descriptive(tag, stop - start) or facts.vocab.titles.match(simple, start):
@@ -347,3 +347,13 @@ def _descriptive(tag: str, length: int) -> bool:
     """Whether a token may be part of a line of business: a noun, or a single character of a word jieba does not
     know (cut without its HMM: "主 / 站"), but never a preposition, conjunction, particle, adverb or pronoun."""
     return tag.startswith("n") or tag in ("vn", "j", "b") or (length == 1 and tag[:1] not in ("p", "c", "u", "d", "r", "x"))
+
+
+def _token_index(facts: Facts) -> tuple[dict[int, int], dict[int, int]]:
+    """The token starting and the token ending at each offset, made once per article (a scan per title was
+    quadratic in long articles)."""
+    cached = getattr(facts, "_token_index", None)
+    if cached is None:
+        cached = ({t[0]: i for i, t in enumerate(facts.tokens)}, {t[1]: i for i, t in enumerate(facts.tokens)})
+        facts._token_index = cached  # type: ignore[attr-defined]
+    return cached
