@@ -568,3 +568,13 @@ def test_a_successor_takes_the_title_left(chinese):
 def test_an_event_named_after_an_ordinal_with_a_known_name_inside(chinese):
     zh = chinese.extract(_article("标题\n\n抖音副总裁李亮在第二届抖音创作者大会上透露，抖音的日均视频搜索量已超过4亿次。"))
     assert "第二届抖音创作者大会" in {e.name for e in zh.entities.values() if e.type == "Event"}, zh.entities
+
+
+def test_joined_lines_of_business_one_of_the_founders_and_transliterated_names(chinese):
+    """快手高级副总裁、主站负责人NAME: both titles at 快手; 是…的联合创始人之一; 马克·扎克伯格 is one person."""
+    zh = chinese.extract(_article("标题\n\n据知情人士透露，快手高级副总裁、主站负责人马宏远将离职。许晨光是腾讯的联合创始人之一。"
+                                  "Meta创始人马克·扎克伯格表示，Threads的用户在增长。埃隆·马斯克说，X平台也在增长。"))
+    roles = _roles(zh)
+    assert {("马宏远", "高级副总裁", "快手"), ("马宏远", "主站负责人", "快手"), ("许晨光", "联合创始人", "腾讯"),
+            ("马克·扎克伯格", "创始人", "Meta")} <= roles, roles
+    assert {"马克·扎克伯格", "埃隆·马斯克"} <= {e.name for e in zh.entities.values() if e.type == "Person"}

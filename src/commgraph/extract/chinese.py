@@ -30,6 +30,11 @@ PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
 _EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "出席", "参加", "举行", "亮相", "宣布", "表示", "上")
 
 
+# A foreign name written in Chinese: its parts joined by a middle dot ("马克·扎克伯格", "蒂姆·库克")
+_DOTTED_NAME = re.compile(f"[{HAN}]{{1,6}}[·•‧][{HAN}]{{1,8}}(?:[·•‧][{HAN}]{{1,8}})?")
+# at a clause's start, not after a word; a given name of at most four characters before the dot
+_DOTTED_ALONE = re.compile(f"(?<![{HAN}])[{HAN}]{{1,4}}[·•‧][{HAN}]{{1,8}}(?:[·•‧][{HAN}]{{1,8}})?")
+
 # How a Chinese mention was found, and how far that is trusted (on the tune fixtures: gazetteer names right
 # every time, persons confirmed by a title or a speech verb nearly always, organisations by suffix less often).
 METHODS = {"gazetteer": 0.95, "local alias in brackets": 0.85, "person: jieba nr or title, with a cue": 0.85,
@@ -209,7 +214,7 @@ class _Found:
             known = self._known_person(name)
             if known is not None:
                 return self._known(known)
-            key = entity_key("Person", pinyin_name(name, self.vocab))
+            key = entity_key("Person", name if _DOTTED_NAME.fullmatch(name) else pinyin_name(name, self.vocab))
         else:
             key = entity_key(type_, name)
         if key not in self.entity_of:
@@ -280,8 +285,17 @@ class _Found:
         names: set[str] = set()
         simple = self.simple
         for match in self.vocab.title_chain.finditer(simple):
-            name = self._name_at(match.end() + (1 if simple.startswith(" ", match.end()) else 0))
+            at = match.end() + (1 if simple.startswith(" ", match.end()) else 0)
+            dotted = _DOTTED_NAME.match(simple, at)
+            name = self._dotted_name(dotted) if dotted else self._name_at(at)
             if name:
+                names.add(name)
+        # "马克·扎克伯格表示": a transliterated name (parts joined by ·) before a speech verb
+        for dotted in _DOTTED_ALONE.finditer(simple):
+            name = self._dotted_name(dotted)
+            if self.vocab.titles.search(name):
+                continue  # "创始人马克·扎克伯格": the title's own rule reads the name after it
+            if self._speech_follows(simple[dotted.start() + len(name):dotted.start() + len(name) + 16]):
                 names.add(name)
         # "网友张伟", "UP主李娜": a name after a word for a kind of person (no role)
         people = "|".join(re.escape(w) for w in self.vocab.person_nouns)
@@ -322,6 +336,14 @@ class _Found:
             for found in re.finditer(re.escape(name), simple):
                 if not self._covered(found.start(), found.end()):
                     self._add(found.start(), found.end(), key)
+
+    def _dotted_name(self, match: re.Match) -> str:
+        """A transliterated name up to where its last part meets a speech verb, an adverb or a character that
+        never ends a name ("马克·扎克伯格表示" -> 马克·扎克伯格, "蒂姆·库克此前" -> 蒂姆·库克)."""
+        last = max(match.group(0).rfind(d) for d in "·•‧") + 1
+        stop = re.compile(f"(?:{self.vocab.speech.pattern}|{self.vocab.adverbs}|在|[{''.join(self.vocab.never_end)}])")
+        cut = stop.search(match.group(0), last + 1)
+        return match.group(0)[:cut.start()] if cut else match.group(0)
 
     def _clause_names(self) -> list[tuple[int, int, str]]:
         """Names jieba's dictionary lacks (刘炽平) at the head of a clause that ends in a speech verb ("李建华在
@@ -640,7 +662,7 @@ class _Found:
             aliases = set(forms) | {to_simplified(f) for f in forms}
             known = self.known_of.get(key)
             english = known.name if known is not None else (pinyin_name(name, self.vocab)
-                                                            if entity.type == "Person" else None)
+                                                            if entity.type == "Person" and "·" not in name else None)
             if known is not None:  # every gazetteer name: 朋友圈 is 微信朋友圈 is WeChat Moments
                 aliases |= {a for a in known.aliases if _HAN_CHAR.search(a) or a[:1].isupper()}
             if english:

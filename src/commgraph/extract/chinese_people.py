@@ -149,6 +149,7 @@ def extract_roles(facts: Facts) -> list[Role]:
             # "腾讯公司副总裁程武和赖智明": the titles before the first name are the second's too
             for title_start, title_end, org, lead in titled.get(previous.start, []):
                 add(person, title_start, title_end, org, lead=lead)
+        pending: list[tuple[int, int, int]] = []  # "快手高级副总裁、主站负责人": titles waiting for the organisation
         while True:
             while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
                 pos -= 1
@@ -170,6 +171,11 @@ def extract_roles(facts: Facts) -> list[Role]:
             if org_mention is None:  # "该行传媒互联网首席分析师林嘉文": a line of business between them
                 lead = _descriptor_start(facts, gap, by_end)
                 org_mention = by_end.get(lead) if lead is not None else None
+            joined = _descriptor_start(facts, gap, by_end, joined=True) if org_mention is None and lead is None else None
+            if joined is not None:  # the organisation is the one of the title before the 、
+                pending.append((title_start, pos, joined))
+                pos = joined - 1
+                continue
             org = organisation(org_mention)
             if lead is not None and org_mention is None:
                 org = context_org(lead, organisations_only=True)  # 该行, 该公司: the organisation last named
@@ -177,6 +183,10 @@ def extract_roles(facts: Facts) -> list[Role]:
                 org = context_org(title_start)  # a bare 总裁 is at the company the article is about
             add(person, title_start, pos, org, lead=lead)
             titled.setdefault(person.start, []).append((title_start, pos, org, lead))
+            for waiting in pending:
+                add(person, waiting[0], waiting[1], org, lead=waiting[2])
+                titled[person.start].append((waiting[0], waiting[1], org, waiting[2]))
+            pending = []
             pos = org_mention.start if org_mention is not None else title_start
             if simple[pos - 1:pos] in ("、", "，", "和", "及") and _chain_ending(simple, pos - 1, vocab) is not None:
                 pos -= 1
@@ -323,12 +333,13 @@ def _descriptor_end(facts: Facts, pos: int, limit: int) -> int:
 def _title_ends(simple: str, pos: int) -> bool:
     """Whether a title read after a verb ends there, not inside a longer word ("负责人" of "负责人员")."""
     return not re.match(f"[{HAN}A-Za-z]", simple[pos:pos + 1]) or simple.startswith(
-        ("一职", "职务", "职位", "兼", "并", "同时", "向", "的职", "及", "以及", "和", "与"), pos)
+        ("一职", "职务", "职位", "之一", "兼", "并", "同时", "向", "的职", "及", "以及", "和", "与"), pos)
 
 
-def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int | None:
+def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention], joined: bool = False) -> int | None:
     """Where a line of business before a title starts when an organisation, or a word referring to one, stands
-    right before it ("该行|传媒互联网|首席分析师"): nouns only (jieba's tags), 2 to 8 characters; else None."""
+    right before it ("该行|传媒互联网|首席分析师"), or (`joined`) another title and 、 ("快手高级副总裁、|主站|
+    负责人"): nouns only (jieba's tags), 2 to 8 characters; else None."""
     simple, tokens = facts.simple, facts.tokens
     j = _token_index(facts)[1].get(gap)
     while j is not None and j >= 0 and gap - tokens[j][0] <= 8:
@@ -336,8 +347,11 @@ def _descriptor_start(facts: Facts, gap: int, by_end: dict[int, Mention]) -> int
         if not _descriptive(tag, stop - start) or facts.vocab.titles.match(simple, start):
             return None
         anchor = by_end.get(start)
-        if gap - start >= 2 and (anchor is not None and facts.type_of(anchor.entity) in ("Organization", "Product")
-                                 or simple[:start].endswith(facts.vocab.role_references)):
+        if joined:
+            if gap - start >= 2 and simple[start - 1:start] == "、" and _chain_ending(simple, start - 1, facts.vocab):
+                return start
+        elif gap - start >= 2 and (anchor is not None and facts.type_of(anchor.entity) in ("Organization", "Product")
+                                   or simple[:start].endswith(facts.vocab.role_references)):
             return start
         j -= 1
     return None
