@@ -576,6 +576,14 @@ def test_a_crowd_is_counted_at_its_event(extractor):
     assert subjects[5000] == subjects[3000] == "Global Mobile Internet Conference", subjects
 
 
+def test_a_part_of_them_is_about_the_count_before(extractor):
+    body = ("Kuaishou is big. Zhihu now has 100 million monthly users, most of them in mainland China; about 40% of "
+            "them are women, the company said.")
+    x = extractor.extract(Article(id="them", title="Kuaishou", body=body, source="test"))
+    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    assert subjects[40] == "Zhihu", subjects
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

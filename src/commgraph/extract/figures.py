@@ -354,6 +354,9 @@ class _Reader:
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else \
             self._subject(span, about, metric, people=canonical in self.people_metrics)
+        counted = self._part_of(span, before, sentence)
+        if counted is not None:  # "300 million monthly active users ...; about 70% of them are women"
+            subject, how = counted, "subject of the count 'of them' is a part of"
         event = self._event_of(span) if metric.lower().split()[-1:] and metric.lower().split()[-1] in \
             self.attendance_nouns and not quantity.unit and not quantity.currency else None
         if event is not None:  # "More than 2,000 guests have come for the second World Internet Conference"
@@ -527,6 +530,21 @@ class _Reader:
                 if key and not key.startswith(("person/", "place/")):
                     return key
         return None
+
+    def _part_of(self, span: "Span", before: list[Figure], sentence: int) -> str | None:
+        """The subject of the count a part written 'N of them' / 'N% of whom' belongs to: the last figure with a
+        subject in this sentence or the one before."""
+        if not re.match(r"\s+of\s+(?:them|whom|those)\b", self.text[span.end_char:span.end_char + 16]):
+            return None
+        last = next((f for f in reversed(before) if f.subject and sentence - 1 <= f.sentence <= sentence), None)
+        if last is None:
+            return None
+        # "them" is the nearest plural before it: not the count's when other people or things come between
+        # ("573 million monthly active users, but it matters to the people who use it: tens of millions of them")
+        own = re.match(r"\s*" + re.escape(last.metric), self.text[last.end:]) if last.metric else None
+        start = last.end + (own.end() if own else 0)  # the measure the count names is what "them" stands for
+        between = [t for t in self.doc[:span.start] if t.idx >= start and t.tag_ in ("NNS", "NNPS")]
+        return None if between else last.subject
 
     def _part_measure(self, span: "Span") -> str | None:
         """'and 31 million of them paid' -> 'paying users' (vocabulary [figures.part_verbs])."""
