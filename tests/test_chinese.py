@@ -578,3 +578,10 @@ def test_joined_lines_of_business_one_of_the_founders_and_transliterated_names(c
     assert {("马宏远", "高级副总裁", "快手"), ("马宏远", "主站负责人", "快手"), ("许晨光", "联合创始人", "腾讯"),
             ("马克·扎克伯格", "创始人", "Meta")} <= roles, roles
     assert {"马克·扎克伯格", "埃隆·马斯克"} <= {e.name for e in zh.entities.values() if e.type == "Person"}
+
+
+def test_changes_in_points_and_unmapped_measures_after_a_number(chinese):
+    """环比-2.3pcts: a signed change in percentage points; 1万名创作者 counts creators (no canonical metric)."""
+    figures = _figures(chinese, "快手毛利率环比-2.3pcts至41.5%。快手计划扶持1万名创作者。")
+    assert figures["-2.3pcts"][:3] == (-2.3, None, True) and figures["41.5%"][1] is None, figures
+    assert figures["1万名"][1] is None, figures

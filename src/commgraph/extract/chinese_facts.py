@@ -13,7 +13,7 @@ import re
 
 from .chinese_text import HAN, Facts, to_simplified
 from .model import Figure, Mention
-from .numbers import parse_quantity
+from .numbers import Quantity, parse_quantity
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿点"
 _SCALE = "万亿|千亿|百亿|亿|千万|百万|十万|万|千"
@@ -22,6 +22,7 @@ _MONEY = "美元|美金|美分|港元|港币|欧元|日元|人民币|元"
 _FIGURE = re.compile(
     rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达|高达)?"
     rf"(?P<num>百分之[{_CN_NUM}\d.]+"
+    rf"|[-−+]?\d+(?:\.\d+)?\s?(?:pcts|pct|ppts|ppt|pp|bps)(?![A-Za-z])"  # broker notes: 环比-2.3pcts
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
     rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:[多余](?={_SCALE}))?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
@@ -41,6 +42,7 @@ _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, 
 _CLAUSE_VERBS = ("已经", "已", "首次", "首度", "破", "仍", "依然", "继续")
 # Verbs that name a price as they give it: 收报 / 收于 / 报收 (closed at), 开盘报 (opened at)
 _PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$")
+_POINTS = re.compile(r"([-−+]?)(\d+(?:\.\d+)?)\s?(pcts|pct|ppts|ppt|pp|bps)")
 # From-to pairs: 从 (and a date with 的) before the first level, a verb of change with 至 / 到 between the two
 _FROM_BEFORE = re.compile(r"从(?:[^，。；]{0,10}?的)?$")
 _FROM_TO = re.compile(r"(?:增长|减少|下降|上升|提升|增加|扩大|缩小|回落|涨|跌|降|升|增|减|提高)?(?:至|到)"
@@ -73,7 +75,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     tokens = _Tokens(facts.tokens)
     ordered = sorted(facts.mentions, key=lambda m: m.start)
     ordered_starts = [m.start for m in ordered]
-    measure_forms = sorted((f for f in facts.rules.canonical_forms() if re.search(f"[{HAN}]", f)), key=len, reverse=True)
+    # (unmapped measures too: "1万名创作者" counts creators, not the 创作 of posts)
+    measure_forms = sorted((f for f in (*facts.rules.canonical_forms(), *facts.rules.unmapped_metrics)
+                            if re.search(f"[{HAN}]", f)), key=len, reverse=True)
     year = int(article_date[:4]) if article_date else None
     figures: list[Figure] = []
     paragraph_date: tuple[int, str | None] = (-1, None)
@@ -85,7 +89,12 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             continue
         # "500多万", "2000余万": more than the number before the scale
         inner_approx = re.search(r"(?<=\d)[多余]", number)
-        quantity = parse_quantity(number[:inner_approx.start()] + number[inner_approx.end():] if inner_approx else number)
+        points = _POINTS.fullmatch(number)
+        if points:  # "环比-2.3pcts": a change in percentage points, its sign written
+            value = float(points.group(2)) / (100 if points.group(3) == "bps" else 1)
+            quantity = Quantity(value=-value if points.group(1) in ("-", "−") else value, unit="percentage points")
+        else:
+            quantity = parse_quantity(number[:inner_approx.start()] + number[inner_approx.end():] if inner_approx else number)
         if quantity is None or (quantity.value is None and quantity.min_value is None):
             continue
         sentence = facts.sentences_of(start)  # type: ignore[operator]
@@ -107,7 +116,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         per_share = re.match(r"/股|/ADS|每股", simple[end_text:end_text + 4])
         if per_share and quantity.currency:  # "8.5美元/股": a price per share, "的发行价" after it names it
             end_text += per_share.end()
-        after_word = next((g for g in growth_after if simple.startswith(g, end_text)), None)
+        after_word = next((g for g in growth_after if simple.startswith(g, end_text)), None) or (
+            "points" if points else None)
         if after_word and not growth_word:  # "净利润实现了152%的增长": the change is named after the number
             growth_word = after_word
         value, unit = quantity.value, quantity.unit
