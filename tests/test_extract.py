@@ -584,6 +584,14 @@ def test_a_part_of_them_is_about_the_count_before(extractor):
     assert subjects[40] == "Zhihu", subjects
 
 
+def test_a_quotation_standing_alone_after_a_blank_line(extractor):
+    body = ("Sun Yu, head of product at Soul, set out the difference as she saw it:\n\n"
+            "\"Other apps sell you a date. We sell you a conversation with someone who likes the same music.\"\n\n"
+            "Soul had 33 million daily users.")
+    x = extractor.extract(Article(id="alone", title="Soul", body=body, source="test"))
+    assert [(x.entities[q.speaker].name, q.text[:15]) for q in x.quotes] == [("Sun Yu", "Other apps sell")], x.quotes
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -273,7 +273,8 @@ class _SpeakerFinder:
         if self.text[start:quoted.start - 1].strip() not in ("", "-", "—"):
             return None  # the quotation is part of a sentence that names no speaker
         para_start = self.text.rfind("\n", 0, quoted.start) + 1
-        previous_para = self.text.rfind("\n", 0, max(0, para_start - 1)) + 1
+        # the paragraph before, past the blank lines that separate paragraphs
+        previous_para = self.text.rfind("\n", 0, len(self.text[:para_start].rstrip("\n \t"))) + 1
         before = [m for m in self.people if previous_para <= m.start < quoted.start]
         if last is not None and last[1] >= previous_para and (not before or before[-1].entity == last[0]):
             return last[0], "context: the speaker of the quotation before", 0.6
