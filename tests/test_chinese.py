@@ -585,3 +585,8 @@ def test_changes_in_points_and_unmapped_measures_after_a_number(chinese):
     figures = _figures(chinese, "快手毛利率环比-2.3pcts至41.5%。快手计划扶持1万名创作者。")
     assert figures["-2.3pcts"][:3] == (-2.3, None, True) and figures["41.5%"][1] is None, figures
     assert figures["1万名"][1] is None, figures
+
+
+def test_numbers_listed_after_fenbie_are_about_the_names_in_the_same_order(chinese):
+    subjects = _subjects(chinese, "抖音、快手和B站的月活跃用户分别为7亿、4亿和3亿。")
+    assert subjects == {"7亿": "抖音", "4亿": "快手", "3亿": "B站"}, subjects

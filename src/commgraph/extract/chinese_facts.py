@@ -8,6 +8,7 @@ Traditional article keeps its script in figure texts. No spaCy here.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 
@@ -81,6 +82,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     year = int(article_date[:4]) if article_date else None
     figures: list[Figure] = []
     paragraph_date: tuple[int, str | None] = (-1, None)
+    chains: list[list[int]] = []  # figures that a list joins ("分别为7亿、4亿和3亿"), by index
+    chain_clause: list[int] = []
     last_level: dict[int, Figure] = {}
     for match in _FIGURE.finditer(simple):
         start, end = match.start("num"), match.end("num")
@@ -234,8 +237,30 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 before_figure.canonical if listed else canonical(metric)),
             method="zh: " + ("growth after its level" if growth_word and previous else "clause"))
         figures.append(figure)
+        if listed and chains:
+            chains[-1].append(len(figures) - 1)
+        else:
+            chains.append([len(figures) - 1])
+            chain_clause.append(clause_start)
         if not growth_word:
             last_level[sentence] = figure
+    return _respectively(facts, simple, figures, chains, chain_clause)
+
+
+def _respectively(facts: Facts, simple: str, figures: list[Figure], chains: list[list[int]],
+                  clause_starts: list[int]) -> list[Figure]:
+    """"抖音、快手和B站的月活跃用户分别为7亿、4亿和3亿": as many names joined by 、 / 和 as numbers listed after
+    分别, each number about the name in the same place of its list."""
+    named, starts = _subjects_of(facts, simple)
+    for chain, clause_start in zip(chains, clause_starts):
+        first = figures[chain[0]]
+        if len(chain) < 2 or "分别" not in simple[clause_start:first.start]:
+            continue
+        names = named[bisect.bisect_left(starts, clause_start):bisect.bisect_left(starts, first.start)]
+        joined = all(simple[a.end:b.start] in ("、", "和", "及", "与", "以及", "，") for a, b in zip(names, names[1:]))
+        if len(names) == len(chain) and joined and len({m.entity for m in names}) == len(names):
+            for index, mention in zip(chain, names):
+                figures[index] = dataclasses.replace(figures[index], subject=mention.entity)
     return figures
 
 
