@@ -592,6 +592,14 @@ def test_a_quotation_standing_alone_after_a_blank_line(extractor):
     assert [(x.entities[q.speaker].name, q.text[:15]) for q in x.quotes] == [("Sun Yu", "Other apps sell")], x.quotes
 
 
+def test_a_figures_date_from_a_month_without_a_year_or_its_quarter(extractor):
+    body = ("Weibo had 486 million monthly active users by the end of June. QQ had 800 million users in "
+            "September. Revenue in the second quarter was $431.8 million. Kuaishou had 300 million users last month.")
+    x = extractor.extract(Article(id="dates", title="Users", body=body, source="test", date="2019-08-20"))
+    assert {f.value: f.date for f in x.figures} == {486e6: "2019-06", 800e6: "2018-09", 431.8e6: "2019-06",
+                                                   300e6: "2019-07"}, x.figures
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

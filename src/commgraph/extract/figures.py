@@ -400,12 +400,13 @@ class _Reader:
             confidence -= 0.2
         if subject is None:
             confidence = 0.3
+        period = _period(self.text, span.sent, default_date)
         return Figure(
             text=span.text, value=quantity.value, metric=metric, start=span.start_char, end=span.end_char,
             sentence=sentence, subject=subject, unit=quantity.unit, currency=quantity.currency,
             approximation=_approximation(self.text, span), min_value=quantity.min_value, max_value=quantity.max_value,
-            date=_figure_date(self.text, span.sent, span.end_char) or default_date,
-            canonical=canonical, growth=bool(growth), period=_period(self.text, span.sent, default_date),
+            date=_figure_date(self.text, span.sent, span.end_char, default_date, period) or default_date,
+            canonical=canonical, growth=bool(growth), period=period,
             method=f"{method}; subject: {how}", confidence=round(max(0.1, confidence), 2))
 
     @staticmethod
@@ -1014,18 +1015,50 @@ def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[st
     return metric, about, named
 
 
-def _figure_date(text: str, sent: "Span", number_end: int) -> str | None:
+def _figure_date(text: str, sent: "Span", number_end: int, article_date: str | None = None,
+                 period: str | None = None) -> str | None:
     """'as of September 30, 2023' -> '2023-09-30'; 'as of June 2015' -> '2015-06'; 'by the end of 2014' -> '2014';
-    '... 61.2 million in January 2021' -> '2021-01'."""
+    '... 61.2 million in January 2021' -> '2021-01'; a month without a year ('by the end of June', '... in March')
+    -> the last such month up to the article's date, 'last month' the month before it; else the end of the
+    reporting period ('2019-Q2' -> '2019-06')."""
     match = (_DATE_FOR.search(text, sent.start_char, sent.end_char)
              or _DATE_AFTER.match(text[number_end:sent.end_char]))
     if not match:
-        return None
+        return _month_of(text, sent, number_end, article_date) or _period_end(period)
     month_name, day, year = match.groups()
     month = MONTHS.get((month_name or "").lower().rstrip("."))
     if month and day:
         return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}" if month else year
+
+
+# "by the end of June", "as of March", "... in September" (after the number): a month the article leaves the year of
+_MONTH_ONLY_FOR = re.compile(rf"\b(?:as of|by the end of|at the end of|by end of|as at)\s+(?:early\s+|mid-?\s*|late\s+)?"
+                             rf"(?P<m>{_MONTH_NAMES})(?![\w.])(?!\s*\d)(?!,?\s*(?:19|20)\d\d)", re.IGNORECASE)
+_MONTH_ONLY_AFTER = re.compile(rf"^[^.;]*?\b(?:in|during)\s+(?:early\s+|mid-?\s*|late\s+)?(?P<m>{_MONTH_NAMES})"
+                               rf"(?![\w.])(?!\s*\d)(?!,?\s*(?:19|20)\d\d)", re.IGNORECASE)
+_LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
+
+
+def _month_of(text: str, sent: "Span", number_end: int, article_date: str | None) -> str | None:
+    if not article_date or not re.match(r"\d{4}-\d{2}", article_date):
+        return None
+    year, now = int(article_date[:4]), int(article_date[5:7])
+    match = _MONTH_ONLY_FOR.search(text, sent.start_char, sent.end_char) or _MONTH_ONLY_AFTER.match(
+        text[number_end:sent.end_char])
+    if match:
+        month = MONTHS.get(match.group("m").lower().rstrip("."))
+        if month:
+            return f"{year if month <= now else year - 1}-{month:02d}"  # "in March" of an August article
+    if _LAST_MONTH.search(text, number_end, sent.end_char):
+        return f"{year if now > 1 else year - 1}-{(now - 2) % 12 + 1:02d}"
+    return None
+
+
+def _period_end(period: str | None) -> str | None:
+    """'2019-Q2' -> '2019-06': a figure for a quarter holds as of its end."""
+    match = re.fullmatch(r"(\d{4})-Q([1-4])", period or "")
+    return f"{match.group(1)}-{int(match.group(2)) * 3:02d}" if match else None
 
 
 def _period(text: str, sent: "Span", default_date: str | None) -> str | None:
