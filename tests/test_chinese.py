@@ -590,3 +590,9 @@ def test_changes_in_points_and_unmapped_measures_after_a_number(chinese):
 def test_numbers_listed_after_fenbie_are_about_the_names_in_the_same_order(chinese):
     subjects = _subjects(chinese, "抖音、快手和B站的月活跃用户分别为7亿、4亿和3亿。")
     assert subjects == {"7亿": "抖音", "4亿": "快手", "3亿": "B站"}, subjects
+
+
+def test_a_known_company_and_its_known_unit_are_two_names(chinese):
+    zh = chinese.extract(_article("标题\n\n腾讯平台与内容事业群总裁任宇昕表示，QQ还会增长。"))
+    assert {"腾讯", "平台与内容事业群"} <= {e.name for e in zh.entities.values()}, zh.entities
+    assert ("任宇昕", "总裁", "平台与内容事业群") in _roles(zh)

@@ -590,6 +590,8 @@ class _Found:
             known_key = self._known_at(begin)
             if known_key and name[len(self._span_text(known_key, begin)):] in ("", *self.vocab.legal_forms):
                 continue  # the known name itself, or its company form (see _legal_forms): the same entity
+            if known_key and any(e == end and s > begin and k in self.known_of for s, e, k in self.spans):
+                continue  # "腾讯平台与内容事业群": a known company and its known unit, two names
             self.spans = [sp for sp in self.spans if not (begin <= sp[0] and sp[1] <= end)]
             self._dirty = True
             self._add(begin, end, self._new(name, "Organization"))
