@@ -776,6 +776,8 @@ def _cued_label(ent, rules: Rules) -> str:
     listed = listed_as(ent.doc, ent.start, ent.end, rules.class_nouns())
     if listed is not None:
         return listed  # "brands such as Lancôme and Louis Vuitton" (the model called them people)
+    if label == "PERSON" and _title_follows(ent, rules):
+        return label  # "at the anniversary of Bilibili, Chen Rui, Chairman and CEO, shared": a person, not a list
     siblings = type_of_siblings(ent.doc, ent.start, ent.end)
     if siblings is not None and label in ("PERSON", "GPE", "NORP", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART"):
         return siblings  # "Morgan Stanley, Jefferies, BofA Securities and CICC"
