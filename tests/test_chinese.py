@@ -596,3 +596,15 @@ def test_a_known_company_and_its_known_unit_are_two_names(chinese):
     zh = chinese.extract(_article("标题\n\n腾讯平台与内容事业群总裁任宇昕表示，QQ还会增长。"))
     assert {"腾讯", "平台与内容事业群"} <= {e.name for e in zh.entities.values()}, zh.entities
     assert ("任宇昕", "总裁", "平台与内容事业群") in _roles(zh)
+
+
+def test_a_unit_named_with_its_short_name_in_brackets(chinese):
+    """平台与内容事业群内容与服务线（内服线）: a unit of two nouns joined by 与, cued by its short name, a name of its
+    own after the known unit; the short name used alone later is the same unit; 王立（Leo） leaves it."""
+    body = ("标题\n\n腾讯调整了架构：现任副总裁王立（Leo）不再担任平台与内容事业群内容与服务线（内服线）负责人；"
+            "李明接任内服线负责人。")
+    zh = chinese.extract(_article(body))
+    roles = _roles(zh)
+    assert {("王立", "负责人", "内服线"), ("李明", "负责人", "内服线")} <= roles, roles
+    unit = next(e for e in zh.entities.values() if e.name == "内服线")
+    assert unit.type == "Organization" and "内容与服务线" in unit.aliases

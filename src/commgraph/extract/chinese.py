@@ -192,8 +192,9 @@ class _Found:
             known = self.owner.alias_table.get(ent.ent_id_.lower()) or self.owner.alias_table.get(ent.text.lower())
             if known is not None and not self._ends_inside_a_word(ent.start_char, ent.end_char):
                 self._add(ent.start_char, ent.end_char, self._known(known))
+        # (aliases in brackets read again after the organisations named by a suffix: "信息平台与服务线（信服线）")
         for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
-                     self._events, self._quoted_products, self._legal_forms, self._apps, self._places,
+                     self._bracket_aliases, self._events, self._quoted_products, self._legal_forms, self._apps, self._places,
                      self._latin_names):
             self._step = METHODS_BY_STEP[step.__name__]
             step()
@@ -565,11 +566,18 @@ class _Found:
             if suffix is None:
                 continue
             first = i
+            unit = suffix in self.vocab.unit_suffixes
             while first > 0 and first > i - 6:
                 s, e, t = tokens[first - 1]
                 word = simple[s:e]
-                if not (t.startswith("n") or t in ("eng", "vn", "j", "b") or word in ("控股",)) or word == "的":
+                # "信息平台与服务线", "平台与内容事业群": a unit's name may join two nouns with 与 / 和
+                joining = unit and word in ("与", "和") and first - 2 >= 0 and tokens[first - 2][2].startswith("n")
+                if not (t.startswith("n") or t in ("eng", "vn", "j", "b") or word in ("控股",) or joining) \
+                        or word == "的":
                     break
+                if word.endswith(tuple(suffixes)) and any(sp[0] == s and sp[1] == e and sp[2] in self.known_of
+                                                          for sp in self.spans):
+                    break  # "平台与内容事业群|信息平台与服务线": a known unit before is a name of its own
                 first -= 1
             begin = tokens[first][0]
             if begin >= end - len(suffix) or simple[begin:end].startswith(self.vocab.never_start):
@@ -578,7 +586,9 @@ class _Found:
             head = [(s, e) for s, e, _ in span_tokens if e <= end - len(suffix)]
             # a proper word inside, a name found before, or a word jieba does not know (cut into single
             # characters without its HMM: "旷视科技" as 旷 / 视 / 科技)
-            proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or any(
+            proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or (
+                # "信息平台与服务线（信服线）": a unit named with its short name in brackets after it
+                unit and re.match(r"[（(][^（）()]{1,12}[）)]", simple[end:end + 14]) is not None) or any(
                 s <= begin < e or begin <= s < end for s, e, _ in self.spans) or (
                 len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes) or (
                 # "心动网络CEO黄一孟", "心动网络旗下的TapTap": a brand name of common words, cued by a title or 旗下

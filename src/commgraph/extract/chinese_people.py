@@ -210,7 +210,8 @@ def extract_roles(facts: Facts) -> list[Role]:
         # "许晨晔为首席信息官", "张志东目前任腾讯首席技术官", "赖智明作为腾讯集团副总裁"
         direct = re.match(rf"(?:{vocab.adverbs})?(?:是|为|作为|任)", simple[person.end:person.end + 8])
         verbs = [person.end + direct.end()] if direct else []
-        limit = min([m.start for m in persons if m.start >= person.end][:1] + [_sentence_end(simple, person.end)])
+        limit = min([m.start for m in persons if m.start >= person.end and m.entity != person.entity][:1]
+                    + [_sentence_end(simple, person.end)])  # (郄小虎（Tiger）: the same person in brackets)
         speech = vocab.speech.search(simple, person.end, limit)
         if speech is not None and not direct:
             limit = speech.start()  # "张小龙透露，公司正在寻找人选出任CFO": what is reported is no title of his
@@ -227,12 +228,14 @@ def extract_roles(facts: Facts) -> list[Role]:
             verb_end = pos
             pos += 1 if simple.startswith(("了", "为"), pos) else 0  # "出任了", "升任为"
             org_mention = next((m for m in mentions if m.start == pos and organisation(m)), None)
-            owned = re.match(r"旗下的?", simple[org_mention.end:]) if org_mention is not None else None
-            if owned:  # "出任腾讯旗下的富融银行董事长": the company owned
+            owned = re.match(r"旗下的?|", simple[org_mention.end:]) if org_mention is not None else None
+            if owned:  # "出任腾讯旗下的富融银行董事长", "平台与内容事业群信息平台与服务线": the company owned, the unit
                 org_mention = next((m for m in mentions if m.start == org_mention.end + owned.end()
                                     and organisation(m)), org_mention)
+            alias = re.match(r"[（(][^（）()]{1,12}[）)]", simple[org_mention.end:]) if org_mention is not None else None
             reference = None if org_mention else next((r for r in vocab.role_references if simple.startswith(r, pos)), None)
-            title_from = org_mention.end if org_mention is not None else pos + len(reference or "")
+            title_from = org_mention.end + (alias.end() if alias else 0) if org_mention is not None \
+                else pos + len(reference or "")  # (the unit's short name in brackets: "服务线（信服线）负责人")
             title_from += 1 if simple.startswith("的", title_from) else 0
             lead = _descriptor_end(facts, title_from, limit) if org_mention is not None or reference else title_from
             chain = vocab.title_chain.match(simple, lead)

@@ -38,6 +38,7 @@ class Vocabulary:
     product_forms: tuple[str, ...]
     sub_products: tuple[str, ...]
     brand_suffixes: frozenset[str]
+    unit_suffixes: frozenset[str]
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
@@ -79,6 +80,7 @@ class Vocabulary:
             product_forms=tuple(sorted(orgs.get("product_forms", []), key=len, reverse=True)),
             sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
             brand_suffixes=frozenset(orgs.get("brand_suffixes", [])),
+            unit_suffixes=frozenset(orgs.get("unit_suffixes", [])),
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
