@@ -608,6 +608,19 @@ def test_a_person_with_a_title_after_the_name_stays_a_person(extractor):
     assert any(r.title == "CEO" and x.entities[r.person].name == "Chen Rui" for r in x.roles), x.roles
 
 
+def test_a_capitalised_verb_opening_a_quotation_is_no_name(extractor):
+    body = 'Wang Xing wrote to staff. "Putting service first is the rule." "Think app first," said Lin Bin.'
+    x = extractor.extract(Article(id="verb", title="Meituan", body=body, source="test"))
+    assert not {"Putting", "Think"} & {e.name for e in x.entities.values()}, x.entities
+
+
+def test_a_quotation_after_the_person_talked_about_something(extractor):
+    body = ("Zhou Yuan talked about the state of the Zhihu community. \"Answers are our product, and the people who "
+            "write them are our real customers, whatever the advertisers think.\"")
+    x = extractor.extract(Article(id="talked", title="Zhihu", body=body, source="test"))
+    assert [x.entities[q.speaker].name for q in x.quotes] == ["Zhou Yuan"], x.quotes
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

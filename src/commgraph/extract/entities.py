@@ -264,6 +264,9 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
+        if j - i == 1 and doc[i].tag_.startswith("VB"):
+            i = j  # "“Putting community first ...": a capitalised verb opening a sentence is no name
+            continue
         type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules) or _type_from_head(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))

@@ -282,7 +282,8 @@ class _SpeakerFinder:
             sentence_start = max(previous_para, self.text.rfind(".", previous_para, before[-1].start) + 1)
             sentence = self.text[sentence_start:quoted.start].rstrip(" \n\"“「'")
             if any(pattern(rf"\b{re.escape(v)}\b", re.IGNORECASE).search(sentence) for v in self.speech) \
-                    or re.search(r"\b(?:interview|statement|speech|keynote|remarks|letter|answer|asked|reply)\b|[:：]$",
+                    or re.search(r"\b(?:interview|statement|speech|keynote|remarks|letter|answer|asked|reply|talked|"
+                                 r"spoke|talks|speaks|discussed)\b|[:：]$",
                                  sentence, re.I):
                 return before[-1].entity, "context: the person introduced just before", 0.5
         return None
