@@ -293,7 +293,7 @@ class _Reader:
         if not metric:
             metric = self._verb_measure(span) if quantity.currency else ""
             method, confidence = "parse: verb the amount hangs from", 0.5
-        if not metric and not quantity.currency:
+        if not metric and not quantity.currency and quantity.unit != "percent":
             verb = self._governing_verb(span)  # "the app was downloaded 87.5 million times"
             if verb is not None and verb.lower_ in self.count_verbs:
                 metric, method, confidence = verb.lower_, "parse: the verb the count hangs from", 0.6
