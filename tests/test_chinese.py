@@ -608,3 +608,10 @@ def test_a_unit_named_with_its_short_name_in_brackets(chinese):
     assert {("王立", "负责人", "内服线"), ("李明", "负责人", "内服线")} <= roles, roles
     unit = next(e for e in zh.entities.values() if e.name == "内服线")
     assert unit.type == "Organization" and "内容与服务线" in unit.aliases
+
+
+def test_a_measure_named_as_a_topic_or_by_the_figure_before(chinese):
+    """至于日活跃用户，…1亿: the topic's measure; 全年数字…为3.15亿: "the number" of the measure before."""
+    figures = _figures(chinese, "小红书月活跃用户约为3.2亿。易观分析给出的全年数字略低，为3.15亿。"
+                                "至于日活跃用户，多份报告的估算都在1亿上下。")
+    assert (figures["3.15亿"][1], figures["1亿"][1]) == ("monthly active users", "daily active users"), figures

@@ -43,6 +43,8 @@ _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, 
 _CLAUSE_VERBS = ("已经", "已", "首次", "首度", "破", "仍", "依然", "继续")
 # Verbs that name a price as they give it: 收报 / 收于 / 报收 (closed at), 开盘报 (opened at)
 _PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$")
+# A clause that names the measure the next one gives a number for ("至于日活跃用户，", "说到付费用户，")
+_TOPIC = re.compile(rf"(?:至于|关于|说到|谈到|提到|就)([{HAN}A-Za-z]{{2,12}}?)(?:而言|来说|方面)?[，,]")
 _POINTS = re.compile(r"([-−+]?)(\d+(?:\.\d+)?)\s?(pcts|pct|ppts|ppt|pp|bps)")
 # From-to pairs: 从 (and a date with 的) before the first level, a verb of change with 至 / 到 between the two
 _FROM_BEFORE = re.compile(r"从(?:[^，。；]{0,10}?的)?$")
@@ -71,6 +73,7 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
     list_joiners = tuple(words.get("list_joiners", []))
     owner_words = tuple(sorted(words.get("owner_words", []), key=len, reverse=True))
     tails = set(words.get("measure_tails", []))
+    number_words = [re.escape(w) for w in words.get("number_words", [])]
     by_char = {pos: m for m in facts.mentions for pos in range(m.start, m.end)}
     canonical = _canonical_table(facts)
     tokens = _Tokens(facts.tokens)
@@ -207,6 +210,12 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                               facts.type_of, to_simplified, tokens, words.get("metric_fillers", []),
                               after_word, noun_after=False)
                 metric = own if own and canonical(own) is not None else metric
+            if not canonical.known(metric or "数量"):
+                topic = _TOPIC.search(simple, _clause_start(simple, clause_start - 1), clause_start)
+                if topic is not None and canonical.known(topic.group(1)):
+                    metric = topic.group(1)  # "至于日活跃用户，多份报告的估算都在1亿上下": the measure named as the topic
+                elif re.search(f"(?:{'|'.join(number_words)})$", metric or "") and number_words and figures:
+                    metric = figures[-1].metric  # "全年数字略低，为3.15亿": the number of the measure before
             metric = metric or "数量"
             at = before.rfind("的" + metric)
             owner_product = by_char.get(clause_start + at - 1) if metric in tails and at > 0 else None
