@@ -621,6 +621,15 @@ def test_a_quotation_after_the_person_talked_about_something(extractor):
     assert [x.entities[q.speaker].name for q in x.quotes] == ["Zhou Yuan"], x.quotes
 
 
+def test_title_case_titles_and_abbreviated_ones_after_the_name(extractor):
+    body = ("Shen Dou, Senior Vice President of Baidu, will run the new unit. Xu Lei, EVP of JD.com, will stay on. "
+            "Li Ming would no longer serve as the head of the search line and the head of the map team under the group.")
+    x = extractor.extract(Article(id="titles", title="Reshuffle", body=body, source="test"))
+    got = {(x.entities[r.person].name, r.title) for r in x.roles}
+    assert {("Shen Dou", "senior vice president"), ("Xu Lei", "EVP")} <= got, got
+    assert "EVP" not in {e.name for e in x.entities.values()}, x.entities
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

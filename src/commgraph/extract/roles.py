@@ -47,7 +47,7 @@ _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\b
 # "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
 _AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
 # Where a title phrase after a verb ends.
-_TITLE_CUT = re.compile(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|"
+_TITLE_CUT = re.compile(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|under|"
                         r"and is|and (?:will|would|was|has|had|takes?|took|then|also|still|now)|but|while|effective|"
                         r"on [A-Z])\b")
 
@@ -483,7 +483,7 @@ class _RoleFinder:
                 continue
             start = match.end()
             phrase = self._title_phrase(start)
-            if not phrase.strip() or len(phrase.split()) > 10:
+            if not phrase.strip() or len(phrase.split()) > 16:  # "as the head of X and the head of Y"
                 continue
             pairs = self._split_titles(phrase, start)
             if not pairs:
@@ -744,6 +744,7 @@ class _RoleFinder:
         first = phrase.split()[0]
         if first[0].isupper() and not self._org_in(start, start + len(first) + 1) and first.lower() not in self.heads \
                 and not any(first.lower() == h.split()[0] for h in self.heads) \
+                and first.lower() not in self.modifiers \
                 and not re.fullmatch(r"(?:company|firm|group)['’]s", first.lower()):  # "the Company's president"
             return None  # "Tang, Zhang and Li" or a place
         pairs = self._split_titles(phrase, start)
