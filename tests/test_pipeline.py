@@ -261,6 +261,25 @@ def test_worker_processes_start_at_once_and_stop_on_close_even_unread(settings):
     assert not started & {p.pid for p in multiprocessing.active_children()}
 
 
+def test_the_model_loads_while_the_files_are_read_and_stops_when_nothing_changed(settings, extractor, monkeypatch):
+    """The extraction child starts before the files are read (reading and cleaning 100 files took 0.6 s, all of
+    it before the first extraction); an ingest in which nothing changed stops it as well."""
+    import multiprocessing
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # fork beside a session fixture's thread too
+    before = {p.pid for p in multiprocessing.active_children()}
+    seen = []
+
+    def progress(message, done, total):
+        if message.startswith("reading"):
+            seen.append(len({p.pid for p in multiprocessing.active_children()} - before))
+
+    assert ingest([SEED], settings, extractor=extractor, progress=progress).added == [SEED_ID]
+    assert ingest([SEED], settings, extractor=extractor, progress=progress).unchanged == [SEED_ID]
+    assert seen == [1, 1]
+    assert not {p.pid for p in multiprocessing.active_children()} - before
+
+
 def test_workers_are_spawned_and_agree_when_other_threads_run(settings, extractor):
     """With another thread alive (a server, a test runner) workers are spawned, not forked; they extract the
     same as this process does."""

@@ -68,19 +68,32 @@ class Supervised(Iterator[Extraction]):
 
     def __init__(self, articles: list[Article], workers: int, timeout: float | None, *, model: str = "",
                  rules_dir: str = "", extractor=None) -> None:
-        self.articles = articles
+        self.articles: list[Article] = []
         self.failures: list[ExtractionFailure] = []
-        self._pending = deque(range(len(articles)))
-        self._alone = {i for i, a in enumerate(articles) if len(a.body) > PIECE_CHARS}
+        self._pending: deque[int] = deque()
+        self._alone: set[int] = set()
         self._done: dict[int, Extraction] = {}
         self._failed: set[int] = set()
         self._next = 0
-        # Small batches for several workers: at least four per worker, so none idles on a long last one.
-        self._size = BATCH_SIZE if workers == 1 else max(1, min(BATCH_SIZE, -(-len(articles) // (4 * workers))))
+        self._size = BATCH_SIZE
         fork = extractor is not None or threading.active_count() == 1
         self._context = multiprocessing.get_context("fork" if fork else "spawn")
         self._args = (extractor if fork else None, model, rules_dir, timeout, os.getpid())
-        self._children = [_Child(self._context, self._args) for _ in range(min(workers, len(articles)))]
+        self._children: list[_Child] = []
+        self.extend(articles, workers)
+
+    def extend(self, articles: list[Article], workers: int) -> None:
+        """Extract these articles too, after those given before, with `workers` children in all (more start
+        now, none stops). Given none at first, one child starts, to load the model while the caller reads the
+        articles (see pipeline.start_extraction)."""
+        first = len(self.articles)
+        self.articles += articles
+        self._pending.extend(range(first, len(self.articles)))
+        self._alone.update(i for i in range(first, len(self.articles)) if len(self.articles[i].body) > PIECE_CHARS)
+        # Small batches for several workers: at least four per worker, so none idles on a long last one.
+        self._size = BATCH_SIZE if workers == 1 else max(1, min(BATCH_SIZE, -(-len(articles) // (4 * workers))))
+        while len(self._children) < min(workers, max(1, len(self.articles))):
+            self._children.append(_Child(self._context, self._args))
 
     def __next__(self) -> Extraction:
         while True:
