@@ -630,6 +630,19 @@ def test_title_case_titles_and_abbreviated_ones_after_the_name(extractor):
     assert "EVP" not in {e.name for e in x.entities.values()}, x.entities
 
 
+def test_hyphenated_titles_and_a_dotted_organisation(extractor):
+    body = ('"Our buyers trust the streamers," said Lin Tao, vice-president of live commerce at Kuaishou, on Friday. '
+            "Douyin named Zhang Bo editor-in-chief of Toutiao.com last year. He worked at Sohu, where Mr. Zhang was "
+            "co-CEO until 2010. Gen Z users like the app.")
+    x = extractor.extract(Article(id="hyphens", title="Streaming", body=body, source="test"))
+    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+           for r in x.roles}
+    assert ("Lin Tao", "vice-president of live commerce", "Kuaishou") in got, got
+    assert any(p == "Zhang Bo" and t == "editor-in-chief" and o and o.startswith("Toutiao") for p, t, o in got), got
+    assert ("Zhang Bo", "co-CEO", "Sohu") in got, got
+    assert "Gen Z" not in {e.name for e in x.entities.values()}
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

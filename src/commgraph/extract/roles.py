@@ -47,7 +47,7 @@ _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\b
 # "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
 _AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
 # Where a title phrase after a verb ends.
-_TITLE_CUT = re.compile(r"[,;.:)\"“”\n]|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|under|"
+_TITLE_CUT = re.compile(r"[,;:)\"“”\n]|\.(?=\s|$)|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|under|"
                         r"and is|and (?:will|would|was|has|had|takes?|took|then|also|still|now)|but|while|effective|"
                         r"on [A-Z])\b")
 
@@ -164,7 +164,9 @@ class _RoleFinder:
         if not words:
             return False
         last = words[-1].lower().strip(",")
-        return last in self.heads or " ".join(w.lower() for w in words[-2:]) in self.heads
+        # "vice-president", "vice-chairwoman": a hyphenated title is its words
+        return last in self.heads or " ".join(w.lower() for w in words[-2:]) in self.heads \
+            or "-" in last and (last.replace("-", " ") in self.heads or last.rsplit("-", 1)[-1] in self.heads)
 
     def _org_in(self, start: int, end: int) -> str | None:
         return next((m.entity for m in self.employers if start <= m.start and m.end <= end), None)
@@ -678,9 +680,11 @@ class _RoleFinder:
                 phrase = listed.group(0)  # "is a singer, actress and designer"
             if phrase.strip() and len(phrase.split()) <= 10:
                 pairs = self._split_titles(phrase, start)
-                where = re.search(r",\s+where\s+$", self.text[max(0, mention.start - 12):mention.start])
-                if pairs and pronoun and where:  # "NetEase, where he was the product leader"
-                    org = next((m.entity for m in reversed(self.employers) if m.end <= mention.start - 8), None)
+                where = re.search(r",\s+where\s+(?:Mr\.?\s+|Ms\.?\s+)?$",
+                                  self.text[max(0, mention.start - 16):mention.start])
+                if pairs and where:  # "NetEase, where he was the product leader", "..., where Mr. Tang was"
+                    org = next((m.entity for m in reversed(self.employers) if m.end <= mention.start - len(where.group(0))),
+                               None)
                     pairs = [(t, o or org) for t, o in pairs]
                 if pairs:
                     return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
@@ -761,5 +765,5 @@ def _normal_title(title: str) -> str:
     title = re.sub(r"^first\s+(?=(?:vice|deputy|executive)\s)", "", title, flags=re.IGNORECASE)  # "its first vice president"
     words = title.split()
     of = next((i for i, w in enumerate(words) if w.lower() == "of"), len(words))
-    return " ".join(w if (w.isupper() and len(w) <= 4) or (i > of and w[:1].isupper()) else w.lower()
-                    for i, w in enumerate(words))
+    return " ".join("-".join(p if p.isupper() and len(p) <= 4 else p.lower() for p in w.split("-"))
+                    if not (i > of and w[:1].isupper()) else w for i, w in enumerate(words))  # "co-CEO"
