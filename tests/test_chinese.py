@@ -615,3 +615,10 @@ def test_a_measure_named_as_a_topic_or_by_the_figure_before(chinese):
     figures = _figures(chinese, "小红书月活跃用户约为3.2亿。易观分析给出的全年数字略低，为3.15亿。"
                                 "至于日活跃用户，多份报告的估算都在1亿上下。")
     assert (figures["3.15亿"][1], figures["1亿"][1]) == ("monthly active users", "daily active users"), figures
+
+
+def test_a_title_introduced_by_zuowei_before_the_name(chinese):
+    """作为B站的创始人，徐逸…; 身为快手CEO的程一笑; 新任知乎总裁的李大海: the title before 的 or the comma."""
+    roles = _roles(chinese.extract(_article("标题\n\n作为B站的创始人，徐逸很少露面。身为快手CEO的程一笑在大会上表示，"
+                                            "用户还会增长。新任知乎总裁的李大海此前担任知乎CTO。")))
+    assert {("徐逸", "创始人", "B站"), ("程一笑", "CEO", "快手"), ("李大海", "总裁", "知乎"), ("李大海", "CTO", "知乎")} <= roles, roles

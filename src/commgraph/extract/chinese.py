@@ -30,6 +30,8 @@ PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
 _EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "出席", "参加", "举行", "亮相", "宣布", "表示", "上")
 
 
+# Words that introduce a person's title before the name, joined to it by 的 or a comma ("作为B站的创始人，徐逸")
+_AS_TITLE = "作为|身为|新任|现任|时任"
 # A foreign name written in Chinese: its parts joined by a middle dot ("马克·扎克伯格", "蒂姆·库克")
 _DOTTED_NAME = re.compile(f"[{HAN}]{{1,6}}[·•‧][{HAN}]{{1,8}}(?:[·•‧][{HAN}]{{1,8}})?")
 # at a clause's start, not after a word; a given name of at most four characters before the dot
@@ -290,6 +292,12 @@ class _Found:
             dotted = _DOTTED_NAME.match(simple, at)
             name = self._dotted_name(dotted) if dotted else self._name_at(at)
             if name:
+                names.add(name)
+        # "作为B站的创始人，徐逸…", "身为快手CEO的程一笑": a title introduced by 作为 / 身为 / 新任, then 的 or a comma
+        for match in re.finditer(rf"(?:{_AS_TITLE})[^，,。；]{{0,12}}?(?:{self.vocab.title_chain.pattern})(?:的|[，,]\s?)",
+                                 simple):
+            name = self._name_at(match.end())
+            if name and not self._is_word(name):
                 names.add(name)
         # "马克·扎克伯格表示": a transliterated name (parts joined by ·) before a speech verb
         for dotted in _DOTTED_ALONE.finditer(simple):

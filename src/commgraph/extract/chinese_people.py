@@ -150,6 +150,9 @@ def extract_roles(facts: Facts) -> list[Role]:
             for title_start, title_end, org, lead in titled.get(previous.start, []):
                 add(person, title_start, title_end, org, lead=lead)
         pending: list[tuple[int, int, int]] = []  # "快手高级副总裁、主站负责人": titles waiting for the organisation
+        if simple[pos - 1:pos] in ("的", "，", ",") and re.search(
+                r"(?:作为|身为|新任|现任|时任)[^，,。；]{0,16}$", simple[max(0, pos - 24):pos - 1]):
+            pos -= 1  # "作为B站的创始人，徐逸", "身为快手CEO的程一笑": the title before 的 or the comma
         while True:
             while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
                 pos -= 1
