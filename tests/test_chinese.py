@@ -622,3 +622,8 @@ def test_a_title_introduced_by_zuowei_before_the_name(chinese):
     roles = _roles(chinese.extract(_article("标题\n\n作为B站的创始人，徐逸很少露面。身为快手CEO的程一笑在大会上表示，"
                                             "用户还会增长。新任知乎总裁的李大海此前担任知乎CTO。")))
     assert {("徐逸", "创始人", "B站"), ("程一笑", "CEO", "快手"), ("李大海", "总裁", "知乎"), ("李大海", "CTO", "知乎")} <= roles, roles
+
+
+def test_business_words_in_latin_letters_are_no_products(chinese):
+    zh = chinese.extract(_article("标题\n\n该公司今年推出了面向企业的SaaS服务，还上线了Plog功能和AI Agent工具。"))
+    assert not [e.name for e in zh.entities.values() if e.type == "Product"], zh.entities
