@@ -643,6 +643,12 @@ def test_hyphenated_titles_and_a_dotted_organisation(extractor):
     assert "Gen Z" not in {e.name for e in x.entities.values()}
 
 
+def test_percentages_in_words(extractor):
+    body = "Seventy per cent of sellers on Kuaishou were new, and sixty-five percent of them were women."
+    x = extractor.extract(Article(id="words", title="Kuaishou", body=body, source="test"))
+    assert {f.value for f in x.figures if f.unit == "percent"} == {70, 65}, x.figures
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

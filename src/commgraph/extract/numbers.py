@@ -8,8 +8,10 @@ from dataclasses import dataclass
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "hundred": 1e2,
           "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "wan": 1e4, "yi": 1e8}
 WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-         "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000, "dozen": 12, "a dozen": 12}
+         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+         "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+         "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+         "thousand": 1000, "dozen": 12, "a dozen": 12}
 CURRENCIES = {"yuan": "CNY", "rmb": "CNY", "renminbi": "CNY", "dollars": "USD", "dollar": "USD", "us$": "USD",
               "$": "USD", "¥": "CNY", "euros": "EUR", "euro": "EUR", "hk$": "HKD"}
 # "tens of millions" -> [1e7, 1e8); "hundreds of thousands" -> [1e5, 1e6); "millions" -> [1e6, 1e7)
@@ -52,9 +54,13 @@ def parse_quantity(text: str) -> Quantity | None:
         value = float(WORDS[core])
     else:
         words = core.split()
-        if not words or words[0] not in WORDS:
+        tens, _, units = (words[0] if words else "").partition("-")
+        if words and tens in WORDS and units in WORDS and WORDS[tens] >= 20 and WORDS[units] < 10:
+            value = float(WORDS[tens] + WORDS[units])  # "sixty-five per cent"
+        elif words and words[0] in WORDS:
+            value = float(WORDS[words[0]])
+        else:
             return None
-        value = float(WORDS[words[0]])
         for word in words[1:]:
             value *= SCALES.get(word, 1)
     return Quantity(value=value, unit="percent" if percent else None, currency=currency)
