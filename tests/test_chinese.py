@@ -627,3 +627,12 @@ def test_a_title_introduced_by_zuowei_before_the_name(chinese):
 def test_business_words_in_latin_letters_are_no_products(chinese):
     zh = chinese.extract(_article("标题\n\n该公司今年推出了面向企业的SaaS服务，还上线了Plog功能和AI Agent工具。"))
     assert not [e.name for e in zh.entities.values() if e.type == "Product"], zh.entities
+
+
+def test_hong_kong_filing_aliases(chinese):
+    """（「星辰互娛」或「本公司」，股份代號：01234）: the first quoted name is the company's alias."""
+    zh = chinese.extract(_article("標題\n\n星辰互娛控股有限公司（「星辰互娛」或「本公司」，香港聯交所股份代號：01234）今天公佈業績。"
+                                  "星辰互娛的收入為5億元。"))
+    company = next(e for e in zh.entities.values() if e.type == "Organization" and "星辰互娱" in e.name)
+    assert "星辰互娱" in {company.name, *company.aliases}, company
+    assert [zh.entities[f.subject].key for f in zh.figures] == [company.key]

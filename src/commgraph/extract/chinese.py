@@ -272,7 +272,9 @@ class _Found:
 
     # local aliases: 哔哩哔哩（下称“B站”）, 快手科技（Kuaishou Technology）------------------------------------------
     def _bracket_aliases(self) -> None:
-        pattern = re.compile(r"[（(](?:下称|以下简称|简称|下文简称|英文名)?[：:]?[“「\"]?([^（）()“”「」\"]{1,30}?)[”」\"]?[）)]")
+        # (a Hong Kong filing's "（「騰訊」或「本公司」，股份代號：00700）": the first quoted name)
+        pattern = re.compile(r"[（(](?:下称|以下简称|简称|下文简称|英文名)?[：:]?[“「\"]?([^（）()“”「」\"]{1,30}?)[”」\"]?"
+                             r"(?:[)）]|(?<=[”」\"])(?:或|[，,])[^（）()]{0,40}[）)])")
         by_end = {e: k for _, e, k in self.spans}
         for match in pattern.finditer(self.simple):
             key = by_end.get(match.start())
@@ -595,8 +597,10 @@ class _Found:
             # a proper word inside, a name found before, or a word jieba does not know (cut into single
             # characters without its HMM: "旷视科技" as 旷 / 视 / 科技)
             proper = any(t in PROPER_TAGS for _, _, t in span_tokens) or (
-                # "信息平台与服务线（信服线）": a unit named with its short name in brackets after it
-                unit and re.match(r"[（(][^（）()]{1,12}[）)]", simple[end:end + 14]) is not None) or any(
+                # "信息平台与服务线（信服线）": a unit named with its short name in brackets after it; any company
+                # with a quoted short name ("星辰互娱控股有限公司（「星辰互娱」或「本公司」）")
+                unit and re.match(r"[（(][^（）()]{1,12}[）)]", simple[end:end + 14]) is not None
+                or re.match(r"[（(](?:下称|以下简称|简称|下文简称)?[：:]?[“「\"]", simple[end:end + 8]) is not None) or any(
                 s <= begin < e or begin <= s < end for s, e, _ in self.spans) or (
                 len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes) or (
                 # "心动网络CEO黄一孟", "心动网络旗下的TapTap": a brand name of common words, cued by a title or 旗下
