@@ -649,6 +649,15 @@ def test_percentages_in_words(extractor):
     assert {f.value for f in x.figures if f.unit == "percent"} == {70, 65}, x.figures
 
 
+def test_a_target_price_beside_the_broker_and_a_target_increase(extractor):
+    body = ("Nomura raised iQiyi to buy and set a $9.00 target price on the stock in a note on Monday. Nomura's "
+            "analysts expect more subscribers. Jefferies gave a price target increase to $8.50.")
+    x = extractor.extract(Article(id="beside", title="Nomura turns bullish", body=body, source="test"))
+    figures = {f.value: f for f in x.figures}
+    assert x.entities[figures[9.0].subject].name == "iQiyi", figures
+    assert figures[8.5].metric == "price target", figures
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -235,6 +235,8 @@ class _Reader:
         self.object_verbs = rules.words("figures", "object_verbs")
         self.bought_verbs = rules.words("figures", "bought_verbs")
         self.attendance_nouns = rules.words("figures", "attendance_nouns")
+        self.broker_verbs = rules.words("figures", "broker_verbs")
+        self.rating_nouns = rules.words("figures", "rating_nouns")
         self.people_metrics = rules.words("figures", "people_metrics")
         self.part_verbs = rules.vocabulary.get("figures", {}).get("part_verbs", {})
         self.speech_verbs = rules.words("speech", "verbs")
@@ -255,6 +257,11 @@ class _Reader:
                           for o in c.children if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")), None)
             if inner is not None:
                 head, growth = inner, growth or quantity.unit == "percent"
+            elif quantity.unit != "percent":
+                # "a price target increase to $14.00": the level the change leads to is of what the compound names
+                compound = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
+                if compound:
+                    head = compound[-1]
         if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
                                  or growth and head.lower_ in self.growth_after | self.up | self.down
                                  or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))):
@@ -370,16 +377,19 @@ class _Reader:
         bought = self._bought(span) if quantity.currency and how != "named in the metric" else None
         if bought is not None:  # "paid 1.26 billion yuan for 30% of Hupu": the money is the price of Hupu's stake
             subject, how = bought, "the company a payment buys into"
-        if canonical == "price" and metric.lower().split()[-1:] and metric.lower().split()[-1] in _TARGETS and (
+        if canonical == "price" and set(metric.lower().split()) & _TARGETS and (
                 how != "named in the metric" or any(t.lower_ in ("its", "their") for t in about)):
             # "HSBC lifted its price objective to $10.40": a broker's target is the price of the stock the note is
             # about, not the broker's ("its" is the broker); "its price target on Weibo" names the stock
             stock = self._target_stock(span)
             earlier = next((f.subject for f in reversed(before) if f.subject and "a target is set on" in f.method), None)
+            beside = self._beside_broker(span) if not stock and not earlier else None
             if stock:
                 subject, how = stock, "the stock a target is set on"
             elif earlier:  # "Citi has cut its target to $13 from $15": a round-up's stock, named with a target before
                 subject, how = earlier, "the stock a target was set on before"
+            elif beside:
+                subject, how = beside, "the stock a target is set on, named beside the broker"
             else:
                 subject, how = self.refer(span.start_char, "<topic:employer>") or subject, "the stock a target is set for"
         if how == "nearest name before" and (quantity.currency or canonical in _COMPANY_METRICS) \
@@ -566,6 +576,24 @@ class _Reader:
                     if key and not key.startswith(("person/", "place/")):
                         return key
         return None
+
+    def _beside_broker(self, span: "Span") -> str | None:
+        """'JPMorgan raised Bilibili to overweight and set a $21.00 target price on the stock', 'Bilibili received
+        an upgrade from Barclays': the company a sentence with a broker in it names besides the broker."""
+        brokers = {k for k in self._brokers(span.sent) if not k.startswith("person/")}
+        if not brokers:
+            return None  # "Mizuho: James Lee keeps a Buy rating": an analyst, not a broker, is the doer
+        return next((key for t in span.sent for key in [self.entity_at(t.idx, t.idx + len(t))]
+                     if key and key not in brokers and not key.startswith(("person/", "place/"))
+                     and key.split("/", 1)[-1].replace("-", " ") not in self.not_subjects), None)
+
+    def _brokers(self, sentence: "Span") -> set[str]:
+        """Who rates in a sentence: the subjects of a broker's verbs ('JPMorgan raised ...', 'Citi has cut ...') and
+        the 'from' / 'by' of an upgrade or a rating ('an upgrade from Barclays')."""
+        doers = [c for t in sentence if self._lemma(t) in self.broker_verbs for c in t.children if c.dep_ == "nsubj"]
+        doers += [o for t in sentence if t.lower_ in self.rating_nouns for p in t.children
+                  if p.dep_ in ("prep", "agent") and p.lower_ in ("from", "by") for o in p.children if o.dep_ == "pobj"]
+        return {k for t in doers for x in t.subtree for k in [self.entity_at(x.idx, x.idx + len(x))] if k}
 
     def _lemma(self, token: "Token") -> str:
         return (self.lemma_of(token) or token.lower_).lower()
@@ -939,6 +967,9 @@ def _metric_head(span: "Span") -> "Token | None":
     # "revenue of $3 billion", "a valuation of $10 billion": the number is the object of "of" after a noun
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in ("NOUN", "PROPN"):
         return _unwrap_measure(root.head.head)
+    # "a price target increase to $14.00": the change noun the level hangs from (its compound names the measure)
+    if root.dep_ == "pobj" and root.head.lower_ in ("to", "from") and root.head.head.pos_ == "NOUN":
+        return root.head.head
     # The number is the object of a verb: "the number of users reached 380 million" / "revenue exceeding 10 billion".
     head = root.head
     while head.dep_ in ("prep", "pobj", "dobj", "attr", "npadvmod", "advmod") and head.head.i != head.i \
