@@ -658,6 +658,12 @@ def test_a_target_price_beside_the_broker_and_a_target_increase(extractor):
     assert figures[8.5].metric == "price target", figures
 
 
+def test_a_stock_symbol_is_no_entity(extractor):
+    body = "Bilibili Inc. (NASDAQ:BILI) beat forecasts. Several banks have commented on BILI."
+    x = extractor.extract(Article(id="ticker", title="Stocks", body=body, source="test"))
+    assert "BILI" not in {e.name for e in x.entities.values()}, x.entities
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

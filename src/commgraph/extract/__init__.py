@@ -388,9 +388,13 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
     # a dateline names where the report was filed, and its agency: not what the article mentions
     filed_from = dateline_ranges(text)
     datelines = filed_from + [m.span() for m in _CREDIT_LINE.finditer(text)]
+    # "(NASDAQ:BILI)": the symbol is no entity there, nor where the article uses it alone ("commented on BILI")
+    tickers = set(_LISTED_AS.findall(text))
     spans = [_with_company_suffix(doc, text, ent) for ent in spans
              if not any(s <= ent.start_char < e for s, e in datelines)
-             and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))]
+             and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))
+             and not (ent.label_ not in ENTITY_TYPES and ent.text in tickers
+                      and resolver.alias_table.get(ent.text.lower()) is None)]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]
@@ -490,6 +494,7 @@ _CREDIT_LINE = re.compile(r"(?m)^[ \t]*\(?(?:(?:Additional )?(?:Reporting|Editin
                           r"[^\n]*")
 # "(Nasdaq: DOYU)", "under the symbol SSR": a ticker right before the name
 _TICKER = re.compile(r"(?:(?:Nasdaq|NASDAQ|NYSE|HKEX|SEHK|HK)\s*:\s*|\bsymbol\s+|\bticker\s+)\Z")
+_LISTED_AS = re.compile(r"\b(?:Nasdaq|NASDAQ|NYSE|HKEX|SEHK)\s*:\s*([A-Z]{2,6})\b")
 _COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC|"
                              r"Co\.))+")
 
