@@ -636,3 +636,14 @@ def test_hong_kong_filing_aliases(chinese):
     company = next(e for e in zh.entities.values() if e.type == "Organization" and "星辰互娱" in e.name)
     assert "星辰互娱" in {company.name, *company.aliases}, company
     assert [zh.entities[f.subject].key for f in zh.figures] == [company.key]
+
+
+def test_a_name_across_two_common_words_an_idiom_a_programme_and_a_from_to_with_you(chinese):
+    """其中兴趣: no 中兴 (ZTE); 成千上万 is no figure; 启动“X计划”: a programme; 毛利率由7.9%升至22.8%: one measure."""
+    zh = chinese.extract(_article("标题\n\n其中兴趣社区的用户规模为8.1亿，成千上万的作者加入了进来。微博今天宣布启动“晨光计划”。"
+                                  "云音乐的毛利率由去年同期的7.9%升至22.8%。"))
+    names = {e.name for e in zh.entities.values()}
+    assert "中兴" not in names and "晨光计划" in names, names
+    figures = {f.text: f for f in zh.figures}
+    assert "上万" not in figures, figures
+    assert figures["22.8%"].canonical is None and figures["22.8%"].metric == figures["7.9%"].metric

@@ -266,9 +266,14 @@ class _Found:
 
     def _ends_inside_a_word(self, start: int, end: int) -> bool:
         """Whether the name's last characters begin a longer common word ("中国移动互联网" is China's mobile
-        internet, not China Mobile: chinese.toml [names] words_across_a_name)."""
-        return any(self.simple.startswith(w, i) and i + len(w) > end
-                   for w in self.vocab.words_across_a_name for i in range(max(start + 1, end - len(w) + 1), end))
+        internet, not China Mobile: chinese.toml [names] words_across_a_name), or the name lies across two
+        common words of jieba's dictionary ("其中|兴趣": no 中兴 there)."""
+        if any(self.simple.startswith(w, i) and i + len(w) > end
+               for w in self.vocab.words_across_a_name for i in range(max(start + 1, end - len(w) + 1), end)):
+            return True
+        freq = self.owner.nlp.tokenizer.segmenter.FREQ
+        return start > 0 and _HAN_CHAR.match(self.simple[start]) is not None \
+            and freq.get(self.simple[start - 1:start + 1], 0) > 1000 and freq.get(self.simple[end - 1:end + 1], 0) > 1000
 
     # local aliases: 哔哩哔哩（下称“B站”）, 快手科技（Kuaishou Technology）------------------------------------------
     def _bracket_aliases(self) -> None:

@@ -27,7 +27,7 @@ _FIGURE = re.compile(
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
     rf"|\d+(?:,\d{{3}})*(?:\.\d+)?(?:[多余](?={_SCALE}))?(?:{_SCALE})?(?:{_MONEY})?(?:%|％)?"
-    rf"|(?:数|几|上)(?:十|百|千)?(?:万亿|亿|千万|百万|万|千|百)(?:{_MONEY})?"  # 数十亿元: a range
+    rf"|(?:数|几|(?<!成千)(?<!成百)上)(?:十|百|千)?(?:万亿|亿|千万|百万|万|千|百)(?:{_MONEY})?"  # 数十亿元: a range (成千上万 an idiom)
     rf"|[{_CN_NUM}]*[{_CN_NUM.replace('点', '')}](?:{_SCALE})(?:{_MONEY})?"
     rf"|[一二两三四五六七八九十]成(?:[一二三四五六七八九](?![十百千万亿成倍])|半)?"
     rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
@@ -47,7 +47,7 @@ _PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$
 _TOPIC = re.compile(rf"(?:至于|关于|说到|谈到|提到|就)([{HAN}A-Za-z]{{2,12}}?)(?:而言|来说|方面)?[，,]")
 _POINTS = re.compile(r"([-−+]?)(\d+(?:\.\d+)?)\s?(pcts|pct|ppts|ppt|pp|bps)")
 # From-to pairs: 从 (and a date with 的) before the first level, a verb of change with 至 / 到 between the two
-_FROM_BEFORE = re.compile(r"从(?:[^，。；]{0,10}?的)?$")
+_FROM_BEFORE = re.compile(r"[从由](?:[^，。；]{0,10}?的)?$")
 _FROM_TO = re.compile(r"(?:增长|减少|下降|上升|提升|增加|扩大|缩小|回落|涨|跌|降|升|增|减|提高)?(?:至|到)"
                       r"(?:\d{4}年(?:底|末|末的|底的|的)?)?(?:约|近|逾|超过)?")
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
