@@ -664,6 +664,13 @@ def test_a_stock_symbol_is_no_entity(extractor):
     assert "BILI" not in {e.name for e in x.entities.values()}, x.entities
 
 
+def test_a_hyphenated_measure_the_parse_split(extractor):
+    body = "WeChat said there are now over 580,000 mini-programs and 170 million daily active users."
+    x = extractor.extract(Article(id="mini", title="WeChat", body=body, source="test"))
+    figure = next(f for f in x.figures if f.value == 580_000)
+    assert figure.metric == "mini-programs" and figure.canonical is None, figure
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

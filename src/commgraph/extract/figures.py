@@ -956,7 +956,7 @@ def _metric_head(span: "Span") -> "Token | None":
         return _noun_chunk_head(doc[span.end])
     if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in ("NOUN", "PROPN") \
             and root.head.i not in range(span.start, span.end):
-        return root.head
+        return _hyphen_tail(root.head)
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and "%" not in span.text and "percent" not in span.text:
         return _noun_chunk_head(nxt)
     # "of which 594 million were [mobile Internet users]": the number is the subject of a copula.
@@ -994,6 +994,16 @@ def _metric_head(span: "Span") -> "Token | None":
 def _noun_chunk_head(token: "Token") -> "Token":
     while token.dep_ in ("compound", "amod") and token.head.i > token.i:
         token = token.head
+    return _hyphen_tail(token)
+
+
+def _hyphen_tail(token: "Token") -> "Token":
+    """'580,000 mini-programs': the parse can leave a hyphenated noun's parts side by side; its last part is the
+    noun ('mini' was the measure, and took the sentence's daily active users)."""
+    doc = token.doc
+    while token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_ \
+            and not doc[token.i + 1].whitespace_ and doc[token.i + 2].pos_ in ("NOUN", "PROPN"):
+        token = doc[token.i + 2]
     return token
 
 
@@ -1015,6 +1025,10 @@ def _metric_phrase(head: "Token", span: "Span", entity_at: EntityAt) -> tuple[st
     modifiers = [t for t in head.lefts if t.dep_ not in _SKIP_MODIFIERS and t.i not in span_tokens
                  and t.dep_ != "poss" and t.pos_ != "DET"]
     start = min([head.i] + [t.left_edge.i for t in modifiers])
+    doc = head.doc
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_ \
+            and doc[start - 2].i not in span_tokens:
+        start -= 2  # "mini-programs" whose parts the parse left side by side
     words = [t for t in head.doc[start:head.i + 1] if t.i not in span_tokens and t.pos_ not in ("DET", "PUNCT", "NUM")
              and t.dep_ != "poss" and not (t.dep_ == "case")]
     named = entity_at(words[0].idx, words[0].idx + len(words[0])) if words else None
