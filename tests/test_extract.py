@@ -671,6 +671,18 @@ def test_a_hyphenated_measure_the_parse_split(extractor):
     assert figure.metric == "mini-programs" and figure.canonical is None, figure
 
 
+def test_owner_titles_and_a_modifier_name(extractor):
+    body = ("Wang Lei will step down as chief executive of WeChat-owner Tencent. Tencent's biggest shake-up since its "
+            "listing in 2004 comes a month after its chief strategy officer, James Mitchell, became chairman of "
+            "Tencent Music. Xi Dan remains the current head of human resources.")
+    x = extractor.extract(Article(id="owner", title="Tencent", body=body, source="test"))
+    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+           for r in x.roles}
+    assert ("Wang Lei", "chief executive", "Tencent") in got and ("James Mitchell", "chief strategy officer",
+                                                                  "Tencent") in got, got
+    assert not any(t.startswith("current") for _, t, _ in got), got
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

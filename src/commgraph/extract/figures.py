@@ -882,7 +882,8 @@ _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
 _PER_SHARE = re.compile(r"\s+per\s+(?:diluted\s+)?(?:share|ADS|American depositary share)\b", re.IGNORECASE)
-MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized)\b", re.IGNORECASE)
+MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized|owner|parent|maker|"
+                             r"operator)\b", re.IGNORECASE)
 # "between 290 and 300 million US dollars": the scale and currency after the upper end belong to the lower end
 _RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s?(?P<scale>thousand|million|billion|trillion)"
                         r"(?P<tail>\s(?:yuan|RMB|renminbi|US dollars|U\.S\. dollars|dollars|euros|HK dollars))?\b",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from .figures import MODIFIER_SUFFIX
 from .model import Mention, Role
 from .rules import Rules, pattern
 
@@ -42,6 +43,11 @@ _PUBLIC_OFFICES = {"premier", "vice premier", "prime minister", "minister", "gov
 # Words that name a part of a company inside a title run ("business group president", "division head").
 _UNITS = {"group", "division", "department", "unit", "bureau"}
 _PRONOUNS = {"he", "she", "him", "her"}
+# "Its founder and chief executive, Han Kun,", "Tencent's vice president, ...": an owner, titles, a comma, the name
+_OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s)|"
+                           r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
+                           r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
+                           r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$")
 # The end of a sentence or clause: not the full stop of "Mr." or "Inc."
 _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)\.\s|\n|;\s")
 # "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
@@ -148,8 +154,9 @@ class _RoleFinder:
         self.rules = rules
         self.refer = refer
         # a product's name can stand for the company that runs it ("Weibo CEO Wang Gaofei")
-        self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")),
-                                key=lambda m: m.start)
+        # ... but not a name used as a modifier ("chief executive of TikTok-owner ByteDance")
+        self.employers = sorted((m for m in mentions if entity_type(m.entity) in ("Organization", "Product")
+                                 and not MODIFIER_SUFFIX.match(text, m.end)), key=lambda m: m.start)
         self.entity_type = entity_type
         self.people = sorted((m for m in mentions if entity_type(m.entity) == "Person"), key=lambda m: m.start)
         self.heads = rules.title_heads
@@ -217,8 +224,8 @@ class _RoleFinder:
         """One conjunct: '[Org['s]] title [of|at|for|with [the] Org | of own phrase]'."""
         words = [(m.group(0).strip(",").rstrip("."), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", part)]
         # "a 27-year-old accountant", "company spokeswoman": age and the generic employer word are not the title
-        words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|then-|longtime|veteran|fellow",
-                                                               w[0].lower())]
+        words = [w for w in words if w[0] and not re.fullmatch(r"\d+-year-old|former|then|then-|longtime|long-time|veteran|"
+                                                               r"fellow|current|incumbent|outgoing", w[0].lower())]
         words = [(w[0][5:], w[1] + 5, w[2]) if w[0].lower().startswith("then-") else w for w in words]
         lead_org = None
         while len(words) > 1:
@@ -374,10 +381,10 @@ class _RoleFinder:
     def before(self, mention: Mention) -> Found | None:
         """'[Org['s]] title [and title] Name' and 'Its founder and chief executive, Name'."""
         left = self.text[max(0, mention.start - 160):mention.start]
-        comma = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s)|"
-                          r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
-                          r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
-                          r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$", left)
+        comma = _OWNER_TITLES.search(left)
+        while comma and re.search(r"\s(?:its|their)\s", comma.group(1)):
+            # "since its launch in 2012 comes ... after its chief financial officer, Shouzi Chew": the last owner
+            comma = _OWNER_TITLES.search(left, comma.start(1) + re.search(r"\s(?:its|their)\s", comma.group(1)).start() + 1)
         if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
             phrase = comma.group(1)
             start = mention.start - len(left) + comma.start(1)
