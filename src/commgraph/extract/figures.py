@@ -843,8 +843,11 @@ class _Reader:
                     appositions = [a for a in child.children if a.dep_ == "appos"]
                     outside = _outside_inclusions(child)
                     included |= {t.i for t in child.subtree} - {t.i for t in outside}
+                    # a person's followers are the person's in the figure's own clause, not the speaker's who
+                    # reports them ("Dangwang said the tribe now has more than 2 million followers")
+                    own_people = people and verb is own
                     keys = [(token, key) for token in (child, *appositions, *outside)
-                            if (key := self._key_of(token, metric_words)) and (people or not key.startswith("person/"))]
+                            if (key := self._key_of(token, metric_words)) and (own_people or not key.startswith("person/"))]
                     # a name before a reference, unless a place: "its voice assistant DuerOS now runs on 400 million
                     # devices" (DuerOS), "its apps in China averaged" (its)
                     named = [k for t, k in keys if t.lower_ not in self.references and not k.startswith("place/")]
