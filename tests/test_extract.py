@@ -531,8 +531,8 @@ def test_a_company_noun_as_subject_is_who_not_what(extractor):
 
 def test_a_persons_followers_are_the_persons(extractor):
     body = ("Li Ziqi posts cooking videos on Bilibili. She now reaches more than 8 million followers there, and "
-            "Feng Timo, a singer with 9 million followers, streams on Douyu. Wu Hao, who runs the Douyu channel, "
-            "said Douyu now has 7 million followers.")
+            "Feng Timo, a singer with 9 million followers, streams on Douyu. Wu Hao, the head of the Douyu channel, "
+            "said the channel now has 7 million followers.")
     x = extractor.extract(Article(id="followers", title="Bilibili creators", body=body, source="test"))
     subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
     assert subjects[8e6] == "Li Ziqi" and subjects[9e6] == "Feng Timo", subjects
