@@ -469,11 +469,22 @@ def test_money_paid_for_a_stake_is_about_the_company_bought_into(extractor):
     assert subjects["1.26 billion yuan"] == "Hupu" and subjects["$400 million"] == "Meituan", subjects
 
 
+def _roles_by_name(x) -> set[tuple[str, str, str | None]]:
+    """(person, title, organisation) by name, for the role tests."""
+    return {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
+            for r in x.roles}
+
+
+def _subjects_by_value(x) -> dict[float, str]:
+    """A figure's value -> the name of what it is about."""
+    return {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+
+
 def test_a_held_stake_is_about_its_holder(extractor):
     body = ("Baidu owns about 53% of iQiyi. Yang Bo started Douban in 2005. He holds a stake of roughly 12% in "
             "the site. Tencent, which already held 18% of Kuaishou, now owns 21% and controls 30% of the votes.")
     x = extractor.extract(Article(id="stake", title="Stakes", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[53] == "Baidu" and subjects[12] == "Yang Bo", subjects
     assert subjects[18] == subjects[21] == subjects[30] == "Tencent", subjects
 
@@ -483,7 +494,7 @@ def test_an_amount_about_the_object_of_its_verb(extractor):
             "Regulators fined Meituan 3.4 billion yuan in October. A court in Beijing ruled against Tencent, ordering "
             "Douyin to pay 5 million yuan.")
     x = extractor.extract(Article(id="objects", title="Zhihu", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[3.5e9] == "Zhihu" and subjects[3.4e9] == "Meituan" and subjects[5e6] == "Douyin", subjects
 
 
@@ -503,8 +514,7 @@ def test_titles_after_as_an_appointment_and_a_pronoun(extractor):
             "chairman of Tencent Music. In 2020 she became its chief financial officer. Chen Mo starred in a drama "
             "with Wu Lei as a young detective.")
     x = extractor.extract(Article(id="as", title="People", body=body, source="test"))
-    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-           for r in x.roles}
+    got = _roles_by_name(x)
     assert {("Zhang Nan", "product manager", "ByteDance"), ("Lin Hui", "chief operating officer", "Douban"),
             ("Guo Ping", "head of the phone business", "Huawei"), ("Guo Ping", "chairman", "Tencent Music")} <= got, got
     assert not any(person == "Wu Lei" for person, _, _ in got), got
@@ -516,8 +526,7 @@ def test_a_press_release_and_its_defined_company(extractor):
             "Company's chief operating officer, will succeed Mr. Zhao Yang as chief executive officer. Mr. Zhao, "
             "who co-founded the Company in 2014, will remain a director.")
     x = extractor.extract(Article(id="release", title="Huya announces", body=body, source="test"))
-    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-           for r in x.roles}
+    got = _roles_by_name(x)
     assert {("Lin Mei", "chief operating officer", "Huya"), ("Lin Mei", "chief executive officer", "Huya"),
             ("Zhao Yang", "chief executive officer", "Huya"), ("Zhao Yang", "co-founder", "Huya")} <= got, got
 
@@ -534,7 +543,7 @@ def test_a_persons_followers_are_the_persons(extractor):
             "Feng Timo, a singer with 9 million followers, streams on Douyu. Wu Hao, the head of the Douyu channel, "
             "said the channel now has 7 million followers.")
     x = extractor.extract(Article(id="followers", title="Bilibili creators", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[8e6] == "Li Ziqi" and subjects[9e6] == "Feng Timo", subjects
     assert subjects[7e6] == "Douyu", subjects  # the reporter's are not the followers he reports
 
@@ -543,7 +552,7 @@ def test_a_round_up_of_targets_is_about_the_stock(extractor):
     body = ("Nomura has lowered its price target on Bilibili to $18 from $22 after the results, Nomura said. "
             "Nomura analysts see slower growth. Jefferies has cut its target to $20 from $25.")
     x = extractor.extract(Article(id="targets", title="Nomura turns cautious", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[18] == subjects[22] == subjects[20] == subjects[25] == "Bilibili", subjects
 
 
@@ -552,7 +561,7 @@ def test_a_subjects_inclusions_and_a_reported_it(extractor):
             "users of Tantan, were 12.5 million. Weibo counted 580 million users in June, while Douyin, which is run "
             "by chief executive Zhang Nan, said last month that it had more than 750 million.")
     x = extractor.extract(Article(id="incl", title="Results", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[12.5e6] != "Tantan" and subjects[750e6] == "Douyin", subjects
 
 
@@ -566,7 +575,7 @@ def test_a_price_paid_is_the_thing_bought(extractor):
     body = ("Momo reported results. The dating app Tantan, which Momo bought for $600 million in 2018, lost users. "
             "Tencent said its messaging app WeChat had 1.3 billion users.")
     x = extractor.extract(Article(id="bought", title="Momo", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[600e6] == "Tantan" and subjects[1.3e9] == "WeChat", subjects
 
 
@@ -574,7 +583,7 @@ def test_a_crowd_is_counted_at_its_event(extractor):
     body = ("Tencent sent its chairman to Zhejiang. More than 5,000 guests came to the town for the Global Mobile "
             "Internet Conference, which ran for two days. Last year's edition drew about 3,000 visitors.")
     x = extractor.extract(Article(id="crowd", title="Tencent", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[5000] == subjects[3000] == "Global Mobile Internet Conference", subjects
 
 
@@ -582,7 +591,7 @@ def test_a_part_of_them_is_about_the_count_before(extractor):
     body = ("Kuaishou is big. Zhihu now has 100 million monthly users, most of them in mainland China; about 40% of "
             "them are women, the company said.")
     x = extractor.extract(Article(id="them", title="Kuaishou", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[40] == "Zhihu", subjects
 
 
@@ -637,8 +646,7 @@ def test_hyphenated_titles_and_a_dotted_organisation(extractor):
             "Douyin named Zhang Bo editor-in-chief of Toutiao.com last year. He worked at Sohu, where Mr. Zhang was "
             "co-CEO until 2010. Gen Z users like the app.")
     x = extractor.extract(Article(id="hyphens", title="Streaming", body=body, source="test"))
-    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-           for r in x.roles}
+    got = _roles_by_name(x)
     assert ("Lin Tao", "vice-president of live commerce", "Kuaishou") in got, got
     assert any(p == "Zhang Bo" and t == "editor-in-chief" and o and o.startswith("Toutiao") for p, t, o in got), got
     assert ("Zhang Bo", "co-CEO", "Sohu") in got, got
@@ -678,8 +686,7 @@ def test_owner_titles_and_a_modifier_name(extractor):
             "listing in 2004 comes a month after its chief strategy officer, James Mitchell, became chairman of "
             "Tencent Music. Xi Dan remains the current head of human resources.")
     x = extractor.extract(Article(id="owner", title="Tencent", body=body, source="test"))
-    got = {(x.entities[r.person].name, r.title, x.entities[r.organization].name if r.organization else None)
-           for r in x.roles}
+    got = _roles_by_name(x)
     assert ("Wang Lei", "chief executive", "Tencent") in got and ("James Mitchell", "chief strategy officer",
                                                                   "Tencent") in got, got
     assert not any(t.startswith("current") for _, t, _ in got), got
@@ -689,7 +696,7 @@ def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."
     x = extractor.extract(Article(id="joined", title="Moves", body=body, source="test"))
-    subjects = {f.value: x.entities[f.subject].name for f in x.figures if f.subject}
+    subjects = _subjects_by_value(x)
     assert subjects[700_000] == "Mastodon", subjects
 
 
