@@ -164,6 +164,8 @@ class _RoleFinder:
         self.org_nouns = "|".join(re.escape(n) for n in sorted(rules.words("reference_nouns", "company")
                                                               | rules.words("reference_nouns", "platform")))
         self.modifiers = rules.words("titles", "modifiers")
+        self.appointing = re.compile(r"\b(?:%s)\s+$" % "|".join(
+            re.escape(w) for w in sorted(rules.words("roles", "appointing_verbs"))))
 
     # -- titles -------------------------------------------------------------------------------------------------
 
@@ -487,8 +489,9 @@ class _RoleFinder:
                                                       self.text[mention.end:others[0].start])
             if (others and not succeeds) or re.search(r"[\"“”]", between):
                 return None  # another person's clause, or a quotation
-            if any(w.lower().strip(",") in not_as for w in between.split()[-1:]) or \
-                    any(w.lower() in not_as for w in between.split() if w.lower() not in ("as", "so", "just", "far")):
+            words = [w.lower().strip(",") for w in between.split()]
+            # "such as", "known as" right before it; "sees Bilibili as" anywhere ("just as", "so as" only right before)
+            if words and words[-1] in not_as or any(w in not_as and w not in ("so", "just", "far") for w in words):
                 continue
             start = match.end()
             phrase = self._title_phrase(start)
@@ -505,9 +508,8 @@ class _RoleFinder:
 
     def _appointing_verb(self, mention: Mention) -> int | None:
         """Where a verb of appointment just before the name starts ('named [him]', 'appointed [Wang Li]')."""
-        appointing = "|".join(re.escape(w) for w in sorted(self.rules.words("roles", "appointing_verbs")))
         window = max(self._sentence_start(mention.start), mention.start - 20)
-        verb = re.search(rf"\b(?:{appointing})\s+$", self.text[window:mention.start])
+        verb = self.appointing.search(self.text[window:mention.start])
         return window + verb.start() if verb else None
 
     def appointed(self, mention: Mention) -> Found | None:
