@@ -692,6 +692,17 @@ def test_owner_titles_and_a_modifier_name(extractor):
     assert not any(t.startswith("current") for _, t, _ in got), got
 
 
+def test_title_lists_a_post_after_an_aside_and_an_infinitive_after_the_title(extractor):
+    body = ("Douyu's board made Chen Shaojie its chairman last week. Wu Fang, Douyu's founder, chairman and chief "
+            "operating officer, spoke first. Zhang Wen had resigned as its president and chief technology officer to "
+            "pursue other interests. The board also promoted Li Na, head of esports since 2019, to the post of "
+            "president.")
+    x = extractor.extract(Article(id="posts", title="Douyu", body=body, source="test"))
+    got = _roles_by_name(x)
+    assert {("Chen Shaojie", "chairman", "Douyu"), ("Wu Fang", "chief operating officer", "Douyu"),
+            ("Zhang Wen", "chief technology officer", "Douyu"), ("Li Na", "president", "Douyu")} <= got, got
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

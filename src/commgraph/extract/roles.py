@@ -43,11 +43,14 @@ _PUBLIC_OFFICES = {"premier", "vice premier", "prime minister", "minister", "gov
 # Words that name a part of a company inside a title run ("business group president", "division head").
 _UNITS = {"group", "division", "department", "unit", "bureau"}
 _PRONOUNS = {"he", "she", "him", "her"}
+# ", chairman and chief executive officer" after an apposition's first title: more titles of the same person
+_MORE_TITLES = re.compile(r",\s*((?:[a-z][a-z -]{1,40},\s*)*[a-z][a-z -]{1,40}?,?\s+and\s+[a-z][a-z -]{1,40}?)(?=[,.;]|$)")
 # "Its founder and chief executive, Han Kun,", "Tencent's vice president, ...": an owner, titles, a comma, the name
 _OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s)|"
                            r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
                            r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
                            r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$")
+_TO_THE_POST = re.compile(r"\bto\s+the\s+(?:post|position|role|job|rank)\s+of\s+(?:an?\s+|the\s+)?")
 # The end of a sentence or clause: not the full stop of "Mr." or "Inc."
 _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)\.\s|\n|;\s")
 # "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
@@ -55,7 +58,7 @@ _AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
 # Where a title phrase after a verb ends.
 _TITLE_CUT = re.compile(r"[,;:)\"“”\n]|\.(?=\s|$)|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|under|"
                         r"and is|and (?:will|would|was|has|had|takes?|took|then|also|still|now)|but|while|effective|"
-                        r"on [A-Z])\b")
+                        r"on [A-Z]|(?:last|this|next) (?:week|month|year)|to (?!the\b)[a-z]+)\b")
 
 Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
 # "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
@@ -521,9 +524,14 @@ class _RoleFinder:
             return None
         opening = self._sentence_start(mention.start)
         lead = re.match(r"\s+(?:as\s+)?(?:an?\s+|the\s+)?(?=[A-Za-z])", self.text[mention.end:mention.end + 20])
-        if lead is None:
+        # "promoted Yan Wang, general manager since 1999, to the post of president": the post after the aside
+        post = _TO_THE_POST.search(self.text, mention.end, self._clause_end(mention.end))
+        if post is not None and not any(mention.end <= p.start < post.start() for p in self.people):
+            start = post.end()
+        elif lead is None:
             return None
-        start = mention.end + lead.end()
+        else:
+            start = mention.end + lead.end()
         phrase = self._title_phrase(start)
         if not phrase.strip() or len(phrase.split()) > 10:
             return None
@@ -751,6 +759,10 @@ class _RoleFinder:
         for employer in self.employers:
             if start <= employer.start < start + cut < employer.end:
                 cut = employer.end - start
+        listed = _MORE_TITLES.match(rest, cut)
+        if listed and all(self._is_title(part.split()) for part in re.split(r",\s*(?:and\s+)?|\s+and\s+",
+                                                                       listed.group(1)) if part):
+            cut = listed.end()  # "Yuan Zhou, Zhihu's founder, chairman and chief executive officer."
         phrase = rest[:cut]
         if not phrase.strip() or len(phrase.split()) > 24:  # official titles run long: "a member of the ..."
             return None
