@@ -703,6 +703,14 @@ def test_title_lists_a_post_after_an_aside_and_an_infinitive_after_the_title(ext
             ("Zhang Wen", "chief technology officer", "Douyu"), ("Li Na", "president", "Douyu")} <= got, got
 
 
+def test_a_copula_after_an_apposition(extractor):
+    body = ("Lei Jun, Xiaomi's founder and chief executive, is also Baidu's chairman. Ma Ke, Meituan's founder, is "
+            "also Kingsoft's chairman.")
+    x = extractor.extract(Article(id="also", title="Xiaomi", body=body, source="test"))
+    got = _roles_by_name(x)
+    assert ("Lei Jun", "chairman", "Baidu") in got and ("Ma Ke", "chairman", "Meituan") not in got, got
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

@@ -775,7 +775,16 @@ class _RoleFinder:
         pairs = self._split_titles(phrase, start)
         if not pairs:
             return None
-        return pairs, mention.start, start + len(phrase), "words: apposition after the name"
+        end = start + len(phrase)
+        copula = _COPULA.match(self.text, end + 1) if self.text[end:end + 1] == "," else None
+        known = next((o for _, o in reversed(pairs) if o), None)
+        if copula and known:  # "Robin Li, Baidu's co-founder and chief executive, is also iQiyi's chairman"
+            more = self._title_phrase(copula.end())
+            if more.strip() and len(more.split()) <= 10:
+                owned = re.match(r"(?:\w+\s+)?[A-Z][\w.&-]*['’]s\s", more)  # "Kingsoft's chairman": not theirs
+                pairs = pairs + [(t, o or (None if owned else known)) for t, o in self._split_titles(more, copula.end())]
+                end = copula.end() + len(more)
+        return pairs, mention.start, end, "words: apposition after the name"
 
 
 def _normal_title(title: str) -> str:
