@@ -711,6 +711,14 @@ def test_a_copula_after_an_apposition(extractor):
     assert ("Lei Jun", "chairman", "Baidu") in got and ("Ma Ke", "chairman", "Meituan") not in got, got
 
 
+def test_a_career_list_of_titles(extractor):
+    body = ("Liu Bo joined Momo in 2012. Liu went on to serve as chief financial officer at Momo, became president in "
+            "2016 and took over as chief executive in 2019.")
+    x = extractor.extract(Article(id="career", title="Momo", body=body, source="test"))
+    assert {("Liu Bo", "chief financial officer", "Momo"), ("Liu Bo", "president", "Momo"),
+            ("Liu Bo", "chief executive", "Momo")} <= _roles_by_name(x), x.roles
+
+
 def test_people_counted_by_what_they_joined(extractor):
     # the pipeline does not lemmatise: the verb's lemma comes from the model's lemmatizer on demand
     body = "More than 700,000 Twitter users have signed up to Mastodon this week, and 2 million players flocked to Roblox."

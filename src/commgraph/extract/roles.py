@@ -53,8 +53,11 @@ _OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|
 _TO_THE_POST = re.compile(r"\bto\s+the\s+(?:post|position|role|job|rank)\s+of\s+(?:an?\s+|the\s+)?")
 # The end of a sentence or clause: not the full stop of "Mr." or "Inc."
 _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)\.\s|\n|;\s")
-# "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"
-_AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])")
+# "as" before a title: "joined Tencent in 2005 as a product manager", "keeps his job as chairman of Fusion Bank"; and
+# a later verb phrase of the same subject: "went on to serve as CFO, became president in 2005 and ..."
+_AS = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?=[A-Za-z])|(?:,\s*(?:and\s+)?|\s+and\s+)(?:later\s+|then\s+|"
+                 r"eventually\s+)?(?:became|was named|was appointed|was promoted to|rose to become)\s+(?:an?\s+|the\s+)?"
+                 r"(?=[A-Za-z])")
 # Where a title phrase after a verb ends.
 _TITLE_CUT = re.compile(r"[,;:)\"“”\n]|\.(?=\s|$)|\s(?:with|since|after|before|until|when|in \d{4}|from|replacing|who|which|under|"
                         r"and is|and (?:will|would|was|has|had|takes?|took|then|also|still|now)|but|while|effective|"
@@ -483,6 +486,8 @@ class _RoleFinder:
             return None  # "a drama with Yang Yang as a professional gamer": a part played
         end = self._clause_end(mention.end)
         not_as = self.rules.words("roles", "not_as")
+        found: list[tuple[str, str | None]] = []
+        last = mention.end
         for match in _AS.finditer(self.text, mention.end, end):
             between = self.text[mention.end:match.start()]
             others = [p for p in self.people if mention.end <= p.start < match.start()]
@@ -491,7 +496,7 @@ class _RoleFinder:
                                                       r"took over from)\s+(?:Mr\.?\s+|Ms\.?\s+)?$",
                                                       self.text[mention.end:others[0].start])
             if (others and not succeeds) or re.search(r"[\"“”]", between):
-                return None  # another person's clause, or a quotation
+                break  # another person's clause, or a quotation
             words = [w.lower().strip(",") for w in between.split()]
             # "such as", "known as" right before it; "sees Bilibili as" anywhere ("just as", "so as" only right before)
             if words and words[-1] in not_as or any(w in not_as and w not in ("so", "just", "far") for w in words):
@@ -506,8 +511,9 @@ class _RoleFinder:
             # "joined Tencent in 2005 as", not "joined from Microsoft as": the organisation left is not the title's
             named = next((m.entity for m in reversed(self.employers) if mention.end <= m.start and m.end <= match.start()
                           and not re.search(r"\bfrom\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])), None)
-            return [(t, o or named) for t, o in pairs], mention.start, start + len(phrase), "words: name ... as the title"
-        return None
+            found += [(t, o or named) for t, o in pairs]
+            last = start + len(phrase)
+        return (found, mention.start, last, "words: name ... as the title") if found else None
 
     def _appointing_verb(self, mention: Mention) -> int | None:
         """Where a verb of appointment just before the name starts ('named [him]', 'appointed [Wang Li]')."""
