@@ -545,7 +545,7 @@ class _Reader:
     def _part_of(self, span: "Span", before: list[Figure], sentence: int) -> str | None:
         """The subject of the count a part written 'N of them' / 'N% of whom' belongs to: the last figure with a
         subject in this sentence or the one before."""
-        if not re.match(r"\s+of\s+(?:them|whom|those)\b", self.text[span.end_char:span.end_char + 16]):
+        if not _OF_THEM.match(self.text, span.end_char):
             return None
         last = next((f for f in reversed(before) if f.subject and sentence - 1 <= f.sentence <= sentence), None)
         if last is None:
@@ -559,7 +559,7 @@ class _Reader:
 
     def _part_measure(self, span: "Span") -> str | None:
         """'and 31 million of them paid' -> 'paying users' (vocabulary [figures.part_verbs])."""
-        if not re.match(r"\s+of\s+(?:them|whom|those)\b", self.text[span.end_char:span.end_char + 16]):
+        if not _OF_THEM.match(self.text, span.end_char):
             return None
         verb = self._governing_verb(span)
         return self.part_verbs.get(verb.lower_) if verb is not None else None
@@ -593,7 +593,11 @@ class _Reader:
         doers = [c for t in sentence if self._lemma(t) in self.broker_verbs for c in t.children if c.dep_ == "nsubj"]
         doers += [o for t in sentence if t.lower_ in self.rating_nouns for p in t.children
                   if p.dep_ in ("prep", "agent") and p.lower_ in ("from", "by") for o in p.children if o.dep_ == "pobj"]
-        return {k for t in doers for x in t.subtree for k in [self.entity_at(x.idx, x.idx + len(x))] if k}
+        return self._named_in(doers)
+
+    def _named_in(self, tokens: list["Token"]) -> set[str]:
+        """The entities the phrases these tokens head name."""
+        return {k for t in tokens for x in t.subtree for k in [self.entity_at(x.idx, x.idx + len(x))] if k}
 
     def _lemma(self, token: "Token") -> str:
         return (self.lemma_of(token) or token.lower_).lower()
@@ -647,22 +651,23 @@ class _Reader:
         if verb.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in verb.children):
             key = self._key_of(verb.head, set())  # "Tantan, which Momo bought for $600 million": the relative's head
             return key if key and not key.startswith("place/") else None
+        agents = self._agents(span.sent)
         for child in verb.children:
             if child.dep_ in ("dobj", "dative") and child.i != span.root.i and not span.start <= child.i < span.end:
                 key = next((k for t in (child, *child.subtree) for k in [self._key_of(t, set())] if k), None)
-                if key and not self.entity_at(child.idx, child.idx + len(child)) and key in self._agents(span.sent):
+                if key and not self.entity_at(child.idx, child.idx + len(child)) and key in agents:
                     # "Alibaba and Tencent led a round that valued it at US$3 billion": "it" is not the investors
                     key = next((t for t in (self.refer(span.start_char, "<topic>"),
                                             self.refer(span.start_char, "<topic:Organization>"))
-                                if t and t not in self._agents(span.sent)), None)
+                                if t and t not in agents), None)
                 if key and not key.startswith("place/"):
                     return key
         return None
 
     def _agents(self, sentence: "Span") -> set[str]:
         """The entities a sentence names as the doers of its verbs (subjects, 'led by X')."""
-        doers = [t for t in sentence if t.dep_ == "nsubj" or (t.dep_ == "pobj" and t.head.dep_ == "agent")]
-        return {k for t in doers for x in t.subtree for k in [self.entity_at(x.idx, x.idx + len(x))] if k}
+        return self._named_in([t for t in sentence
+                               if t.dep_ == "nsubj" or (t.dep_ == "pobj" and t.head.dep_ == "agent")])
 
     def _wealth_of(self, span: "Span") -> str | None:
         """'Mao is worth 18 billion yuan (...) and Qu 12 billion yuan': the person whose fortune the amount is."""
@@ -877,6 +882,7 @@ class _Reader:
 
 
 _TARGETS = {"target", "targets", "objective", "objectives"}  # what a broker sets for a stock's price
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b")  # "31 million of them paid", "70% of whom"
 _INCLUSIONS = {"including", "excluding", "like", "besides", "except", "as"}  # "such as": "as" under "such"
 _PAY_VERBS = {"pay", "pays", "paid", "paying", "put", "puts", "invest", "invests", "invested", "investing"}
 _LISTED = "<listed>"  # a placeholder measure, settled from the list's last number

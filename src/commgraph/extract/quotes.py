@@ -274,7 +274,10 @@ class _SpeakerFinder:
             return None  # the quotation is part of a sentence that names no speaker
         para_start = self.text.rfind("\n", 0, quoted.start) + 1
         # the paragraph before, past the blank lines that separate paragraphs
-        previous_para = self.text.rfind("\n", 0, len(self.text[:para_start].rstrip("\n \t"))) + 1
+        end = para_start
+        while end > 0 and self.text[end - 1] in "\n \t":
+            end -= 1  # (no copy of the text before: this runs for every quotation of a long article)
+        previous_para = self.text.rfind("\n", 0, end) + 1
         before = [m for m in self.people if previous_para <= m.start < quoted.start]
         if last is not None and last[1] >= previous_para and (not before or before[-1].entity == last[0]):
             return last[0], "context: the speaker of the quotation before", 0.6
