@@ -773,7 +773,10 @@ class _RoleFinder:
         if not phrase.strip() or len(phrase.split()) > 24:  # official titles run long: "a member of the ..."
             return None
         first = phrase.split()[0]
-        if first[0].isupper() and not self._org_in(start, start + len(first) + 1) and first.lower() not in self.heads \
+        # "Alicia Yap, a Barclays Plc analyst in Hong Kong,": an organisation of several words may open the phrase
+        opens_with_org = any(m.start == start for m in self.employers)
+        if first[0].isupper() and not opens_with_org and not self._org_in(start, start + len(first) + 1) \
+                and first.lower() not in self.heads \
                 and not any(first.lower() == h.split()[0] for h in self.heads) \
                 and first.lower() not in self.modifiers \
                 and not re.fullmatch(r"(?:company|firm|group)['’]s", first.lower()):  # "the Company's president"
