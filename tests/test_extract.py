@@ -779,3 +779,12 @@ def test_an_apposition_that_opens_with_an_organisation_of_several_words(extracto
     body = ("Tencent missed forecasts. Ivy Lam, a Morgan Stanley analyst in Singapore, wrote that games would recover.")
     x = extractor.extract(Article(id="analyst", title="Tencent", body=body, source="test"))
     assert ("Ivy Lam", "analyst", "Morgan Stanley") in _roles(x), _roles(x)
+
+
+def test_the_person_replaced_held_the_title(extractor):
+    body = ("Douyu changed its leaders on Monday. Tencent vice president Zhao Min was named Douyu's chairman with "
+            "immediate effect, replacing Chen Hao, who had held the post since 2019. Wu Lei, who is also the "
+            "company's president, replaces Sun Jie.")
+    x = extractor.extract(Article(id="replaced", title="Douyu", body=body, source="test"))
+    got = _roles(x)
+    assert ("Chen Hao", "chairman", "Douyu") in got and not any(p == "Sun Jie" for p, _, _ in got), got

@@ -133,7 +133,38 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                 roles.append(Role(person=mention.entity, title=title, organization=org,
                                   academic=_is_academic(title, rules), sentence=sentence_of(mention.start),
                                   start=start, end=end, method=how, confidence=confidence))
-    return roles
+    return roles + _replaced(text, roles, named, rules)
+
+
+def _replaced(text: str, roles: list[Role], people: list[Mention], rules: Rules) -> list[Role]:
+    """'Lin Songtao was named Huya's chairman, replacing Huang Lingdong', 'Li Wang will succeed Yan Tang as chief
+    executive': the person replaced held the title the subject takes in that clause."""
+    verbs = "|".join(re.escape(v) for v in sorted(rules.words("roles", "replacing_verbs"), key=len, reverse=True))
+    out: list[Role] = []
+    held = {(r.person, r.title.lower(), r.organization) for r in roles}
+    for verb in re.finditer(rf"\b(?:{verbs})\s+(?:Mr\.?\s+|Ms\.?\s+)?", text):
+        target = next((p for p in people if p.start == verb.end()), None)
+        if target is None:
+            continue
+        # the subject's roles in the sentence: the one whose phrase holds the verb ("succeed Y as CEO"), else the
+        # one that ends nearest before it ("named Huya's chairman with immediate effect, replacing Y")
+        mine = [r for r in roles if r.sentence == target.sentence and r.person != target.entity and r.start < verb.start()]
+        around = [r for r in mine if r.end > verb.start()]
+        before = [r for r in mine if r.end <= verb.start()]
+        if not around and before:
+            last = max(r.end for r in before)
+            around = [r for r in before if r.end == last]
+        for r in around:
+            if re.search(r"\balso\b", text[r.start:r.end]):
+                continue  # "Chao, who is also the portal's president, replaces Wang Yan": a post held besides
+            key = (target.entity, r.title.lower(), r.organization)
+            if key in held:
+                continue
+            held.add(key)
+            out.append(Role(person=target.entity, title=r.title, organization=r.organization, academic=r.academic,
+                            sentence=r.sentence, start=verb.start(), end=target.end,
+                            method="words: the person replaced held the title", confidence=0.6))
+    return out
 
 
 def _public_office(title: str, text: str, start: int, name_start: int) -> bool:
