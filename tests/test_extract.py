@@ -788,3 +788,11 @@ def test_the_person_replaced_held_the_title(extractor):
     x = extractor.extract(Article(id="replaced", title="Douyu", body=body, source="test"))
     got = _roles(x)
     assert ("Chen Hao", "chairman", "Douyu") in got and not any(p == "Sun Jie" for p, _, _ in got), got
+
+
+def test_a_title_with_no_organisation_belongs_to_the_company_the_headline_opens_with(extractor):
+    body = ("Huya, the game platform controlled by Tencent, is changing leaders. Tencent bought control of Huya in 2020. "
+            "Junhong Huang, a senior vice president, becomes acting chief executive.")
+    x = extractor.extract(Article(id="topic", title="Huya names an acting chief weeks after Tencent installed a chairman",
+                                  body=body, source="test"))
+    assert ("Junhong Huang", "senior vice president", "Huya") in _roles(x), _roles(x)

@@ -208,17 +208,23 @@ def _employer_topic(topics: dict[str, str | None], mentions: list[Mention], titl
         entity = entities.get(key)
         return [n.lower() for n in (entity.name, *entity.aliases) if n] if entity else []
 
-    def in_title(key: str, text: str) -> bool:
-        """Named in the title as what it is about, not as a backer ('Tencent-backed Soul')."""
-        return any(pattern(rf"(?<!\w){re.escape(name)}(?![\w-])").search(text) for name in names(key))
+    def in_title(key: str, text: str) -> "re.Match[str] | None":
+        """Where the title names it as what it is about, not as a backer ('Tencent-backed Soul')."""
+        found = [m for name in names(key) if (m := pattern(rf"(?<!\w){re.escape(name)}(?![\w-])").search(text))]
+        return min(found, key=lambda m: m.start(), default=None)
 
     # 'NetEase' inside 'NetEase Cloud Music ...' is the product's name, not the company's
     without_product = title.lower()
     for name in sorted(names(overall), key=len, reverse=True):
         without_product = without_product.replace(name, " ")
-    if in_title(org, without_product):
+    at_org, at_overall = in_title(org, without_product), in_title(overall, title.lower())
+    if at_org and at_overall:
+        # "Huya names two acting co-CEOs ..., ten weeks after Tencent installed a new chairman": the one the title
+        # opens with is what it is about
+        return org if at_org.start() <= at_overall.start() else overall
+    if at_org:
         return org
-    if in_title(overall, title.lower()):
+    if at_overall:
         return overall
     count = {key: sum(m.entity == key for m in mentions) for key in (overall, org)}
     return org if count[org] * 2 >= count[overall] else overall
