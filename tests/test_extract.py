@@ -796,3 +796,10 @@ def test_a_title_with_no_organisation_belongs_to_the_company_the_headline_opens_
     x = extractor.extract(Article(id="topic", title="Huya names an acting chief weeks after Tencent installed a chairman",
                                   body=body, source="test"))
     assert ("Junhong Huang", "senior vice president", "Huya") in _roles(x), _roles(x)
+
+
+def test_the_company_in_a_title_is_the_articles_company_when_the_sentence_names_none(extractor):
+    body = ("Huya named an interim committee after its founder left. Tencent is its largest shareholder.\n\n"
+            "- Li Fang, a director and the company's chief strategy officer;\n- Zhou Bin, the chief financial officer.")
+    x = extractor.extract(Article(id="company", title="Huya names an interim committee", body=body, source="test"))
+    assert ("Li Fang", "chief strategy officer", "Huya") in _roles(x), _roles(x)

@@ -232,6 +232,9 @@ class _RoleFinder:
             named = [m for m in self.employers if opening <= m.start and m.end <= pos]
             if named and self.entity_type(named[-1].entity) == "Organization":
                 return named[-1].entity
+            # no firm named in the sentence: the company the article is about, not the one named last before it
+            # ("Tencent is its largest shareholder. - Su, a director and the company's chief strategy officer")
+            return self.refer(pos, "<topic:employer>") or self.refer(pos, "the company")
         return self.refer(pos, f"the {match.group(1)}") or self.refer(pos, "the company") if match else None
 
     def _split_titles(self, phrase: str, base: int) -> list[tuple[str, str | None]]:
@@ -275,8 +278,8 @@ class _RoleFinder:
             elif first == "group":
                 break  # "group president", "group chief executive": a title of its own
             elif bare in ("company", "group", "firm", "platform"):
-                if bare != first and lead_org is None:
-                    lead_org = self.refer(words[0][1], "the company")  # "the company's chief strategy officer"
+                if bare != first and lead_org is None:  # "the company's chief strategy officer"
+                    lead_org = self._org_reference(f"the {bare}", words[0][1])
             elif bare != first and self.refer(words[0][1], f"the {bare}") is not None:
                 lead_org = lead_org or self.refer(words[0][1], f"the {bare}")  # "the show's director"
             elif first not in _ARTICLES:
