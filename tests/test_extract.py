@@ -803,3 +803,9 @@ def test_the_company_in_a_title_is_the_articles_company_when_the_sentence_names_
             "- Li Fang, a director and the company's chief strategy officer;\n- Zhou Bin, the chief financial officer.")
     x = extractor.extract(Article(id="company", title="Huya names an interim committee", body=body, source="test"))
     assert ("Li Fang", "chief strategy officer", "Huya") in _roles(x), _roles(x)
+
+
+def test_an_apposition_title_ends_before_a_time(extractor):
+    body = "Huya named a committee.\n\n- Zhou Bin, who was appointed a vice president only last week."
+    x = extractor.extract(Article(id="when", title="Huya names a committee", body=body, source="test"))
+    assert ("Zhou Bin", "vice president", "Huya") in _roles(x), _roles(x)

@@ -792,7 +792,8 @@ class _RoleFinder:
             org = next((m.entity for m in self.employers if abs(m.start - org_start) <= 4), None)
             title = _normal_title(re.sub(r"^(?:an?|the)\s+", "", who.group(1)))
             return [(title, org)], mention.start, org_start, "words: apposition with a relative clause"
-        end_match = re.search(r"[,;.:)\"“”\n]|\s(?:said|says|told|tells|added|adds|noted|wrote|explained|who)\b|$", rest)
+        end_match = re.search(r"[,;.:)\"“”\n]|\s(?:said|says|told|tells|added|adds|noted|wrote|explained|who)\b|"
+                              r"\s(?:only\s+|just\s+)?(?:last|this|next)\s+(?:week|month|year)\b|$", rest)
         # an organisation's name can hold a full stop or a comma ("Guotai Junan Ltd.", "Inc.,"): read up to the
         # end of an organisation that starts before the cut
         cut = end_match.start() if end_match else len(rest)
