@@ -809,3 +809,11 @@ def test_an_apposition_title_ends_before_a_time(extractor):
     body = "Huya named a committee.\n\n- Zhou Bin, who was appointed a vice president only last week."
     x = extractor.extract(Article(id="when", title="Huya names a committee", body=body, source="test"))
     assert ("Zhou Bin", "vice president", "Huya") in _roles(x), _roles(x)
+
+
+def test_founders_named_by_a_pronoun_or_a_relative_clause(extractor):
+    body = ("Tang Yan left NetEase in 2011. He founded Momo the same year. Lei Ming, a university classmate who "
+            "co-founded Baidu with Robin Li, retired early.")
+    x = extractor.extract(Article(id="founders", title="Momo", body=body, source="test"))
+    got = _roles(x)
+    assert {("Tang Yan", "founder", "Momo"), ("Lei Ming", "co-founder", "Baidu")} <= got, got

@@ -106,7 +106,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             # tune set, most such were another company's ("he had been a partner in the law firm's office")
             candidates = tuple((([(t, o) for t, o in found[0] if o], *found[1:]) if found else None)
                                for found in (finder.after(mention, pronoun=True), finder.as_title(mention),
-                                             finder.appointed(mention)))
+                                             finder.appointed(mention), finder.founder_of(mention)))
         else:
             candidates = (finder.before(mention), finder.after(mention), described.get(id(mention)),
                           finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
@@ -762,7 +762,8 @@ class _RoleFinder:
             pairs = self._split_titles(bracket.group(1), start)
             if pairs:
                 return pairs, mention.start, mention.end + bracket.end(), "words: title in brackets after the name"
-        founded = re.match(r",\s+who\s+(co-?)?founded\s+(?:the\s+)?", right)
+        # "Cheng Hang, who founded the site", "Wang Huiwen, a Tsinghua classmate who co-founded Meituan with him"
+        founded = re.match(r",\s+(?:an?\s+[^,;.\n\"“”]{1,40}?\s+)?who\s+(co-?)?founded\s+(?:the\s+)?", right)
         if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
             target_start = mention.end + founded.end()
             org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None) \
