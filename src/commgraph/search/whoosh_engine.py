@@ -19,6 +19,8 @@ from typing import Iterable
 
 from whoosh import index
 from whoosh.analysis import BiWordFilter, StemFilter
+from whoosh.filedb import compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..errors import StoreError
@@ -84,10 +86,73 @@ def _older_layout(path: Path, exc: Exception) -> StoreError:
 
 def open_dir(path: Path):
     """Whoosh's open_dir, with the error an index of an older layout gives said plainly."""
+    _read_segments_in_place()
     try:
         return index.open_dir(str(path))
     except (ModuleNotFoundError, AttributeError) as exc:
         raise _older_layout(path, exc) from None
+
+
+class _MappedSubfile(BufferFile):
+    """A file inside a segment's memory map that reads the map where it lies.
+
+    Whoosh's BufferFile copies its whole sub-file into a BytesIO when it is opened, and every searcher (one per
+    request thread) and every reader opens its own: 41 MB per searcher at 10,000 articles (postings 18 MB,
+    stored fields 5.4 MB, terms 3.3 MB ...), 715 MB of the server worker's resident memory after the bench's
+    costly-search burst. Here a read copies only the bytes it returns, and the pages stay the page cache's.
+    """
+
+    def __init__(self, buf, name=None, onclose=None) -> None:  # noqa: D107 - BufferFile's, without the copy
+        self._buf, self._name, self.onclose = buf, name, onclose
+        self.file = _ViewReader(buf)
+        self.is_real = False
+        self.is_closed = False
+
+
+class _ViewReader:
+    """The read-only file protocol over a memoryview (what StructFile and pickle ask of BytesIO)."""
+
+    __slots__ = ("_view", "_pos")
+
+    def __init__(self, view: memoryview) -> None:
+        self._view, self._pos = view, 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
+        self._pos = max(start, end)
+        return self._view[start:self._pos].tobytes()
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)
+        line = bytearray()
+        while self._pos < limit:
+            chunk = self._view[self._pos:min(limit, self._pos + 256)].tobytes()
+            cut = chunk.find(b"\n")
+            taken = chunk if cut < 0 else chunk[:cut + 1]
+            line += taken
+            self._pos += len(taken)
+            if cut >= 0:
+                break
+        return bytes(line)
+
+    def seek(self, position: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + position)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        pass  # the view belongs to the segment's storage, which closes the map
+
+
+def _read_segments_in_place() -> None:
+    """Open segment sub-files as _MappedSubfile (Whoosh 2.7's CompoundStorage, pinned, names BufferFile as a
+    module global when its segment is memory-mapped; an unmapped segment reads through SubFile as before)."""
+    if compound.BufferFile is not _MappedSubfile:
+        compound.BufferFile = _MappedSubfile
 
 
 def exists(path: Path) -> bool:
