@@ -647,3 +647,23 @@ def test_a_name_across_two_common_words_an_idiom_a_programme_and_a_from_to_with_
     figures = {f.text: f for f in zh.figures}
     assert "上万" not in figures, figures
     assert figures["22.8%"].canonical is None and figures["22.8%"].metric == figures["7.9%"].metric
+
+
+def test_names_jieba_half_knows_and_surnames_of_fresh_articles(chinese):
+    """邝/宇航回忆说: a lone surname and a word jieba tags as a name are one name before a speech verb; 简 and 邝 are
+    surnames (a name after a title)."""
+    zh = chinese.extract(_article("标题\n\n“先把社区做小。”邝宇航回忆说。执行长简文昊则表示，今年不会再扩张。"))
+    persons = {e.name for e in zh.entities.values() if e.type == "Person"}
+    assert {"邝宇航", "简文昊"} <= persons, persons
+
+
+def test_organisations_of_common_words_and_words_inside_a_unit(chinese):
+    """X网络科技有限公司 and X创投 are companies whatever their words; 抖音安全中心 (安全 an) and 网络治理研究中心 (治理
+    v between nouns) are one name each; 通报会 is a meeting; 行销顾问公司凯络媒体: the kind of company describes it."""
+    zh = chinese.extract(_article("标题\n\n他在杭州创办了青禾网络科技有限公司，随后拿到了由远山创投领投的融资。"
+                                  "抖音安全中心负责人许思远在通报会上介绍了进展。北京大学网络治理研究中心主任葛婷认为，整改要快。"
+                                  "行销顾问公司凯络媒体研究总监吴姿颖分析，广告主更谨慎了。"))
+    orgs = {e.name for e in zh.entities.values() if e.type == "Organization"}
+    assert {"青禾网络科技有限公司", "远山创投", "抖音安全中心", "北京大学网络治理研究中心", "凯络媒体"} <= orgs, orgs
+    assert "通报会" not in orgs and not any(o.startswith("行销") for o in orgs), orgs
+    assert ("吴姿颖", "研究总监", "凯络媒体") in _roles(zh), _roles(zh)

@@ -30,6 +30,10 @@ PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
 _EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "出席", "参加", "举行", "亮相", "宣布", "表示", "上")
 
 
+# jieba tags of words that are no part of a name: prepositions, particles, pronouns, conjunctions, adverbs,
+# numerals, localisers, punctuation, quantifiers
+_FUNCTION_TAGS = ("p", "u", "r", "c", "d", "m", "f", "x", "q", "y", "e", "o")
+
 # Words that introduce a person's title before the name, joined to it by 的 or a comma ("作为B站的创始人，徐逸")
 _AS_TITLE = "作为|身为|新任|现任|时任"
 # A foreign name written in Chinese: its parts joined by a middle dot ("马克·扎克伯格", "蒂姆·库克")
@@ -378,9 +382,17 @@ class _Found:
             if not single.get(lo) or self._covered(lo, lo + 1):
                 continue
             name = self._name_at(lo)
-            if name and all(single.get(lo + k, True) for k in range(len(name))) and not self._is_word(name):
+            if name and (all(single.get(lo + k, True) for k in range(len(name))) or self._given_name_tagged(lo, name)) \
+                    and not self._is_word(name):
                 found.append((lo, lo + len(name), "nr"))
         return found
+
+    def _given_name_tagged(self, lo: int, name: str) -> bool:
+        """'邝/宇航回忆说': a surname jieba left alone, then one word jieba tags as a name (nr) that ends the name:
+        jieba's own hint that the two are one name (宇航 is also a common word, so the characters are not single)."""
+        at = lo + len(self._surname_of(name))
+        i = self.token_at.get(at)
+        return i is not None and self.tokens[i][2] in ("nr", "nrfg") and self.tokens[i][1] == lo + len(name)
 
     def _is_word(self, name: str) -> bool:
         """Whether jieba's dictionary holds the name's first two characters as a common word (关系, 付费): then
@@ -573,7 +585,11 @@ class _Found:
         suffix_lengths = sorted({len(x) for x in suffixes}, reverse=True)
         for i, (start, end, tag) in enumerate(tokens):
             if tag == "nt" and not self._covered(start, end) and end - start >= 3:
-                self._add(start, end, self._new(simple[start:end], "Organization"))
+                # jieba tags 通报会 and 发布会 nt too: a meeting is no organisation, unless its name ends in one
+                # (协会, 委员会)
+                if not (simple[start:end].endswith(self.vocab.meeting_endings)
+                        and not simple[start:end].endswith(tuple(suffixes))):
+                    self._add(start, end, self._new(simple[start:end], "Organization"))
                 continue
             # the longest suffix ending here that starts at a token boundary (a set lookup per length)
             suffix = next((simple[end - n:end] for n in suffix_lengths if simple[end - n:end] in suffixes
@@ -587,15 +603,26 @@ class _Found:
                 word = simple[s:e]
                 # "信息平台与服务线", "平台与内容事业群": a unit's name may join two nouns with 与 / 和
                 joining = unit and word in ("与", "和") and first - 2 >= 0 and tokens[first - 2][2].startswith("n")
-                if not (t.startswith("n") or t in ("eng", "vn", "j", "b") or word in ("控股",) or joining) \
-                        or word == "的":
+                # "抖音安全中心" (安全 an), "网络治理研究中心" (治理 v between nouns): such words inside a name
+                inner_verb = t == "v" and first - 2 >= 0 and tokens[first - 2][2].startswith("n") \
+                    and tokens[first][2] in ("n", "vn")
+                if not (t.startswith("n") or t in ("eng", "vn", "j", "b", "an") or word in ("控股",) or joining
+                        or inner_verb) or word == "的":
                     break
-                if word.endswith(tuple(suffixes)) and any(sp[0] == s and sp[1] == e and sp[2] in self.known_of
-                                                          for sp in self.spans):
-                    break  # "平台与内容事业群|信息平台与服务线": a known unit before is a name of its own
+                if word.endswith(tuple(self.vocab.unit_suffixes)) and any(
+                        sp[0] == s and sp[1] == e and sp[2] in self.known_of for sp in self.spans):
+                    break  # "平台与内容事业群|信息平台与服务线": a known unit before is a name of its own (a known
+                    # university before its centre is not: "北京大学网络治理研究中心")
+                if word.endswith(self.vocab.descriptor_ends) and not self._covered(s, e):
+                    break  # "行销顾问公司|凯络媒体": a kind of company before the name describes it
                 first -= 1
+            if first == i and suffix in self.vocab.sure_suffixes and i > 0 and tokens[i][0] == end - len(suffix):
+                s, e, t = tokens[i - 1]  # "由|启明|创投领投": the one word before a sure suffix, whatever jieba's tag
+                if 2 <= e - s <= 4 and t[:1] not in _FUNCTION_TAGS and _HAN_CHAR.match(simple[s]):
+                    first = i - 1
             begin = tokens[first][0]
-            if begin >= end - len(suffix) or simple[begin:end].startswith(self.vocab.never_start):
+            run = self._unknown_run(i, end - len(suffix)) if suffix in self.vocab.brand_suffixes else None
+            if begin >= end - len(suffix) and run is None or simple[begin:end].startswith(self.vocab.never_start):
                 continue
             span_tokens = tokens[first:i + 1]
             head = [(s, e) for s, e, _ in span_tokens if e <= end - len(suffix)]
@@ -610,9 +637,15 @@ class _Found:
                 len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes) or (
                 # "心动网络CEO黄一孟", "心动网络旗下的TapTap": a brand name of common words, cued by a title or 旗下
                 suffix in self.vocab.brand_suffixes and end - begin <= 6
-                and (self.vocab.title_chain.match(simple, end) is not None or simple.startswith("旗下", end)))
-            if not proper or self._covered(begin, end) and not self._known_at(begin):
-                continue
+                and (self.vocab.title_chain.match(simple, end) is not None or simple.startswith("旗下", end))) or (
+                # "微澜网络科技有限公司", "启明创投": only an organisation's own name ends so
+                suffix in self.vocab.sure_suffixes and begin < end - len(suffix))
+            if not proper and run is not None:
+                # "行销顾问公司凯络媒体": the characters of a name jieba does not know, right before a brand suffix
+                begin, proper = run, True
+            if not proper or self._covered(begin, end) and not self._known_at(begin) and any(
+                    s < end and begin < e and (s < begin or e > end or k in self.known_of) for s, e, k in self.spans):
+                continue  # (a name this step found inside, "中国传媒大学网络", gives way to the whole)
             name = simple[begin:end]
             known_key = self._known_at(begin)
             if known_key and name[len(self._span_text(known_key, begin)):] in ("", *self.vocab.legal_forms):
@@ -622,6 +655,23 @@ class _Found:
             self.spans = [sp for sp in self.spans if not (begin <= sp[0] and sp[1] <= end)]
             self._dirty = True
             self._add(begin, end, self._new(name, "Organization"))
+
+    def _unknown_run(self, i: int, suffix_start: int) -> int | None:
+        """Where a run of two to four single characters that are no function words (a name jieba's dictionary lacks,
+        cut into characters without its HMM: 凯/络 before 媒体) ends at the suffix of token i; None if there is none."""
+        k = i if self.tokens[i][0] < suffix_start else i - 1
+        if k < 0 or self.tokens[k][1] != suffix_start:
+            return None
+        begin = suffix_start
+        while k >= 0 and suffix_start - begin < 4:
+            s, e, t = self.tokens[k]
+            if e - s != 1 or not _HAN_CHAR.match(self.simple[s]) or t[:1] in _FUNCTION_TAGS \
+                    or self.simple[s] in self.vocab.never_end:
+                break
+            begin, k = s, k - 1
+        if suffix_start - begin < 2 or self._covered(begin, suffix_start):
+            return None
+        return begin
 
     def _known_at(self, begin: int) -> str | None:
         return next((k for s, _, k in self.spans if s == begin), None)

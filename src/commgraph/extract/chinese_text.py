@@ -39,6 +39,9 @@ class Vocabulary:
     sub_products: tuple[str, ...]
     brand_suffixes: frozenset[str]
     unit_suffixes: frozenset[str]
+    sure_suffixes: frozenset[str]
+    meeting_endings: tuple[str, ...]
+    descriptor_ends: tuple[str, ...]
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
@@ -81,6 +84,9 @@ class Vocabulary:
             sub_products=tuple(sorted(orgs.get("sub_products", []), key=len, reverse=True)),
             brand_suffixes=frozenset(orgs.get("brand_suffixes", [])),
             unit_suffixes=frozenset(orgs.get("unit_suffixes", [])),
+            sure_suffixes=frozenset(orgs.get("sure_suffixes", [])),
+            meeting_endings=tuple(orgs.get("meeting_endings", [])),
+            descriptor_ends=tuple(orgs.get("descriptor_ends", [])),
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
