@@ -817,3 +817,13 @@ def test_founders_named_by_a_pronoun_or_a_relative_clause(extractor):
     x = extractor.extract(Article(id="founders", title="Momo", body=body, source="test"))
     got = _roles(x)
     assert {("Tang Yan", "founder", "Momo"), ("Lei Ming", "co-founder", "Baidu")} <= got, got
+
+
+def test_as_the_title_opening_a_sentence_and_he_is_the_subject_named_before(extractor):
+    body = ("Kuaishou said its technology chief would leave. Chen Bo, a graduate of Tsinghua University, joined "
+            "in 2014. He spent ten years at Tencent before Su Hua persuaded him to move. As technology chief he "
+            "was responsible for research. As chief executive of Momo, Tang Yan has said little.")
+    x = extractor.extract(Article(id="as", title="Kuaishou technology chief leaves", body=body, source="test"))
+    got = _roles(x)
+    assert {("Chen Bo", "technology chief", "Kuaishou"), ("Tang Yan", "chief executive", "Momo")} <= got, got
+    assert not any(p == "Su Hua" and t == "technology chief" for p, t, _ in got), got

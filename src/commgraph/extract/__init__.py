@@ -307,6 +307,10 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
             if own:
                 return own[0].entity
         if "Person" in types:
+            if words.lower() in ("he", "she"):
+                chained = subject_person(here, pos)
+                if chained is not None:
+                    return chained
             for i in range(bisect.bisect_left(starts, pos) - 1, -1, -1):
                 if pos - ordered[i].end > 1500:
                     break
@@ -347,6 +351,23 @@ def _referrer(mentions: list[Mention], entity_type: Callable[[str], str], rules:
                 return of_type[-1].entity
         nearest = close[-1].entity
         return nearest
+
+    def subject_person(here: int, pos: int) -> str | None:
+        """'Chen, a graduate of Tsinghua, ... He spent ten years at Tencent before Su persuaded him ... As technology
+        chief he was ...': 'he' / 'she' is the person the nearest sentence with a person as its main-clause subject
+        is about, through subjects that are themselves 'he' / 'she'; None when no such sentence is close."""
+        for index in range(here, max(-1, here - 4), -1):
+            subject = subjects[index] if 0 <= index < len(subjects) else None
+            if subject is None or (index == here and subject[1] > pos):
+                continue
+            start, end, phrase = subject
+            inside = [m for m in ordered[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+                      if m.end <= end and entity_type(m.entity) == "Person"]
+            if inside:
+                return inside[0].entity
+            if phrase.lower() not in ("he", "she"):
+                return None
+        return None
 
     def subject_of(index: int, named: list[Mention], types: list[str], topic: str | None) -> str | None:
         """'Its ...' at the start of a sentence stands for what the sentence before is about: the entity its

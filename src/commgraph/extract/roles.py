@@ -106,12 +106,14 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
             # tune set, most such were another company's ("he had been a partner in the law firm's office")
             candidates = tuple((([(t, o) for t, o in found[0] if o], *found[1:]) if found else None)
                                for found in (finder.after(mention, pronoun=True), finder.as_title(mention),
-                                             finder.appointed(mention), finder.founder_of(mention)))
+                                             finder.appointed(mention), finder.founder_of(mention))) \
+                + (finder.as_opening(mention),)  # "As technology chief he was ...": he is the sentence's subject
         else:
             candidates = (finder.before(mention), finder.after(mention), described.get(id(mention)),
                           finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
                           finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention),
-                          finder.joined_become(mention), finder.as_title(mention), finder.appointed(mention))
+                          finder.joined_become(mention), finder.as_title(mention), finder.appointed(mention),
+                          finder.as_opening(mention))
         for found in candidates:
             if found is None:
                 continue
@@ -548,6 +550,18 @@ class _RoleFinder:
             found += [(t, o or named) for t, o in pairs]
             last = start + len(phrase)
         return (found, mention.start, last, "words: name ... as the title") if found else None
+
+    def as_opening(self, mention: Mention) -> Found | None:
+        """'As chief executive of Momo, Tang Yan has ...', 'As technology chief he was responsible for ...': a title
+        after the 'As' that opens the sentence is its subject's."""
+        opening = self._sentence_start(mention.start)
+        lead = re.fullmatch(r"\s*As\s+(?:an?\s+|the\s+)?(?P<phrase>[A-Za-z][^,;.\n\"“”]{1,80}?),?\s+",
+                            self.text[opening:mention.start])
+        if lead is None:
+            return None
+        start = opening + lead.start("phrase")
+        pairs = self._split_titles(lead.group("phrase"), start)
+        return (pairs, start, mention.end, "words: as the title, the name") if pairs else None
 
     def _appointing_verb(self, mention: Mention) -> int | None:
         """Where a verb of appointment just before the name starts ('named [him]', 'appointed [Wang Li]')."""
