@@ -667,3 +667,13 @@ def test_organisations_of_common_words_and_words_inside_a_unit(chinese):
     assert {"青禾网络科技有限公司", "远山创投", "抖音安全中心", "北京大学网络治理研究中心", "凯络媒体"} <= orgs, orgs
     assert "通报会" not in orgs and not any(o.startswith("行销") for o in orgs), orgs
     assert ("吴姿颖", "研究总监", "凯络媒体") in _roles(zh), _roles(zh)
+
+
+def test_quoted_products_used_again_counted_and_campaigns(chinese):
+    """社区App“拾光”, then bare 拾光: one product, the subject of its figures; “甲”“乙”两款…应用: products counted
+    with 款; “清朗·X”专项行动: a campaign (an event)."""
+    zh = chinese.extract(_article("标题\n\n网信办启动了“清朗·直播乱象整治”专项行动。检查发现，“聊几句”“夜航船”两款社交应用问题突出。"
+                                  "兴趣社区App“拾光”去年上线。如今，拾光的月活跃用户约为800万。"))
+    types = {e.name: e.type for e in zh.entities.values()}
+    assert (types.get("清朗·直播乱象整治"), types.get("聊几句"), types.get("夜航船")) == ("Event", "Product", "Product"), types
+    assert {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}.get("800万") == "拾光", zh.figures

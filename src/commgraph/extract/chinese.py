@@ -507,9 +507,30 @@ class _Found:
                 # names inside it ("豆瓣" in “豆瓣鹅组”) give way to the whole
                 self.spans = [sp for sp in self.spans if not (start <= sp[0] and sp[1] <= end)]
                 self._dirty = True
-                self._add(start, end, self._new(match.group(1), "Product"))
+                key = self._new(match.group(1), "Product")
+                self._add(start, end, key)
+                self._every_use(match.group(1), key)  # "兴趣社区App“同频”", later bare: "同频的月活跃用户…"
             elif known is not None and not self._covered(start, end):
                 self._add(start, end, self._known(known))
+        # "“聊点啥”“夜猫岛”两款陌生人社交应用", "“甲”、“乙”等3款游戏": quoted names counted as products
+        counted = "|".join(re.escape(w) for w in self.vocab.product_classifiers)
+        product_nouns = "|".join(re.escape(w) for w in sorted(self.vocab.product_nouns_after, key=len, reverse=True))
+        pattern = (rf"((?:[“「][^“”「」，。、]{{2,12}}[”」][、和及与]?){{1,8}})等?[一二两三四五六七八九十几多\d]+(?:{counted})"
+                   rf"[^，。；]{{0,10}}?(?:{product_nouns}|软件|游戏)")
+        for match in re.finditer(pattern, self.simple) if counted and product_nouns else ():
+            for name in re.finditer(r"[“「]([^“”「」]+)[”」]", match.group(1)):
+                start, end = match.start(1) + name.start(1), match.start(1) + name.end(1)
+                if self.owner.alias_table.get(name.group(1).lower()) is None and not self._covered(start, end):
+                    self._add(start, end, self._new(name.group(1), "Product"))
+        # "“清朗·网络戾气整治”专项行动": a quoted name before a word for a campaign is an event
+        campaigns = "|".join(re.escape(w) for w in sorted(self.vocab.event_nouns_after, key=len, reverse=True))
+        for match in re.finditer(rf"[“「]([^“”「」，。]{{2,16}})[”」](?:{campaigns})", self.simple) if campaigns else ():
+            start, end = match.span(1)
+            if self.owner.alias_table.get(match.group(1).lower()) is None and not any(
+                    s < start < e or s < end < e for s, e, _ in self.spans):
+                self.spans = [sp for sp in self.spans if not (start <= sp[0] and sp[1] <= end)]
+                self._dirty = True
+                self._add(start, end, self._new(match.group(1), "Event"))
         # "“群应用”平台", "“看一看”功能": a short quoted name right before a product noun; every later use of
         # the name is a mention of it
         after = "|".join(re.escape(w) for w in sorted(self.vocab.product_nouns_after, key=len, reverse=True))
@@ -517,10 +538,13 @@ class _Found:
             name = match.group(1)
             if self.owner.alias_table.get(name.lower()) is not None or self._covered(*match.span(1)):
                 continue
-            key = self._new(name, "Product")
-            for found in re.finditer(re.escape(name), self.simple):
-                if not self._covered(found.start(), found.end()):
-                    self._add(found.start(), found.end(), key)
+            self._every_use(name, self._new(name, "Product"))
+
+    def _every_use(self, name: str, key: str) -> None:
+        """Every use of a name found by a cue once is a mention of it (a name repeated in the article)."""
+        for found in re.finditer(re.escape(name), self.simple):
+            if not self._covered(found.start(), found.end()):
+                self._add(found.start(), found.end(), key)
 
     def _apps(self) -> None:
         """'陌陌App', '即刻APP': a name the gazetteer lacks, right before App / 客户端, is a product."""

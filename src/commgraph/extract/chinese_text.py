@@ -45,6 +45,8 @@ class Vocabulary:
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
+    product_classifiers: tuple[str, ...]
+    event_nouns_after: tuple[str, ...]
     latin_never: tuple[str, ...]
     never_start: tuple[str, ...]
     references: tuple[str, ...]
@@ -90,6 +92,8 @@ class Vocabulary:
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
+            product_classifiers=tuple(data.get("products", {}).get("counted_by", [])),
+            event_nouns_after=tuple(data.get("events", {}).get("nouns_after_a_name", [])),
             latin_never=tuple(data.get("products", {}).get("latin_never", [])),
             never_start=tuple(orgs.get("never_start", [])),
             references=tuple(sorted(data.get("references", {}).get("organisation", []), key=len, reverse=True)),
