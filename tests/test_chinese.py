@@ -677,3 +677,13 @@ def test_quoted_products_used_again_counted_and_campaigns(chinese):
     types = {e.name: e.type for e in zh.entities.values()}
     assert (types.get("清朗·直播乱象整治"), types.get("聊几句"), types.get("夜航船")) == ("Event", "Product", "Product"), types
     assert {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}.get("800万") == "拾光", zh.figures
+
+
+def test_an_analysts_employer_is_neither_a_subject_nor_the_company_of_bare_titles(chinese):
+    """华泰证券分析师NAME问及…; then CFO樊欣 and a figure with no name in its clause: both are the article's company
+    (named most), not the broker named last; likewise a consultancy before 研究总监."""
+    zh = chinese.extract(_article("标题\n\n哔哩哔哩第三季度总营收为73.1亿元。B站的日活跃用户达到1.07亿。中信证券分析师韦思琪问及毛利率。"
+                                  "CFO樊欣回应称，毛利率已达到35.9%。凯络媒体研究总监吴姿颖分析，平均每次停留约11分钟。"))
+    subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
+    assert subjects.get("35.9%") == subjects.get("11分钟") == subjects["73.1亿元"], subjects
+    assert ("樊欣", "CFO", zh.entities[next(f.subject for f in zh.figures if f.text == "73.1亿元")].name) in _roles(zh), _roles(zh)

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import re
 
-from .chinese_text import HAN, Facts, to_simplified
+from .chinese_text import HAN, Facts, employs_an_outsider, to_simplified
 from .model import Figure, Mention
 from .numbers import Quantity, parse_quantity
 
@@ -551,7 +551,8 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
         outlets = facts.rules.news_outlets()
         named = sorted((m for m in facts.mentions if facts.type_of(m.entity) in ("Organization", "Product")
                         and facts.entities[m.entity].name.lower().replace("-", " ") not in outlets
-                        and not _bracketed(simple, m.start) and not _is_source(simple, m)), key=lambda m: m.start)
+                        and not _bracketed(simple, m.start) and not _is_source(simple, m)
+                        and not employs_an_outsider(facts, m)), key=lambda m: m.start)
         cached = (named, [m.start for m in named])
         facts._subjects = cached  # type: ignore[attr-defined]
     return cached

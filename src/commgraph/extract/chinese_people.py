@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .chinese_text import HAN, Facts
+from .chinese_text import HAN, Facts, employs_an_outsider
 from .model import Mention, Quote, Role
 
 
@@ -111,7 +111,12 @@ def extract_roles(facts: Facts) -> list[Role]:
     def organisation(m: Mention | None) -> str | None:
         return m.entity if m is not None and facts.type_of(m.entity) in ("Organization", "Product") else None
 
+    # (an organisation named only as an analyst's or a professor's employer is not what the article is about)
     counts = Counter(m.entity for m in mentions if facts.type_of(m.entity) in ("Organization", "Product"))
+    outsiders = {m.entity for m in mentions if employs_an_outsider(facts, m)} - {
+        m.entity for m in mentions if not employs_an_outsider(facts, m)}
+    for key in outsiders:
+        del counts[key]
 
     def context_org(before: int, organisations_only: bool = False) -> str | None:
         """A bare title ("总裁刘炽平") is at the organisation the article is about: the one named most often

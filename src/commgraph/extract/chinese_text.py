@@ -4,6 +4,7 @@ Traditional -> Simplified conversion at equal length, and the Facts the fact rul
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -148,3 +149,18 @@ class Facts:
 
     def type_of(self, key: str | None) -> str | None:
         return self.entities[key].type if key in self.entities else None
+
+
+def employs_an_outsider(facts: Facts, mention: Mention) -> bool:
+    """'华泰证券分析师韦思琪', '凯络媒体研究总监吴姿颖': the organisation right before a title held outside the company
+    the article is about (chinese.toml [titles] external) employs an analyst or an academic; the figures and the
+    bare titles of the article are not its."""
+    title = facts.vocab.title_chain.match(facts.simple, mention.end)
+    if title is None:  # "华泰证券传媒互联网首席分析师": nouns of a line of business between them (at most 8 characters)
+        i = bisect.bisect_left(facts.tokens, (mention.end,))
+        while title is None and i < len(facts.tokens) and facts.tokens[i][0] - mention.end < 8 \
+                and facts.tokens[i][2].startswith(("n", "vn")):
+            i += 1
+            if i < len(facts.tokens):
+                title = facts.vocab.title_chain.match(facts.simple, facts.tokens[i][0])
+    return title is not None and facts.simple[mention.end:title.end()].endswith(facts.vocab.external_titles)
