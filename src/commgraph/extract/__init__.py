@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
-from .entities import (LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases, listed_as,
-                       organisation_spans, type_from_cues, type_of_siblings, work_spans)
+from .entities import (HONORIFICS, LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases,
+                       listed_as, organisation_spans, trim_span, type_from_cues, type_of_siblings, work_spans)
 from .figures import MODIFIER_SUFFIX, MONTHS, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -422,6 +422,7 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))
              and not (ent.label_ not in ENTITY_TYPES and ent.text in tickers
                       and resolver.alias_table.get(ent.text.lower()) is None)]
+    spans = [trim_span(doc, ent) for ent in spans]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]
@@ -516,8 +517,10 @@ def _one_type_per_name(mentions: list[Mention], resolver: Resolver, cued: set[st
 
 
 # "Reporting by X; Editing by Y", "By X Bureau, Hong Kong", "Photo: X": a credit line names no entity of the story
+# (a paragraph that opens "Photo sharing service Instagram, ..." is no credit: a colon, "by", "credit" or "courtesy")
 _CREDIT_LINE = re.compile(r"(?m)^[ \t]*\(?(?:(?:Additional )?(?:Reporting|Editing|Writing|Written|Edited|Compiled|"
-                          r"Translated)(?: and \w+)? by\b|By [A-Z][^\n]{0,80}$|(?:Photo|Image|Photograph)s?(?: by)?[:\s])"
+                          r"Translated)(?: and \w+)? by\b|By [A-Z][^\n]{0,80}$|(?:Photo|Image|Photograph)s?"
+                          r"(?:\s+(?:by|credit|courtesy)\b|\s*:))"
                           r"[^\n]*")
 # "(Nasdaq: DOYU)", "under the symbol SSR": a ticker right before the name
 _TICKER = re.compile(r"(?:(?:Nasdaq|NASDAQ|NYSE|HKEX|SEHK|HK)\s*:\s*|\bsymbol\s+|\bticker\s+)\Z")
@@ -680,7 +683,7 @@ def _with_first_name(doc: "Doc", ent, resolver: Resolver):
     token = doc[ent.start - 1]
     words = resolver.rules.title_heads | resolver.rules.words("titles", "modifiers")
     if token.ent_type_ or token.pos_ != "PROPN" or not token.is_title or not token.text.isalpha() \
-            or token.lower_ in _NOT_NAME_WORDS or token.lower_ in words or token.is_stop \
+            or token.lower_ in _NOT_NAME_WORDS or token.lower_ in words or token.is_stop or token.lower_ in HONORIFICS \
             or token.lower_ in resolver.alias_table:
         return ent
     longer = doc.char_span(token.idx, ent.end_char, label=ent.label_)

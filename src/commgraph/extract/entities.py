@@ -17,6 +17,8 @@ LABEL_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC":
                "EVENT": "Event", "WORK_OF_ART": "CreativeWork", "PRODUCT": "Product",
                **{t: t for t in ENTITY_TYPES}}
 _LEADING = re.compile(r"^(the|a|an|this|that|its|their|his|her)\s+", re.IGNORECASE)
+# A legal form after a known name is the same company: "Tencent Holdings Ltd.", "ByteDance Ltd", "Uber Technologies Inc"
+_LEGAL_FORM = re.compile(r"(?:,?\s+(?:Co\.?,?\s*)?(?:Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC|Co\.?))+$")
 _ALIAS_PAREN = re.compile(r"\(\s*(?:net ?name|nickname|online name|screen name|pen name|also known as|aka|a\.k\.a\.|"
                           r"english name|known as)\s*[:：]?\s*([^()]{2,40}?)\s*\)", re.IGNORECASE)
 
@@ -71,6 +73,10 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+# The last word of a regional arm's name ("Vidstream Asia", "Netflix Japan", "Core Pacific-Yamaichi International"):
+# never a person's.
+REGION_WORDS = {"china", "asia", "japan", "india", "korea", "europe", "america", "africa", "international", "global",
+                "worldwide", "pacific", "apac", "emea"}
 # A "person" whose last word is one of these is an organisation ("Meng Jinghui Drama", "Autumn Wind Club").
 ORG_HEADS = {"drama", "club", "group", "company", "studio", "studios", "theatre", "theater", "bank", "university",
              "institute", "association", "center", "centre", "stationery", "orchard", "media", "network", "networks",
@@ -91,9 +97,11 @@ class Resolver:
         name = clean_name(text)
         if not name.strip():
             return None
-        known = self.alias_table.get(name.lower()) or self.alias_table.get(name_key(name))
+        known = self.alias_table.get(name.lower()) or self.alias_table.get(name_key(name)) or self._known_company(name)
         if known is not None:
             return self._entity(known.name, known.type, alias=name)
+        if self._fans_of_known(name):
+            return None
         if name.lower() in self.local_alias:
             entity = self.entities[self.local_alias[name.lower()]]
             entity.aliases.add(name) if name != entity.name else None
@@ -101,8 +109,8 @@ class Resolver:
         type_ = self.rules.retype.get(name.lower()) or LABEL_TYPES.get(label)
         if type_ == "CreativeWork" and re.match(r"\s*The\s", text) and not name.startswith("The "):
             name = "The " + name  # a title's article is part of it: "The Untamed", "The Rap of China"
-        if type_ == "Person" and name.split()[-1].lower() in ORG_HEADS:
-            type_ = "Organization"
+        if type_ == "Person" and (name.split()[-1].lower() in ORG_HEADS or name.split()[-1].lower() in REGION_WORDS):
+            type_ = "Organization"  # "Vidstream Asia, the Singapore streamer": no person's name ends in a region
         if type_ is None or not is_plausible_name(name, type_, self.rules):
             return None
         if type_ == "Person":
@@ -110,6 +118,20 @@ class Resolver:
             if person is not None:
                 return person
         return self._entity(name, type_, alias=name)
+
+    def _known_company(self, name: str) -> KnownEntity | None:
+        """'Tencent Holdings Ltd.' is Tencent Holdings: a known organisation's name with its legal form after it."""
+        bare = _LEGAL_FORM.sub("", name)
+        known = self.alias_table.get(bare.lower()) if bare != name and bare else None
+        return known if known is not None and known.type == "Organization" else None
+
+    def _fans_of_known(self, name: str) -> bool:
+        """'TikTokers', 'Weiboers': the users of a platform we know, named after it, are no entity."""
+        word = name.lower()
+        if " " in name or not word.endswith("er") and not word.endswith("ers"):
+            return False
+        stem = word[:-3] if word.endswith("ers") else word[:-2]
+        return len(stem) >= 3 and self.alias_table.get(stem) is not None
 
     def add_alias(self, key: str, alias: str) -> None:
         alias = clean_name(alias)
@@ -137,6 +159,26 @@ class Resolver:
             return None
         matches = [e for e in self.entities.values() if e.type == "Person" and name in e.name.split()]
         return matches[0] if len(matches) == 1 else None
+
+
+# "Mr Zhang", "Ms Qu", "Dr Gong Yu": the honorific is no part of a person's name (the model keeps "Mr" without a dot)
+HONORIFICS = {"mr", "mrs", "ms", "mx", "dr", "prof", "professor"}  # not "Miss": "the Korean comedy Miss Granny"
+
+
+def trim_span(doc: "Doc", ent):
+    """A model's span cut to the name it holds: an honorific before a person's name is no part of it ('Mr Zhang' is
+    'Zhang', who the article named before), nor an adverb after a name ('told Fortune recently'). Gazetteer spans
+    stand."""
+    from spacy.tokens import Span
+
+    if ent.label_ in ENTITY_TYPES or len(ent) < 2:
+        return ent
+    start, end = ent.start, ent.end
+    if ent.label_ == "PERSON" and doc[start].lower_.rstrip(".") in HONORIFICS and doc[start + 1].is_title:
+        start += 1
+    while end - start > 1 and doc[end - 1].tag_ == "RB" and doc[end - 1].is_lower:
+        end -= 1
+    return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ent.label_)
 
 
 # Lower-case nouns that turn a place before them into a community or organisation ("the Beijing tribe").
@@ -278,14 +320,19 @@ def _type_from_head(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     """Two to four title-case words the model left unlabelled, ending in an organisation's or an event's head word,
     are that: 'Greenwoods Investment', 'Sootoo Institute', 'Xinzhi Youth Conference' (not in a title-case
     headline, where every word is capitalised)."""
-    if not 2 <= j - i <= 4 or doc[i].sent.text.istitle() or i > 0 and doc[i - 1].ent_type_:
-        return None  # right after a known name ("ChinaJoy Digital Entertainment Expo") it is that name's tail
+    if not 2 <= j - i <= 4 or doc[i].sent.text.istitle() or i > 0 and doc[i - 1].ent_type_ \
+            and doc[i - 1].ent_type_ not in _YEAR_LABELS:
+        return None  # right after a known name ("ChinaJoy Digital Entertainment Expo") it is that name's tail,
+        # though not after its year ("the 2021 Xinzhi Youth Conference")
     last = doc[j - 1].lower_
     if last in rules.words("types", "organization_heads") or last in ORG_HEADS:
         return "Organization"
     if last in rules.words("types", "event_heads"):
         return "Event"
     return None
+
+
+_YEAR_LABELS = {"DATE", "CARDINAL", "ORDINAL"}
 
 
 def _person_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
@@ -329,7 +376,8 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Organization"  # "Smartisan founder"
     if after is not None and after.lower_ in by_noun and after.pos_ == "NOUN":
         return by_noun[after.lower_]  # "the Laiwang app"
-    appositive = _apposition_class(doc, i, j, by_noun, rules.title_heads) or listed_as(doc, i, j, by_noun)
+    appositive = _apposition_class(doc, i, j, by_noun, rules.title_heads) or listed_as(doc, i, j, by_noun) \
+        or _appositive_to_class(doc, i, j, by_noun)
     if appositive is not None:
         return appositive
     if after is not None and after.text == "," and j + 1 < len(doc) and (doc[j + 1].lower_ in ("a", "an", "the")
@@ -375,6 +423,16 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str],
             if head.lower_ in title_heads and 2 <= j - i <= 3:
                 return "PERSON"
     return None
+
+
+def _appositive_to_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
+    """The type of the class noun a name stands in apposition to, the noun first: 'its recent music contest show,
+    The Rap of China, drew ...' is a show, 'their account, Geekerwan, has ...' an account (read from the parse)."""
+    root = doc[i:j].root
+    head = root.head
+    if root.dep_ != "appos" or head.i >= i or head.pos_ != "NOUN" or i == 0 or doc[i - 1].text != ",":
+        return None
+    return _class_of(head.lower_, by_noun)
 
 
 def _class_of(noun: str, by_noun: dict[str, str]) -> str | None:

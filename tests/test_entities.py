@@ -1,0 +1,82 @@
+"""English entity recognition and typing (extract/entities.py) with the real model: sentences of our own that carry
+the constructions real articles use."""
+
+from commgraph.sources import Article
+
+
+def _extract(extractor, body: str, title: str = "Test"):
+    return extractor.extract(Article(id="entities", title=title, body=body, source="test"))
+
+
+def _types(x) -> dict[str, str]:
+    """Entity name -> type of one extraction."""
+    return {e.name: e.type for e in x.entities.values()}
+
+
+def _entity_of(x, mention_text: str) -> str:
+    """The name of the entity a mention with this text resolved to."""
+    return next(x.entities[m.entity].name for m in x.mentions if m.text == mention_text)
+
+
+def test_a_paragraph_opening_with_the_word_photo_is_no_credit_line(extractor):
+    """'Photo sharing service Instagram, ...' opens a paragraph of the story; 'Photo: Name/Agency' is a credit."""
+    body = ("Photo sharing service Instagram, which Facebook bought in 2012, passed 600 million users, and Facebook "
+            "founder Mark Zuckerberg said messaging would come next.\n\n"
+            "Photo: Lin Wei/Handout\n\nTencent declined to comment.")
+    types = _types(_extract(extractor, body, "Instagram grows"))
+    assert types.get("Instagram") == "Product" and types.get("Mark Zuckerberg") == "Person", types
+    assert "Lin Wei" not in types, types
+
+
+def test_an_honorific_and_a_surname_is_the_person_named_before(extractor):
+    body = ("Zhang Yiming founded ByteDance in 2012 and hired Rubo Liang as head of human resources. "
+            "Mr Zhang wrote to staff that Mr Liang would take over as chief executive. "
+            "Mr Liang has said little in public.")
+    x = _extract(extractor, body, "ByteDance founder steps aside")
+    people = sorted(e.name for e in x.entities.values() if e.type == "Person")
+    assert people == ["Rubo Liang", "Zhang Yiming"], people
+
+
+def test_a_known_company_with_its_legal_form_is_that_company(extractor):
+    body = ("Shares of Tencent Holdings Ltd. rose 2% in Hong Kong, and ByteDance Ltd said it had no plans to list. "
+            "Tencent has a stake in Kuaishou.")
+    x = _extract(extractor, body, "Tencent shares")
+    organisations = sorted(e.name for e in x.entities.values() if e.type == "Organization")
+    assert organisations == ["ByteDance", "Tencent"], organisations
+
+
+def test_money_the_users_of_a_platform_and_an_ir_team_are_no_entities(extractor):
+    body = ("Kuaishou priced its shares at HK$115 apiece. Thousands of TikTokers moved to Xiaohongshu in a week. "
+            "The IR team of Weibo said Big Tech was under pressure from regulators.")
+    types = _types(_extract(extractor, body, "Kuaishou prices shares"))
+    assert not {"HK$115", "TikTokers", "IR", "Big Tech"} & set(types), types
+    assert types.get("Xiaohongshu") == "Product", types
+
+
+def test_a_regional_arm_is_no_person(extractor):
+    """'streamer' is said of people and of companies: a name ending in a region is a company's."""
+    body = ("Jane Tan runs content at Vidstream Asia, the Singapore streamer. She said Chinese dramas sold well.")
+    types = _types(_extract(extractor, body, "Streaming in Singapore"))
+    assert types.get("Vidstream Asia") == "Organization" and types.get("Jane Tan") == "Person", types
+
+
+def test_an_event_named_after_its_year(extractor):
+    body = "Zhou Yuan founded Zhihu in 2011. He spoke at the 2021 Xinzhi Youth Conference in Beijing on Tuesday."
+    types = _types(_extract(extractor, body, "Zhihu founder speaks"))
+    assert types.get("Xinzhi Youth Conference") == "Event", types
+
+
+def test_a_name_in_apposition_after_its_class_noun(extractor):
+    """'its music contest show, The Rap of China, drew ...': the apposition's head noun types the name that follows
+    it (the model called the show a person)."""
+    body = ("iQiyi's first music contest show, The Rap of China, drew 2.6 billion views in twelve weeks. "
+            "Gong Yu said the next season would start in June.")
+    types = _types(_extract(extractor, body, "iQiyi show"))
+    assert types.get("The Rap of China") == "CreativeWork", types
+
+
+def test_an_adverb_after_a_name_is_no_part_of_it(extractor):
+    body = "Tang, 35, told Fortune recently in Momo's offices in Beijing that the app would keep growing."
+    x = _extract(extractor, body, "Momo founder")
+    names = {e.name for e in x.entities.values()}
+    assert "Fortune recently" not in names and "Fortune" in names, names
