@@ -265,13 +265,15 @@ def size_problems(generation: Path, manifest: Manifest) -> list[str]:
     return problems
 
 
-def damage(generation: Path, checksums: bool = True) -> list[str]:
+def damage(generation: Path, checksums: bool = True, manifest: Manifest | None = None) -> list[str]:
     """What is wrong with a generation's files: an unreadable manifest, missing files, wrong sizes and (with
-    `checksums`, which reads every file) changed contents. Empty when intact."""
-    try:
-        manifest = read_manifest(generation)
-    except (OSError, ValueError) as exc:
-        return [f"{generation.name}/{MANIFEST} cannot be read ({exc})"]
+    `checksums`, which reads every file) changed contents. Empty when intact. `manifest`: the generation's,
+    when the caller has read it already (3.2 MB at 10,000 articles: ~0.1 s to read)."""
+    if manifest is None:
+        try:
+            manifest = read_manifest(generation)
+        except (OSError, ValueError) as exc:
+            return [f"{generation.name}/{MANIFEST} cannot be read ({exc})"]
     if manifest.files is None:
         return []  # made before the manifest recorded files (data format < 7): nothing to compare
     problems = size_problems(generation, manifest)

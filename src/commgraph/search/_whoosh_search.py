@@ -46,6 +46,17 @@ def estimate(searcher, query: Query) -> Cost:
     return Cost(words=len(words), postings=postings)
 
 
+# Entity key prefix -> the type counted (the search result's type_counts)
+TYPE_PREFIXES = {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()}
+# The fields BM25 scores: a query's words and word pairs, entity filters, the entity-name fields
+SCORED_FIELDS = ("title", "body", "title_pairs", "body_pairs", "entity", *TYPE_FIELDS)
+
+
+def prepare(engine) -> None:
+    """Build the per-index arrays that search() reads (postings.py) before the first search of a process."""
+    engine.postings.prepare(engine.searcher(), SCORED_FIELDS, tuple(TYPE_PREFIXES), ("lang",))
+
+
 def search(engine, text: str, page: int = 1, page_size: int = 10, entity_filters: tuple[str, ...] = (),
            sort: str = "relevance", date_from: str = "", date_to: str = "",
            texts: Texts | None = None, labels: Labels | None = None, entities_named: EntitiesNamed | None = None, languages: tuple[str, ...] = (),
@@ -107,7 +118,7 @@ def search(engine, text: str, page: int = 1, page_size: int = 10, entity_filters
                         snippet=snippet or _escape(body[:240]),
                         entities=[(k, names.get(k, k), _type_of(k)) for k in _keys(fields)],
                         lang=fields.get("lang", ""), mentions=_mentions(fields)))
-    type_counts = postings.documents_naming(searcher, matches, {f"{name}/": type_ for name, type_ in TYPE_FIELDS.items()})
+    type_counts = postings.documents_naming(searcher, matches, TYPE_PREFIXES)
     return SearchResult(query=text, total=len(matches), hits=hits, facets=facets, suggestion=suggestion,
                         page=page, page_size=page_size, type_counts=type_counts,
                         languages=postings.value_counts(searcher, matches, "lang"))

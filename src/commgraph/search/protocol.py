@@ -163,8 +163,10 @@ class SearchIndex(Protocol):
         """How many articles the index holds."""
 
     def warm_up(self) -> None:
-        """Start loading, in the background, what the first search would otherwise wait for (the server calls
-        it when it opens a generation; ingest and check do not). An engine with nothing to load does nothing."""
+        """Prepare what the first search would otherwise wait for: what every search reads in the calling
+        thread, what only some need (a language's dictionary) in the background. The server calls it from a
+        background thread when it opens a generation; ingest and check do not. An engine with nothing to
+        prepare does nothing."""
 
 
 @runtime_checkable

@@ -26,7 +26,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ..errors import StoreError
 from ._postings import PAIR_SEPARATOR, Postings
 from ._whoosh_query import parse_user_query
-from ._whoosh_search import estimate, search
+from ._whoosh_search import estimate, prepare, search
 from .analysis import ChineseAwareAnalyzer, warm_up
 from .budget import SearchSession
 from .protocol import TYPE_FIELDS, EntitiesNamed, IndexDocument, Labels, SearchRequest, SearchResult, Texts
@@ -263,6 +263,7 @@ class WhooshIndex:
         self._local = threading.local()
 
     def warm_up(self) -> None:
+        prepare(self)  # in this thread: every first search reads these arrays
         if self._holds_chinese():
             warm_up(self.analyzer)  # jieba's dictionary, in the background: not on the first Chinese query
 

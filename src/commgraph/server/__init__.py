@@ -31,8 +31,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, w
     """A fresh app bound to `settings`; nothing global, nothing opened until the first request needs it.
 
     `freeze_heap`: the server process (not tests) keeps long-lived objects out of the garbage collector's full
-    collections (see state._freeze_heap). `warm_workers`: the SPARQL query workers start and open each
-    generation the server opens, in the background (see workers.QueryPool.warm).
+    collections (see state._freeze_heap). `warm_workers`: each generation the server opens is prepared in the
+    background: the search index's arrays, then the SPARQL query workers start and open it (Services._prepare).
     """
     settings = settings or Settings.from_env()
     web = web_dir()
