@@ -237,6 +237,7 @@ def test_searchers_read_the_segment_in_place_without_copying_it(tmp_path):
 def test_the_in_place_file_reads_as_bytesio_does():
     import io
     import os
+    import pickle
 
     from commgraph.search.whoosh_engine import _ViewReader
 
@@ -246,3 +247,6 @@ def test_the_in_place_file_reads_as_bytesio_does():
                  lambda f: f.seek(-10, os.SEEK_END), lambda f: f.read(), lambda f: f.read(4),
                  lambda f: f.seek(2), lambda f: f.seek(3, os.SEEK_CUR), lambda f: f.readline(), lambda f: f.read(None)):
         assert step(ours) == step(theirs)
+    ours.seek(11)
+    assert ours.peek(3).startswith(b"second") and ours.tell() == 11  # a look ahead (pickle.load's) stays put
+    assert pickle.load(_ViewReader(memoryview(pickle.dumps((1, "a", 2.5)) + b"tail"))) == (1, "a", 2.5)
