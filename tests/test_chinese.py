@@ -687,3 +687,16 @@ def test_an_analysts_employer_is_neither_a_subject_nor_the_company_of_bare_title
     subjects = {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}
     assert subjects.get("35.9%") == subjects.get("11分钟") == subjects["73.1亿元"], subjects
     assert ("樊欣", "CFO", zh.entities[next(f.subject for f in zh.figures if f.text == "73.1亿元")].name) in _roles(zh), _roles(zh)
+
+
+def test_acronyms_named_often_owners_nicknames_and_founders(chinese):
+    """KKB named three times (or before a title) is a platform, not a metric acronym (and not B站 cut out of it);
+    Meta旗下: a company; 站长「阿光」说: the name the person goes by, with the title; 由NAME在…架设: a person."""
+    zh = chinese.extract(_article("标题\n\n打开KKB就能看到新帖。KKB站长「阿光」说：「只要还有人上站，我们就开着。」这个由郑奕辰在1997年架设的"
+                                  "KKB至今仍在运行。Meta旗下的Threads增长很快。GMV也在增长。"))
+    types = {e.name: e.type for e in zh.entities.values()}
+    assert (types.get("KKB"), types.get("Meta"), types.get("阿光"), types.get("郑奕辰")) == (
+        "Product", "Organization", "Person", "Person"), types
+    assert "GMV" not in types
+    assert ("阿光", "站长", "KKB") in _roles(zh), _roles(zh)
+    assert [zh.entities[q.speaker].name for q in zh.quotes] == ["阿光"]

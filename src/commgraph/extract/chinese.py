@@ -196,7 +196,8 @@ class _Found:
     def run(self) -> None:
         for ent in self.doc.ents:
             known = self.owner.alias_table.get(ent.ent_id_.lower()) or self.owner.alias_table.get(ent.text.lower())
-            if known is not None and not self._ends_inside_a_word(ent.start_char, ent.end_char):
+            if known is not None and not self._ends_inside_a_word(ent.start_char, ent.end_char) \
+                    and not self._inside_a_latin_word(ent.start_char, ent.end_char):
                 self._add(ent.start_char, ent.end_char, self._known(known))
         # (aliases in brackets read again after the organisations named by a suffix: "信息平台与服务线（信服线）")
         for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
@@ -268,6 +269,13 @@ class _Found:
                 if known is not None:
                     self._add(start, end, self._known(known))
 
+    def _inside_a_latin_word(self, start: int, end: int) -> bool:
+        """'KKB站长': jieba cut B站 (Bilibili) out of a Latin name; a name that begins or ends with a Latin letter
+        is none where more Latin letters or digits join it."""
+        latin = re.compile("[A-Za-z0-9]")
+        return bool(latin.match(self.simple[start]) and start > 0 and latin.match(self.simple[start - 1])
+                    or latin.match(self.simple[end - 1]) and end < len(self.simple) and latin.match(self.simple[end]))
+
     def _ends_inside_a_word(self, start: int, end: int) -> bool:
         """Whether the name's last characters begin a longer common word ("中国移动互联网" is China's mobile
         internet, not China Mobile: chinese.toml [names] words_across_a_name), or the name lies across two
@@ -298,12 +306,18 @@ class _Found:
     def _persons(self) -> None:
         names: set[str] = set()
         simple = self.simple
+        nicknames: set[str] = set()
         for match in self.vocab.title_chain.finditer(simple):
             at = match.end() + (1 if simple.startswith(" ", match.end()) else 0)
             dotted = _DOTTED_NAME.match(simple, at)
             name = self._dotted_name(dotted) if dotted else self._name_at(at)
             if name:
                 names.add(name)
+            # "PTT站长「小胖」说": a name in quotation marks right after a title, then a speech verb, is what the
+            # person goes by (no surname needed)
+            nickname = re.match(rf"[“「]([{HAN}]{{2,4}})[”」]", simple[at:at + 6])
+            if nickname and self._speech_follows(simple[at + nickname.end():at + nickname.end() + 16]):
+                nicknames.add(nickname.group(1))
         # "作为B站的创始人，徐逸…", "身为快手CEO的程一笑": a title introduced by 作为 / 身为 / 新任, then 的 or a comma
         for match in re.finditer(rf"(?:{_AS_TITLE})[^，,。；]{{0,12}}?(?:{self.vocab.title_chain.pattern})(?:的|[，,]\s?)",
                                  simple):
@@ -316,6 +330,12 @@ class _Found:
             if self.vocab.titles.search(name):
                 continue  # "创始人马克·扎克伯格": the title's own rule reads the name after it
             if self._speech_follows(simple[dotted.start() + len(name):dotted.start() + len(name) + 16]):
+                names.add(name)
+        # "由杜奕瑾在1995年架设的", "由王兴于2010年创办": the agent of a verb of founding after 由 is a person
+        founding = "|".join(re.escape(w) for w in self.vocab.founding_verbs)
+        for match in re.finditer(rf"由(?=[{HAN}]{{2,4}}?(?:在|于)?[^，,。；\n]{{0,12}}?(?:{founding}))", simple) if founding else ():
+            name = self._name_at(match.end())
+            if name and not self._is_word(name) and not self._covered(match.end(), match.end() + len(name)):
                 names.add(name)
         # "网友张伟", "UP主李娜": a name after a word for a kind of person (no role)
         people = "|".join(re.escape(w) for w in self.vocab.person_nouns)
@@ -349,7 +369,7 @@ class _Found:
             name = self._name_at(start)
             if name and len(name) <= len(match.group(1) or match.group(2)) and (match.group(1) or not self._is_word(name)):
                 names.add(name)
-        for name in sorted(names - self.vocab.not_names, key=len, reverse=True):
+        for name in sorted((names | nicknames) - self.vocab.not_names, key=len, reverse=True):
             if self.owner.alias_table.get(name) is not None:
                 continue  # a gazetteer name (already a mention)
             key = self._new(name, "Person")
@@ -583,16 +603,22 @@ class _Found:
                 person = next((k for _, e, k in self.spans if e == start - 1 and k.startswith("person/")), None)
                 if person is not None:
                     english_names.setdefault(match.group(1), person)
+        uses = Counter(m.group(1) for m in latin)
         for match in latin:
             start, end = match.span(1)
             name = match.group(1)
-            if len(name) < 3 or name.isupper() and len(name) < 5 or self._covered(start, end):
-                continue  # QQ, DAU, GMV: acronyms are metrics or known names, not new entities
+            # QQ, DAU, GMV: acronyms are metrics or known names, not new entities; unless the article names one
+            # again and again, or names a title after it ("PTT站长「小胖」", PTT three times)
+            acronym_named = uses[name] >= 3 or self.vocab.title_chain.match(self.simple, end) is not None
+            if len(name) < 3 or name.isupper() and len(name) < 5 and not acronym_named or self._covered(start, end):
+                continue
             if name.lower() in never or re.split(r"[ \-]", name)[0].lower() in never or name.lower() in titles \
                     or not self._in_chinese(start, end):
                 continue
-            # "殷宇（Mel）", "郄小虎（Tiger）": a person's English name in brackets is that person, not an app
-            self._add(start, end, english_names.get(name) or self._new(name, "Product"))
+            # "殷宇（Mel）", "郄小虎（Tiger）": a person's English name in brackets is that person, not an app;
+            # "Meta旗下的Threads": what owns others is a company
+            owner = self.simple.startswith(self.vocab.owner_words, end)
+            self._add(start, end, english_names.get(name) or self._new(name, "Organization" if owner else "Product"))
 
     def _in_chinese(self, start: int, end: int) -> bool:
         """Whether the Latin word stands in Chinese text (an English paragraph of a mixed page is not read so)."""

@@ -158,6 +158,8 @@ def extract_roles(facts: Facts) -> list[Role]:
         if simple[pos - 1:pos] in ("的", "，", ",") and re.search(
                 r"(?:作为|身为|新任|现任|时任)[^，,。；]{0,16}$", simple[max(0, pos - 24):pos - 1]):
             pos -= 1  # "作为B站的创始人，徐逸", "身为快手CEO的程一笑": the title before 的 or the comma
+        if simple[pos - 1:pos] in ("“", "「") and simple[person.end:person.end + 1] in ("”", "」"):
+            pos -= 1  # "PTT站长「小胖」说": a name the person goes by, in quotation marks after the title
         while True:
             while simple[pos - 1:pos] == " ":  # "陌陌 CEO 唐岩": spaces around Latin words
                 pos -= 1

@@ -43,6 +43,7 @@ class Vocabulary:
     sure_suffixes: frozenset[str]
     meeting_endings: tuple[str, ...]
     descriptor_ends: tuple[str, ...]
+    owner_words: tuple[str, ...]
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
@@ -57,6 +58,7 @@ class Vocabulary:
     not_names: frozenset[str]
     words_across_a_name: tuple[str, ...]
     person_nouns: tuple[str, ...]
+    founding_verbs: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -90,6 +92,7 @@ class Vocabulary:
             sure_suffixes=frozenset(orgs.get("sure_suffixes", [])),
             meeting_endings=tuple(orgs.get("meeting_endings", [])),
             descriptor_ends=tuple(orgs.get("descriptor_ends", [])),
+            owner_words=tuple(orgs.get("owner_words", [])),
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
@@ -103,6 +106,7 @@ class Vocabulary:
             never_end=frozenset(names.get("never_end", "")), not_names=frozenset(names.get("not_names", [])),
             words_across_a_name=tuple(names.get("words_across_a_name", [])),
             person_nouns=tuple(names.get("person_nouns", [])),
+            founding_verbs=tuple(names.get("founding_verbs", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
