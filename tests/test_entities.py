@@ -80,3 +80,14 @@ def test_an_adverb_after_a_name_is_no_part_of_it(extractor):
     x = _extract(extractor, body, "Momo founder")
     names = {e.name for e in x.entities.values()}
     assert "Fortune recently" not in names and "Fortune" in names, names
+
+
+def test_well_known_platforms_and_companies_from_the_gazetteer(extractor):
+    """The model calls Bigo Live a person and misses Lemon8; the gazetteer knows them (rules/gazetteer.toml)."""
+    body = ("Joyy bought Bigo, which runs the streaming app Bigo Live and the short video app Likee, for $1.45 billion. "
+            "ByteDance pointed American users to Lemon8, and the State Administration of Market Regulation said "
+            "nothing.")
+    types = _types(_extract(extractor, body, "Joyy and Bigo"))
+    assert {n: types.get(n) for n in ("Bigo", "Bigo Live", "Likee", "Lemon8")} == {
+        "Bigo": "Organization", "Bigo Live": "Product", "Likee": "Product", "Lemon8": "Product"}, types
+    assert types.get("State Administration for Market Regulation") == "Organization", types
