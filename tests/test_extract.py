@@ -827,3 +827,13 @@ def test_as_the_title_opening_a_sentence_and_he_is_the_subject_named_before(extr
     got = _roles(x)
     assert {("Chen Bo", "technology chief", "Kuaishou"), ("Tang Yan", "chief executive", "Momo")} <= got, got
     assert not any(p == "Su Hua" and t == "technology chief" for p, t, _ in got), got
+
+
+def test_people_counted_by_a_period_a_team_and_money_a_relative_clause_values(extractor):
+    body = ("About 40 million people visit Douban each month. Its team of about 90 people works in Beijing. "
+            "Alibaba led a round of more than $300 million last year that valued the company at about $3 billion. "
+            "Douban spent 20 million yuan on research.")
+    x = extractor.extract(Article(id="people", title="Douban", body=body, source="test"))
+    canonical = {f.value: f.canonical for f in x.figures}
+    assert canonical[40e6] == "monthly active users" and canonical[90] == "employees", canonical
+    assert canonical[3e9] == "market value" and canonical[20e6] is None, canonical

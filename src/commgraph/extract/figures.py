@@ -262,6 +262,11 @@ class _Reader:
                 compound = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
                 if compound:
                     head = compound[-1]
+        verb = self._governing_verb(span) if quantity.currency and head is not None else None
+        money_verb = verb is not None and verb.dep_ in ("relcl", "acl") and verb.head.i == head.i \
+            and verb.lower_ in self.money_verbs
+        if money_verb:
+            head = None  # "a round of $300 million that valued the company at $3 billion": the verb says what
         if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
                                  or growth and head.lower_ in self.growth_after | self.up | self.down
                                  or head.pos_ == "PROPN" and self.entity_at(head.idx, head.idx + len(head))):
@@ -269,6 +274,8 @@ class _Reader:
         metric, about, named = _metric_phrase(head, span, self.entity_at) if head is not None else ("", [], None)
         method = "parse: noun the number counts"
         confidence = 0.8
+        if money_verb:
+            metric, method = verb.lower_, "parse: a money verb in a relative clause"
         part = self._part_measure(span)
         if part is not None:  # "31 million of them paid": what the part does is what it counts
             metric, about, named, method = part, [], None, "parse: a part ('of them') counted by its verb"
@@ -339,6 +346,8 @@ class _Reader:
             canonical = None  # "sold 10 million shares" counts shares; "shares fell 5%" is their price
         if canonical is None and linked is not None:
             canonical = linked.canonical
+        if canonical == "users":
+            canonical = self._users_by_period(span) or self._staff_of(span) or canonical
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
         joined = self._joined(head)
@@ -702,6 +711,20 @@ class _Reader:
                 obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         return None
 
+    def _users_by_period(self, span: "Span") -> str | None:
+        """'85 million people use it every month', 'people use them every day': people counted by a period are
+        monthly or daily active users."""
+        clause = re.split(r"[,;.]|\s(?:and|but|while)\s", self.text[span.end_char:span.end_char + 80], maxsplit=1)[0]
+        period = _USE_PERIOD.search(clause)
+        if period is None:
+            return None
+        return "monthly active users" if (period.group(1) or period.group(2)) in ("month", "monthly") \
+            else "daily active users"
+
+    def _staff_of(self, span: "Span") -> str | None:
+        """'His team of about 90 people': people counted as a team are its employees."""
+        return "employees" if _TEAM_OF.search(self.text, max(0, span.start_char - 40), span.start_char) else None
+
     def _verb_measure(self, span: "Span") -> str:
         """'raised $5.4 billion' -> 'funding' (by the verb), else the verb itself."""
         head = span.root.head
@@ -890,6 +913,10 @@ _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
+_USE_PERIOD = re.compile(r"\b(?:use|uses|used|visit|visits|visited|open|opens|log on to|log in to|watch|watches)\b"
+                         r".*?\b(?:(?:each|every|a|per)\s+(month|day)|(monthly|daily))\b")
+_TEAM_OF = re.compile(r"\b(?:team|staff|workforce|headcount)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|"
+                      r"some\s+|more than\s+|almost\s+)?\Z")
 _PER_SHARE = re.compile(r"\s+per\s+(?:diluted\s+)?(?:share|ADS|American depositary share)\b", re.IGNORECASE)
 MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|listed|rival|sized|owner|parent|maker|"
                              r"operator)\b", re.IGNORECASE)
