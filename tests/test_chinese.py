@@ -700,3 +700,15 @@ def test_acronyms_named_often_owners_nicknames_and_founders(chinese):
     assert "GMV" not in types
     assert ("阿光", "站长", "KKB") in _roles(zh), _roles(zh)
     assert [zh.entities[q.speaker].name for q in zh.quotes] == ["阿光"]
+
+
+def test_funding_rounds_short_company_names_and_scaled_counts_after_hao(chinese):
+    """青禾网络科技有限公司, later 青禾: one company; 由远山创投领投的5000万元B轮融资 is 青禾's funding, not the
+    investor's; 违规账号3.2万个 is a count (账号 ends in 号, a scale follows)."""
+    zh = chinese.extract(_article("标题\n\n他在杭州创办了青禾网络科技有限公司。同年，青禾拿到了由远山创投领投的5000万元B轮融资。"
+                                  "网信部门处置违规账号3.2万个。"))
+    figures = {f.text: f for f in zh.figures}
+    assert figures["5000万元"].canonical == "funding", figures
+    assert zh.entities[figures["5000万元"].subject].name in ("青禾", "青禾网络科技有限公司"), figures
+    assert "青禾网络科技有限公司" in {zh.entities[figures["5000万元"].subject].name, *zh.entities[figures["5000万元"].subject].aliases}
+    assert figures["3.2万个"].canonical == "accounts", figures

@@ -632,6 +632,7 @@ class _Found:
         """'腾讯社交网络事业群', '中国互联网络信息中心': proper words ending in an organisation suffix; jieba's nt."""
         simple, tokens = self.simple, self.tokens
         suffixes = set(self.vocab.org_suffixes)
+        short: list[tuple[int, str, str]] = []  # registered companies, read again by their short names
         suffix_lengths = sorted({len(x) for x in suffixes}, reverse=True)
         for i, (start, end, tag) in enumerate(tokens):
             if tag == "nt" and not self._covered(start, end) and end - start >= 3:
@@ -704,7 +705,26 @@ class _Found:
                 continue  # "腾讯平台与内容事业群": a known company and its known unit, two names
             self.spans = [sp for sp in self.spans if not (begin <= sp[0] and sp[1] <= end)]
             self._dirty = True
-            self._add(begin, end, self._new(name, "Organization"))
+            key = self._new(name, "Organization")
+            self._add(begin, end, key)
+            if suffix in self.vocab.sure_suffixes:
+                short.append((begin, name, key))
+        for begin, name, key in short:
+            self._short_name(begin, name, key)
+
+    def _short_name(self, begin: int, name: str, key: str) -> None:
+        """'微澜网络科技有限公司', later '微澜拿到了…': a registered company is named again by its name without its
+        legal form and line of business (and a place before it, 杭州); every use of that short name is the company."""
+        core = name
+        while (form := next((f for f in self.vocab.legal_forms if core.endswith(f) and len(core) > len(f)), None)):
+            core = core[:-len(form)]
+        place = next((e for s, e, k in self.spans if s == begin and e < begin + len(core)
+                      and self.entity_of[k].type == "Place"), None)
+        if place is not None:
+            core = core[place - begin:]
+        if core != name and len(core) >= 2 and all(_HAN_CHAR.match(c) for c in core) \
+                and self.owner.alias_table.get(core) is None and core not in self.vocab.not_names:
+            self._every_use(core, key)
 
     def _unknown_run(self, i: int, suffix_start: int) -> int | None:
         """Where a run of two to four single characters that are no function words (a name jieba's dictionary lacks,

@@ -53,6 +53,8 @@ _FROM_TO = re.compile(r"(?:增长|减少|下降|上升|提升|增加|扩大|缩�
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 # "7800万月活用户": a scaled number before a monthly or daily measure is no date
+# A funding round named between a sum and 融资: "B轮", "Pre-A轮", "天使轮", "战略"
+_ROUND = re.compile(r"(?:[A-Za-z]\+{0,2}|Pre-?[A-Za-z]\+?|天使|种子|战略|新一|首)轮?")
 _MEASURE_AFTER = re.compile(r"[月日](?:活|均|付费|登录|平均)")
 _NOT_AFTER = re.compile(r"\s?(?:年|月|日|号|季度|个月|时|分(?!钟)|点|周|天|届|代|版|期|楼|层)")
 
@@ -225,8 +227,10 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
             if canonical(metric, ending_only=True) is None and unit != "percent" and not growth_word:
                 # "聚集了500多万粉丝", "拥有超过3亿月活跃用户": the measure named right after the number, unless
                 # the clause ends in a measure of its own
-                form = next((f for f in measure_forms if simple.startswith(f, end_text)), None)
-                metric = form or metric
+                # ("5000万元B轮融资": a funding round's letter before the measure)
+                after_at = r.end() if (r := _ROUND.match(simple, end_text)) else end_text
+                form = next((f for f in measure_forms if simple.startswith(f, after_at)), None)
+                metric = (simple[end_text:after_at] + form if form else None) or metric
             if quantity.currency and not canonical.known(metric) and _PRICE_VERB.search(before.rstrip(_BEFORE_NUMBER)):
                 metric = "股价"  # "知乎上市首日收报8.5美元": the verb names the measure, a closing price
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
@@ -277,10 +281,13 @@ def _is_figure(simple: str, start: int, end: int, number: str, by_char, classifi
     """Not years, dates, ordinals, codes, versions or small counts in words."""
     if start in by_char or (end - 1) in by_char:
         return False  # inside a name: B站, QQ2015, 360
+    scaled = re.search(f"(?:{_SCALE})(?:{_MONEY})?$", number) is not None
     if _NOT_AFTER.match(simple, end) and not (re.search(f"(?:{_SCALE})$", number) and _MEASURE_AFTER.match(simple, end)) \
-            or simple[start - 1:start] in ("第", "前", "代", "码", "号", "V", "v", "Q"):
+            or simple[start - 1:start] in ("第", "前", "代", "码", "V", "v", "Q") \
+            or simple[start - 1:start] == "号" and not scaled:  # "1号", "编号2017"; "违规账号3.2万个" counts
         return False
-    if re.match(r"[A-Za-z]", simple[end:end + 1]) or re.match(r"[A-Za-z]", simple[start - 1:start]) \
+    # "5G", "3D", "iPhone 12": a number joined to Latin letters; a sum in 万 / 亿 is not ("5000万元B轮融资")
+    if re.match(r"[A-Za-z]", simple[end:end + 1]) and not scaled or re.match(r"[A-Za-z]", simple[start - 1:start]) \
             and not number.startswith(("US$", "HK$", "RMB")):
         return False
     if simple[end:end + 1] == "岁":
@@ -552,10 +559,17 @@ def _subjects_of(facts: Facts, simple: str) -> tuple[list[Mention], list[int]]:
         named = sorted((m for m in facts.mentions if facts.type_of(m.entity) in ("Organization", "Product")
                         and facts.entities[m.entity].name.lower().replace("-", " ") not in outlets
                         and not _bracketed(simple, m.start) and not _is_source(simple, m)
-                        and not employs_an_outsider(facts, m)), key=lambda m: m.start)
+                        and not employs_an_outsider(facts, m) and not _invests(facts, simple, m)), key=lambda m: m.start)
         cached = (named, [m.start for m in named])
         facts._subjects = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _invests(facts: Facts, simple: str, mention: Mention) -> bool:
+    """'由启明创投领投的5000万元融资': the investor of a round is not what its sum measures (the company raising it
+    is); chinese.toml [figures] investor_verbs."""
+    verbs = tuple(facts.vocab.figures.get("investor_verbs", []))
+    return bool(verbs) and simple.startswith(verbs, mention.end) and simple[mention.start - 1:mention.start] in ("由", "、", "和")
 
 
 # "易观分析给出的…为3.15亿", "据QuestMobile数据显示", "艾瑞咨询估计": a firm whose estimate the article reports
