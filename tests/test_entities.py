@@ -91,3 +91,15 @@ def test_well_known_platforms_and_companies_from_the_gazetteer(extractor):
     assert {n: types.get(n) for n in ("Bigo", "Bigo Live", "Likee", "Lemon8")} == {
         "Bigo": "Organization", "Bigo Live": "Product", "Likee": "Product", "Lemon8": "Product"}, types
     assert types.get("State Administration for Market Regulation") == "Organization", types
+
+
+def test_a_quoted_epithet_is_no_entity(extractor):
+    """'the "Father of WeChat"' and 'dubbed the "Godfather of Live Streaming"' are other names of a person, not a
+    work or a product; 'King of Glory' stays the game, and 'Players' opening the sentence is no name."""
+    body = ('Tencent\'s "Father of WeChat", Allen Zhang, rarely gives interviews. Li Jiaqi has been dubbed the '
+            '"Godfather of Live Streaming" by his fans. Players of King of Glory (王者荣耀), Tencent\'s biggest mobile '
+            'game, can now watch a talk show about it.')
+    x = _extract(extractor, body, "Nicknames")
+    names = {e.name for e in x.entities.values()}
+    assert not {"Father of WeChat", "Godfather of Live Streaming", "Players"} & names, names
+    assert {"Allen Zhang", "Honor of Kings"} <= names, names

@@ -181,6 +181,28 @@ def trim_span(doc: "Doc", ent):
     return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ent.label_)
 
 
+_QUOTES = ('"', "“", "”", "'", "‘", "’")
+_EPITHET_CUES = {"dubbed", "nicknamed", "so-called", "hailed", "crowned", "styled"}
+
+
+def is_epithet(doc: "Doc", ent, rules: Rules, known: dict) -> bool:
+    """A quoted epithet is another name of someone, not an entity: 'the "Father of WeChat"' (an epithet's head word,
+    'of', then a name we know) and 'dubbed the "Godfather of Live Streaming"' (an epithet's head after 'dubbed').
+    'King of Glory' unquoted, or quoted with nothing known after 'of', stays the game it is."""
+    i = ent.start
+    while i > 0 and doc[i - 1].text in _QUOTES and i > ent.start - 2:
+        i -= 1
+    if i == ent.start and not (ent[0].text in _QUOTES):
+        return False  # not in quotation marks
+    words = [t for t in ent if t.text not in _QUOTES]
+    if not words or words[0].lower_ not in rules.words("types", "epithet_heads"):
+        return False
+    if len(words) > 2 and words[1].lower_ == "of" and known.get(doc[words[2].i:words[-1].i + 1].text.lower()):
+        return True
+    before = [t.lower_ for t in doc[max(0, i - 2):i]]
+    return bool(set(before) & _EPITHET_CUES)
+
+
 # Lower-case nouns that turn a place before them into a community or organisation ("the Beijing tribe").
 COMMUNITY_NOUNS = {"tribe", "club", "community", "forum", "association", "union", "society"}
 _QUOTED_ORG = re.compile(r"[\"“]([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,4})[\"”]\s+(club|company|group|studio|team|"
@@ -306,9 +328,9 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
-        if j - i == 1 and doc[i].tag_.startswith("VB"):
-            i = j  # "“Putting community first ...": a capitalised verb opening a sentence is no name
-            continue
+        if j - i == 1 and (doc[i].tag_.startswith("VB") or doc[i].is_sent_start and doc[i].tag_ in ("NN", "NNS")):
+            i = j  # "“Putting community first ...", "Players of King of Glory ...": a capitalised verb or common
+            continue  # noun opening a sentence is no name
         type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules) or _type_from_head(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))
