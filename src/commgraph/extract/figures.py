@@ -348,6 +348,12 @@ class _Reader:
             canonical = linked.canonical
         if canonical == "users":
             canonical = self._users_by_period(span) or self._staff_of(span) or canonical
+        if quantity.currency and canonical != "price" and not self._unmapped(metric) \
+                and not (canonical and method == "parse: noun the number counts") and " per " not in f" {metric} " \
+                and _is_unit_price(span.text, quantity) and self._about_shares(span):
+            # "They fell 2.4% to HK$76.30", "listed at HK$115 a share": an amount in units, not millions, with no
+            # measure of its own is a price
+            metric, canonical, confidence = "price", "price", min(confidence, 0.5)
         if quantity.unit == "percent" and not growth and not self._unmapped(metric):
             canonical = "share"  # a percentage that is not a change is a share ("92% of total revenues")
         joined = self._joined(head)
@@ -711,6 +717,15 @@ class _Reader:
                 obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         return None
 
+    def _about_shares(self, span: "Span") -> bool:
+        """The number's sentence, or the one before it, is about shares ('Its shares slid. They fell 2.4% to
+        HK$76.30', 'listed at HK$115 a share, closed 3.1% higher')."""
+        doc = span.doc
+        start = span.sent.start
+        if start > 0:
+            start = doc[start - 1].sent.start
+        return bool(_SHARE_WORDS.search(doc[start:span.sent.end].text))
+
     def _users_by_period(self, span: "Span") -> str | None:
         """'85 million people use it every month', 'people use them every day': people counted by a period are
         monthly or daily active users."""
@@ -913,6 +928,7 @@ _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
+_SHARE_WORDS = re.compile(r"\b(?:shares?|stocks?|ADSs?|ADRs?|traded|listed|listing|IPO|closed|valued)\b")
 _USE_PERIOD = re.compile(r"\b(?:use|uses|used|visit|visits|visited|open|opens|log on to|log in to|watch|watches)\b"
                          r".*?\b(?:(?:each|every|a|per)\s+(month|day)|(monthly|daily))\b")
 _TEAM_OF = re.compile(r"\b(?:team|staff|workforce|headcount)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|"
@@ -924,6 +940,12 @@ MODIFIER_SUFFIX = re.compile(r"-(?:like|style|backed|owned|controlled|based|list
 _RANGE_END = re.compile(r"\s*(?:and|to|-|–)\s*(?:US\$|HK\$|RMB|\$)?\d[\d.,]*\s?(?P<scale>thousand|million|billion|trillion)"
                         r"(?P<tail>\s(?:yuan|RMB|renminbi|US dollars|U\.S\. dollars|dollars|euros|HK dollars))?\b",
                         re.IGNORECASE)
+
+
+def _is_unit_price(text: str, quantity: Quantity) -> bool:
+    """'HK$76.30', '$15.60', 'HK$115': an amount under 10,000 written without a scale word."""
+    return quantity.value is not None and 0 < quantity.value < 10_000 and not re.search(
+        r"(?i)\d\s*(?:thousand|million|billion|trillion|mn|bn|k|m|b)\b|[万亿千]", text)
 
 
 def _with_range_scale(quantity: Quantity, text: str, span: "Span") -> Quantity:
