@@ -841,7 +841,7 @@ def test_people_counted_by_a_period_a_team_and_money_a_relative_clause_values(ex
 
 def test_an_amount_in_units_about_shares_is_a_price(extractor):
     body = ("Huya reported results, and its shares slid. They fell 2.4% to $7.30 in New York on Wednesday. "
-            "Huya paid 1 yuan in damages to a streamer last year.")
+            "Huya was ordered to pay 1 yuan in damages to a streamer last year.")
     x = extractor.extract(Article(id="price", title="Huya", body=body, source="test"))
     canonical = {f.text: f.canonical for f in x.figures}
     assert canonical["$7.30"] == "price" and canonical["2.4%"] == "price", canonical

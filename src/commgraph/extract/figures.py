@@ -333,6 +333,11 @@ class _Reader:
             if previous:
                 linked = previous[-1]  # "That is up from 980 million": the measure of the sentence before
                 metric, method, confidence = linked.metric, "context: the measure of the figure before", 0.4
+        if not metric and self._about_shares(span) and (
+                quantity.currency and _is_unit_price(span.text, quantity)
+                or growth and _TO_A_PRICE.match(self.text, span.end_char)):
+            # "They fell 2.4% to $7.30": a share price and its change, with no measure named anywhere
+            metric, method, confidence = "price", "words: an amount in units about shares", 0.5
         if not metric and _LISTED_NEXT.match(self.text, span.end_char):
             # "held 38.71% and 33.44% of Sogou": the measure is the one the last number of the list gets (settle)
             metric, method, confidence = _LISTED, "parse: a number listed before others", 0.6
@@ -928,6 +933,7 @@ _LISTED_NEXT = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:about\s+|around\s+|nearly\
 _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?\s*")
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
+_TO_A_PRICE = re.compile(r"\s*(?:higher|lower)?\s*(?:to|at)\s+(?:US\$|HK\$|S\$|\$|RMB\s?|¥|€|£)\d")
 _SHARE_WORDS = re.compile(r"\b(?:shares?|stocks?|ADSs?|ADRs?|traded|listed|listing|IPO|closed|valued)\b")
 _USE_PERIOD = re.compile(r"\b(?:use|uses|used|visit|visits|visited|open|opens|log on to|log in to|watch|watches)\b"
                          r".*?\b(?:(?:each|every|a|per)\s+(month|day)|(monthly|daily))\b")
