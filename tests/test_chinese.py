@@ -712,3 +712,13 @@ def test_funding_rounds_short_company_names_and_scaled_counts_after_hao(chinese)
     assert zh.entities[figures["5000万元"].subject].name in ("青禾", "青禾网络科技有限公司"), figures
     assert "青禾网络科技有限公司" in {zh.entities[figures["5000万元"].subject].name, *zh.entities[figures["5000万元"].subject].aliases}
     assert figures["3.2万个"].canonical == "accounts", figures
+
+
+def test_the_organisation_named_before_a_title_and_a_name(chinese):
+    """恋爱记创始人付小龙表示: the words heading the clause before the title name the employer; not 现任 (a common
+    word), 产品团队 (a team) or 游戏公司 (a kind of company)."""
+    zh = chinese.extract(_article("标题\n\n恋爱记创始人付小龙表示，用户已有3000万。现任执行长简文昊受访时说，今年不扩张。"
+                                  "产品团队负责人郑可欣称，新版本下月上线。游戏公司创始人汪海洋认为，市场在变。"))
+    orgs = {e.name for e in zh.entities.values() if e.type == "Organization"}
+    assert orgs == {"恋爱记"}, orgs
+    assert ("付小龙", "创始人", "恋爱记") in _roles(zh), _roles(zh)

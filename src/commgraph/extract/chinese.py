@@ -30,6 +30,9 @@ PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"}
 _EVENT_BREAKS = ("在", "于", "的", "和", "与", "、", "举办", "召开", "出席", "参加", "举行", "亮相", "宣布", "表示", "上")
 
 
+# Marks that end a clause: the head of the next one starts after them
+_CLAUSE_MARKS = "，,。；;：:！？!?“”「」、\n（）()《》 "
+
 # jieba tags of words that are no part of a name: prepositions, particles, pronouns, conjunctions, adverbs,
 # numerals, localisers, punctuation, quantifiers
 _FUNCTION_TAGS = ("p", "u", "r", "c", "d", "m", "f", "x", "q", "y", "e", "o")
@@ -47,7 +50,8 @@ METHODS = {"gazetteer": 0.95, "local alias in brackets": 0.85, "person: jieba nr
            "organisation: name ending in a suffix": 0.7, "company form of a known name": 0.9,
            "work: title in 《》": 0.85, "event: name ending in 大会, 峰会 ...": 0.7,
            "product: quoted name after a product noun": 0.7, "product: Latin name in Chinese text": 0.5,
-           "product: name before App": 0.6, "place: jieba ns": 0.7}
+           "product: name before App": 0.6, "place: jieba ns": 0.7,
+           "organisation: name before a title and a person": 0.6}
 METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local alias in brackets",
                    "_persons": "person: jieba nr or title, with a cue",
                    "_organisations": "organisation: name ending in a suffix",
@@ -55,7 +59,8 @@ METHODS_BY_STEP = {"_gazetteer_text": "gazetteer", "_bracket_aliases": "local al
                    "_events": "event: name ending in 大会, 峰会 ...",
                    "_quoted_products": "product: quoted name after a product noun",
                    "_latin_names": "product: Latin name in Chinese text",
-                   "_apps": "product: name before App", "_places": "place: jieba ns"}
+                   "_apps": "product: name before App", "_places": "place: jieba ns",
+                   "_employers": "organisation: name before a title and a person"}
 
 
 class JiebaTagger:
@@ -202,7 +207,7 @@ class _Found:
         # (aliases in brackets read again after the organisations named by a suffix: "信息平台与服务线（信服线）")
         for step in (self._gazetteer_text, self._bracket_aliases, self._works, self._persons, self._organisations,
                      self._bracket_aliases, self._events, self._quoted_products, self._legal_forms, self._apps, self._places,
-                     self._latin_names):
+                     self._latin_names, self._employers):
             self._step = METHODS_BY_STEP[step.__name__]
             step()
         self._finish()
@@ -654,8 +659,9 @@ class _Found:
                 word = simple[s:e]
                 # "信息平台与服务线", "平台与内容事业群": a unit's name may join two nouns with 与 / 和
                 joining = unit and word in ("与", "和") and first - 2 >= 0 and tokens[first - 2][2].startswith("n")
-                # "抖音安全中心" (安全 an), "网络治理研究中心" (治理 v between nouns): such words inside a name
-                inner_verb = t == "v" and first - 2 >= 0 and tokens[first - 2][2].startswith("n") \
+                # "抖音安全中心" (安全 an), "网络治理研究中心" (治理 v between nouns), "百合佳缘集团" (佳 a): such
+                # words inside a name
+                inner_verb = t in ("v", "a") and first - 2 >= 0 and tokens[first - 2][2].startswith("n") \
                     and tokens[first][2] in ("n", "vn")
                 if not (t.startswith("n") or t in ("eng", "vn", "j", "b", "an") or word in ("控股",) or joining
                         or inner_verb) or word == "的":
@@ -688,7 +694,9 @@ class _Found:
                 len(head) >= 2 and all(e - s == 1 for s, e in head) and suffix in self.vocab.brand_suffixes) or (
                 # "心动网络CEO黄一孟", "心动网络旗下的TapTap": a brand name of common words, cued by a title or 旗下
                 suffix in self.vocab.brand_suffixes and end - begin <= 6
-                and (self.vocab.title_chain.match(simple, end) is not None or simple.startswith("旗下", end))) or (
+                and (self.vocab.title_chain.match(simple, end) is not None or simple.startswith("旗下", end))
+                # (not "游戏公司创始人": one common word before 公司 is a kind of company)
+                and not (suffix in self.vocab.descriptor_ends and self._common_word(simple[begin:end - len(suffix)]))) or (
                 # "微澜网络科技有限公司", "启明创投": only an organisation's own name ends so
                 suffix in self.vocab.sure_suffixes and begin < end - len(suffix))
             if not proper and run is not None:
@@ -742,6 +750,37 @@ class _Found:
         if suffix_start - begin < 2 or self._covered(begin, suffix_start):
             return None
         return begin
+
+    def _employers(self) -> None:
+        """'恋爱记创始人付小龙表示': the words at the head of a clause, right before a company's title and a person's
+        name, name the organisation the person works for, when they are no name found before, no reference (公司,
+        该平台) and no kind of company or team (游戏公司, 产品团队: chinese.toml [organisations] not_employers)."""
+        simple = self.simple
+        chain = re.compile(f"(?:{self.vocab.title_chain.pattern})$")
+        persons = sorted((s, e) for s, e, k in self.spans if self.entity_of[k].type == "Person")
+        references = (*self.vocab.role_references, *self.vocab.references)
+        for start, _ in persons:
+            title = chain.search(simple, max(0, start - 16), start)
+            if title is None or self._covered(title.start() - 1, title.start()) or title.start() == 0 \
+                    or title.group(0).endswith(self.vocab.external_titles):
+                continue
+            begin = title.start()
+            while begin > 0 and title.start() - begin < 6 and simple[begin - 1] not in _CLAUSE_MARKS \
+                    and not self._covered(begin - 1, begin):
+                begin -= 1
+            name = simple[begin:title.start()]
+            if not (begin == 0 or simple[begin - 1] in _CLAUSE_MARKS) or not 2 <= len(name) <= 6 \
+                    or not all(_HAN_CHAR.match(c) for c in name) or "的" in name \
+                    or name.startswith(self.vocab.never_start) or name in references \
+                    or name.endswith((*self.vocab.descriptor_ends, *self.vocab.not_employers)) \
+                    or self.vocab.titles.search(name) or begin not in self.token_at or self._common_word(name):
+                continue
+            self._add(begin, title.start(), self._new(name, "Organization"))
+
+    def _common_word(self, word: str) -> bool:
+        """Whether jieba's dictionary holds the word as a common one (现任, 团队), not as a proper noun."""
+        tagger = self.owner.nlp.tokenizer
+        return tagger.segmenter.FREQ.get(word, 0) > 0 and tagger.posseg.word_tag_tab.get(word, "") not in PROPER_TAGS
 
     def _known_at(self, begin: int) -> str | None:
         return next((k for s, _, k in self.spans if s == begin), None)

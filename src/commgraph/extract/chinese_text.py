@@ -44,6 +44,7 @@ class Vocabulary:
     meeting_endings: tuple[str, ...]
     descriptor_ends: tuple[str, ...]
     owner_words: tuple[str, ...]
+    not_employers: tuple[str, ...]
     event_suffixes: tuple[str, ...]
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
@@ -93,6 +94,7 @@ class Vocabulary:
             meeting_endings=tuple(orgs.get("meeting_endings", [])),
             descriptor_ends=tuple(orgs.get("descriptor_ends", [])),
             owner_words=tuple(orgs.get("owner_words", [])),
+            not_employers=tuple(orgs.get("not_employers", [])),
             event_suffixes=tuple(data.get("events", {}).get("suffixes", [])),
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
