@@ -846,3 +846,9 @@ def test_an_amount_in_units_about_shares_is_a_price(extractor):
     canonical = {f.text: f.canonical for f in x.figures}
     assert canonical["$7.30"] == "price" and canonical["2.4%"] == "price", canonical
     assert canonical.get("1 yuan") != "price", canonical
+
+
+def test_an_apposition_may_open_with_a_place_made_a_modifier(extractor):
+    body = '"The numbers are fine," said Rosa Lim, a Singapore-based internet analyst at the brokerage Jefferies.'
+    x = extractor.extract(Article(id="based", title="Sea", body=body, source="test"))
+    assert ("Rosa Lim", "internet analyst", "Jefferies") in _roles(x), _roles(x)

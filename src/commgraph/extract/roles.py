@@ -50,6 +50,8 @@ _OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|
                            r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
                            r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
                            r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$")
+# A place made a modifier: "Hong Kong-based", "Shenzhen-listed", "Beijing-born"
+_BASED = re.compile(r"(?:[A-Z][\w.]*\s+){0,3}[A-Z][\w.]*-(?:based|listed|born|headquartered|registered)\s")
 _TO_THE_POST = re.compile(r"\bto\s+the\s+(?:post|position|role|job|rank)\s+of\s+(?:an?\s+|the\s+)?")
 # The end of a sentence or clause: not the full stop of "Mr." or "Inc."
 _CLAUSE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)\.\s|\n|;\s")
@@ -824,7 +826,8 @@ class _RoleFinder:
             return None
         first = phrase.split()[0]
         # "Alicia Yap, a Barclays Plc analyst in Hong Kong,": an organisation of several words may open the phrase
-        opens_with_org = any(m.start == start for m in self.employers)
+        opens_with_org = any(m.start == start for m in self.employers) \
+            or bool(_BASED.match(phrase))  # "Ana Lopes, a Hong Kong-based consumer internet analyst at CLSA"
         if first[0].isupper() and not opens_with_org and not self._org_in(start, start + len(first) + 1) \
                 and first.lower() not in self.heads \
                 and not any(first.lower() == h.split()[0] for h in self.heads) \
