@@ -722,3 +722,12 @@ def test_the_organisation_named_before_a_title_and_a_name(chinese):
     orgs = {e.name for e in zh.entities.values() if e.type == "Organization"}
     assert orgs == {"恋爱记"}, orgs
     assert ("付小龙", "创始人", "恋爱记") in _roles(zh), _roles(zh)
+
+
+def test_products_named_by_characters_jieba_does_not_know_or_by_a_naming_verb(chinese):
+    """打开陌言App, 在耳觅平台上: unknown characters before a product noun; 一款名为拾光的社交应用: the name given;
+    not 叫遇见的小程序 (遇见 is a common word) nor 新平台 (one character)."""
+    zh = chinese.extract(_article("标题\n\n年轻人更喜欢打开陌言App聊天。用户可以在耳觅平台上找到同好。这款名为拾光的社交应用上线了。"
+                                  "她做了一款叫遇见的小程序，放在新平台上。"))
+    products = {e.name for e in zh.entities.values() if e.type == "Product"}
+    assert {"陌言", "耳觅", "拾光"} <= products and not {"遇见", "新平台", "新"} & products, products

@@ -580,6 +580,20 @@ class _Found:
             if self._covered(start, end) or not self._proper_in(start, end) and not re.match("[A-Za-z]", match.group(1)):
                 continue
             self._add(start, end, self._new(match.group(1), "Product"))
+        # "打开陌言App", "在耳觅平台上": characters jieba does not know as a word, right before a product noun
+        cues = set(self.vocab.unknown_name_nouns)
+        for i, (start, end, _) in enumerate(self.tokens):
+            if self.simple[start:end] in cues and (begin := self._unknown_run(i, start)) is not None:
+                self._every_use(self.simple[begin:start], self._new(self.simple[begin:start], "Product"))
+        # "一款名为拾光的社交应用", "叫遇见的小程序": a name given with 名为 / 叫, then 的 and a product noun
+        naming = "|".join(re.escape(w) for w in sorted(self.vocab.naming_verbs, key=len, reverse=True))
+        nouns = "|".join(re.escape(w) for w in sorted(cues, key=len, reverse=True))
+        for match in re.finditer(rf"(?:{naming})([{HAN}A-Za-z0-9]{{2,8}}?)的[^，。；]{{0,8}}?(?:{nouns})",
+                                 self.simple) if naming and nouns else ():
+            name = match.group(1)
+            if not self._covered(*match.span(1)) and not self._common_word(name) \
+                    and self.owner.alias_table.get(name.lower()) is None:
+                self._every_use(name, self._new(name, "Product"))
 
     def _places(self) -> None:
         """Places jieba's dictionary knows (tag ns) that the gazetteer lacks, when they end like a place name

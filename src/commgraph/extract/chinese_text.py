@@ -49,6 +49,8 @@ class Vocabulary:
     product_nouns: tuple[str, ...]
     product_nouns_after: tuple[str, ...]
     product_classifiers: tuple[str, ...]
+    unknown_name_nouns: tuple[str, ...]
+    naming_verbs: tuple[str, ...]
     event_nouns_after: tuple[str, ...]
     latin_never: tuple[str, ...]
     never_start: tuple[str, ...]
@@ -99,6 +101,8 @@ class Vocabulary:
             product_nouns=tuple(data.get("products", {}).get("nouns_before_a_name", [])),
             product_nouns_after=tuple(data.get("products", {}).get("nouns_after_a_name", [])),
             product_classifiers=tuple(data.get("products", {}).get("counted_by", [])),
+            unknown_name_nouns=tuple(data.get("products", {}).get("nouns_after_an_unknown_name", [])),
+            naming_verbs=tuple(data.get("products", {}).get("naming_verbs", [])),
             event_nouns_after=tuple(data.get("events", {}).get("nouns_after_a_name", [])),
             latin_never=tuple(data.get("products", {}).get("latin_never", [])),
             never_start=tuple(orgs.get("never_start", [])),
