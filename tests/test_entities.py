@@ -103,3 +103,23 @@ def test_a_quoted_epithet_is_no_entity(extractor):
     names = {e.name for e in x.entities.values()}
     assert not {"Father of WeChat", "Godfather of Live Streaming", "Players"} & names, names
     assert {"Allen Zhang", "Honor of Kings"} <= names, names
+
+
+def test_an_event_by_the_words_around_it(extractor):
+    """'on the sidelines of X', 'on stage at X', 'X, held in ...' make X an event (the model called them a place);
+    'Alibaba held on to its stake' does not make Alibaba one."""
+    body = ("We met Gong Yu on the sidelines of Filmart, the Hong Kong content market. Wang Yu said it on stage at "
+            "TechCrunch Shanghai in 2017. Alibaba held on to its stake in Weibo.")
+    types = _types(_extract(extractor, body, "Events"))
+    assert types.get("Filmart") == "Event" and types.get("TechCrunch Shanghai") == "Event", types
+    assert types.get("Alibaba") == "Organization", types
+
+
+def test_a_known_companys_possession_the_model_took_for_a_place_is_its_product(extractor):
+    """'Alibaba's Laiwang, launched in 2013' is an app; 'Tencent's Shenzhen headquarters' is still a place and the
+    editor-in-chief of a site works at an organisation."""
+    body = ("Alibaba's Laiwang, launched in 2013 to take on WeChat, became a workplace tool. Tencent's Shenzhen "
+            "headquarters opened in 2017. Jeremy Goldkorn is editor-in-chief of SupChina.")
+    types = _types(_extract(extractor, body, "Laiwang"))
+    assert types.get("Laiwang") == "Product" and types.get("Shenzhen") == "Place", types
+    assert types.get("SupChina") == "Organization", types

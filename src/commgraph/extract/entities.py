@@ -393,6 +393,10 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     """The type the words around tokens i..j give a name, or None."""
     by_noun = rules.class_nouns()
     org_after = rules.words("types", "organization_after")
+    if _event_cued(doc, i, j, rules):
+        return "Event"
+    if _owned_by_company(doc, i, j, rules):
+        return "Product"
     after = doc[j] if j < len(doc) else None
     if after is not None and after.lower_ in org_after and after.pos_ == "NOUN":
         return "Organization"  # "Smartisan founder"
@@ -445,6 +449,28 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str],
             if head.lower_ in title_heads and 2 <= j - i <= 3:
                 return "PERSON"
     return None
+
+
+def _event_cued(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
+    """'on the sidelines of Filmart', 'on stage at TechCrunch Shanghai', 'Baidu Create, held in Beijing': the words
+    around a name that say it is an event (rules/vocabulary.toml [types] event_before / event_after)."""
+    before = " ".join(t.lower_ for t in doc[max(0, i - 3):i] if t.text not in ("the", "The"))
+    if any(before.endswith(cue) for cue in rules.words("types", "event_before")):
+        return True
+    after = " ".join(t.lower_ for t in doc[j:j + 3])
+    return any(after.startswith(cue) for cue in rules.words("types", "event_after"))
+
+
+def _owned_by_company(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
+    """'Alibaba's Laiwang, launched in 2013 ...': a name a known company owns (a possessive in the parse) that the model
+    took for a place is the company's product -- not a place it names ('Tencent's Shenzhen headquarters' is a
+    modifier), not one the gazetteer knows, and never a person ('Tencent's Pony Ma')."""
+    root = doc[i:j].root
+    if root.dep_ == "compound" or any(t.ent_type_ not in ("GPE", "LOC", "FAC") for t in doc[i:j]):
+        return False
+    if rules.alias_table().get(doc[i:j].text.lower()) is not None:
+        return False
+    return any(c.dep_ == "poss" and c.ent_type_ == "Organization" and c.i < i for c in root.children)
 
 
 def _appositive_to_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
