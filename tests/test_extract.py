@@ -852,3 +852,11 @@ def test_an_apposition_may_open_with_a_place_made_a_modifier(extractor):
     body = '"The numbers are fine," said Rosa Lim, a Singapore-based internet analyst at the brokerage Jefferies.'
     x = extractor.extract(Article(id="based", title="Sea", body=body, source="test"))
     assert ("Rosa Lim", "internet analyst", "Jefferies") in _roles(x), _roles(x)
+
+
+def test_a_post_given_up_was_held(extractor):
+    body = ("Zhou Fan is giving up the post of chief technology officer at Kuaishou to spend time with his family. "
+            "Li Na resigned from her position as chief financial officer of Momo in May.")
+    x = extractor.extract(Article(id="post", title="Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert {("Zhou Fan", "chief technology officer", "Kuaishou"), ("Li Na", "chief financial officer", "Momo")} <= got, got

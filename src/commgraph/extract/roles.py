@@ -67,7 +67,12 @@ _TITLE_CUT = re.compile(r"[,;:)\"“”\n]|\.(?=\s|$)|\s(?:with|since|after|befo
 
 Found = tuple[list[tuple[str, str | None]], int, int, str]  # [(title, org)], start, end, method
 # "Ma Jing is vice president of finance", "Lin Songtao was then named Huya's chairman", "became chief executive"
-_COPULA = re.compile(r"\s+(?:is|was|remains|has been|had been|will be|became|becomes|will become|"
+_COPULA = re.compile(r"\s+(?:"
+                     # "is giving up the post of chief technology officer", "resigned from his position as CFO"
+                     r"(?:(?:is|was|will\s+be)\s+)?(?:giving|gave|gives?|resigning|resigned|resigns?|leaving|left|"
+                     r"leaves|quitting|quits?|stepping\s+down|stepped\s+down|steps?\s+down|relinquish(?:ed|es|ing)?)"
+                     r"\s+(?:up\s+|from\s+)?(?:the|his|her|their)\s+(?:post|position|role|job|seat)\s+(?:of|as)|"
+                     r"is|was|remains|has been|had been|will be|became|becomes|will become|"
                      r"(?:was|is|has been|had been)\s+(?:then\s+|also\s+|later\s+)?(?:named|appointed|promoted to|made|"
                      r"elected)|was\s+then|is\s+now|was\s+once|is\s+also|was\s+also|"
                      # "will stay on as chairman", "takes over as chief executive", "is stepping down as ..."
