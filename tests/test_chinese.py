@@ -731,3 +731,15 @@ def test_products_named_by_characters_jieba_does_not_know_or_by_a_naming_verb(ch
                                   "她做了一款叫遇见的小程序，放在新平台上。"))
     products = {e.name for e in zh.entities.values() if e.type == "Product"}
     assert {"陌言", "耳觅", "拾光"} <= products and not {"遇见", "新平台", "新"} & products, products
+
+
+def test_kinds_of_posts_sizes_that_grew_to_a_number_and_products_referred_to(chinese):
+    """1200万条辱骂类评论: the kind joins the noun (posts); 团队也扩编到超过300人: the measure ends before the verb;
+    平台上的兴趣房间: 平台上 is the owner, not the measure; 这款游戏…3000万: the game last named."""
+    figures = {f.text: f for f in chinese.extract(_article(
+        "标题\n\n微博过去一个月拦截了超过1200万条辱骂类评论。公司团队也扩编到超过300人。平台上的兴趣房间已超过60万个。"
+        "网易的《逆水寒》手游7月上线。他透露，这款游戏上线首月的注册玩家已突破3000万。")).figures}
+    assert (figures["1200万条"].metric, figures["1200万条"].canonical) == ("辱骂类评论", "posts"), figures["1200万条"]
+    assert (figures["300人"].metric, figures["60万个"].metric) == ("团队", "兴趣房间"), figures
+    zh = chinese.extract(_article("标题\n\n网易的《逆水寒》手游7月上线。他透露，这款游戏上线首月的注册玩家已突破3000万。"))
+    assert [zh.entities[f.subject].name for f in zh.figures] == ["逆水寒"], zh.figures

@@ -376,7 +376,9 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
         named = at != -1 and by_char.get(clause_start + at + len(head) - 1) is not None
         # "微信和WeChat的合并月活跃账户数": what is counted follows the last 的 after a name or reference;
         # "每月活跃的用户规模", "来自移动端的月活跃用户占比": a modifier with no name is part of the measure
-        phrase = tail if named or re.search(r"(?:其|该公司|该平台|公司|平台|我国|全国)$", head) else head + tail
+        # ("平台上的兴趣房间": a reference with 上 / 内 is the owner too)
+        phrase = tail if named or re.search(r"(?:其|该公司|该平台|公司|平台|我国|全国|全站|站内)(?:上|内|中)?$", head) \
+            else head + tail
     phrase = re.sub(r"^(?:其|该公司|该平台|公司|的)", "", phrase)
     phrase = re.sub(r"(?:从|由)的?$", "", phrase)  # "月活跃用户从去年同期的1.02亿": the measure ends before 从
     return _clean_metric(phrase)
@@ -437,8 +439,11 @@ def _noun_run(tokens: list[tuple[int, int, str]], pos: int, simple: str) -> str:
         return ""
     end, first = pos, i
     # the first word may be tagged a verb (jieba tags 应用 v in "30款应用"); the ones after it must be nouns
+    # ("1200万条辱骂类评论": 类 / 型 join a kind to the noun it qualifies, when a noun follows)
     while i < len(tokens) and (tokens[i][2].startswith("n") or tokens[i][2] in ("vn", "eng", "j")
-                               or i == first and tokens[i][2] == "v" and tokens[i][1] - tokens[i][0] >= 2) \
+                               or i == first and tokens[i][2] == "v" and tokens[i][1] - tokens[i][0] >= 2
+                               or i > first and simple[tokens[i][0]:tokens[i][1]] in ("类", "型") and i + 1 < len(tokens)
+                               and tokens[i + 1][2].startswith("n")) \
             and tokens[i][1] - pos <= 10:
         end = tokens[i][1]
         i += 1
@@ -468,6 +473,9 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     in_clause = candidates(clause_start, start)
     if in_clause:
         return in_clause[-1].entity
+    work = _product_referred(facts, simple, clause_start, start)
+    if work is not None:
+        return work
     group = _group_referred(facts, simple, clause_start, start, named)
     if group is not None:
         return group
@@ -501,6 +509,16 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     if organisations:
         return organisations[-1].entity
     return before[-1].entity if before else None
+
+
+def _product_referred(facts: Facts, simple: str, clause_start: int, start: int) -> str | None:
+    """'這款遊戲上線首月的註冊玩家已突破3000萬': 这款游戏 / 该应用 in the clause refer to the product or work
+    (a game in 《》) last named before (chinese.toml [references] product)."""
+    words = facts.rules.chinese.get("references", {}).get("product", [])
+    if not any(w in simple[clause_start:start] for w in words):
+        return None
+    named = [m for m in facts.mentions if m.end <= start and facts.type_of(m.entity) in ("Product", "CreativeWork")]
+    return max(named, key=lambda m: m.start).entity if named else None
 
 
 def _named_between(facts: Facts, simple: str, lo: int, hi: int) -> bool:
