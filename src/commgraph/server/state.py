@@ -168,7 +168,7 @@ class Services:
             log.warning("preparing the search index of %s failed: %s: %s", gen.path.name, type(exc).__name__,
                         str(exc)[:300])
         self.pool.warm(Task(generation=str(gen.path), query=WARM_QUERY, form="ASK", fmt="json", max_rows=1,
-                            settings=self.settings))
+                            settings=self.settings, prepare_index=True))
 
     def start_warming(self) -> threading.Thread:
         """Open the current generation in the background, and prepare it (see _prepare), so that neither the
