@@ -860,3 +860,12 @@ def test_a_post_given_up_was_held(extractor):
     x = extractor.extract(Article(id="post", title="Kuaishou", body=body, source="test"))
     got = _roles(x)
     assert {("Zhou Fan", "chief technology officer", "Kuaishou"), ("Li Na", "chief financial officer", "Momo")} <= got, got
+
+
+def test_a_title_subject_describes_the_person_the_sentences_before_are_about(extractor):
+    body = ("Kuaishou said its technology chief would leave. Zhou Fan joined in 2014. He ran research for years. "
+            "As a manager he was strict. The former Tencent engineer built most of the app. The executive said "
+            "little.")
+    x = extractor.extract(Article(id="described", title="Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert ("Zhou Fan", "engineer", "Tencent") in got and not any(t == "executive" for _, t, _ in got), got

@@ -415,6 +415,14 @@ class _RoleFinder:
                 target = people[index - 1][-1]
             elif not before and after and not people.get(index):
                 target = after[0]
+            elif not before and not people.get(index) and (len(phrase.split()) >= 4 or self._org_in(start, end)):
+                # "... As technology chief he was responsible for ... The former Tencent engineer built ...": the
+                # person the sentences before are about, as 'he' would be; a bare "The executive said" describes
+                # no one (measured: 2 of 3 such were false)
+                key = self.refer(start, "he")
+                target = next((m for m in reversed(self.people) if m.entity == key and m.end <= start), None)
+                if target is None:
+                    continue
             else:
                 continue
             rest = phrase[lead.end():] if lead.group(0).lower().startswith("the") else phrase
