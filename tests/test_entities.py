@@ -123,3 +123,13 @@ def test_a_known_companys_possession_the_model_took_for_a_place_is_its_product(e
     types = _types(_extract(extractor, body, "Laiwang"))
     assert types.get("Laiwang") == "Product" and types.get("Shenzhen") == "Place", types
     assert types.get("SupChina") == "Organization", types
+
+
+def test_a_campus_is_part_of_its_university_and_two_firms_joined_by_and_are_two(extractor):
+    body = ("Yang earned a PhD at the University of California, San Diego, and Chen studied at the University of Texas "
+            "at Austin. The startup raised money from Ceyuan and Legend Capital, and later from the Industrial and "
+            "Commercial Bank of China.")
+    names = {e.name for e in _extract(extractor, body, "Founders").entities.values() if e.type == "Organization"}
+    assert {"University of California, San Diego", "University of Texas at Austin", "Ceyuan",
+            "Legend Capital"} <= names, names
+    assert not {"Ceyuan and Legend Capital", "Industrial", "San Diego", "Austin"} & names, names

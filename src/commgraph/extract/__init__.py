@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
 from .entities import (HONORIFICS, LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases,
-                       is_epithet, listed_as, organisation_spans, trim_span, type_from_cues, type_of_siblings,
+                       fit_span, is_epithet, listed_as, organisation_spans, type_from_cues, type_of_siblings,
                        work_spans)
 from .figures import MODIFIER_SUFFIX, MONTHS, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
@@ -423,7 +423,8 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              and (ent.label_ in ENTITY_TYPES or not _TICKER.search(text, max(0, ent.start_char - 24), ent.start_char))
              and not (ent.label_ not in ENTITY_TYPES and ent.text in tickers
                       and resolver.alias_table.get(ent.text.lower()) is None)]
-    spans = [trim_span(doc, ent) for ent in spans if not is_epithet(doc, ent, resolver.rules, resolver.alias_table)]
+    spans = [part for ent in spans if not is_epithet(doc, ent, resolver.rules, resolver.alias_table)
+             for part in fit_span(doc, ent, resolver.rules.words("types", "organization_heads"))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]

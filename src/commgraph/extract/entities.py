@@ -165,20 +165,35 @@ class Resolver:
 HONORIFICS = {"mr", "mrs", "ms", "mx", "dr", "prof", "professor"}  # not "Miss": "the Korean comedy Miss Granny"
 
 
-def trim_span(doc: "Doc", ent):
-    """A model's span cut to the name it holds: an honorific before a person's name is no part of it ('Mr Zhang' is
-    'Zhang', who the article named before), nor an adverb after a name ('told Fortune recently'). Gazetteer spans
-    stand."""
+def fit_span(doc: "Doc", ent, heads: frozenset[str] | set[str] = frozenset()) -> list:
+    """A model's span fitted to the name(s) it holds: an honorific before a person's name is no part of it ('Mr
+    Zhang' is 'Zhang', who the article named before), nor an adverb after a name ('told Fortune recently'); a
+    university's campus is ('the University of California, San Diego', 'the University of Texas at Austin'); and two
+    organisations joined by 'and' are two when the second ends in an organisation's head word and the first does
+    too or is one word ('Ceyuan and Legend Capital', 'Haitong International and ICBC International', not 'Industrial
+    and Commercial Bank of China'; `heads` are rules/vocabulary.toml's organisation heads). Gazetteer spans stand."""
     from spacy.tokens import Span
 
-    if ent.label_ in ENTITY_TYPES or len(ent) < 2:
-        return ent
+    if ent.label_ in ENTITY_TYPES or len(ent) < 2 and ent.label_ != "ORG":
+        return [ent]
     start, end = ent.start, ent.end
     if ent.label_ == "PERSON" and doc[start].lower_.rstrip(".") in HONORIFICS and doc[start + 1].is_title:
         start += 1
     while end - start > 1 and doc[end - 1].tag_ == "RB" and doc[end - 1].is_lower:
         end -= 1
-    return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ent.label_)
+    if ent.label_ == "ORG" and any(t.lower_ == "university" for t in doc[start:end]) and end + 1 < len(doc) \
+            and doc[end].text in (",", "at") and doc[end + 1].ent_type_ == "GPE":
+        end += 2  # the comma or 'at', and the place's first word
+        while end < len(doc) and doc[end].ent_type_ == "GPE" and doc[end].ent_iob_ == "I":
+            end += 1
+    words = heads | ORG_HEADS
+    for k in range(start + 1, end - 1):
+        last, before = doc[end - 1].lower_, doc[k - 1].lower_
+        if ent.label_ == "ORG" and doc[k].lower_ in ("and", "&") and doc[k + 1].text[:1].isupper() and end - k > 2 \
+                and (last in words and (k - start == 1 or before in words) or last in REGION_WORDS and before == last) \
+                and not any(t.lower_ == "of" for t in doc[k + 1:end]):  # 'Industrial and Commercial Bank of China'
+            return [Span(doc, start, k, label="ORG"), Span(doc, k + 1, end, label="ORG")]
+    return [ent] if (start, end) == (ent.start, ent.end) else [Span(doc, start, end, label=ent.label_)]
 
 
 _QUOTES = ('"', "“", "”", "'", "‘", "’")
