@@ -743,3 +743,14 @@ def test_kinds_of_posts_sizes_that_grew_to_a_number_and_products_referred_to(chi
     assert (figures["300人"].metric, figures["60万个"].metric) == ("团队", "兴趣房间"), figures
     zh = chinese.extract(_article("标题\n\n网易的《逆水寒》手游7月上线。他透露，这款游戏上线首月的注册玩家已突破3000万。"))
     assert [zh.entities[f.subject].name for f in zh.figures] == ["逆水寒"], zh.figures
+
+
+def test_compound_sums_and_names_written_with_their_english_form(chinese):
+    """129億7,200萬美元 is one sum (亿 and 万 added up); 行政總裁朱克伯格(Mark Zuckerberg)表示: the whole Chinese name,
+    keyed and named in English by the form in brackets (the key an English report gets)."""
+    zh = chinese.extract(_article("標題\n\n營業額達到129億7,200萬美元，每日活躍用戶數達14億100萬人。"
+                                  "公司行政總裁朱克伯格(Mark Zuckerberg)表示：「我們的社區及業務持續快速增長。」"))
+    assert {f.text: f.value for f in zh.figures} == {"129億7,200萬美元": 12_972_000_000, "14億100萬人": 1_401_000_000}
+    person = zh.entities["person/mark-zuckerberg"]
+    assert person.name == "朱克伯格" and person.names.get("en") == "Mark Zuckerberg", person
+    assert [zh.entities[q.speaker].name for q in zh.quotes] == ["朱克伯格"]

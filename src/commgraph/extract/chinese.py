@@ -41,6 +41,9 @@ _FUNCTION_TAGS = ("p", "u", "r", "c", "d", "m", "f", "x", "q", "y", "e", "o")
 _AS_TITLE = "作为|身为|新任|现任|时任"
 # A foreign name written in Chinese: its parts joined by a middle dot ("马克·扎克伯格", "蒂姆·库克")
 _DOTTED_NAME = re.compile(f"[{HAN}]{{1,6}}[·•‧][{HAN}]{{1,8}}(?:[·•‧][{HAN}]{{1,8}})?")
+# A name in Chinese characters and its English form in brackets ("朱克伯格(Mark Zuckerberg)", "简勤佑（Kenz Chen）"):
+# the Chinese name is all the characters before the bracket, however long
+_NAME_WITH_ENGLISH = re.compile(f"([{HAN}]{{2,5}})[（(]\\s?([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}})\\s?[）)]")
 # at a clause's start, not after a word; a given name of at most four characters before the dot
 _DOTTED_ALONE = re.compile(f"(?<![{HAN}])[{HAN}]{{1,4}}[·•‧][{HAN}]{{1,8}}(?:[·•‧][{HAN}]{{1,8}})?")
 
@@ -196,6 +199,7 @@ class _Found:
         self._occupied = bytearray(len(simple) + 1)  # 1 where a span found so far lies (see _covered)
         self._dirty = False
         self.method_of: dict[tuple[int, int], str] = {}  # how each span was found, with its trust (see METHODS)
+        self.english_form: dict[str, str] = {}  # a person's name -> its English form in brackets after it
         self._step = "gazetteer"
 
     def run(self) -> None:
@@ -224,10 +228,13 @@ class _Found:
         """An entity the gazetteer does not know; a person named in Chinese is keyed by the pinyin of the name
         (surname first), which is the key an English report's "Chen Rui" or "Rui Chen" gets."""
         if type_ == "Person":
-            known = self._known_person(name)
-            if known is not None:
+            # (a name the article also writes in English, "朱克伯格(Mark Zuckerberg)", is keyed by that: the key an
+            # English report's "Mark Zuckerberg" gets)
+            english = self.english_form.get(name)
+            known = self._known_person(name) or (self.owner.alias_table.get(english.lower()) if english else None)
+            if known is not None and known.type == "Person":
                 return self._known(known)
-            key = entity_key("Person", name if _DOTTED_NAME.fullmatch(name) else pinyin_name(name, self.vocab))
+            key = entity_key("Person", english or (name if _DOTTED_NAME.fullmatch(name) else pinyin_name(name, self.vocab)))
         else:
             key = entity_key(type_, name)
         if key not in self.entity_of:
@@ -311,11 +318,15 @@ class _Found:
     def _persons(self) -> None:
         names: set[str] = set()
         simple = self.simple
+        for english in _NAME_WITH_ENGLISH.finditer(simple):  # (the name is an ending of the characters matched)
+            for k in range(len(english.group(1)) - 1):
+                self.english_form.setdefault(english.group(1)[k:], english.group(2))
         nicknames: set[str] = set()
         for match in self.vocab.title_chain.finditer(simple):
             at = match.end() + (1 if simple.startswith(" ", match.end()) else 0)
             dotted = _DOTTED_NAME.match(simple, at)
-            name = self._dotted_name(dotted) if dotted else self._name_at(at)
+            english = _NAME_WITH_ENGLISH.match(simple, at)
+            name = self._dotted_name(dotted) if dotted else english.group(1) if english else self._name_at(at)
             if name:
                 names.add(name)
             # "PTT站长「小胖」说": a name in quotation marks right after a title, then a speech verb, is what the
@@ -329,6 +340,11 @@ class _Found:
             name = self._name_at(match.end())
             if name and not self._is_word(name):
                 names.add(name)
+        # "朱克伯格(Mark Zuckerberg)表示": a name written in Chinese, then its English form, then a speech verb
+        for english in _NAME_WITH_ENGLISH.finditer(simple):
+            if (english.start() == 0 or simple[english.start() - 1] in _CLAUSE_MARKS) \
+                    and self._speech_follows(simple[english.end():english.end() + 16]):
+                names.add(english.group(1))
         # "马克·扎克伯格表示": a transliterated name (parts joined by ·) before a speech verb
         for dotted in _DOTTED_ALONE.finditer(simple):
             name = self._dotted_name(dotted)
@@ -863,8 +879,9 @@ class _Found:
             name = to_simplified(han_forms[0]) if han_forms else (forms[0] if forms else entity.name)
             aliases = set(forms) | {to_simplified(f) for f in forms}
             known = self.known_of.get(key)
-            english = known.name if known is not None else (pinyin_name(name, self.vocab)
-                                                            if entity.type == "Person" and "·" not in name else None)
+            english = known.name if known is not None else self.english_form.get(name) if entity.type == "Person" \
+                and name in self.english_form else (pinyin_name(name, self.vocab)
+                                                   if entity.type == "Person" and "·" not in name else None)
             if known is not None:  # every gazetteer name: 朋友圈 is 微信朋友圈 is WeChat Moments
                 aliases |= {a for a in known.aliases if _HAN_CHAR.search(a) or a[:1].isupper()}
             if english:
@@ -872,7 +889,7 @@ class _Found:
             aliases.discard(name)
             names = {"zh": name} if _HAN_CHAR.search(name) else {}
             if english:
-                names["en" if known is not None else "zh-Latn-pinyin"] = english
+                names["en" if known is not None or self.english_form.get(name) == english else "zh-Latn-pinyin"] = english
             out[key] = Entity(key=key, name=name, type=entity.type, aliases=aliases, names=names)
         self.entity_of = out
         return out

@@ -23,6 +23,7 @@ _MONEY = "美元|美金|美分|港元|港币|欧元|日元|人民币|元"
 _FIGURE = re.compile(
     rf"(?P<approx>约合|约|近|接近|超过|逾|已逾|超|多达|高达)?"
     rf"(?P<num>百分之[{_CN_NUM}\d.]+"
+    rf"|\d+亿\d{{1,4}}(?:,\d{{3}})?万(?:{_MONEY})?"  # Hong Kong and Taiwan: 129億7,200萬美元, 14億100萬人
     rf"|[-−+]?\d+(?:\.\d+)?\s?(?:pcts|pct|ppts|ppt|pp|bps)(?![A-Za-z])"  # broker notes: 环比-2.3pcts
     rf"|(?:US\$|HK\$|RMB|\$|¥|￥)\s?\d+(?:[.,]\d+)*\s?(?:trillion|billion|million|thousand)?"
     rf"|\d+(?:[.,]\d+)*\s?(?:trillion|billion|million)"
@@ -32,6 +33,7 @@ _FIGURE = re.compile(
     rf"|[一二两三四五六七八九十]成(?:[一二三四五六七八九](?![十百千万亿成倍])|半)?"
     rf"|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍)"
     rf"(?P<tail>左右|以上|余|多)?")
+_COMPOUND = re.compile(rf"(\d+)亿(\d{{1,4}}(?:,\d{{3}})?)万({_MONEY})?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()“”「」\n]")
 _DATE_FULL = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _DATE_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
@@ -101,6 +103,9 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         if points:  # "环比-2.3pcts": a change in percentage points, its sign written
             value = float(points.group(2)) / (100 if points.group(3) == "bps" else 1)
             quantity = Quantity(value=-value if points.group(1) in ("-", "−") else value, unit="percentage points")
+        elif (compound := _COMPOUND.fullmatch(number)) is not None:  # 129亿7,200万: 亿 and 万 added up
+            whole = parse_quantity(compound.group(1) + "亿" + (compound.group(3) or ""))
+            quantity = dataclasses.replace(whole, value=whole.value + float(compound.group(2).replace(",", "")) * 1e4)
         else:
             quantity = parse_quantity(number[:inner_approx.start()] + number[inner_approx.end():] if inner_approx else number)
         if quantity is None or (quantity.value is None and quantity.min_value is None):
