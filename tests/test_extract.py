@@ -869,3 +869,12 @@ def test_a_title_subject_describes_the_person_the_sentences_before_are_about(ext
     x = extractor.extract(Article(id="described", title="Kuaishou", body=body, source="test"))
     got = _roles(x)
     assert ("Zhou Fan", "engineer", "Tencent") in got and not any(t == "executive" for _, t, _ in got), got
+
+
+def test_founded_the_company_with_someone_and_made_him_a_title(extractor):
+    body = ("Wang Bo runs Dianping. He founded the company with Li Hua after the two met in Shanghai. Zhou Fan is "
+            "leaving Kuaishou. In a letter, the company has made him a lifelong honorary adviser.")
+    x = extractor.extract(Article(id="cofounded", title="Dianping and Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert {("Wang Bo", "co-founder", "Dianping"), ("Li Hua", "co-founder", "Dianping")} <= got, got
+    assert any(p == "Zhou Fan" and t == "lifelong honorary adviser" for p, t, _ in got), got

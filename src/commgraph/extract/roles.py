@@ -90,7 +90,8 @@ _BECOME_PLURAL = re.compile(r"\s(?:become|became|are|were|will become|will be|we
                             r"(?P<title>(?:[a-z-]+\s+){0,3}[a-z-]+s)(?=[\s,.;]|$)")
 _FOUNDERS_ARE = re.compile(r"(?P<owner>\b(?:[Ii]ts|[Tt]heir|(?:The\s+)?[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*){0,2}['’]s))\s+"
                            r"(?P<role>co-?founders|founders)\s+(?:are|were|include|included)\s+")
-_FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z])")
+_FOUNDED = re.compile(r"\s+(?:has\s+|had\s+)?(co-?)?founded\s+(?:the\s+)?(?=[A-Z]|(?P<noun>company|firm|site|app|"
+                      r"platform|service|startup|start-up)\b)")
 # "Li Ni joined Bilibili in 2014, and she ...": one clause about the person, then a second whose subject is a pronoun
 _AND_HE = re.compile(r"[^.;:\n\"“”]{0,120}?,?\s+and\s+(?:he|she)\s")
 
@@ -608,6 +609,9 @@ class _RoleFinder:
         if not pairs:
             return None
         named = next((m.entity for m in reversed(self.employers) if opening <= m.start and m.end <= verb), None)
+        if named is None:  # "the company has made him a lifelong honorary adviser"
+            noun = re.search(rf"\bthe ({self.org_nouns})\b", self.text[opening:verb], re.IGNORECASE)
+            named = self._org_reference(noun.group(0), opening + noun.start()) if noun else None
         return [(t, o or named) for t, o in pairs], mention.start, start + len(phrase), \
             "words: a verb of appointment names the person the title"
 
@@ -698,8 +702,14 @@ class _RoleFinder:
             org_start = match.end()
             title = "co-founder" if match.group(1) else "founder"
         org = next((m.entity for m in self.employers if abs(m.start - org_start) <= 1), None)
+        noun = match.group("noun") if match is not None else re.match(r"(company|firm|site|app|platform|service|"
+                                                                      r"startup|start-up)\b", self.text[org_start:])
+        if org is None and noun:  # "He founded the company with Miranda Qu"
+            org = self._org_reference(f"the {noun if isinstance(noun, str) else noun.group(1)}", org_start)
         if org is None:
             return None
+        if match is not None and re.match(r"[^,.;]{0,40}?\s+with\s+[A-Z]", self.text[org_start:org_start + 60]):
+            title = "co-founder"  # "founded the company with Miranda Qu": both are co-founders
         return [(title, org)], mention.start, org_start, "words: name founded the organisation"
 
     def conjoined(self, mention: Mention) -> Found | None:
