@@ -754,3 +754,12 @@ def test_compound_sums_and_names_written_with_their_english_form(chinese):
     person = zh.entities["person/mark-zuckerberg"]
     assert person.name == "朱克伯格" and person.names.get("en") == "Mark Zuckerberg", person
     assert [zh.entities[q.speaker].name for q in zh.quotes] == ["朱克伯格"]
+
+
+def test_names_listed_after_a_persons_name(chinese):
+    """（记者白瀛、史竞男）, 创始人马化腾、张志东表示: a name joined by 、 to a person's is a person; not a common word
+    after 、 (记者白瀛、新华社)."""
+    zh = chinese.extract(_article("标题\n\n新华社北京11月16日电（记者白瀛、史竞男）国家网信办通报了进展。"
+                                  "腾讯创始人马化腾、张志东表示，公司会继续投入。网友李想、同学们都在讨论。"))
+    persons = {e.name for e in zh.entities.values() if e.type == "Person"}
+    assert {"白瀛", "史竞男", "马化腾", "张志东", "李想"} <= persons and "同学" not in persons, persons

@@ -390,6 +390,7 @@ class _Found:
             name = self._name_at(start)
             if name and len(name) <= len(match.group(1) or match.group(2)) and (match.group(1) or not self._is_word(name)):
                 names.add(name)
+        names |= self._listed_after(names)
         for name in sorted((names | nicknames) - self.vocab.not_names, key=len, reverse=True):
             if self.owner.alias_table.get(name) is not None:
                 continue  # a gazetteer name (already a mention)
@@ -397,6 +398,22 @@ class _Found:
             for found in re.finditer(re.escape(name), simple):
                 if not self._covered(found.start(), found.end()):
                     self._add(found.start(), found.end(), key)
+
+    def _listed_after(self, names: set[str]) -> set[str]:
+        """'记者白瀛、史竞男', '张一鸣、梁汝波表示': names joined to a person's name by 、 / 和 / 与 are persons too, when
+        each starts with a surname, is no common word and ends where the list goes on or the clause ends."""
+        found: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            for match in re.finditer(re.escape(name) + "[、和与及]", self.simple):
+                other = self._name_at(match.end())
+                after = self.simple[match.end() + len(other):match.end() + len(other) + 1]
+                if other and other not in names | found and not self._is_word(other) \
+                        and (after in "、和与及，,。；）)" or self._speech_follows(self.simple[match.end() + len(other):][:16])):
+                    found.add(other)
+                    todo.append(other)
+        return found
 
     def _dotted_name(self, match: re.Match) -> str:
         """A transliterated name up to where its last part meets a speech verb, an adverb or a character that
