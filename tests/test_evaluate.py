@@ -4,7 +4,7 @@ ground on text the rules were not written for fails here. The scores themselves 
 
 import pytest
 
-from commgraph.evaluate import Score, evaluate_target, score_quotes
+from commgraph.evaluate import Score, evaluate_target, score_entities, score_quotes
 from commgraph.sources import read_path
 
 from conftest import FIXTURES
@@ -59,3 +59,15 @@ def test_quote_scores_need_the_right_speaker(seed_extraction):
     assert score.recall == 1.0 and score.precision == 1.0  # both predictions are that gold quote
     other = score_quotes([{"speaker": "Nobody Here", "starts": quote.text[:20]}], doubled)
     assert other.recall == 0.0 and other.precision == 0.0 and isinstance(other, Score)
+
+
+def test_a_types_entity_precision_counts_that_types_extractions(seed_extraction):
+    """A gold Organization that may also be a Product, extracted as a Product, is a right Product: it counts for the
+    Product row's precision, never above 1 for the Organization row."""
+    entity = next(iter(seed_extraction.entities.values()))
+    product = type(entity)(key="product/weixin", name="Weixin", type="Product")
+    gold = [{"name": "Weixin", "type": "Organization", "alt_types": ["Product"]}]
+    extraction = type(seed_extraction)(**{**seed_extraction.__dict__, "entities": {product.key: product}})
+    scores = score_entities(gold, extraction)
+    assert scores["Product"].precision == 1.0 and scores["Organization"].precision <= 1.0
+    assert scores["all"].precision == 1.0 and scores["Organization"].recall == 1.0

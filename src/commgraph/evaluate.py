@@ -123,17 +123,21 @@ def score_entities(gold: list[dict], extraction: Extraction, misses: list[Miss] 
             wrong = next((e for e in predicted if _names(e) & names), None)
             got = f"{wrong.name} as {wrong.type}" if wrong else "not found"
             misses.append(Miss("entity", _sentence_with(extraction, item["name"]), got, f"{item['name']} as {item['type']}"))
-    right = 0
+    # a type's precision counts the extracted entities of that type that are right: a gold entity of another
+    # (main) type that allows this one must not count for its gold type (Organization precision read 1.05)
+    right: dict[str, int] = defaultdict(int)
     for entity in predicted:
         scores[entity.type].predicted += 1
         scores["all"].predicted += 1
         if any(entity.type in _gold_types(item) and _names(entity) & _gold_names(item) for item in gold):
-            right += 1
+            right[entity.type] += 1
+            right["all"] += 1
         elif misses is not None:
             mention = next((m for m in extraction.mentions if m.entity == entity.key), None)
             sentence = _sentence_at(extraction, mention.sentence) if mention else ""
             misses.append(Miss("false entity", sentence, f"{entity.name} as {entity.type}", "no such entity"))
-    scores["all"].predicted_right = right
+    for kind, score in scores.items():
+        score.predicted_right = right[kind]
     return dict(scores)
 
 
