@@ -27,7 +27,7 @@ LAYERS = (
     ("search", {"search"}),
     ("generations", {"generations", "pipeline", "check"}),
     ("sparql", {"sparql", "workers", "query_runner"}),
-    ("server", {"server"}),
+    ("server", {"server", "serving"}),  # serving: gunicorn's side, which imports the app only in its worker
     ("cli", {"cli", "__main__", "__init__"}),  # the package's own __init__ re-exports ingest / create_app lazily
 )
 SIBLINGS = {"graph": 3, "search": 3}  # one rank: the same step of the flow, neither above the other

@@ -59,7 +59,7 @@ def test_the_server_warms_its_query_workers_before_the_first_query(corpus_data):
 def test_the_server_worker_hands_the_gil_on_within_a_millisecond(corpus_data):
     """A request thread waiting for the GIL waited up to Python's 5 ms switch interval behind a busy search
     thread, again after every wait on I/O (docs/performance.md, session 6): the worker sets 1 ms."""
-    from commgraph.server.run import SWITCH_INTERVAL, _Gunicorn
+    from commgraph.serving import SWITCH_INTERVAL, _Gunicorn
 
     before = sys.getswitchinterval()
     try:
@@ -99,3 +99,14 @@ def test_the_server_prepares_the_search_index_before_it_starts_the_query_workers
             assert response.status_code == 200 and response.get_json()["boolean"] is True
     finally:
         svc.close()
+
+
+def test_gunicorns_master_imports_no_part_of_the_app():
+    """`commgraph serve` runs gunicorn from the CLI process, which becomes its master: it imported the app (52 MB
+    resident at 10,000 articles, every page counted again in the worker it forks); the worker imports it."""
+    probe = ("import json, sys\n"
+             "import commgraph.cli, commgraph.serving\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'rdflib', 'pyoxigraph', "
+             "'whoosh', 'numpy') or m.startswith('commgraph.server'))))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout) == []

@@ -161,7 +161,7 @@ def remove(obj: _Context, ids: tuple[str, ...]) -> None:
 @click.pass_obj
 def serve(obj: _Context, workers: int, threads: int) -> None:
     """Serve the web UI, the API and the SPARQL endpoint (gunicorn; the debugger is never enabled)."""
-    from .server.run import serve as run_server
+    from .serving import serve as run_server
 
     settings = obj.settings()
     click.echo(f"commgraph serving {settings.data_dir} at http://{settings.host}:{settings.port}/", err=True)
