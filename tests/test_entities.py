@@ -133,3 +133,13 @@ def test_a_campus_is_part_of_its_university_and_two_firms_joined_by_and_are_two(
     assert {"University of California, San Diego", "University of Texas at Austin", "Ceyuan",
             "Legend Capital"} <= names, names
     assert not {"Ceyuan and Legend Capital", "Industrial", "San Diego", "Austin"} & names, names
+
+
+def test_a_broker_named_by_a_common_word(extractor):
+    """'Benchmark: Fawne Jiang ...' heading a line of a round-up, and 'Benchmark's Jiang': the model calls the broker
+    a person or nothing; 'China's Xi Jinping' keeps its place."""
+    body = ("Four brokers cut their targets on Friday.\n\n- Benchmark: Fawne Jiang is still a buyer, at $21.\n\n"
+            "Benchmark's Jiang called the fall an overreaction. China's Xi Jinping said nothing about games.")
+    types = _types(_extract(extractor, body, "Targets cut"))
+    assert types.get("Benchmark") == "Organization" and types.get("Fawne Jiang") == "Person", types
+    assert types.get("China") == "Place", types

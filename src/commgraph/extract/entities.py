@@ -412,6 +412,8 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         return "Event"
     if _owned_by_company(doc, i, j, rules):
         return "Product"
+    if before_an_analyst(doc, i, j):
+        return "Organization"
     after = doc[j] if j < len(doc) else None
     if after is not None and after.lower_ in org_after and after.pos_ == "NOUN":
         return "Organization"  # "Smartisan founder"
@@ -474,6 +476,20 @@ def _event_cued(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
         return True
     after = " ".join(t.lower_ for t in doc[j:j + 3])
     return any(after.startswith(cue) for cue in rules.words("types", "event_after"))
+
+
+def before_an_analyst(doc: "Doc", i: int, j: int) -> bool:
+    """A name the model left unlabelled that owns a person ('Benchmark's Jiang said') or heads a line about one
+    ('Benchmark: Fawne Jiang is still a buyer', a broker in a round-up of targets) is an organisation: brokers
+    with common words for names ('Benchmark', 'Needham'), which the model leaves out or calls a person. A place
+    keeps its type ('China's Xi')."""
+    if j + 1 >= len(doc) or any(t.ent_type_ not in ("", "PERSON") for t in doc[i:j]) or doc[i].ent_type_ and j - i > 1:
+        return False  # unlabelled, or one word the model took for a person's name
+    person = doc[j + 1].ent_type_ in ("PERSON", "Person")
+    if doc[j].text in ("'s", "’s") and person:
+        return True
+    line_start = i == 0 or "\n" in doc[i - 1].text + doc[i - 1].whitespace_ or doc[i - 1].text in ("-", "*", "•")
+    return doc[j].text == ":" and person and line_start
 
 
 def _owned_by_company(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
