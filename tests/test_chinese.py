@@ -763,3 +763,12 @@ def test_names_listed_after_a_persons_name(chinese):
                                   "腾讯创始人马化腾、张志东表示，公司会继续投入。网友李想、同学们都在讨论。"))
     persons = {e.name for e in zh.entities.values() if e.type == "Person"}
     assert {"白瀛", "史竞男", "马化腾", "张志东", "李想"} <= persons and "同学" not in persons, persons
+
+
+def test_a_students_school_is_not_the_company_of_the_article(chinese):
+    """Dcard由台大资管系学生NAME创立: 台大 (a gazetteer name) is where the founder studied; the company's figures
+    and bare titles stay Dcard's."""
+    zh = chinese.extract(_article("标题\n\nDcard由台大资管系学生简文昊在2011年创立。现任执行长简文昊表示，公司去年营收年增35%。"))
+    assert {e.name for e in zh.entities.values() if e.type == "Organization"} == {"台大"}, zh.entities
+    assert [zh.entities[f.subject].name for f in zh.figures] == ["Dcard"], zh.figures
+    assert ("简文昊", "执行长", "Dcard") in _roles(zh), _roles(zh)

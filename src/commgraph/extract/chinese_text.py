@@ -62,6 +62,7 @@ class Vocabulary:
     words_across_a_name: tuple[str, ...]
     person_nouns: tuple[str, ...]
     founding_verbs: tuple[str, ...]
+    students: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -113,6 +114,7 @@ class Vocabulary:
             words_across_a_name=tuple(names.get("words_across_a_name", [])),
             person_nouns=tuple(names.get("person_nouns", [])),
             founding_verbs=tuple(names.get("founding_verbs", [])),
+            students=tuple(names.get("students", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
@@ -173,4 +175,16 @@ def employs_an_outsider(facts: Facts, mention: Mention) -> bool:
             i += 1
             if i < len(facts.tokens):
                 title = facts.vocab.title_chain.match(facts.simple, facts.tokens[i][0])
-    return title is not None and facts.simple[mention.end:title.end()].endswith(facts.vocab.external_titles)
+    if title is not None and facts.simple[mention.end:title.end()].endswith(facts.vocab.external_titles):
+        return True
+    # "台大资管系学生简勤佑": the school of a student named after it, across words of a department (chinese.toml
+    # [names] students); not across a preposition ("Dcard由台大资管系学生…" is no school)
+    i = bisect.bisect_left(facts.tokens, (mention.end,))
+    while i < len(facts.tokens) and facts.tokens[i][0] - mention.end <= 6:
+        start, _, tag = facts.tokens[i]
+        if facts.simple.startswith(facts.vocab.students, start):
+            return True
+        if tag[:1] in "pcudrmfxqyeo":
+            return False
+        i += 1
+    return False
