@@ -878,3 +878,10 @@ def test_founded_the_company_with_someone_and_made_him_a_title(extractor):
     got = _roles(x)
     assert {("Wang Bo", "co-founder", "Dianping"), ("Li Hua", "co-founder", "Dianping")} <= got, got
     assert any(p == "Zhou Fan" and t == "lifelong honorary adviser" for p, t, _ in got), got
+
+
+def test_who_reports_a_figure_is_not_what_it_is_about(extractor):
+    body = ("About 40% of Tieba's 3,259 disease forums had been sold, posts on Zhihu said. The Shanghai Evening "
+            "Herald reported that the right to run a popular forum could cost at least 200,000 yuan a year.")
+    x = extractor.extract(Article(id="reported", title="Forums for sale", body=body, source="test"))
+    assert "Tieba" in _subjects_by_value(x).get(200_000, ""), _subjects_by_value(x)
