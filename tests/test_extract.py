@@ -885,3 +885,11 @@ def test_who_reports_a_figure_is_not_what_it_is_about(extractor):
             "Herald reported that the right to run a popular forum could cost at least 200,000 yuan a year.")
     x = extractor.extract(Article(id="reported", title="Forums for sale", body=body, source="test"))
     assert "Tieba" in _subjects_by_value(x).get(200_000, ""), _subjects_by_value(x)
+
+
+def test_moving_over_to_a_title_and_appointed_as(extractor):
+    body = ("Tencent Music reshuffled its leaders. Wang Hua has been appointed as the company's new CEO, with Li Ming "
+            "moving over to executive chairman.")
+    x = extractor.extract(Article(id="moving", title="Tencent Music", body=body, source="test"))
+    got = _roles(x)
+    assert ("Wang Hua", "CEO", "Tencent Music") in got and ("Li Ming", "executive chairman", "Tencent Music") in got, got
