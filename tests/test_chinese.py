@@ -772,3 +772,10 @@ def test_a_students_school_is_not_the_company_of_the_article(chinese):
     assert {e.name for e in zh.entities.values() if e.type == "Organization"} == {"台大"}, zh.entities
     assert [zh.entities[f.subject].name for f in zh.figures] == ["Dcard"], zh.figures
     assert ("简文昊", "执行长", "Dcard") in _roles(zh), _roles(zh)
+
+
+def test_a_sentence_that_refers_to_the_person_gives_the_title(chinese):
+    """这位…创业者，是兴趣社区App“同频”的创始人兼CEO; 他是快手的联合创始人: titles of the person last named."""
+    zh = chinese.extract(_article("标题\n\n“先把社区做小。”邝宇航回忆说。这位1989年出生的创业者，是兴趣社区App“同频”的创始人兼CEO。"
+                                  "“短视频会改变很多人。”程一笑表示。他是快手的联合创始人。"))
+    assert {("邝宇航", "创始人", "同频"), ("邝宇航", "CEO", "同频"), ("程一笑", "联合创始人", "快手")} <= _roles(zh), _roles(zh)

@@ -283,6 +283,20 @@ def extract_roles(facts: Facts) -> list[Role]:
             if 0 < close - title_from <= 24 and vocab.title_chain.fullmatch(simple, title_from, close):
                 add(person, title_from, close, organisation(org_mention) if org_mention else (
                     context_org(person.start) if _corporate(simple[title_from:close], vocab) else None))
+    # "这位1989年出生的创业者，是兴趣社区App“同频”的创始人兼CEO", "他是快手的联合创始人": a sentence that refers
+    # to the person last named (他 / 她 / 这位…) and gives the title with the organisation after 是 / 担任
+    pronouns = "|".join(sorted(vocab.pronouns))
+    for match in re.finditer(rf"(?:^|(?<=[。！？\n]))(?:{pronouns}|这位[^，。；！？]{{0,24}}?)[，,]?(?:{vocab.adverbs})?"
+                             rf"(?:是|担任|出任|现任)", simple) if pronouns else ():
+        person = next((m for m in reversed(persons) if m.end <= match.start()), None)
+        org_mention = next((m for m in mentions if match.end() <= m.start < match.end() + 16 and organisation(m)), None)
+        if person is None or org_mention is None:
+            continue
+        title_from = org_mention.end + (1 if simple[org_mention.end:org_mention.end + 1] in ("”", "」") else 0)
+        title_from += 1 if simple.startswith("的", title_from) else 0
+        chain = vocab.title_chain.match(simple, title_from)
+        if chain is not None and _title_ends(simple, chain.end()):
+            add(person, chain.start(), chain.end(), organisation(org_mention))
     return roles
 
 
