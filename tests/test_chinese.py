@@ -779,3 +779,12 @@ def test_a_sentence_that_refers_to_the_person_gives_the_title(chinese):
     zh = chinese.extract(_article("标题\n\n“先把社区做小。”邝宇航回忆说。这位1989年出生的创业者，是兴趣社区App“同频”的创始人兼CEO。"
                                   "“短视频会改变很多人。”程一笑表示。他是快手的联合创始人。"))
     assert {("邝宇航", "创始人", "同频"), ("邝宇航", "CEO", "同频"), ("程一笑", "联合创始人", "快手")} <= _roles(zh), _roles(zh)
+
+
+def test_familiar_names_after_a_title_and_quoted_names_closed_by_deng(chinese):
+    """豆瓣创始人阿北: a familiar name after a title (not 小时 in CEO小时候); “甲”“乙”等违规…的网站: products."""
+    zh = chinese.extract(_article("标题\n\n豆瓣鹅组是豆瓣创始人阿北“心尖”上的小组。这位CEO小时候很内向。"
+                                  "依法查处“雷达财经网”“体育大生意”等违规从事互联网新闻信息服务的网站和账号。"))
+    types = {e.name: e.type for e in zh.entities.values()}
+    assert (types.get("阿北"), types.get("雷达财经网"), types.get("体育大生意")) == ("Person", "Product", "Product"), types
+    assert "小时" not in types and ("阿北", "创始人", "豆瓣") in _roles(zh), (types, _roles(zh))

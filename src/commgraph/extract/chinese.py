@@ -334,6 +334,12 @@ class _Found:
             nickname = re.match(rf"[“「]([{HAN}]{{2,4}})[”」]", simple[at:at + 6])
             if nickname and self._speech_follows(simple[at + nickname.end():at + nickname.end() + 16]):
                 nicknames.add(nickname.group(1))
+            # "豆瓣创始人阿北", "站长老周说": a familiar name (阿 / 老 / 小 and one character) right after a title
+            familiar = re.match(rf"(?:{'|'.join(self.vocab.familiar_prefixes) or '(?!)'})[{HAN}](?![{HAN}])"
+                                rf"|(?:{'|'.join(self.vocab.familiar_prefixes) or '(?!)'})[{HAN}](?=[的说称表在“「])",
+                                simple[at:at + 4])
+            if familiar and not self._common_word(familiar.group(0)) and not self.owner.alias_table.get(familiar.group(0)):
+                nicknames.add(familiar.group(0))
         # "作为B站的创始人，徐逸…", "身为快手CEO的程一笑": a title introduced by 作为 / 身为 / 新任, then 的 or a comma
         for match in re.finditer(rf"(?:{_AS_TITLE})[^，,。；]{{0,12}}?(?:{self.vocab.title_chain.pattern})(?:的|[，,]\s?)",
                                  simple):
@@ -573,8 +579,9 @@ class _Found:
         # "“聊点啥”“夜猫岛”两款陌生人社交应用", "“甲”、“乙”等3款游戏": quoted names counted as products
         counted = "|".join(re.escape(w) for w in self.vocab.product_classifiers)
         product_nouns = "|".join(re.escape(w) for w in sorted(self.vocab.product_nouns_after, key=len, reverse=True))
-        pattern = (rf"((?:[“「][^“”「」，。、]{{2,12}}[”」][、和及与]?){{1,8}})等?[一二两三四五六七八九十几多\d]+(?:{counted})"
-                   rf"[^，。；]{{0,10}}?(?:{product_nouns}|软件|游戏)")
+        # ("依法查处“甲”“乙”等违规…的网站", "下线“丙”“丁”等移动应用程序": a list closed by 等 before a product noun)
+        pattern = (rf"((?:[“「][^“”「」，。、]{{2,12}}[”」][、和及与]?){{1,8}})(?:等?[一二两三四五六七八九十几多\d]+(?:{counted})"
+                   rf"[^，。；]{{0,10}}?|(?<=[”」])等[^，。；]{{0,20}}?)(?:{product_nouns}|软件|游戏|网站|应用程序)")
         for match in re.finditer(pattern, self.simple) if counted and product_nouns else ():
             for name in re.finditer(r"[“「]([^“”「」]+)[”」]", match.group(1)):
                 start, end = match.start(1) + name.start(1), match.start(1) + name.end(1)

@@ -63,6 +63,7 @@ class Vocabulary:
     person_nouns: tuple[str, ...]
     founding_verbs: tuple[str, ...]
     students: tuple[str, ...]
+    familiar_prefixes: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -115,6 +116,7 @@ class Vocabulary:
             person_nouns=tuple(names.get("person_nouns", [])),
             founding_verbs=tuple(names.get("founding_verbs", [])),
             students=tuple(names.get("students", [])),
+            familiar_prefixes=tuple(names.get("familiar_prefixes", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
