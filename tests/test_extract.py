@@ -893,3 +893,10 @@ def test_moving_over_to_a_title_and_appointed_as(extractor):
     x = extractor.extract(Article(id="moving", title="Tencent Music", body=body, source="test"))
     got = _roles(x)
     assert ("Wang Hua", "CEO", "Tencent Music") in got and ("Li Ming", "executive chairman", "Tencent Music") in got, got
+
+
+def test_as_in_a_clause_about_something_else_gives_the_name_no_title(extractor):
+    body = ("The app got angel funding from Lei Ming, chief executive of Xiaomi, and YY, where the founder of the "
+            "app used to work as vice president.")
+    x = extractor.extract(Article(id="where", title="Funding", body=body, source="test"))
+    assert not any(p == "Lei Ming" and t == "vice president" for p, t, _ in _roles(x)), _roles(x)

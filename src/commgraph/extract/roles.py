@@ -550,8 +550,11 @@ class _RoleFinder:
             succeeds = len(others) == 1 and re.search(r"\b(?:succeed|succeeds|replace|replaces|takes? over from|"
                                                       r"took over from)\s+(?:Mr\.?\s+|Ms\.?\s+)?$",
                                                       self.text[mention.end:others[0].start])
-            if (others and not succeeds) or re.search(r"[\"“”]", between):
-                break  # another person's clause, or a quotation
+            if (others and not succeeds) or re.search(r"[\"“”]", between) \
+                    or re.search(r",\s+(?:where|which|whose)\s+(?!(?:he|she)\b)", between):
+                # another person's clause, a quotation, or a clause about something else ("Lei Jun, CEO of Xiaomi,
+                # and YY, where the founder of iweju used to work as vice president")
+                break
             words = [w.lower().strip(",") for w in between.split()]
             # "such as", "known as" right before it; "sees Bilibili as" anywhere ("just as", "so as" only right before)
             if words and words[-1] in not_as or any(w in not_as and w not in ("so", "just", "far") for w in words):
