@@ -80,10 +80,11 @@ def test_the_server_prepares_the_search_index_before_it_starts_the_query_workers
     seen: dict = {}
     warm = svc.pool.warm
 
-    def record_then_warm(task):
+    def record_then_warm(task, then=None):
         seen["prepared"] = set(svc.generation().index.postings._cache)
         seen["workers started"] = svc.pool._started
-        return warm(task)
+        seen["then opens the index"] = then is not None and then.prepare_index
+        return warm(task, then=then)
 
     monkeypatch.setattr(svc.pool, "warm", record_then_warm)
     try:
@@ -93,6 +94,7 @@ def test_the_server_prepares_the_search_index_before_it_starts_the_query_workers
             time.sleep(0.05)
         assert {"live", "entities", "dates"} <= seen["prepared"]
         assert seen["workers started"] is False
+        assert seen["then opens the index"]
         with app.test_client() as client:  # and the workers it then starts answer
             response = client.post("/sparql", data="ASK { ?s ?p ?o }", content_type="application/sparql-query",
                                    headers={"Accept": "application/sparql-results+json"})

@@ -221,3 +221,25 @@ def test_article_iris_minted_fast_equal_the_minters(article_id):
 
     minter = Minter(Settings().base_iri)
     assert article_iri(minter, article_id) == str(minter.article(article_id))
+
+
+@pytest.mark.parametrize("query_waits", [False, True])
+def test_warming_sends_the_follow_up_only_while_no_query_waits(generation, caplog, query_waits):
+    """warm(task, then=...): each worker answers `task` (opening the store), then `then` (opening the index)
+    unless a query is waiting for a worker by then: that query is not kept waiting for the index too."""
+    import logging
+
+    pool = QueryPool(2, Limits(timeout=20.0))
+    ask = Task(generation=str(generation), query="ASK { ?s ?p ?o }", form="ASK", fmt="json", max_rows=1)
+    refused = Task(generation=str(generation), query="ASK {", form="ASK", fmt="json", max_rows=1)  # a 400: logged
+    try:
+        with caplog.at_level(logging.WARNING, logger="commgraph.workers"):
+            pool._waiting = 1 if query_waits else 0
+            pool.warm(ask, then=refused).join(timeout=60)
+            pool._waiting = 0
+        answered = [r for r in caplog.records if "warming up answered 400" in r.getMessage()]
+        assert len(answered) == (0 if query_waits else 2)
+        assert pool._warming == 0 and pool._idle.qsize() == 2
+        assert pool.run(ask).status == 200
+    finally:
+        pool.close()

@@ -8,7 +8,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -167,8 +167,9 @@ class Services:
         except OPEN_ERRORS as exc:  # the first search that reads the same files reports it (read_failed)
             log.warning("preparing the search index of %s failed: %s: %s", gen.path.name, type(exc).__name__,
                         str(exc)[:300])
-        self.pool.warm(Task(generation=str(gen.path), query=WARM_QUERY, form="ASK", fmt="json", max_rows=1,
-                            settings=self.settings, prepare_index=True))
+        task = Task(generation=str(gen.path), query=WARM_QUERY, form="ASK", fmt="json", max_rows=1,
+                    settings=self.settings)
+        self.pool.warm(task, then=replace(task, prepare_index=True))
 
     def start_warming(self) -> threading.Thread:
         """Open the current generation in the background, and prepare it (see _prepare), so that neither the
