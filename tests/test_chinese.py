@@ -788,3 +788,9 @@ def test_familiar_names_after_a_title_and_quoted_names_closed_by_deng(chinese):
     types = {e.name: e.type for e in zh.entities.values()}
     assert (types.get("阿北"), types.get("雷达财经网"), types.get("体育大生意")) == ("Person", "Product", "Product"), types
     assert "小时" not in types and ("阿北", "创始人", "豆瓣") in _roles(zh), (types, _roles(zh))
+
+
+def test_creators_named_in_quotation_marks_or_by_a_handle(chinese):
+    """UP主“老番茄”, 博主@papi酱发布 (a handle of Latin letters and one character), 博主@李子柒 (up to a space): persons."""
+    zh = chinese.extract(_article("标题\n\nB站UP主“老番茄”的粉丝超过1800万。知名博主@papi酱发布了新视频。博主@李子柒 也更新了。"))
+    assert {e.name for e in zh.entities.values() if e.type == "Person"} == {"老番茄", "papi酱", "李子柒"}, zh.entities

@@ -370,6 +370,16 @@ class _Found:
             name = self._name_at(match.end())
             if name and not self._covered(match.end(), match.end() + len(name)) and not self._is_word(name):
                 names.add(name)
+            # "UP主“老番茄”", "博主@papi酱": the name a creator goes by, in quotation marks or as a handle (Latin
+            # letters and at most one character that ends a word, or characters up to a space or a stop)
+            at = match.end()
+            handle = re.match(rf"[“「]([{HAN}A-Za-z0-9_]{{2,10}})[”」]|@([A-Za-z0-9_\-]{{2,20}}(?:[{HAN}](?![A-Za-z0-9]))?)"
+                              rf"|@([{HAN}A-Za-z0-9_]{{2,12}})(?=[\s，,。：:、）)]|$)", simple[at:at + 24])
+            name = handle and next(g for g in handle.groups() if g)
+            if handle and handle.group(2) and _HAN_CHAR.match(name[-1]) and at + handle.end() not in self.token_at:
+                name = name[:-1]  # "@papi发布": the character begins the next word
+            if handle and not self._covered(at, at + handle.end()) and self.owner.alias_table.get(name.lower()) is None:
+                nicknames.add(name)
         for start, end, tag in self.tokens + self._clause_names():
             if tag not in ("nr", "nrfg") or not 2 <= end - start <= 4 or self._covered(start, end):
                 continue
