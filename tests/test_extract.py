@@ -900,3 +900,11 @@ def test_as_in_a_clause_about_something_else_gives_the_name_no_title(extractor):
             "app used to work as vice president.")
     x = extractor.extract(Article(id="where", title="Funding", body=body, source="test"))
     assert not any(p == "Lei Ming" and t == "vice president" for p, t, _ in _roles(x)), _roles(x)
+
+
+def test_a_participants_list_of_name_dash_title_lines(extractor):
+    body = ("Huya Q3 earnings call\nCorporate Participants:\nLi Wen — Chief Financial Officer\nAnalysts:\n"
+            "Zhou Lan — Morgan Stanley — Analyst\n\nOperator\nGood day and welcome to the Huya earnings call.")
+    x = extractor.extract(Article(id="call", title="Huya Q3 earnings call transcript", body=body, source="test"))
+    got = _roles(x)
+    assert {("Li Wen", "chief financial officer", "Huya"), ("Zhou Lan", "analyst", "Morgan Stanley")} <= got, got

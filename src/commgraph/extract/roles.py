@@ -50,6 +50,9 @@ _OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|
                            r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
                            r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
                            r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$")
+# " — JPMorgan Chase & Co. — Analyst" / " - Chief Financial Officer" after a name that opens its line
+_DASHED_LINE = re.compile(r"[ \t]+[—–-][ \t]+(?:(?P<org>[^\n—–]{2,60}?)[ \t]+[—–-][ \t]+)?(?P<title>[A-Za-z][^\n—–]{1,90}?)"
+                          r"[ \t]*(?=\n|$)")
 # A place made a modifier: "Hong Kong-based", "Shenzhen-listed", "Beijing-born"
 _BASED = re.compile(r"(?:[A-Z][\w.]*\s+){0,3}[A-Z][\w.]*-(?:based|listed|born|headquartered|registered)\s")
 _TO_THE_POST = re.compile(r"\bto\s+the\s+(?:post|position|role|job|rank)\s+of\s+(?:an?\s+|the\s+)?")
@@ -124,7 +127,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                           finder.broker_line(mention), finder.founded_by(mention), finder.conjoined(mention),
                           finder.listed_under(mention), finder.founder_of(mention), finder.founders_are(mention),
                           finder.joined_become(mention), finder.as_title(mention), finder.appointed(mention),
-                          finder.as_opening(mention))
+                          finder.as_opening(mention), finder.dashed_line(mention))
         for found in candidates:
             if found is None:
                 continue
@@ -572,6 +575,23 @@ class _RoleFinder:
             found += [(t, o or named) for t, o in pairs]
             last = start + len(phrase)
         return (found, mention.start, last, "words: name ... as the title") if found else None
+
+    def dashed_line(self, mention: Mention) -> Found | None:
+        """'Xin Fan — Chief Financial Officer', 'Alex Yao — JPMorgan Chase & Co. — Analyst': a line of its own that
+        opens with the name and gives a title after a dash (a call transcript's participants, a speakers' list),
+        with the organisation between the dashes."""
+        line_start = self.text.rfind("\n", 0, mention.start) + 1
+        if self.text[line_start:mention.start].strip(" -•*"):
+            return None
+        line = _DASHED_LINE.match(self.text, mention.end)
+        if line is None:
+            return None
+        start = line.start("title")
+        pairs = self._split_titles(line.group("title"), start)
+        if not pairs:
+            return None
+        org = self._org_in(line.start("org"), line.end("org")) if line.group("org") else None
+        return [(t, o or org) for t, o in pairs], mention.start, line.end("title"), "words: name — title on a line"
 
     def as_opening(self, mention: Mention) -> Found | None:
         """'As chief executive of Momo, Tang Yan has ...', 'As technology chief he was responsible for ...': a title
