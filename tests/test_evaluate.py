@@ -13,16 +13,17 @@ EVAL = FIXTURES / "eval"
 
 # Held-out scores when the floors were last set (make eval, 2026-12-02, session 7): en entities P 0.92 R 0.91,
 # figures 0.98, subject 0.86, canonical metric 0.84, roles 0.90 (P 0.93), quotes 0.98 (P 0.98); zh (raised in
-# session 7, 2026-12-01) entities P 0.98 R 0.93, figures 1.00, subject 0.95, metric 0.85, roles 0.92, quotes 0.90.
+# session 8, 2026-12-02) entities P 0.98 R 0.94, figures 1.00, subject 0.95, metric 0.87, roles 1.00 (P 1.00),
+# quotes 0.90.
 # Floors sit a few points under them:
 # a change that loses ground on text the rules were not written for fails here.
 FLOORS = {
     "en": {("entity all", "precision"): 0.87, ("entity all", "recall"): 0.86, ("figures", "recall"): 0.94,
            ("figure subject", "recall"): 0.83, ("figure metric", "recall"): 0.81, ("roles", "recall"): 0.87,
            ("roles", "precision"): 0.87, ("quotes", "recall"): 0.93, ("quotes", "precision"): 0.95},
-    "zh": {("entity all", "precision"): 0.93, ("entity all", "recall"): 0.88, ("figures", "recall"): 0.95,
-           ("figure subject", "recall"): 0.90, ("figure metric", "recall"): 0.80, ("roles", "recall"): 0.87,
-           ("quotes", "recall"): 0.85},
+    "zh": {("entity all", "precision"): 0.93, ("entity all", "recall"): 0.89, ("figures", "recall"): 0.95,
+           ("figure subject", "recall"): 0.90, ("figure metric", "recall"): 0.80, ("roles", "recall"): 0.95,
+           ("roles", "precision"): 0.95, ("quotes", "recall"): 0.85},
 }
 
 
