@@ -143,3 +143,20 @@ def test_a_broker_named_by_a_common_word(extractor):
     types = _types(_extract(extractor, body, "Targets cut"))
     assert types.get("Benchmark") == "Organization" and types.get("Fawne Jiang") == "Person", types
     assert types.get("China") == "Place", types
+
+
+def test_a_report_title_goes_on_past_its_publishers_words(extractor):
+    """The model stops 'China Mobile Internet Q1 2020 Report' at 'China Mobile' (a company we know): the title goes
+    on through quarters, years and hyphenated words to its head word, with the year and edition before it."""
+    body = ("QuestMobile published its China Mobile Internet Q1 2020 Report on Tuesday, after its 2024 Semi-annual "
+            "China Mobile Internet Strength Value List. Its China Mobile Internet Half-Year Report 2024 followed.")
+    types = _types(_extract(extractor, body, "QuestMobile reports"))
+    for title in ("China Mobile Internet Q1 2020 Report", "2024 Semi-annual China Mobile Internet Strength Value List",
+                  "China Mobile Internet Half-Year Report 2024"):
+        assert types.get(title) == "CreativeWork", (title, types)
+
+
+def test_a_dateline_place_without_its_dash(extractor):
+    body = "WUHAN --\n\nDouyu held its carnival on the bank of the Yangtze on Saturday night."
+    names = {e.name for e in _extract(extractor, body, "Douyu carnival").entities.values()}
+    assert "Wuhan" in names and "Wuhan -" not in names, names

@@ -424,7 +424,8 @@ def _mentions(doc: "Doc", resolver: Resolver, sentence_of) -> list[Mention]:
              and not (ent.label_ not in ENTITY_TYPES and ent.text in tickers
                       and resolver.alias_table.get(ent.text.lower()) is None)]
     spans = [part for ent in spans if not is_epithet(doc, ent, resolver.rules, resolver.alias_table)
-             for part in fit_span(doc, ent, resolver.rules.words("types", "organization_heads"))]
+             for part in fit_span(doc, ent, resolver.rules.words("types", "organization_heads"),
+                                  resolver.rules.words("types", "creative_heads"))]
     spans = [part for ent in spans for part in _split_possessive(doc, ent, resolver.alias_table)]
     spans = [part for ent in spans for part in _split_at_dashes(doc, ent)]
     spans = [part for ent in spans for part in _split_at_venue(doc, ent, resolver)]
@@ -478,7 +479,7 @@ def _dateline_places(text: str, datelines: list[tuple[int, int]], resolver: Reso
         stop = _DATELINE_END.search(text, start, end)
         offset = start
         for part in text[start:stop.start() if stop else end].split(","):
-            name, at = part.strip(" ."), offset + len(part) - len(part.lstrip())
+            name, at = part.strip(" .-–—"), offset + len(part) - len(part.lstrip())  # "WUHAN --": no dash
             offset += len(part) + 1
             if not name or name.split()[0].lower().rstrip(".") in MONTHS:
                 continue

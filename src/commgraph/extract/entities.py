@@ -165,15 +165,60 @@ class Resolver:
 HONORIFICS = {"mr", "mrs", "ms", "mx", "dr", "prof", "professor"}  # not "Miss": "the Korean comedy Miss Granny"
 
 
-def fit_span(doc: "Doc", ent, heads: frozenset[str] | set[str] = frozenset()) -> list:
+_PERIOD_TOKEN = re.compile(r"(?:Q[1-4]|H[12]|(?:19|20)\d\d)$")
+
+
+def _report_title_end(doc: "Doc", ent, creative_heads: frozenset[str] | set[str]) -> int | None:
+    """Where a report's title ends when the model stopped at its publisher's words: 'China Mobile' + ' Internet Q1
+    2020 Report', '... Internet Half-Year Report 2024' (title-case words, hyphens inside words, quarters and years,
+    up to a creative work's head word and its year)."""
+    if not creative_heads or ent.label_ not in ("ORG", "Organization", "Product", "PRODUCT"):
+        return None
+    k, end = ent.end, None
+    while k < len(doc) and k - ent.end < 7:
+        token = doc[k]
+        if token.lower_ in creative_heads and token.text[:1].isupper():
+            end = k + 1
+            if end < len(doc) and re.fullmatch(r"(?:19|20)\d\d", doc[end].text):
+                end += 1
+            break
+        if not (token.is_title and token.is_alpha or _PERIOD_TOKEN.fullmatch(token.text)
+                or token.text == "-" and not doc[k - 1].whitespace_ and not token.whitespace_):
+            break
+        k += 1
+    return end
+
+
+def _report_title_start(doc: "Doc", start: int) -> int:
+    """A report's year and edition before its publisher's words: 'its 2024 Semi-annual China Mobile Internet ...'."""
+    k = start
+    while k > 0 and start - k < 4:
+        token, prev = doc[k - 1], doc[k - 2] if k > 1 else None
+        hyphen_part = prev is not None and prev.text == "-" and not prev.whitespace_ and token.is_alpha
+        if token.text == "-" and not token.whitespace_ and not doc[k - 2].whitespace_ or hyphen_part \
+                or token.is_title and token.is_alpha and not token.is_sent_start and token.ent_type_ in ("", "DATE") \
+                or re.fullmatch(r"(?:19|20)\d\d", token.text):
+            k -= 1
+            continue
+        break
+    return k if k == start or re.fullmatch(r"(?:19|20)\d\d|[A-Z][\w-]*", doc[k].text) else start
+
+
+def fit_span(doc: "Doc", ent, heads: frozenset[str] | set[str] = frozenset(),
+             creative_heads: frozenset[str] | set[str] = frozenset()) -> list:
     """A model's span fitted to the name(s) it holds: an honorific before a person's name is no part of it ('Mr
     Zhang' is 'Zhang', who the article named before), nor an adverb after a name ('told Fortune recently'); a
     university's campus is ('the University of California, San Diego', 'the University of Texas at Austin'); and two
     organisations joined by 'and' are two when the second ends in an organisation's head word and the first does
     too or is one word ('Ceyuan and Legend Capital', 'Haitong International and ICBC International', not 'Industrial
-    and Commercial Bank of China'; `heads` are rules/vocabulary.toml's organisation heads). Gazetteer spans stand."""
+    and Commercial Bank of China'; `heads` are rules/vocabulary.toml's organisation heads); a report's title the
+    model stopped at its publisher's name goes on to its head word ('China Mobile Internet Q1 2020 Report', see
+    `_report_title_end`). Gazetteer spans stand otherwise."""
     from spacy.tokens import Span
 
+    report = _report_title_end(doc, ent, creative_heads)
+    if report is not None:
+        return [Span(doc, _report_title_start(doc, ent.start), report, label="WORK_OF_ART")]
     if ent.label_ in ENTITY_TYPES or len(ent) < 2 and ent.label_ != "ORG":
         return [ent]
     start, end = ent.start, ent.end
