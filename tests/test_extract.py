@@ -908,3 +908,9 @@ def test_a_participants_list_of_name_dash_title_lines(extractor):
     x = extractor.extract(Article(id="call", title="Huya Q3 earnings call transcript", body=body, source="test"))
     got = _roles(x)
     assert {("Li Wen", "chief financial officer", "Huya"), ("Zhou Lan", "analyst", "Morgan Stanley")} <= got, got
+
+
+def test_a_number_with_in_an_apposition_is_about_the_name_it_follows(extractor):
+    body = "For Momo, the rival is WeChat, the Tencent social network in China with 440 million active users."
+    x = extractor.extract(Article(id="with", title="Momo", body=body, source="test"))
+    assert _subjects_by_value(x)[440e6] == "WeChat", _subjects_by_value(x)

@@ -381,6 +381,9 @@ class _Reader:
                 named = self._key_of(owner, set())
         subject, how = (named, "named in the metric") if named else \
             self._subject(span, about, metric, people=canonical in self.people_metrics)
+        apposed = self._apposed_with(span) if how != "named in the metric" and not how.startswith("possessor") else None
+        if apposed is not None:  # "WeChat, the Tencent social network in China with 440 million active users"
+            subject, how = apposed, "the name an apposition with the number describes"
         counted = self._part_of(span, before, sentence)
         if counted is not None:  # "300 million monthly active users ...; about 70% of them are women"
             subject, how = counted, "subject of the count 'of them' is a part of"
@@ -722,6 +725,18 @@ class _Reader:
                 obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         return None
 
+    def _apposed_with(self, span: "Span") -> str | None:
+        """'WeChat, the Tencent social network in China with 440 million active users': a number after 'with' in an
+        apposition is about the name the apposition follows (the parse hangs 'with' on the verb as often as not)."""
+        opening = span.sent.start_char
+        left = self.text[opening:span.start_char]
+        match = _WITH_APPOSITION.search(left)
+        if match is None:
+            return None
+        comma = opening + match.start()
+        key = self.entity_at(comma - 1, comma)
+        return key if key and not key.startswith("place/") else None
+
     def _about_shares(self, span: "Span") -> bool:
         """The number's sentence, or the one before it, is about shares ('Its shares slid. They fell 2.4% to
         HK$76.30', 'listed at HK$115 a share, closed 3.1% higher')."""
@@ -934,6 +949,8 @@ _LIST_GAP = re.compile(r"[\s,]*(?:and)?[\s,]*(?:and)?\s*(?:about|around|nearly)?
 # What stands between a figure and the change after it: "45 billion messages a day, [18% more]"
 _APPOSED_CHANGE = re.compile(r"[\w ]{0,30},\s*(?:or\s+|an?\s+|up\s+|down\s+)?")
 _TO_A_PRICE = re.compile(r"\s*(?:higher|lower)?\s*(?:to|at)\s+(?:US\$|HK\$|S\$|\$|RMB\s?|¥|€|£)\d")
+_WITH_APPOSITION = re.compile(r",\s+(?:the|an?)\s+[^,;.()\"“”]{0,80}?\s+with\s+(?:(?:about|around|more than|over|nearly|"
+                              r"almost|some|roughly|just over|just under)\s+)?\Z")
 _SHARE_WORDS = re.compile(r"\b(?:shares?|stocks?|ADSs?|ADRs?|traded|listed|listing|IPO|closed|valued)\b")
 _USE_PERIOD = re.compile(r"\b(?:use|uses|used|visit|visits|visited|open|opens|log on to|log in to|watch|watches)\b"
                          r".*?\b(?:(?:each|every|a|per)\s+(month|day)|(monthly|daily))\b")
