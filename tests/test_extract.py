@@ -914,3 +914,11 @@ def test_a_number_with_in_an_apposition_is_about_the_name_it_follows(extractor):
     body = "For Momo, the rival is WeChat, the Tencent social network in China with 440 million active users."
     x = extractor.extract(Article(id="with", title="Momo", body=body, source="test"))
     assert _subjects_by_value(x)[440e6] == "WeChat", _subjects_by_value(x)
+
+
+def test_who_started_a_network_called_a_name_founded_it(extractor):
+    body = ("Six months ago he met Tang Yan, who started a social network called Momo in 2011, and Li Ping, who "
+            "started working at Baidu.")
+    x = extractor.extract(Article(id="started", title="Momo", body=body, source="test"))
+    got = _roles(x)
+    assert ("Tang Yan", "founder", "Momo") in got and not any(p == "Li Ping" for p, _, _ in got), got

@@ -828,11 +828,16 @@ class _RoleFinder:
             if pairs:
                 return pairs, mention.start, mention.end + bracket.end(), "words: title in brackets after the name"
         # "Cheng Hang, who founded the site", "Wang Huiwen, a Tsinghua classmate who co-founded Meituan with him"
-        founded = re.match(r",\s+(?:an?\s+[^,;.\n\"“”]{1,40}?\s+)?who\s+(co-?)?founded\s+(?:the\s+)?", right)
-        if founded:  # "Cheng Hang, who founded the site and is its chairman": a founder of what follows
+        founded = re.match(r",\s+(?:an?\s+[^,;.\n\"“”]{1,40}?\s+)?who\s+(?:(co-?)?founded|(started|set\s+up|created))\s+"
+                           r"(?:the\s+)?(?:an?\s+[^,;.\n]{0,50}?\s+(?:called|named)\s+)?", right)
+        org = None
+        if founded:
             target_start = mention.end + founded.end()
-            org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None) \
-                or self._org_reference("the " + (right[founded.end():].split() or [""])[0], target_start)
+            org = next((m.entity for m in self.employers if abs(m.start - target_start) <= 1), None)
+        if founded and (org or not founded.group(2)):
+            # "Cheng Hang, who founded the site and is its chairman": a founder of what follows; "Tang Yan, who
+            # started a social network called Momo" (a verb that may start anything: only with a name after it)
+            org = org or self._org_reference("the " + (right[founded.end():].split() or [""])[0], target_start)
             rest_match = re.match(r"[^,;.]*?\band\s+(?:is|was)\s+", right[founded.end():])
             pairs = [("co-founder" if founded.group(1) else "founder", org)]
             if rest_match:
