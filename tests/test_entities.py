@@ -160,3 +160,14 @@ def test_a_dateline_place_without_its_dash(extractor):
     body = "WUHAN --\n\nDouyu held its carnival on the bank of the Yangtze on Saturday night."
     names = {e.name for e in _extract(extractor, body, "Douyu carnival").entities.values()}
     assert "Wuhan" in names and "Wuhan -" not in names, names
+
+
+def test_a_games_host_and_year_and_a_new_clause_after_a_comma(extractor):
+    """'the Tokyo 2020 Olympic Games' is one event (not Tokyo and an event); 'According to the Sootoo Institute,
+    the app was downloaded ...': the app after the comma is the next clause's subject, no apposition."""
+    body = ("Kuaishou Technology will stream the Tokyo 2020 Olympic Games and the Beijing 2022 Winter Olympics on its "
+            "app. According to the Sootoo Institute, the app was downloaded 87.5 million times in 2018.")
+    types = _types(_extract(extractor, body, "Kuaishou and the Games"))
+    assert types.get("Tokyo 2020 Olympic Games") == "Event" and "Tokyo" not in types, types
+    assert types.get("Beijing 2022 Winter Olympics") == "Event", types
+    assert types.get("Sootoo Institute") == "Organization", types

@@ -216,6 +216,12 @@ def fit_span(doc: "Doc", ent, heads: frozenset[str] | set[str] = frozenset(),
     `_report_title_end`). Gazetteer spans stand otherwise."""
     from spacy.tokens import Span
 
+    if ent.label_ in ("EVENT", "Event") and ent.start >= 2 and re.fullmatch(r"(?:19|20)\d\d", doc[ent.start - 1].text) \
+            and doc[ent.start - 2].ent_type_ in ("GPE", "Place"):
+        start = ent.start - 2  # "the Tokyo 2020 Olympic Games", "Beijing 2022 Winter Olympics": the host and year
+        while start > 0 and doc[start - 1].ent_type_ == doc[start].ent_type_ and doc[start].ent_iob_ == "I":
+            start -= 1
+        return [Span(doc, start, ent.end, label="EVENT")]
     report = _report_title_end(doc, ent, creative_heads)
     if report is not None:
         return [Span(doc, _report_title_start(doc, ent.start), report, label="WORK_OF_ART")]
@@ -475,8 +481,8 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
                 break
             if token.is_punct:
                 break
-            if token.lower_ in by_noun and token.pos_ == "NOUN":
-                return by_noun[token.lower_]
+            if token.lower_ in by_noun and token.pos_ == "NOUN" and token.dep_ not in ("nsubj", "nsubjpass"):
+                return by_noun[token.lower_]  # not a new clause's subject: 'According to X, the app was ...'
     before = doc[i - 1] if i > 0 else None
     if before is not None and _class_of(before.lower_, by_noun) and before.pos_ == "NOUN" and i > 1 \
             and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON", "NUM"):
