@@ -235,8 +235,12 @@ def file_digests(generation: Path, previous: Path | None = None) -> dict[str, di
     keeps the checksum recorded there: an update reads only the files it wrote, O(the change)."""
     known: dict[str, dict] = {}
     if previous is not None:
-        with contextlib.suppress(OSError, ValueError):
-            known = read_manifest(previous).files or {}
+        # Only its `files`: the whole manifest made 11,000 article entries for nothing (~0.1 s of an add at
+        # 10,000 articles). Anything unexpected there only means every file is hashed again.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            with (previous / MANIFEST).open(encoding="utf-8") as handle:
+                recorded = json.load(handle).get("files")
+            known = recorded if isinstance(recorded, dict) else {}
     digests = {}
     for rel in _data_files(generation):
         path = generation / rel
