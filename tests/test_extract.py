@@ -922,3 +922,12 @@ def test_who_started_a_network_called_a_name_founded_it(extractor):
     x = extractor.extract(Article(id="started", title="Momo", body=body, source="test"))
     got = _roles(x)
     assert ("Tang Yan", "founder", "Momo") in got and not any(p == "Li Ping" for p, _, _ in got), got
+
+
+def test_a_count_of_shares_and_a_ratio_have_no_price(extractor):
+    body = ("Weibo shares last traded at $12.64, with a volume of 290,946 shares. The company has a market "
+            "capitalization of $3.21 billion, a P/E ratio of 12.80 and a beta of 0.55.")
+    x = extractor.extract(Article(id="shares", title="Weibo", body=body, source="test"))
+    canonical = {f.text: f.canonical for f in x.figures}
+    assert canonical["$12.64"] == "price" and canonical["290,946"] is None, canonical
+    assert canonical["12.80"] is None and canonical["0.55"] is None, canonical

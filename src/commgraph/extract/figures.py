@@ -346,10 +346,12 @@ class _Reader:
         if _PER_SHARE.match(self.text, span.end_char) and "per share" not in metric.lower():
             metric = f"{metric} per share".strip()  # "8 cents per share" is not the net loss it follows
         canonical = self._canonical(metric, span, quantity.currency)
-        if canonical == "price" and not quantity.currency and quantity.unit != "percent" \
-                and metric.lower().split()[-1:] in (["shares"], ["stock"], ["stocks"]):
+        counts_shares = not quantity.currency and quantity.unit != "percent" \
+            and metric.lower().split()[-1:] in (["shares"], ["stock"], ["stocks"])
+        if canonical == "price" and counts_shares:
             canonical = None  # "sold 10 million shares" counts shares; "shares fell 5%" is their price
-        if canonical is None and linked is not None:
+        if canonical is None and linked is not None and not counts_shares and not self._unmapped(metric):
+            # ("a volume of 290,946 shares" after a price, "a beta of 0.55" after a market value: not theirs)
             canonical = linked.canonical
         if canonical == "users":
             canonical = self._users_by_period(span) or self._staff_of(span) or canonical
@@ -478,7 +480,7 @@ class _Reader:
                                                   method=figure.method + "; measure of the level it leads to")
             counted = figure.unit is None and not figure.currency and re.fullmatch(r"(?:[a-z-]+ )?[a-z-]+s",
                                                                                  figure.metric.lower()) \
-                and not figure.metric.lower().endswith(("shares", "points"))
+                and not figure.metric.lower().endswith("points")
             if figure.canonical is None and not self._unmapped(figure.metric) and not counted:
                 # ("more than 15,000 international brands" counts brands, whatever the sentence measures nearby)
                 start = text.rfind("\n", 0, figure.start) + 1
