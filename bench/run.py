@@ -226,6 +226,45 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def memory_by_process(pid: int) -> list[tuple[str, float, float]]:
+    """(role, resident MB, proportional MB) of each process of the server's tree: the gunicorn master, its
+    worker(s), the query workers they spawned and multiprocessing's resource tracker. Proportional (PSS) splits
+    each shared page between the processes that map it (the master's pages its forked worker still shares, the
+    page cache of index files several processes read), so the PSS column adds up to what the tree holds."""
+    found = []
+    pending = [(pid, "gunicorn master")]
+    while pending:
+        current, role = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()
+            sizes = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in rollup[1:]}
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append((role, sizes.get("Rss", 0.0), sizes.get("Pss", 0.0)))
+        for child in map(int, children):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            child_role = ("query worker" if b"spawn_main" in cmdline else "resource tracker"
+                          if b"resource_tracker" in cmdline else "web worker")
+            pending.append((child, child_role))
+    return found
+
+
+def record_memory(pid: int, size: int) -> None:
+    """The server tree's resident memory (the target's row), what each process holds, and the PSS total."""
+    processes = memory_by_process(pid)
+    record(f"[{size}] server resident memory", sum(r for _, r, _ in processes), "MB", None, "", "target <= 600 MB")
+    record(f"[{size}] server proportional memory (PSS, shared pages split)", sum(p for _, _, p in processes), "MB")
+    for role in ("gunicorn master", "web worker", "query worker", "resource tracker"):
+        mine = [(r, p) for name, r, p in processes if name == role]
+        if mine:
+            record(f"[{size}]   {role}{' (each, largest)' if len(mine) > 1 else ''}: resident",
+                   max(r for r, _ in mine), "MB", None, "", f"{len(mine)} process(es), PSS {max(p for _, p in mine):.0f} MB")
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
@@ -306,7 +345,7 @@ def bench_http(settings: Settings, size: int, port: int) -> None:
                        "ms", o50 * 1000, "our evaluation (facets over all matches)")
         bench_load(base, size)
         bench_costly_burst(base, size, record)  # issue 15: 8 clients of 32-word searches beside /healthz
-        record(f"[{size}] server resident memory", rss_mb(process.pid), "MB", None, "", "target <= 600 MB")
+        record_memory(process.pid, size)
         record(f"[{size}] load average (1 min) at the end of the HTTP rows", os.getloadavg()[0], "")
     finally:
         process.terminate()
