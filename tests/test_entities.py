@@ -171,3 +171,13 @@ def test_a_games_host_and_year_and_a_new_clause_after_a_comma(extractor):
     assert types.get("Tokyo 2020 Olympic Games") == "Event" and "Tokyo" not in types, types
     assert types.get("Beijing 2022 Winter Olympics") == "Event", types
     assert types.get("Sootoo Institute") == "Organization", types
+
+
+def test_a_company_after_its_class_noun_whatever_the_model_labelled(extractor):
+    """'the sportswear maker Guirenniao' (the model: a person), 'the film studio New Classics Media' (a
+    nationality), 'the research firm GameDiscoverCo' (nothing: a camel-case word)."""
+    body = ("Money came from the sportswear maker Guirenniao and Divine Capital. China Literature also owns the film "
+            "studio New Classics Media. Simon Carless, founder of the research firm GameDiscoverCo, said so.")
+    types = _types(_extract(extractor, body, "Companies"))
+    assert {n: types.get(n) for n in ("Guirenniao", "New Classics Media", "GameDiscoverCo")} == {
+        "Guirenniao": "Organization", "New Classics Media": "Organization", "GameDiscoverCo": "Organization"}, types

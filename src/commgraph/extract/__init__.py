@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..sources import Article
 from .entities import (HONORIFICS, LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases,
-                       before_an_analyst, fit_span, is_epithet, listed_as, organisation_spans, type_from_cues,
-                       type_of_siblings, work_spans)
+                       before_an_analyst, fit_span, is_epithet, listed_as, named_by_company_noun, organisation_spans,
+                       type_from_cues, type_of_siblings, work_spans)
 from .figures import MODIFIER_SUFFIX, MONTHS, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -822,7 +822,7 @@ def _cued_label(ent, rules: Rules) -> str:
     cued = type_from_cues(ent.doc, ent.start, ent.end, rules)
     person_words = label == "PERSON" and cued == "Organization" and not (
         ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in rules.words("types", "organization_after")
-        or before_an_analyst(ent.doc, ent.start, ent.end))
+        or before_an_analyst(ent.doc, ent.start, ent.end) or named_by_company_noun(ent.doc, ent.start, ent.end, rules))
     if cued is not None and not person_words:  # "Wang, an investor" stays a person
         return cued  # "Jimu, a smaller matching app", "Smartisan founder", "the Laiwang app"
     last = words[-1] if words else ""

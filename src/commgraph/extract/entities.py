@@ -287,6 +287,9 @@ def organisation_spans(doc: "Doc", heads: frozenset[str] | set[str] = frozenset(
 
     found: list[Span] = []
     for ent in doc_ents(doc):
+        if ent.label_ == "NORP" and len(ent) >= 2 and (ent[-1].lower_ in ORG_HEADS or ent[-1].lower_ in heads):
+            found.append(Span(doc, ent.start, ent.end, label="Organization"))  # "New Classics Media" (NORP)
+            continue
         if ent.label_ in ENTITY_TYPES and ent.label_ != "Place" or LABEL_TYPES.get(ent.label_) is None:
             continue  # gazetteer spans are already right, but a known city can open a name ("Shanghai Book Club")
         end = ent.end
@@ -445,10 +448,13 @@ def _person_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
     return None
 
 
+_CAMEL_CASE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+")  # "GameDiscoverCo", "QuestMobile", "TechCrunch"
+
+
 def _name_word(token) -> bool:
     return (not token.ent_type_ and not token.is_punct and not token.is_space and not token.is_stop
-            and (token.is_title or token.is_upper and len(token) > 1) and token.text.isalnum()
-            and token.lower_ not in _CALENDAR)
+            and (token.is_title or token.is_upper and len(token) > 1 or _CAMEL_CASE.fullmatch(token.text) is not None)
+            and token.text.isalnum() and token.lower_ not in _CALENDAR)
 
 
 _CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -527,6 +533,17 @@ def _event_cued(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
         return True
     after = " ".join(t.lower_ for t in doc[j:j + 3])
     return any(after.startswith(cue) for cue in rules.words("types", "event_after"))
+
+
+def named_by_company_noun(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
+    """'the sportswear maker Guirenniao', 'the research firm Sootoo': one word right after a company's class noun
+    (with its modifier or article before it) is the company, though the model called it a person ('the film maker
+    Zhang Yimou' has two words)."""
+    if j - i != 1 or i < 2:
+        return False
+    noun = doc[i - 1]
+    return noun.pos_ == "NOUN" and _class_of(noun.lower_, rules.class_nouns()) == "Organization" \
+        and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON")
 
 
 def before_an_analyst(doc: "Doc", i: int, j: int) -> bool:
