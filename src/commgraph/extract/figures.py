@@ -224,7 +224,7 @@ class _Reader:
         self.count_verbs = rules.vocabulary.get("figures", {}).get("count_verbs", {})
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
         self.company_nouns = rules.words("reference_nouns", "company")
-        self.source_verbs = rules.words("figures", "source_verbs")
+        self.source_verbs = rules.words("figures", "source_verbs") | rules.words("figures", "report_verbs")
         self.join_verbs = rules.words("figures", "join_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
         self.place_nouns = rules.words("reference_nouns", "place")
