@@ -794,3 +794,13 @@ def test_creators_named_in_quotation_marks_or_by_a_handle(chinese):
     """UP主“老番茄”, 博主@papi酱发布 (a handle of Latin letters and one character), 博主@李子柒 (up to a space): persons."""
     zh = chinese.extract(_article("标题\n\nB站UP主“老番茄”的粉丝超过1800万。知名博主@papi酱发布了新视频。博主@李子柒 也更新了。"))
     assert {e.name for e in zh.entities.values() if e.type == "Person"} == {"老番茄", "papi酱", "李子柒"}, zh.entities
+
+
+def test_registered_names_start_with_their_place_and_units_of_a_known_organisation(chinese):
+    """深圳回响互动科技有限公司 (互动 tagged d), 杭州圈聊网络技术有限公司 (圈 q, 聊 v): a registered name runs from the
+    place it starts with; 杭州市西湖区人民法院, 浙江大学光华法学院: places and known names before jieba's nt join it."""
+    zh = chinese.extract(_article("标题\n\n应用“声浪”的运营方深圳回响互动科技有限公司新增一份判决书。回响公司起诉杭州圈聊网络技术有限公司。"
+                                  "杭州市西湖区人民法院审理认为。浙江大学光华法学院副教授龚培文认为，这很关键。"))
+    orgs = {e.name for e in zh.entities.values() if e.type == "Organization"}
+    assert {"深圳回响互动科技有限公司", "杭州圈聊网络技术有限公司", "杭州市西湖区人民法院", "浙江大学光华法学院"} <= orgs, orgs
+    assert not {e.name for e in zh.entities.values() if e.type == "Place"}, zh.entities

@@ -709,7 +709,17 @@ class _Found:
                 # (协会, 委员会)
                 if not (simple[start:end].endswith(self.vocab.meeting_endings)
                         and not simple[start:end].endswith(tuple(suffixes))):
-                    self._add(start, end, self._new(simple[start:end], "Organization"))
+                    # "杭州市西湖区|人民法院", "浙江大学|光华|法学院": places, known organisations and proper words right
+                    # before are part of the name
+                    begin, k = start, i
+                    while k > 0 and tokens[k - 1][1] == begin and (tokens[k - 1][2] in ("ns", "nz", "nt") or any(
+                            s == tokens[k - 1][0] and e == begin and self.entity_of[key].type in ("Place", "Organization")
+                            for s, e, key in self.spans)):
+                        begin, k = tokens[k - 1][0], k - 1
+                    if begin < start:
+                        self.spans = [sp for sp in self.spans if not (begin <= sp[0] and sp[1] <= end)]
+                        self._dirty = True
+                    self._add(begin, end, self._new(simple[begin:end], "Organization"))
                 continue
             # the longest suffix ending here that starts at a token boundary (a set lookup per length)
             suffix = next((simple[end - n:end] for n in suffix_lengths if simple[end - n:end] in suffixes
@@ -741,6 +751,8 @@ class _Found:
                 s, e, t = tokens[i - 1]  # "由|启明|创投领投": the one word before a sure suffix, whatever jieba's tag
                 if 2 <= e - s <= 4 and t[:1] not in _FUNCTION_TAGS and _HAN_CHAR.match(simple[s]):
                     first = i - 1
+            if suffix in self.vocab.sure_suffixes:
+                first = min(first, self._registered_start(i, end - len(suffix)))
             begin = tokens[first][0]
             run = self._unknown_run(i, end - len(suffix)) if suffix in self.vocab.brand_suffixes else None
             if begin >= end - len(suffix) and run is None or simple[begin:end].startswith(self.vocab.never_start):
@@ -797,6 +809,21 @@ class _Found:
         if core != name and len(core) >= 2 and all(_HAN_CHAR.match(c) for c in core) \
                 and self.owner.alias_table.get(core) is None and core not in self.vocab.not_names:
             self._every_use(core, key)
+
+    def _registered_start(self, i: int, suffix_start: int) -> int:
+        """'深圳|回响|互动|科技有限公司', '杭州|圈|聊|网络技术有限公司': a registered company's name starts with the place
+        it is registered in; the words between (whatever jieba tags them: 互动 d, 圈 q) are its brand and line of
+        business. The index of that place's token, or i when no place starts the name within eight words."""
+        k = i - 1 if self.tokens[i][0] >= suffix_start else i
+        while k >= 0 and i - k <= 8:
+            s, e, t = self.tokens[k]
+            if t == "ns" or any(sp[0] == s and sp[1] == e and self.entity_of[sp[2]].type == "Place" for sp in self.spans):
+                return k if k < i else i
+            if not _HAN_CHAR.match(self.simple[s]) or self.simple[s:e] in ("的", "了", "和", "与", "及", "在", "由", "是") \
+                    or t in ("x", "p", "u", "uj", "ul", "c", "r", "m") or self.simple[s:e].endswith(self.vocab.descriptor_ends):
+                return i
+            k -= 1
+        return i
 
     def _unknown_run(self, i: int, suffix_start: int) -> int | None:
         """Where a run of two to four single characters that are no function words (a name jieba's dictionary lacks,
