@@ -804,3 +804,13 @@ def test_registered_names_start_with_their_place_and_units_of_a_known_organisati
     orgs = {e.name for e in zh.entities.values() if e.type == "Organization"}
     assert {"深圳回响互动科技有限公司", "杭州圈聊网络技术有限公司", "杭州市西湖区人民法院", "浙江大学光华法学院"} <= orgs, orgs
     assert not {e.name for e in zh.entities.values() if e.type == "Place"}, zh.entities
+
+
+def test_sponsors_and_the_exchange_are_not_the_company_of_a_listing(chinese):
+    """摩根士丹利及中金公司为联席保荐人, 向港交所递交: neither the banks nor the exchange are the company whose figures
+    and bare titles the filing gives."""
+    zh = chinese.extract(_article("标题\n\n社交应用“遇见星球”的营运商星遇控股有限公司（下称“星遇”）昨日向港交所递交上市申请，"
+                                  "摩根士丹利及中金公司为联席保荐人。财务方面，收入为22.3亿元。创始人兼行政总裁岑子朗持股约31.5%。"))
+    company = next(e.name for e in zh.entities.values() if e.type == "Organization" and "星遇" in e.name)
+    assert {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}.get("22.3亿元") == company, zh.figures
+    assert ("岑子朗", "行政总裁", company) in _roles(zh), _roles(zh)

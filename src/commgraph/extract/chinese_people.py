@@ -115,6 +115,9 @@ def extract_roles(facts: Facts) -> list[Role]:
     counts = Counter(m.entity for m in mentions if facts.type_of(m.entity) in ("Organization", "Product"))
     outsiders = {m.entity for m in mentions if employs_an_outsider(facts, m)} - {
         m.entity for m in mentions if not employs_an_outsider(facts, m)}
+    # (nor an exchange or an outlet: "向港交所递交上市申请" names where the company lists, not whom it employs)
+    outlets = facts.rules.news_outlets()
+    outsiders |= {k for k in counts if facts.entities[k].name.lower().replace("-", " ") in outlets}
     for key in outsiders:
         del counts[key]
 

@@ -64,6 +64,7 @@ class Vocabulary:
     founding_verbs: tuple[str, ...]
     students: tuple[str, ...]
     familiar_prefixes: tuple[str, ...]
+    advisers: tuple[str, ...]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -117,6 +118,7 @@ class Vocabulary:
             founding_verbs=tuple(names.get("founding_verbs", [])),
             students=tuple(names.get("students", [])),
             familiar_prefixes=tuple(names.get("familiar_prefixes", [])),
+            advisers=tuple(titles.get("advisers", [])),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
@@ -178,6 +180,11 @@ def employs_an_outsider(facts: Facts, mention: Mention) -> bool:
             if i < len(facts.tokens):
                 title = facts.vocab.title_chain.match(facts.simple, facts.tokens[i][0])
     if title is not None and facts.simple[mention.end:title.end()].endswith(facts.vocab.external_titles):
+        return True
+    # "摩根士丹利及中金公司为联席保荐人": the banks and advisers of a listing (chinese.toml [titles] advisers)
+    advisers = "|".join(re.escape(w) for w in facts.vocab.advisers)
+    if advisers and re.match(rf"(?:[、及和与][^，。；]{{1,12}}?)?(?:为|担任|是|作为)(?:本次|其|公司的?)?(?:联席|独家|整体)?"
+                             rf"(?:{advisers})", facts.simple[mention.end:mention.end + 30]):
         return True
     # "台大资管系学生简勤佑": the school of a student named after it, across words of a department (chinese.toml
     # [names] students); not across a preposition ("Dcard由台大资管系学生…" is no school)
