@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -528,11 +529,29 @@ def _apposition_class(doc: "Doc", i: int, j: int, by_noun: dict[str, str],
 def _event_cued(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
     """'on the sidelines of Filmart', 'on stage at TechCrunch Shanghai', 'Baidu Create, held in Beijing': the words
     around a name that say it is an event (rules/vocabulary.toml [types] event_before / event_after)."""
-    before = " ".join(t.lower_ for t in doc[max(0, i - 3):i] if t.text not in ("the", "The"))
-    if any(before.endswith(cue) for cue in rules.words("types", "event_before")):
-        return True
-    after = " ".join(t.lower_ for t in doc[j:j + 3])
-    return any(after.startswith(cue) for cue in rules.words("types", "event_after"))
+    k = i - 1 if i > 0 and doc[i - 1].lower_ != "the" else i - 2  # a cue's last word is "of" / "at" ...
+    if k >= 0 and doc[k].lower_ in _last_words(rules, "event_before"):
+        before = " ".join(t.lower_ for t in doc[max(0, k - 2):k + 1])
+        if any(before.endswith(cue) for cue in rules.words("types", "event_before")):
+            return True
+    if j < len(doc) and doc[j].lower_ in _first_words(rules, "event_after"):
+        after = " ".join(t.lower_ for t in doc[j:j + 3])
+        return any(after.startswith(cue) for cue in rules.words("types", "event_after"))
+    return False
+
+
+def _last_words(rules: Rules, key: str) -> frozenset[str]:
+    return _edge_words(rules.words("types", key), -1)
+
+
+def _first_words(rules: Rules, key: str) -> frozenset[str]:
+    return _edge_words(rules.words("types", key), 0)
+
+
+@functools.lru_cache(maxsize=16)
+def _edge_words(cues: frozenset[str], index: int) -> frozenset[str]:
+    """The first or last words of a list of cue phrases (',' is a word): a cheap test before the phrase test."""
+    return frozenset(cue.replace(",", ", ").split()[index] for cue in cues)
 
 
 def named_by_company_noun(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
@@ -551,7 +570,8 @@ def before_an_analyst(doc: "Doc", i: int, j: int) -> bool:
     ('Benchmark: Fawne Jiang is still a buyer', a broker in a round-up of targets) is an organisation: brokers
     with common words for names ('Benchmark', 'Needham'), which the model leaves out or calls a person. A place
     keeps its type ('China's Xi')."""
-    if j + 1 >= len(doc) or any(t.ent_type_ not in ("", "PERSON") for t in doc[i:j]) or doc[i].ent_type_ and j - i > 1:
+    if j + 1 >= len(doc) or doc[j].text not in ("'s", "’s", ":") or doc[i].ent_type_ and j - i > 1 \
+            or any(t.ent_type_ not in ("", "PERSON") for t in doc[i:j]):
         return False  # unlabelled, or one word the model took for a person's name
     person = doc[j + 1].ent_type_ in ("PERSON", "Person")
     if doc[j].text in ("'s", "’s") and person:
@@ -564,6 +584,8 @@ def _owned_by_company(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
     """'Alibaba's Laiwang, launched in 2013 ...': a name a known company owns (a possessive in the parse) that the model
     took for a place is the company's product -- not a place it names ('Tencent's Shenzhen headquarters' is a
     modifier), not one the gazetteer knows, and never a person ('Tencent's Pony Ma')."""
+    if i < 2 or doc[i - 1].text not in ("'s", "’s"):
+        return False
     root = doc[i:j].root
     if root.dep_ == "compound" or any(t.ent_type_ not in ("GPE", "LOC", "FAC") for t in doc[i:j]):
         return False
