@@ -814,3 +814,9 @@ def test_sponsors_and_the_exchange_are_not_the_company_of_a_listing(chinese):
     company = next(e.name for e in zh.entities.values() if e.type == "Organization" and "星遇" in e.name)
     assert {f.text: zh.entities[f.subject].name for f in zh.figures if f.subject}.get("22.3亿元") == company, zh.figures
     assert ("岑子朗", "行政总裁", company) in _roles(zh), _roles(zh)
+
+
+def test_a_preposition_after_a_title_is_no_name(chinese):
+    """分析师向本报指出, 发言人对记者说: 向 / 对 before a common word are prepositions; CEO向华强表示 is a name."""
+    zh = chinese.extract(_article("标题\n\n有投行分析师向本报指出，估值已回落。发言人对记者说，会继续。CEO向华强表示，用户在增长。"))
+    assert {e.name for e in zh.entities.values() if e.type == "Person"} == {"向华强"}, zh.entities

@@ -327,7 +327,7 @@ class _Found:
             dotted = _DOTTED_NAME.match(simple, at)
             english = _NAME_WITH_ENGLISH.match(simple, at)
             name = self._dotted_name(dotted) if dotted else english.group(1) if english else self._name_at(at)
-            if name:
+            if name and not self._preposition_at(at):
                 names.add(name)
             # "PTT站长「小胖」说": a name in quotation marks right after a title, then a speech verb, is what the
             # person goes by (no surname needed)
@@ -414,6 +414,12 @@ class _Found:
             for found in re.finditer(re.escape(name), simple):
                 if not self._covered(found.start(), found.end()):
                     self._add(found.start(), found.end(), key)
+
+    def _preposition_at(self, at: int) -> bool:
+        """'分析师向本报指出', '发言人对记者说': a preposition that is also a surname (向, 对 ...), then a common word,
+        is no name after the title."""
+        freq = self.owner.nlp.tokenizer.segmenter.FREQ
+        return self.simple[at:at + 1] in self.vocab.prepositions and freq.get(self.simple[at + 1:at + 3], 0) > 1000
 
     def _listed_after(self, names: set[str]) -> set[str]:
         """'记者白瀛、史竞男', '张一鸣、梁汝波表示': names joined to a person's name by 、 / 和 / 与 are persons too, when

@@ -65,6 +65,7 @@ class Vocabulary:
     students: tuple[str, ...]
     familiar_prefixes: tuple[str, ...]
     advisers: tuple[str, ...]
+    prepositions: frozenset[str]
     surname_readings: dict[str, str]
     figures: dict
 
@@ -119,6 +120,7 @@ class Vocabulary:
             students=tuple(names.get("students", [])),
             familiar_prefixes=tuple(names.get("familiar_prefixes", [])),
             advisers=tuple(titles.get("advisers", [])),
+            prepositions=frozenset(names.get("prepositions", "")),
             surname_readings=names.get("surname_readings", {}),
             figures=data.get("figures", {}))
 
