@@ -931,3 +931,12 @@ def test_a_count_of_shares_and_a_ratio_have_no_price(extractor):
     canonical = {f.text: f.canonical for f in x.figures}
     assert canonical["$12.64"] == "price" and canonical["290,946"] is None, canonical
     assert canonical["12.80"] is None and canonical["0.55"] is None, canonical
+
+
+def test_a_level_after_to_is_no_change_and_narrowing_by_is_one(extractor):
+    body = ("Net loss was RMB1.3 billion, narrowing by 22% from a year earlier. The gross margin expanded for the "
+            "fifth quarter to 25.0%. Users' time spent grew, boosting total time by 19% year-over-year. Shares "
+            "dropped by up to 5 percent.")
+    x = extractor.extract(Article(id="levels", title="Bilibili results", body=body, source="test"))
+    growth = {f.text: f.growth for f in x.figures}
+    assert growth["22%"] and growth["19%"] and growth["5 percent"] and not growth["25.0%"], growth

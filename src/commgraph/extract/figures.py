@@ -505,6 +505,8 @@ class _Reader:
         previous = [t.lower_ for t in doc[max(span.sent.start, span.start - 3):span.start]]
         changes = (self.up | self.down) - {"more", "less", "higher", "lower"}
         last = previous[-1] if previous else ""
+        if last in ("to", "from", "at") and span.root.dep_ == "pobj" and previous[-2:-1] != ["up"]:  # not "up to 5%"
+            return False  # "expanded for the fifth quarter to 25.0%", "up from 18%": the level, not the change
         if last in changes or " ".join(previous[-2:]) in _CHANGE_OF:
             return True
         if last == "by" and len(previous) >= 2 and previous[-2] in changes:
