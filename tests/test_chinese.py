@@ -820,3 +820,9 @@ def test_a_preposition_after_a_title_is_no_name(chinese):
     """分析师向本报指出, 发言人对记者说: 向 / 对 before a common word are prepositions; CEO向华强表示 is a name."""
     zh = chinese.extract(_article("标题\n\n有投行分析师向本报指出，估值已回落。发言人对记者说，会继续。CEO向华强表示，用户在增长。"))
     assert {e.name for e in zh.entities.values() if e.type == "Person"} == {"向华强"}, zh.entities
+
+
+def test_from_to_levels_with_a_currency_before_each(chinese):
+    """由2022年的人民幣14.6億元增至2024年的人民幣22.3億元: one measure for both levels (收入), currency or not."""
+    figures = _figures(chinese, "星遇的收入由2022年的人民幣14.6億元增至2024年的人民幣22.3億元。")
+    assert figures["14.6億元"][1] == figures["22.3億元"][1] == "revenue", figures

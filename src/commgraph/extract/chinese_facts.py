@@ -50,9 +50,10 @@ _PRICE_VERB = re.compile(r"(?:收报|收于|报收于?|开盘报|开报|开于)$
 _TOPIC = re.compile(rf"(?:至于|关于|说到|谈到|提到|就)([{HAN}A-Za-z]{{2,12}}?)(?:而言|来说|方面)?[，,]")
 _POINTS = re.compile(r"([-−+]?)(\d+(?:\.\d+)?)\s?(pcts|pct|ppts|ppt|pp|bps)")
 # From-to pairs: 从 (and a date with 的) before the first level, a verb of change with 至 / 到 between the two
-_FROM_BEFORE = re.compile(r"[从由](?:[^，。；]{0,10}?的)?$")
+# (a currency may stand before each number: "由2022年的人民币14.6亿元增至2024年的人民币22.3亿元")
+_FROM_BEFORE = re.compile(r"[从由](?:[^，。；]{0,10}?的)?(?:人民币|美元|港元|港币)?$")
 _FROM_TO = re.compile(r"(?:增长|减少|下降|上升|提升|增加|扩大|缩小|回落|涨|跌|降|升|增|减|提高)?(?:至|到)"
-                      r"(?:\d{4}年(?:底|末|末的|底的|的)?)?(?:约|近|逾|超过)?")
+                      r"(?:\d{4}年(?:底|末|末的|底的|的)?)?(?:约|近|逾|超过)?(?:人民币|美元|港元|港币)?")
 # Characters between a word of change and its number ("增长了", "增幅均超过"): stripped before the word is matched
 _BEFORE_NUMBER = "了约达至为均都也亦则已仍"
 # "7800万月活用户": a scaled number before a monthly or daily measure is no date
@@ -385,7 +386,8 @@ def _metric(simple: str, before: str, end: int, linking, openers, growth_word, b
         phrase = tail if named or re.search(r"(?:其|该公司|该平台|公司|平台|我国|全国|全站|站内)(?:上|内|中)?$", head) \
             else head + tail
     phrase = re.sub(r"^(?:其|该公司|该平台|公司|的)", "", phrase)
-    phrase = re.sub(r"(?:从|由)的?$", "", phrase)  # "月活跃用户从去年同期的1.02亿": the measure ends before 从
+    # "月活跃用户从去年同期的1.02亿", "收入由2022年的人民币14.6亿元": the measure ends before 从 / 由
+    phrase = re.sub(r"(?:从|由)的?(?:人民币|美元|港元|港币)?$", "", phrase)
     return _clean_metric(phrase)
 
 
