@@ -181,3 +181,13 @@ def test_a_company_after_its_class_noun_whatever_the_model_labelled(extractor):
     types = _types(_extract(extractor, body, "Companies"))
     assert {n: types.get(n) for n in ("Guirenniao", "New Classics Media", "GameDiscoverCo")} == {
         "Guirenniao": "Organization", "New Classics Media": "Organization", "GameDiscoverCo": "Organization"}, types
+
+
+def test_an_organisation_by_the_title_or_the_company_noun_before_it(extractor):
+    """'a competition lawyer at Fenwick Lane' (the model: a place), 'the data provider Bihu Kankan' (a person);
+    'the film maker Zhang Yimou' stays a person."""
+    body = ("Hu Jiaming, a competition lawyer at Fenwick Lane in Beijing, said so. He sold 2 billion yuan of goods, "
+            "according to the data provider Bihu Kankan. The film maker Zhang Yimou watched.")
+    types = _types(_extract(extractor, body, "Lawyers"))
+    assert types.get("Fenwick Lane") == "Organization" and types.get("Bihu Kankan") == "Organization", types
+    assert types.get("Zhang Yimou") == "Person", types

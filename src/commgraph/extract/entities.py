@@ -555,12 +555,14 @@ def _edge_words(cues: frozenset[str], index: int) -> frozenset[str]:
 
 
 def named_by_company_noun(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
-    """'the sportswear maker Guirenniao', 'the research firm Sootoo': one word right after a company's class noun
-    (with its modifier or article before it) is the company, though the model called it a person ('the film maker
-    Zhang Yimou' has two words)."""
-    if j - i != 1 or i < 2:
+    """'the sportswear maker Guirenniao', 'the data provider Bihu Kankan': a name right after a company's class noun
+    (with its modifier or article before it) is the company, though the model called it a person; of two or three
+    words only after a compound's noun and not 'maker' ('the film maker Zhang Yimou' is a person)."""
+    if not 1 <= j - i <= 3 or i < 2:
         return False
     noun = doc[i - 1]
+    if j - i > 1 and (noun.lower_ == "maker" or doc[i - 2].pos_ != "NOUN"):
+        return False
     return noun.pos_ == "NOUN" and _class_of(noun.lower_, rules.class_nouns()) == "Organization" \
         and doc[i - 2].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "PRON")
 
