@@ -826,3 +826,10 @@ def test_from_to_levels_with_a_currency_before_each(chinese):
     """由2022年的人民幣14.6億元增至2024年的人民幣22.3億元: one measure for both levels (收入), currency or not."""
     figures = _figures(chinese, "星遇的收入由2022年的人民幣14.6億元增至2024年的人民幣22.3億元。")
     assert figures["14.6億元"][1] == figures["22.3億元"][1] == "revenue", figures
+
+
+def test_a_figure_with_no_name_is_about_what_the_article_names_again_and_again(chinese):
+    """即刻App由北京某某信息技术有限公司运营 (named once), then answers about 即刻 with no name in them: 即刻's."""
+    subjects = _subjects(chinese, "即刻App由北京心光流美信息技术有限公司运营，即刻的月活跃用户突破500万。即刻这两年增长很快。"
+                                  "问：即刻的用户是谁？答：新用户里大约六成是被老用户拉进来的。")
+    assert subjects["六成"] == "即刻", subjects

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import re
 import weakref
+from collections import Counter
 
 from .chinese_text import HAN, Facts, employs_an_outsider, to_simplified
 from .model import Figure, Mention
@@ -514,6 +515,12 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     if re.search(r"其|该公司|公司" + (f"|{platform}" if platform else ""), simple[clause_start:start]) and before:
         return before[-1].entity  # "全站目前有约100万名活跃吧主": the platform last named
     if organisations:
+        # (an organisation named once, "即刻App由北京心光流美信息技术有限公司运营", gives way to what the article
+        # names again and again: an interview's answers about 即刻 are 即刻's)
+        counts = Counter(m.entity for m in before)
+        most = max(reversed(before), key=lambda m: counts[m.entity])
+        if counts[organisations[-1].entity] == 1 and counts[most.entity] >= 3:
+            return most.entity
         return organisations[-1].entity
     return before[-1].entity if before else None
 
