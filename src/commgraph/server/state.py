@@ -159,8 +159,10 @@ class Services:
         dictionary (jieba), both in the background.
 
         In that order because the two cores are shared: spawning the workers (~0.3 s of CPU each) and loading
-        jieba (~1.3 s, holding this process's GIL) beside the first search made it wait (cold start to the
-        first search answer at 10,000 articles 2.0-3.4 s, 4 s at load 5), and neither is what it needs.
+        jieba (~1.3 s, holding this process's GIL) beside the first search made it wait, and neither is what it
+        needs: cold start to the first search answer at 10,000 articles 2.5-3.1 -> 1.5-2.1 s at load 2.5,
+        4.2-5.0 -> 2.2-2.4 s at load 5-6 (alternating). The workers then open the search index only while no
+        query waits for one (QueryPool.warm's `then`).
         """
         try:
             gen.index.warm_up()
