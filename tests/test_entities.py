@@ -191,3 +191,11 @@ def test_an_organisation_by_the_title_or_the_company_noun_before_it(extractor):
     types = _types(_extract(extractor, body, "Lawyers"))
     assert types.get("Fenwick Lane") == "Organization" and types.get("Bihu Kankan") == "Organization", types
     assert types.get("Zhang Yimou") == "Person", types
+
+
+def test_the_surname_he_before_a_given_name_and_a_comma(extractor):
+    """'He Zheng, head of security at AsiaInfo:' opens with the surname He; the model read the pronoun and kept
+    'Zheng'."""
+    body = 'Four executives spoke to us.\n\nHe Zheng, head of security at AsiaInfo:\n\n"Security comes before growth."'
+    people = {e.name for e in _extract(extractor, body, "Wuzhen voices").entities.values() if e.type == "Person"}
+    assert people == {"He Zheng"}, people

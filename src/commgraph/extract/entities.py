@@ -226,11 +226,14 @@ def fit_span(doc: "Doc", ent, heads: frozenset[str] | set[str] = frozenset(),
     report = _report_title_end(doc, ent, creative_heads)
     if report is not None:
         return [Span(doc, _report_title_start(doc, ent.start), report, label="WORK_OF_ART")]
-    if ent.label_ in ENTITY_TYPES or len(ent) < 2 and ent.label_ != "ORG":
+    if ent.label_ in ENTITY_TYPES or len(ent) < 2 and ent.label_ not in ("ORG", "PERSON"):
         return [ent]
     start, end = ent.start, ent.end
     if ent.label_ == "PERSON" and doc[start].lower_.rstrip(".") in HONORIFICS and doc[start + 1].is_title:
         start += 1
+    if ent.label_ == "PERSON" and end - start == 1 and start > 0 and doc[start - 1].text == "He" \
+            and doc[start - 1].is_sent_start and end < len(doc) and doc[end].text == ",":
+        start -= 1  # "He Zheng, chairman of ...": the surname He, not the pronoun (which no name and comma follow)
     while end - start > 1 and doc[end - 1].tag_ == "RB" and doc[end - 1].is_lower:
         end -= 1
     if ent.label_ == "ORG" and any(t.lower_ == "university" for t in doc[start:end]) and end + 1 < len(doc) \
