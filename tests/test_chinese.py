@@ -833,3 +833,14 @@ def test_a_figure_with_no_name_is_about_what_the_article_names_again_and_again(c
     subjects = _subjects(chinese, "即刻App由北京心光流美信息技术有限公司运营，即刻的月活跃用户突破500万。即刻这两年增长很快。"
                                   "问：即刻的用户是谁？答：新用户里大约六成是被老用户拉进来的。")
     assert subjects["六成"] == "即刻", subjects
+
+
+def test_company_references_the_users_measured_before_and_time_per_user(chinese):
+    """公司去年…: the company last named, not its app; 每名日活跃用户每日平均使用时长 after the app's daily users: the
+    app's, and time spent; 收费增值服务注册账户数 after QQ's accounts is no measure of QQ's users."""
+    subjects = _subjects(chinese, "星遇控股有限公司（下称“星遇”）营运社交应用“遇见星球”。遇见星球的平均日活跃用户为980万。"
+                                  "每名日活跃用户每日平均使用时长约为52分钟。星遇的收入为22.3亿元。公司去年录得经调整净利润1.9亿元。")
+    assert subjects["52分钟"] == "遇见星球" and subjects["1.9亿元"].startswith("星遇"), subjects
+    assert _figures(chinese, "每名日活跃用户每日平均使用时长约为52分钟。")["52分钟"][1] == "time spent"
+    carried = _subjects(chinese, "腾讯公布业绩。QQ移动终端月活跃账户数为5.53亿。收费增值服务注册账户数为2.60亿。")
+    assert carried["2.60亿"] == "腾讯", carried

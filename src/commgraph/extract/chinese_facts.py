@@ -240,8 +240,17 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
                 metric = (simple[end_text:after_at] + form if form else None) or metric
             if quantity.currency and not canonical.known(metric) and _PRICE_VERB.search(before.rstrip(_BEFORE_NUMBER)):
                 metric = "股价"  # "知乎上市首日收报8.5美元": the verb names the measure, a closing price
+            # (the figures of the sentence before, in the same paragraph: "…遇见星球的平均月活跃用户为3,120万…。
+            # 每名日活跃用户每日平均使用时长约为52分钟。" goes on about 遇见星球)
+            # (only when the sentence speaks of the users the figures before measured: "每名日活跃用户", not another
+            # measure of the company, "收费增值服务注册账户数" after QQ's accounts)
+            carried = figures[-1].subject if figures and figures[-1].sentence == sentence - 1 \
+                and simple.rfind("\n", 0, figures[-1].start) == paragraph and any(
+                    f.sentence == sentence - 1 and len(f.metric) >= 4 and f.metric[-5:] in before for f in figures[-6:]) \
+                else None
             subject = _subject(facts, simple, clause_start, start, by_char, sentence,
-                               figures[-1].subject if figures and figures[-1].sentence == sentence else None, metric)
+                               figures[-1].subject if figures and figures[-1].sentence == sentence else None, metric,
+                               carried)
             owner = _owner_after(facts, simple, end_text, canonical)
             if owner is not None and not _named_between(facts, simple, clause_start, start):
                 subject = owner  # "拥有3.2亿日活跃用户的快手": the measure's owner named after it
@@ -469,7 +478,7 @@ def _clean_metric(text: str) -> str:
 
 
 def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, sentence: int,
-             previous: str | None = None, metric: str = "") -> str | None:
+             previous: str | None = None, metric: str = "", carried: str | None = None) -> str | None:
     """The organisation or product the clause names before the number (in the metric: "QQ月活跃账户数");
     else the subject of the sentence's figure before; else the one named earlier in the sentence; 其 / 该公司 or
     nothing at all: the last one named before."""
@@ -502,6 +511,8 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
     earlier = candidates(sentence_start, clause_start)
     if earlier:
         return earlier[0].entity
+    if carried is not None and not re.search(r"其|该|公司|平台|全站|站内", simple[sentence_start:start]):
+        return carried  # no name and no reference in the sentence: the subject of the sentence before goes on
     before = candidates(0, start)
     organisations = [m for m in before if facts.type_of(m.entity) == "Organization"]
     if _NATIONAL_METRIC.search(metric):
@@ -512,7 +523,9 @@ def _subject(facts: Facts, simple: str, clause_start: int, start: int, by_char, 
         if country is not None and (not before or country.start > before[-1].start):
             return country.entity
     platform = "|".join(re.escape(w) for w in facts.rules.chinese.get("references", {}).get("platform", []))
-    if re.search(r"其|该公司|公司" + (f"|{platform}" if platform else ""), simple[clause_start:start]) and before:
+    if re.search(r"公司", simple[clause_start:start]) and organisations:
+        return organisations[-1].entity  # "公司去年录得经调整净利润1.9亿元": the company last named, not its app
+    if re.search(r"其" + (f"|{platform}" if platform else ""), simple[clause_start:start]) and before:
         return before[-1].entity  # "全站目前有约100万名活跃吧主": the platform last named
     if organisations:
         # (an organisation named once, "即刻App由北京心光流美信息技术有限公司运营", gives way to what the article
@@ -713,8 +726,10 @@ def _canonical_table(facts: Facts):
         if not re.search(f"[{HAN}]", metric):  # an English word of a mixed page ("raised")
             return next((c for f, c in forms if metric.lower() == f or metric.lower().endswith(" " + f)), None)
         metric = metric.lower()  # forms are kept in lower case ("up主")
-        if re.match(r"每(?![月日天周年季])", metric):
-            return None  # a measure per share or per user ("每付费用户平均收入") is no total
+        if re.match(r"每(?![月日天周年季])", metric) and not re.search(r"时长|时间", metric):
+            # a measure per share or per user ("每付费用户平均收入") is no total; time spent is per user anyway
+            # ("每名日活跃用户每日平均使用时长")
+            return None
         latin = re.search(r"[a-z]{2,}$", metric)
         if latin:  # "全网月均MAU": the English abbreviation that ends it
             found = next((c for f, c in forms if latin.group(0) == f), None)
