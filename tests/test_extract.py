@@ -940,3 +940,10 @@ def test_a_level_after_to_is_no_change_and_narrowing_by_is_one(extractor):
     x = extractor.extract(Article(id="levels", title="Bilibili results", body=body, source="test"))
     growth = {f.text: f.growth for f in x.figures}
     assert growth["22%"] and growth["19%"] and growth["5 percent"] and not growth["25.0%"], growth
+
+
+def test_who_fines_is_not_what_the_fine_measures(extractor):
+    body = "Beijing authorities fined Douban's operating entity 1.5 million yuan and demanded changes."
+    x = extractor.extract(Article(id="fined", title="Douban fined", body=body, source="test"))
+    figure = next(f for f in x.figures if f.value == 1.5e6)
+    assert x.entities[figure.subject].name == "Douban" and figure.metric == "fined", figure

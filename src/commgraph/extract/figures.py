@@ -263,8 +263,12 @@ class _Reader:
                 if compound:
                     head = compound[-1]
         verb = self._governing_verb(span) if quantity.currency and head is not None else None
-        money_verb = verb is not None and verb.dep_ in ("relcl", "acl") and verb.head.i == head.i \
-            and verb.lower_ in self.money_verbs
+        money_verb = verb is not None and (verb.dep_ in ("relcl", "acl") and verb.head.i == head.i
+                                           and verb.lower_ in self.money_verbs
+                                           # "Beijing authorities fined Douban's operating entity 1.5 million
+                                           # yuan": who fines is not what the amount measures
+                                           or head.dep_ == "nsubj" and head.head.i == verb.i
+                                           and self._verb_in(verb, self.object_verbs))
         if money_verb:
             head = None  # "a round of $300 million that valued the company at $3 billion": the verb says what
         if head is not None and (head.lower_ in self.not_metrics or head.pos_ not in ("NOUN", "PROPN")
@@ -629,6 +633,10 @@ class _Reader:
     def _lemma(self, token: "Token") -> str:
         return (self.lemma_of(token) or token.lower_).lower()
 
+    def _verb_in(self, token: "Token", verbs: set[str]) -> bool:
+        """The verb, by its lemma or as written: the model's lemmatizer reads 'fined' as 'fin'."""
+        return self._lemma(token) in verbs or token.lower_ in verbs
+
     def _event_of(self, span: "Span") -> str | None:
         """The event named in the figure's sentence, else the last one named in the 1,500 characters before."""
         for pos in (*range(span.sent.start_char, span.sent.end_char), *range(span.sent.start_char - 1,
@@ -671,9 +679,17 @@ class _Reader:
             # "valued it [at] US$3 billion", "Tantan, which Momo bought [for] $600 million"
             verbs = self.object_verbs if verb.lower_ == "at" else self.bought_verbs
             verb = verb.head
+        elif span.root.dep_ == "appos" and verb.dep_ == "dobj":
+            # "fined Douban's operating entity 1.5 million yuan": the parse makes the amount the object's apposition
+            verb, owner = verb.head, verb
+            if verb.pos_ != "VERB" or not self._verb_in(verb, verbs):
+                return None
+            key = next((k for t in owner.subtree if not span.start <= t.i < span.end
+                        for k in [self._key_of(t, set())] if k), None)
+            return key if key and not key.startswith("place/") else None
         elif span.root.dep_ != "dobj":
             return None
-        if verb.pos_ != "VERB" or self._lemma(verb) not in verbs:
+        if verb.pos_ != "VERB" or not self._verb_in(verb, verbs):
             return None
         if verb.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in verb.children):
             key = self._key_of(verb.head, set())  # "Tantan, which Momo bought for $600 million": the relative's head
