@@ -199,3 +199,9 @@ def test_the_surname_he_before_a_given_name_and_a_comma(extractor):
     body = 'Four executives spoke to us.\n\nHe Zheng, head of security at AsiaInfo:\n\n"Security comes before growth."'
     people = {e.name for e in _extract(extractor, body, "Wuzhen voices").entities.values() if e.type == "Person"}
     assert people == {"He Zheng"}, people
+
+
+def test_an_adjective_opening_a_sentence_is_no_name(extractor):
+    body = "Kuaishou shares tripled. Small investors who missed out said the lottery favoured the rich."
+    names = {e.name for e in _extract(extractor, body, "Kuaishou debut").entities.values()}
+    assert "Small" not in names and "Kuaishou" in names, names

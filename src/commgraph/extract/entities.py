@@ -384,6 +384,9 @@ def _title_start(doc: "Doc", i: int, j: int) -> int:
     return i
 
 
+_COMMON_TAGS = {"NN", "NNS", "JJ", "JJR", "JJS"}
+
+
 def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
     """Names the model left unlabelled, typed by what the text says they are (rules/vocabulary.toml [types]):
     'Jimu, a smaller matching app', 'the chat app Liaotianbao', 'the Laiwang app', 'Smartisan founder Luo'."""
@@ -401,9 +404,9 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
-        if j - i == 1 and (doc[i].tag_.startswith("VB") or doc[i].is_sent_start and doc[i].tag_ in ("NN", "NNS")):
-            i = j  # "“Putting community first ...", "Players of King of Glory ...": a capitalised verb or common
-            continue  # noun opening a sentence is no name
+        if j - i == 1 and (doc[i].tag_.startswith("VB") or doc[i].is_sent_start and doc[i].tag_ in _COMMON_TAGS):
+            i = j  # "“Putting community first ...", "Players of King of Glory ...", "Small investors ...": a
+            continue  # capitalised verb, common noun or adjective opening a sentence is no name
         type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules) or _type_from_head(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))
