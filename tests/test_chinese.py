@@ -844,3 +844,12 @@ def test_company_references_the_users_measured_before_and_time_per_user(chinese)
     assert _figures(chinese, "每名日活跃用户每日平均使用时长约为52分钟。")["52分钟"][1] == "time spent"
     carried = _subjects(chinese, "腾讯公布业绩。QQ移动终端月活跃账户数为5.53亿。收费增值服务注册账户数为2.60亿。")
     assert carried["2.60亿"] == "腾讯", carried
+
+
+def test_upper_bounds_and_measures_of_teams_circles_and_sums_raised(chinese):
+    """料不超过2亿美元: at most, and 不 no part of the measure (集资规模: funding); 团队目前只有60多人 (employees);
+    3万个圈子 (groups)."""
+    zh = chinese.extract(_article("标题\n\n此次集资规模料不超过2亿美元。团队目前只有60多人。站内有超过3万个圈子。"))
+    figures = {f.text: f for f in zh.figures}
+    assert (figures["2亿美元"].approximation, figures["2亿美元"].canonical) == ("at most", "funding"), figures["2亿美元"]
+    assert (figures["60多人"].canonical, figures["3万个"].canonical) == ("employees", "groups"), figures

@@ -115,6 +115,10 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         sentence = facts.sentences_of(start)  # type: ignore[operator]
         clause_start = _clause_start(simple, start)
         before = simple[clause_start:match.start()]
+        # "料不超过2亿美元": 不 before 超过 makes an upper bound, and is no part of the measure
+        at_most = match.group("approx") in ("超过", "逾", "超") and before.endswith("不")
+        if at_most:
+            before = before[:-1]
         growth_word = next((g for g in growth_words if before.rstrip(_BEFORE_NUMBER).endswith(g)), None)
         if growth_word and re.search(r"[至到]$", before.rstrip(_BEFORE_NUMBER.replace("至", ""))):
             growth_word = None  # "升至", "略有增长至逾7亿": the level it reached, not a change
@@ -258,7 +262,8 @@ def extract_figures(facts: Facts, article_date: str | None) -> list[Figure]:
         figure = Figure(
             text=text[start:end_text], value=value, metric=metric, start=start, end=end_text, sentence=sentence,
             subject=subject, unit=unit, currency=quantity.currency,
-            approximation=approximations.get(approx) if approx else None, min_value=quantity.min_value,
+            approximation="at most" if at_most else approximations.get(approx) if approx else None,
+            min_value=quantity.min_value,
             max_value=quantity.max_value, date=date, growth=bool(growth_word),
             # a percentage that is not a change is a share (占比, 渗透率, 八成), as on the English side
             # (not of a measure that has no canonical metric: 毛利率 41.5% is no share)
