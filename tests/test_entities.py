@@ -205,3 +205,12 @@ def test_an_adjective_opening_a_sentence_is_no_name(extractor):
     body = "Kuaishou shares tripled. Small investors who missed out said the lottery favoured the rich."
     names = {e.name for e in _extract(extractor, body, "Kuaishou debut").entities.values()}
     assert "Small" not in names and "Kuaishou" in names, names
+
+
+def test_what_a_class_noun_includes_takes_its_type(extractor):
+    """'its series include Thirteen Invitations' (the model: an organisation), 'Its games include Honor of Kings and
+    Peacekeeper Elite' (a person): the subject's class noun types the objects of 'include'."""
+    body = ("Tencent News makes its own shows; its series include Thirteen Invitations and more. Tencent's games "
+            "include Honor of Kings and Peacekeeper Elite.")
+    types = _types(_extract(extractor, body, "Tencent News"))
+    assert types.get("Thirteen Invitations") == "CreativeWork" and types.get("Peacekeeper Elite") == "Product", types

@@ -625,11 +625,18 @@ def _class_of(noun: str, by_noun: dict[str, str]) -> str | None:
 def listed_as(doc: "Doc", i: int, j: int, by_noun: dict[str, str]) -> str | None:
     """The type a list's class noun gives each name in it: 'brands such as Lancôme and Louis Vuitton', 'apps
     like Douyin, Kuaishou and Huoshan', 'platforms including Bilibili' (read from the parse: the name, or the
-    first name it is listed with, is the object of 'such as' / 'like' / 'including' after the noun)."""
+    first name it is listed with, is the object of 'such as' / 'like' / 'including' after the noun), and 'its series
+    include Thirteen Invitations', 'its apps include WeChat and QQ' (the object of 'include', the noun its subject)."""
     root = doc[i:j].root
     while root.dep_ == "conj" and root.head.i < root.i:
         root = root.head
     prep = root.head
+    if root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.dep_ == "dobj":
+        root = prep.head  # "Its games include Honor of Kings and Peacekeeper Elite": the list's first name
+    if root.dep_ == "dobj" and root.head.lower_ in ("include", "includes", "included"):
+        noun = next((c for c in root.head.children if c.dep_ == "nsubj"), None)
+        # "its series include Thirteen Invitations, ...": the subject's class noun types what it includes
+        return _class_of(noun.lower_, by_noun) if noun is not None and noun.pos_ == "NOUN" else None
     if root.dep_ != "pobj" or prep.lower_ not in ("as", "like", "including") or prep.i >= root.i:
         return None
     if prep.lower_ == "as" and not any(c.lower_ == "such" for c in (*prep.children, *prep.head.children)):
