@@ -853,3 +853,12 @@ def test_upper_bounds_and_measures_of_teams_circles_and_sums_raised(chinese):
     figures = {f.text: f for f in zh.figures}
     assert (figures["2亿美元"].approximation, figures["2亿美元"].canonical) == ("at most", "funding"), figures["2亿美元"]
     assert (figures["60多人"].canonical, figures["3万个"].canonical) == ("employees", "groups"), figures
+
+
+def test_stakes_are_their_holders_and_account_names_are_no_products(chinese):
+    """创始人岑子朗持股约31.5%，腾讯持股约7.9%: each stake is its holder's (a person's too); 名为“X”的账号 is an
+    account's name, no product."""
+    zh = chinese.extract(_article("标题\n\n“先做社区。”岑子朗表示。创始人岑子朗持股约31.5%，腾讯持股约7.9%。"
+                                  "有人注册了名为“声浪内部员工”的账号。"))
+    assert {f.text: zh.entities[f.subject].name for f in zh.figures} == {"31.5%": "岑子朗", "7.9%": "腾讯"}, zh.figures
+    assert "声浪内部员工" not in {e.name for e in zh.entities.values()}, zh.entities

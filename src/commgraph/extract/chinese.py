@@ -582,6 +582,8 @@ class _Found:
             return
         for match in re.finditer(rf"(?:{nouns})[“「\"]([^“”「」\"，。]{{2,12}})[”」\"]", self.simple):
             start, end = match.span(1)
+            if self.simple.startswith(self.vocab.not_product_nouns, match.end()):
+                continue  # "注册了名为“声浪内部员工”的账号": an account's name, no product
             known = self.owner.alias_table.get(match.group(1).lower())
             if known is None and not any(s < start < e or s < end < e for s, e, _ in self.spans):
                 # names inside it ("豆瓣" in “豆瓣鹅组”) give way to the whole

@@ -51,6 +51,7 @@ class Vocabulary:
     product_classifiers: tuple[str, ...]
     unknown_name_nouns: tuple[str, ...]
     naming_verbs: tuple[str, ...]
+    not_product_nouns: tuple[str, ...]
     event_nouns_after: tuple[str, ...]
     latin_never: tuple[str, ...]
     never_start: tuple[str, ...]
@@ -107,6 +108,7 @@ class Vocabulary:
             product_classifiers=tuple(data.get("products", {}).get("counted_by", [])),
             unknown_name_nouns=tuple(data.get("products", {}).get("nouns_after_an_unknown_name", [])),
             naming_verbs=tuple(data.get("products", {}).get("naming_verbs", [])),
+            not_product_nouns=tuple(data.get("products", {}).get("not_after_a_name", [])),
             event_nouns_after=tuple(data.get("events", {}).get("nouns_after_a_name", [])),
             latin_never=tuple(data.get("products", {}).get("latin_never", [])),
             never_start=tuple(orgs.get("never_start", [])),
