@@ -947,3 +947,11 @@ def test_who_fines_is_not_what_the_fine_measures(extractor):
     x = extractor.extract(Article(id="fined", title="Douban fined", body=body, source="test"))
     figure = next(f for f in x.figures if f.value == 1.5e6)
     assert x.entities[figure.subject].name == "Douban" and figure.metric == "fined", figure
+
+
+def test_a_title_at_an_organisation_the_article_does_not_name_is_not_the_topics(extractor):
+    body = ("Kuaishou changed its leaders. Colin Huang said he would resign as chairman of an upstart e-commerce "
+            "company. Li Bo was stepping down as chairman of his Shanghai-based games firm.")
+    x = extractor.extract(Article(id="unnamed", title="Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert ("Colin Huang", "chairman", None) in got and ("Li Bo", "chairman", None) in got, got

@@ -146,7 +146,7 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                 if key in seen:
                     continue
                 seen.add(key)
-                roles.append(Role(person=mention.entity, title=title, organization=org,
+                roles.append(Role(person=mention.entity, title=title, organization=org or None,
                                   academic=_is_academic(title, rules), sentence=sentence_of(mention.start),
                                   start=start, end=end, method=how, confidence=confidence))
     return roles + _replaced(text, roles, named, rules)
@@ -276,7 +276,7 @@ class _RoleFinder:
         if not out:
             return []
         last_org = next((org for _, org in reversed(out) if org), None)
-        return [(t, o or last_org) for t, o in out]
+        return [(t, last_org if o is None else o) for t, o in out]
 
     def _title_and_org(self, part: str, base: int) -> tuple[str | None, str | None]:
         """One conjunct: '[Org['s]] title [of|at|for|with [the] Org | of own phrase]'."""
@@ -320,10 +320,18 @@ class _RoleFinder:
             prep = next((i for i, w in enumerate(words) if i and w[0].lower() in ("of", "at", "for", "with", "in")), None)
             if prep is not None:
                 target = " ".join(w[0] for w in words[prep + 1:])
-                own_of = words[prep][0].lower() == "of" and _OWN_OF.match(target.lower()) and (
+                # "chairman of his Shanghai-based e-commerce firm", "of an upstart company": an organisation the
+                # article does not name, so not the one it is about ("" = named elsewhere, not resolved)
+                unnamed = re.fullmatch(rf"(?:an?|his|her|their|one|another)\s(?:[\w-]+\s){{0,4}}(?:{self.org_nouns})",
+                                       target.lower())
+                if unnamed:
+                    words, org = words[:prep], ""
+                own_of = not unnamed and words[prep][0].lower() == "of" and _OWN_OF.match(target.lower()) and (
                     not any(c.isupper() for c in target)
                     or all(w.lower() in self.modifiers for w in target.split()))  # "Vice President of Finance"
-                if not own_of:
+                if unnamed:
+                    pass
+                elif not own_of:
                     words = words[:prep]
                 elif not self._is_title([w[0] for w in words[:prep]]):
                     return None, None
@@ -354,7 +362,7 @@ class _RoleFinder:
             plain = plain[units[-1] + 1:]
         if not plain:
             return None, None
-        return _normal_title(" ".join(plain)), org or lead_org
+        return _normal_title(" ".join(plain)), org or (org if lead_org is None else lead_org)
 
     def _is_title_word(self, word: str) -> bool:
         word = word.lower().removesuffix("'s").removesuffix("’s")
@@ -463,7 +471,7 @@ class _RoleFinder:
                 phrase_rest, rest_start = phrase, start
             pairs = self._split_titles(phrase_rest, rest_start)
             if pairs:
-                return [(t, o or org) for t, o in pairs], start, mention.end, "words: titles before the name, comma"
+                return [(t, _or(o, org)) for t, o in pairs], start, mention.end, "words: titles before the name, comma"
         # "The founder and chief executive of Momo, Tang Yan, said": a title phrase, a comma, then the name
         appositive = re.search(r"(?:^|[.;:!?\"“”(\n]\s*|,\s+)((?i:the\s+|a\s+|an\s+)?[a-zA-Z][\w -]{1,60}?"
                                r"\s+(?:of|at)\s+[^,.;:\n]{2,60}),\s*$", left)
@@ -494,7 +502,7 @@ class _RoleFinder:
             return None
         led = self._led_by(start)
         if led is not None:  # "NetEase, the games company led by founder and chief executive William Ding"
-            return [(t, o or led) for t, o in pairs], start, mention.end, "words: the company led by title name"
+            return [(t, _or(o, led)) for t, o in pairs], start, mention.end, "words: the company led by title name"
         return pairs, start, mention.end, "words: titles before the name"
 
     def _led_by(self, start: int) -> str | None:
@@ -572,7 +580,7 @@ class _RoleFinder:
             # "joined Tencent in 2005 as", not "joined from Microsoft as": the organisation left is not the title's
             named = next((m.entity for m in reversed(self.employers) if mention.end <= m.start and m.end <= match.start()
                           and not re.search(r"\bfrom\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])), None)
-            found += [(t, o or named) for t, o in pairs]
+            found += [(t, _or(o, named)) for t, o in pairs]
             last = start + len(phrase)
         return (found, mention.start, last, "words: name ... as the title") if found else None
 
@@ -591,7 +599,7 @@ class _RoleFinder:
         if not pairs:
             return None
         org = self._org_in(line.start("org"), line.end("org")) if line.group("org") else None
-        return [(t, o or org) for t, o in pairs], mention.start, line.end("title"), "words: name — title on a line"
+        return [(t, _or(o, org)) for t, o in pairs], mention.start, line.end("title"), "words: name — title on a line"
 
     def as_opening(self, mention: Mention) -> Found | None:
         """'As chief executive of Momo, Tang Yan has ...', 'As technology chief he was responsible for ...': a title
@@ -638,7 +646,7 @@ class _RoleFinder:
         if named is None:  # "the company has made him a lifelong honorary adviser"
             noun = re.search(rf"\bthe ({self.org_nouns})\b", self.text[opening:verb], re.IGNORECASE)
             named = self._org_reference(noun.group(0), opening + noun.start()) if noun else None
-        return [(t, o or named) for t, o in pairs], mention.start, start + len(phrase), \
+        return [(t, _or(o, named)) for t, o in pairs], mention.start, start + len(phrase), \
             "words: a verb of appointment names the person the title"
 
     # -- after the name -----------------------------------------------------------------------------------------
@@ -807,7 +815,7 @@ class _RoleFinder:
                 if pairs and where:  # "NetEase, where he was the product leader", "..., where Mr. Tang was"
                     org = next((m.entity for m in reversed(self.employers) if m.end <= mention.start - len(where.group(0))),
                                None)
-                    pairs = [(t, o or org) for t, o in pairs]
+                    pairs = [(t, _or(o, org)) for t, o in pairs]
                 if pairs:
                     return pairs, mention.start, start + len(phrase), "words: name is / was named the title"
         where = _WHERE_HE_WAS.match(right)
@@ -817,7 +825,7 @@ class _RoleFinder:
             start = mention.end + where.start("titles")
             pairs = self._split_titles(where.group("titles"), start) if org else []
             if pairs:
-                return [(t, o or org) for t, o in pairs], mention.start, mention.end + where.end(), \
+                return [(t, _or(o, org)) for t, o in pairs], mention.start, mention.end + where.end(), \
                     "words: at X, where he was the title"
         if pronoun:
             return None
@@ -844,7 +852,7 @@ class _RoleFinder:
                 more_start = target_start + rest_match.end()
                 more = self.text[more_start:more_start + 120]
                 cut = re.search(r"[,;.:)\"“”\n]", more)
-                pairs += [(t, o or org) for t, o in self._split_titles(more[:cut.start() if cut else len(more)],
+                pairs += [(t, _or(o, org)) for t, o in self._split_titles(more[:cut.start() if cut else len(more)],
                                                                     more_start)]
             return pairs, mention.start, target_start, "words: who founded ..."
         match = re.match(r"(?:\s*\([^)]*\))?,\s+(?:who\s+(?:is|was|has been|had been)\s+(?:also\s+|now\s+)?"
@@ -901,6 +909,12 @@ class _RoleFinder:
                 pairs = pairs + [(t, o or (None if owned else known)) for t, o in self._split_titles(more, copula.end())]
                 end = copula.end() + len(more)
         return pairs, mention.start, end, "words: apposition after the name"
+
+
+def _or(org: str | None, other: str | None) -> str | None:
+    """A title's own organisation, else the one the clause gives; '' (an organisation the article does not name:
+    'chairman of his e-commerce firm') stays, so that no other is put in its place."""
+    return other if org is None else org
 
 
 def _normal_title(title: str) -> str:
