@@ -862,3 +862,9 @@ def test_stakes_are_their_holders_and_account_names_are_no_products(chinese):
                                   "有人注册了名为“声浪内部员工”的账号。"))
     assert {f.text: zh.entities[f.subject].name for f in zh.figures} == {"31.5%": "岑子朗", "7.9%": "腾讯"}, zh.figures
     assert "声浪内部员工" not in {e.name for e in zh.entities.values()}, zh.entities
+
+
+def test_taiwan_measures_have_their_canonical_metrics(chinese):
+    """稅後淨利 (net income), 月活躍會員 (monthly active users, not members), 觀看時數 (time spent)."""
+    figures = _figures(chinese, "稅後淨利為6,300萬元。樂聚的月活躍會員已達到420萬人。影音內容的觀看時數為800萬小時。")
+    assert [figures[t][1] for t in ("6,300萬元", "420萬人", "800萬小時")] == ["net income", "monthly active users", "time spent"], figures
