@@ -955,3 +955,15 @@ def test_a_title_at_an_organisation_the_article_does_not_name_is_not_the_topics(
     x = extractor.extract(Article(id="unnamed", title="Kuaishou", body=body, source="test"))
     got = _roles(x)
     assert ("Colin Huang", "chairman", None) in got and ("Li Bo", "chairman", None) in got, got
+
+
+def test_an_as_title_in_another_persons_clause_or_after_as_a_conjunction(extractor):
+    body = ("Kuaishou changed its leaders. Cheng Yixiao, who created the app in 2011, will take over as CEO, and Su "
+            "will remain as chairman. "
+            "Li Ming, 37, will report to Su, who continues to serve as the chairman of the company. JD.com said that "
+            "CEO Richard Liu would shift his focus as the company took on a new president.")
+    x = extractor.extract(Article(id="conj", title="Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert ("Cheng Yixiao", "CEO", "Kuaishou") in got, got
+    assert not any(t in ("chairman", "president") and p in ("Cheng Yixiao", "Li Ming", "Richard Liu")
+                   for p, t, _ in got), got

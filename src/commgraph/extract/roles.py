@@ -53,6 +53,9 @@ _OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|
 # " — JPMorgan Chase & Co. — Analyst" / " - Chief Financial Officer" after a name that opens its line
 _DASHED_LINE = re.compile(r"[ \t]+[—–-][ \t]+(?:(?P<org>[^\n—–]{2,60}?)[ \t]+[—–-][ \t]+)?(?P<title>[A-Za-z][^\n—–]{1,90}?)"
                           r"[ \t]*(?=\n|$)")
+# "as the company took on ...", "as it grew": 'as' before a clause's subject and its verb
+_AS_CONJUNCTION = re.compile(r"(?:(?:the\s+)?[a-z-]+\s+|it\s+|they\s+|he\s+|she\s+|we\s+)(?:took|takes|take|was|were|is|"
+                             r"are|has|had|have|will|would|did|does|grew|grows|began|begins|became|becomes)\b")
 # A place made a modifier: "Hong Kong-based", "Shenzhen-listed", "Beijing-born"
 _BASED = re.compile(r"(?:[A-Z][\w.]*\s+){0,3}[A-Z][\w.]*-(?:based|listed|born|headquartered|registered)\s")
 _TO_THE_POST = re.compile(r"\bto\s+the\s+(?:post|position|role|job|rank)\s+of\s+(?:an?\s+|the\s+)?")
@@ -562,7 +565,8 @@ class _RoleFinder:
                                                       r"took over from)\s+(?:Mr\.?\s+|Ms\.?\s+)?$",
                                                       self.text[mention.end:others[0].start])
             if (others and not succeeds) or re.search(r"[\"“”]", between) \
-                    or re.search(r",\s+(?:where|which|whose)\s+(?!(?:he|she)\b)", between):
+                    or re.search(r",\s+(?:where|which|whose)\s+(?!(?:he|she)\b)|,\s+(?:and|but|while|whereas)\s+"
+                                 r"(?!(?:he|she|later|then|now|also|eventually)\b)[A-Z]|[^\s\d],\s+who\b", between):
                 # another person's clause, a quotation, or a clause about something else ("Lei Jun, CEO of Xiaomi,
                 # and YY, where the founder of iweju used to work as vice president")
                 break
@@ -574,6 +578,8 @@ class _RoleFinder:
             phrase = self._title_phrase(start)
             if not phrase.strip() or len(phrase.split()) > 16:  # "as the head of X and the head of Y"
                 continue
+            if _AS_CONJUNCTION.match(phrase):
+                continue  # "as the company took on a new president": 'as' opens a clause, no title follows
             pairs = self._split_titles(phrase, start)
             if not pairs:
                 continue
