@@ -967,3 +967,11 @@ def test_an_as_title_in_another_persons_clause_or_after_as_a_conjunction(extract
     assert ("Cheng Yixiao", "CEO", "Kuaishou") in got, got
     assert not any(t in ("chairman", "president") and p in ("Cheng Yixiao", "Li Ming", "Richard Liu")
                    for p, t, _ in got), got
+
+
+def test_a_bare_title_in_what_a_company_says_is_that_companys(extractor):
+    body = ("Kuaishou changed its leaders. In September, e-commerce giant JD.com said that billionaire CEO Richard Liu "
+            "would shift his focus. Su Hua, a former Google engineer, joined founder Cheng Yixiao in 2013.")
+    x = extractor.extract(Article(id="said", title="Kuaishou", body=body, source="test"))
+    got = _roles(x)
+    assert ("Richard Liu", "CEO", "JD.com") in got and ("Cheng Yixiao", "founder", "Kuaishou") in got, got

@@ -139,6 +139,11 @@ def extract_roles(text: str, mentions: list[Mention], entity_type: Callable[[str
                 head = title.lower().split(" of ")[0].split()[-1]  # "vice president of copyrights" -> president
                 if org is None and _public_office(title, text, start, mention.start):
                     how, confidence = method, 0.7
+                elif org is None and head in _CORPORATE and not _is_academic(title, rules) \
+                        and (sole := finder.sole_employer_before(start)) is not None:
+                    # "e-commerce giant JD.com said that billionaire CEO Richard Liu would ...": the one company
+                    # the sentence names before the title
+                    org, how, confidence = sole, f"{method}; organisation: the one the sentence names before", 0.6
                 elif org is None and head in _CORPORATE and not _is_academic(title, rules):
                     org = refer(mention.start, "<topic:employer>") if refer else None
                     how = f"{method}; organisation: the article's topic"
@@ -589,6 +594,18 @@ class _RoleFinder:
             found += [(t, _or(o, named)) for t, o in pairs]
             last = start + len(phrase)
         return (found, mention.start, last, "words: name ... as the title") if found else None
+
+    def sole_employer_before(self, pos: int) -> str | None:
+        """The one organisation or product the sentence names before `pos`, if it names exactly one."""
+        opening = self._sentence_start(pos)
+        named = [m for m in self.employers if opening <= m.start and m.end <= pos]
+        if len({m.entity for m in named}) != 1:
+            return None
+        # only when it says the clause the title is in ("JD.com said that billionaire CEO Richard Liu"): a company
+        # named otherwise before a bare title ("Su Hua, a former Google engineer, joined founder Cheng") is not it
+        said = re.match(r"(?:\s+\w+){0,2}?\s+(?:said|says|announced|announces|told|confirmed|disclosed)\b[^.;:\"“”]*$",
+                        self.text[named[-1].end:pos])
+        return named[-1].entity if said else None
 
     def dashed_line(self, mention: Mention) -> Found | None:
         """'Xin Fan — Chief Financial Officer', 'Alex Yao — JPMorgan Chase & Co. — Analyst': a line of its own that
