@@ -202,9 +202,21 @@ def test_the_surname_he_before_a_given_name_and_a_comma(extractor):
 
 
 def test_an_adjective_opening_a_sentence_is_no_name(extractor):
-    body = "Kuaishou shares tripled. Small investors who missed out said the lottery favoured the rich."
-    names = {e.name for e in _extract(extractor, body, "Kuaishou debut").entities.values()}
-    assert "Small" not in names and "Kuaishou" in names, names
+    """'Small investors ...' is no name; 'Qingting, a Shenzhen-based startup, ...' is (the parser tags the unknown
+    name a common noun, but an apposition follows it)."""
+    body = ("Kuaishou shares tripled. Small investors who missed out said the lottery favoured the rich. "
+            "Qingting, a Shenzhen-based startup, raised $10 million.")
+    types = _types(_extract(extractor, body, "Kuaishou debut"))
+    assert "Small" not in types and types.get("Qingting") == "Organization", types
+
+
+def test_worked_at_and_a_hyphenated_class_phrase_make_an_organisation(extractor):
+    """'worked at Yitu' (the model: a place); 'Kuaigou, Kuaishou's e-commerce unit,' (the hyphen no longer ends the
+    apposition before its noun)."""
+    body = ("Liu worked at Yitu for years before she left for Tencent. Regulators opened an inquiry into Kuaigou, "
+            "Kuaishou's e-commerce unit, over breaches of the law.")
+    types = _types(_extract(extractor, body, "Liu"))
+    assert types.get("Yitu") == "Organization" and types.get("Kuaigou") == "Organization", types
 
 
 def test_what_a_class_noun_includes_takes_its_type(extractor):

@@ -404,9 +404,11 @@ def cue_spans(doc: "Doc", rules: Rules) -> list["Span"]:
         j = i + 1 if doc[i].text == "The" else i
         while j < n and j - i < 4 and _name_word(doc[j]):
             j += 1
-        if j - i == 1 and (doc[i].tag_.startswith("VB") or doc[i].is_sent_start and doc[i].tag_ in _COMMON_TAGS):
+        if j - i == 1 and (doc[i].tag_.startswith("VB") or doc[i].is_sent_start and doc[i].tag_ in _COMMON_TAGS
+                           and not (j < n and doc[j].text == ",")):
             i = j  # "“Putting community first ...", "Players of King of Glory ...", "Small investors ...": a
-            continue  # capitalised verb, common noun or adjective opening a sentence is no name
+            continue  # capitalised verb, common noun or adjective opening a sentence is no name (but the parser
+            # tags an unknown name NN: "Qingting, a Shenzhen-based startup, ...")
         type_ = type_from_cues(doc, i, j, rules) or _person_from_cues(doc, i, j, rules) or _type_from_head(doc, i, j, rules)
         if type_ is not None:
             found.append(Span(doc, i, j, label=type_))
@@ -492,8 +494,8 @@ def type_from_cues(doc: "Doc", i: int, j: int, rules: Rules) -> str | None:
         for token in doc[j + 2:j + 8]:  # "Jimu, a smaller matching app", "Duoshan, ByteDance's new messaging app"
             if token.pos_ in ("VERB", "AUX"):
                 break
-            if token.is_punct:
-                break
+            if token.is_punct and not (token.text == "-" and not token.whitespace_ and not doc[token.i - 1].whitespace_):
+                break  # "Kuaigou, Kuaishou's e-commerce unit": a hyphen inside a word goes on
             if token.lower_ in by_noun and token.pos_ == "NOUN" and token.dep_ not in ("nsubj", "nsubjpass"):
                 return by_noun[token.lower_]  # not a new clause's subject: 'According to X, the app was ...'
     before = doc[i - 1] if i > 0 else None
