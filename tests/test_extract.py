@@ -975,3 +975,11 @@ def test_a_bare_title_in_what_a_company_says_is_that_companys(extractor):
     x = extractor.extract(Article(id="said", title="Kuaishou", body=body, source="test"))
     got = _roles(x)
     assert ("Richard Liu", "CEO", "JD.com") in got and ("Cheng Yixiao", "founder", "Kuaishou") in got, got
+
+
+def test_a_title_a_comma_and_the_name(extractor):
+    body = ("Momo reported results. The chief executive, Wang Bo, said little. The case named a former vice premier, "
+            "Zhang Lei, as a witness.")
+    x = extractor.extract(Article(id="bare", title="Momo results", body=body, source="test"))
+    got = _roles(x)
+    assert ("Wang Bo", "chief executive", "Momo") in got and ("Zhang Lei", "vice premier", None) in got, got

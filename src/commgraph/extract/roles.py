@@ -488,6 +488,14 @@ class _RoleFinder:
             pairs = self._split_titles(appositive.group(1), start)
             if pairs and all(org for _, org in pairs):
                 return pairs, start, mention.end, "words: titles before the name, comma"
+        # "an allegation against a former vice premier, Zhang Gaoli,": an article, a title and a comma, then the name
+        bare = re.search(r"(?:^|[\s(])(?i:an?|the)\s+((?:former\s+)?[a-z][a-z -]{1,40}),\s*$", left)
+        if bare and (self._is_title(bare.group(1).split())
+                     or bare.group(1).removeprefix("former ") in _PUBLIC_OFFICES):
+            start = mention.start - len(left) + bare.start(1)
+            pairs = self._split_titles(bare.group(1), start)
+            if pairs:
+                return pairs, start, mention.end, "words: a title, a comma and the name"
         # a full stop of a legal form ("Pinduoduo Inc. founder") ends no clause
         clause = re.split(r"(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)[.;:!?\"“”()\n]|,\s", left)[-1]
         words = [w[5:] if w.lower().startswith("then-") else w for w in clause.split()]  # "then-president"
