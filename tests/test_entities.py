@@ -226,3 +226,15 @@ def test_what_a_class_noun_includes_takes_its_type(extractor):
             "include Honor of Kings and Peacekeeper Elite.")
     types = _types(_extract(extractor, body, "Tencent News"))
     assert types.get("Thirteen Invitations") == "CreativeWork" and types.get("Peacekeeper Elite") == "Product", types
+
+
+def test_an_analysts_rating_after_a_name_makes_a_person(extractor):
+    body = "Three brokers moved on Friday.\n\nGoldman Sachs: Lincoln Kong, Neutral, lowers his target to $15.60."
+    types = _types(_extract(extractor, body, "Targets"))
+    assert types.get("Lincoln Kong") == "Person" and types.get("Goldman Sachs") == "Organization", types
+
+
+def test_a_pinyin_surname_alone_is_a_person(extractor):
+    body = '"If something happens at a big company, it is on Maimai first," said Wang, a developer at NetEase.'
+    x = extractor.extract(Article(id="surname", title="Maimai", body=body, source="test"))
+    assert {e.name: e.type for e in x.entities.values()}.get("Wang") == "Person", x.entities

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from ..sources import Article
 from .entities import (HONORIFICS, LABEL_TYPES, ORG_HEADS, Resolver, clean_name, cue_spans, find_paren_aliases,
                        before_an_analyst, fit_span, is_epithet, listed_as, named_by_company_noun, organisation_spans,
-                       type_from_cues, type_of_siblings, work_spans)
+                       rating_follows, type_from_cues, type_of_siblings, work_spans)
 from .figures import MODIFIER_SUFFIX, MONTHS, NUMBER_LABELS, dateline_ranges, extract_figures
 from .model import ENTITY_TYPES, Entity, Extraction, Figure, Mention, Quote, Relation, Role, Sentence
 from .nlp import build_pipeline, doc_ents, doc_text, verb_lemmatizer
@@ -844,7 +844,7 @@ def _cued_label(ent, rules: Rules) -> str:
             and (before in rules.title_heads or before == "," and two_before in rules.title_heads):
         return "PERSON"  # "its founder, Ah Bei", "the comedian Mike Sui"
     if label in ("GPE", "LOC", "FAC", "NORP") and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in ent.text.split()) \
-            and (before in rules.words("speech", "verbs") or _title_follows(ent, rules)):
+            and (before in rules.words("speech", "verbs") or _title_follows(ent, rules) or rating_follows(ent, rules)):
         return "PERSON"  # "said Lina Park", "Lincoln Kong, an analyst at ..." (the model called them places)
     who = ent.end + 1 < len(doc) and doc[ent.end].text == "," and doc[ent.end + 1].lower_ == "who"
     if label in ("GPE", "LOC", "FAC", "NORP", "ORG") and 2 <= len(words) <= 3 and who \

@@ -108,6 +108,8 @@ class Resolver:
             entity.aliases.add(name) if name != entity.name else None
             return entity
         type_ = self.rules.retype.get(name.lower()) or LABEL_TYPES.get(label)
+        if type_ in ("Organization", "Place", "Product") and name.lower() in self.rules.words("names", "pinyin_surnames"):
+            type_ = "Person"  # '"...," said Wang, a developer at NetEase': a surname alone is a person, never a firm
         if type_ == "CreativeWork" and re.match(r"\s*The\s", text) and not name.startswith("The "):
             name = "The " + name  # a title's article is part of it: "The Untamed", "The Rap of China"
         if type_ == "Person" and (name.split()[-1].lower() in ORG_HEADS or name.split()[-1].lower() in REGION_WORDS):
@@ -560,6 +562,21 @@ def _first_words(rules: Rules, key: str) -> frozenset[str]:
 def _edge_words(cues: frozenset[str], index: int) -> frozenset[str]:
     """The first or last words of a list of cue phrases (',' is a word): a cheap test before the phrase test."""
     return frozenset(cue.replace(",", ", ").split()[index] for cue in cues)
+
+
+def rating_follows(ent, rules: Rules) -> bool:
+    """'Goldman Sachs: Lincoln Kong, Neutral, lowers his target': an analyst's rating in commas after a name makes
+    the name a person's (the ratings are curation.toml's [never] names: Buy, Neutral, Outperform ...)."""
+    doc = ent.doc
+    k = ent.end
+    if k + 2 >= len(doc) or doc[k].text != ",":
+        return False
+    rating = [t.text for t in doc[k + 1:k + 4]]
+    for n in (2, 1):  # "Strong Buy", "Neutral"
+        if len(rating) > n and " ".join(rating[:n]).lower() in rules.never and rating[n] == "," \
+                and rating[0][:1].isupper():
+            return True
+    return False
 
 
 def named_by_company_noun(doc: "Doc", i: int, j: int, rules: Rules) -> bool:
