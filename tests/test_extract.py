@@ -983,3 +983,10 @@ def test_a_title_a_comma_and_the_name(extractor):
     x = extractor.extract(Article(id="bare", title="Momo results", body=body, source="test"))
     got = _roles(x)
     assert ("Wang Bo", "chief executive", "Momo") in got and ("Zhang Lei", "vice premier", None) in got, got
+
+
+def test_a_research_firm_that_counts_is_the_source_not_the_subject(extractor):
+    body = ("QuestMobile, a research firm, counted 390 million monthly active users on Weibo in September, and no "
+            "other app in the top ten grew as fast, at 79 percent year-on-year.")
+    x = extractor.extract(Article(id="counted", title="Weibo", body=body, source="test"))
+    assert _subjects_by_value(x).get(79) == "Weibo", _subjects_by_value(x)

@@ -225,6 +225,7 @@ class _Reader:
         self.references = {k.lower() for k in rules.vocabulary.get("reference", {})}
         self.company_nouns = rules.words("reference_nouns", "company")
         self.source_verbs = rules.words("figures", "source_verbs") | rules.words("figures", "report_verbs")
+        self.research_firms = rules.words("figures", "research_firms")
         self.join_verbs = rules.words("figures", "join_verbs")
         self.platform_nouns = rules.words("reference_nouns", "platform")
         self.place_nouns = rules.words("reference_nouns", "place")
@@ -931,6 +932,13 @@ class _Reader:
                     own_people = people and verb is own
                     keys = [(token, key) for token in (child, *appositions, *outside)
                             if (key := self._key_of(token, metric_words)) and (own_people or not key.startswith("person/"))]
+                    counters = {k for _, k in keys if k.split("/", 1)[-1].replace("-", " ") in self.research_firms}
+                    if counters:
+                        # "QuestMobile, a research firm, counted 390 million monthly active users on Weibo": who
+                        # counts is the source, not what is counted
+                        keys = [(t, k) for t, k in keys if k not in counters]
+                        if not keys:  # the figure before it in the sentence, else the paragraph's topic
+                            return None, ""
                     # a name before a reference, unless a place: "its voice assistant DuerOS now runs on 400 million
                     # devices" (DuerOS), "its apps in China averaged" (its)
                     named = [k for t, k in keys if t.lower_ not in self.references and not k.startswith("place/")]
