@@ -990,3 +990,10 @@ def test_a_research_firm_that_counts_is_the_source_not_the_subject(extractor):
             "other app in the top ten grew as fast, at 79 percent year-on-year.")
     x = extractor.extract(Article(id="counted", title="Weibo", body=body, source="test"))
     assert _subjects_by_value(x).get(79) == "Weibo", _subjects_by_value(x)
+
+
+def test_respectively_pairs_the_names_with_the_numbers(extractor):
+    body = "Tencent Music and NetEase Cloud Music ended March with 80.2 million and 36.7 million paying users respectively."
+    x = extractor.extract(Article(id="resp", title="Music", body=body, source="test"))
+    subjects = _subjects_by_value(x)
+    assert subjects[80.2e6] == "Tencent Music" and subjects[36.7e6] == "NetEase Cloud Music", subjects

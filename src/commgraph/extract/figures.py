@@ -470,10 +470,33 @@ class _Reader:
                                                                 "measure of the last number of its list")))
         return out
 
+    def _respectively(self, figures: list[Figure]) -> list[Figure]:
+        """'TME and NCM ended March with 80.2 million and 36.7 million paying users respectively': the names listed
+        before the numbers are their subjects in order, when as many names as numbers are listed."""
+        out = list(figures)
+        for sent in self.doc.sents:
+            if "respectively" not in sent.text:
+                continue
+            picked = [i for i, f in enumerate(out) if sent.start_char <= f.start < sent.end_char and not f.growth
+                      and not f.method.startswith("parse: currency conversion")]
+            if len(picked) < 2:
+                continue
+            keys: list[str] = []
+            for pos in range(sent.start_char, out[picked[0]].start):
+                key = self.entity_at(pos, pos + 1)
+                if key and not key.startswith("place/") and key not in keys:
+                    keys.append(key)
+            if len(keys) != len(picked):
+                continue
+            for i, key in zip(picked, keys):
+                out[i] = replace(out[i], subject=key, method=out[i].method.split("; subject:")[0]
+                                 + "; subject: the name listed in its place ('respectively')")
+        return out
+
     def settle(self, figures: list[Figure], text: str) -> list[Figure]:
         """Second pass over a document's figures: a change takes the measure of the level it leads to ('up 28%
         to 154 million'), and a figure with no canonical metric takes the one named nearest in its sentence."""
-        settled = self._listed_measures(figures, text)
+        settled = self._respectively(self._listed_measures(figures, text))
         for i, figure in enumerate(settled):
             if figure.growth:
                 nxt = settled[i + 1] if i + 1 < len(settled) else None
