@@ -238,3 +238,11 @@ def test_a_pinyin_surname_alone_is_a_person(extractor):
     body = '"If something happens at a big company, it is on Maimai first," said Wang, a developer at NetEase.'
     x = extractor.extract(Article(id="surname", title="Maimai", body=body, source="test"))
     assert {e.name: e.type for e in x.entities.values()}.get("Wang") == "Person", x.entities
+
+
+def test_a_chinese_name_after_the_latin_one_in_a_ranked_list(extractor):
+    """'He Jiong 何炅 - 113': the model runs name, Chinese name, dash and number together; the dash splits them and
+    the Chinese name after the Latin one is no part of the first name either."""
+    body = "The list, in millions of followers:\n\nXie Na 谢娜 - 124.\nHe Jiong 何炅 - 113.\nYang Mi 杨幂 - 104."
+    people = {e.name for e in _extract(extractor, body, "Most followed").entities.values() if e.type == "Person"}
+    assert people == {"He Jiong", "Yang Mi"}, people

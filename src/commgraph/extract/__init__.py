@@ -704,11 +704,11 @@ def _split_at_dashes(doc: "Doc", ent) -> list:
             if i > start:
                 parts.append((start, i))
             start = i + 1
-    if parts and ent[0].text.isascii():  # "He Jiong 何炅": the Chinese name after the Latin one is not part of it
-        a, b = parts[-1]
-        while b > a + 1 and not doc[b - 1].text.isascii():
-            b -= 1
-        parts[-1] = (a, b)
+    for n, (a, b) in enumerate(parts):  # "He Jiong 何炅 - 113": the Chinese name after the Latin one is not part of it
+        if doc[a].text.isascii():
+            while b > a + 1 and not doc[b - 1].text.isascii():
+                b -= 1
+            parts[n] = (a, b)
     if ent.start >= 2 and doc[ent.start - 1].text in ('"', "“", "'", "‘") \
             and doc[ent.start - 2].lower_ in ("nicknamed", "dubbed", "called", "named", "as"):
         return []  # 'nicknamed "Nana"': another name of someone already named, not an entity of its own
