@@ -997,3 +997,9 @@ def test_respectively_pairs_the_names_with_the_numbers(extractor):
     x = extractor.extract(Article(id="resp", title="Music", body=body, source="test"))
     subjects = _subjects_by_value(x)
     assert subjects[80.2e6] == "Tencent Music" and subjects[36.7e6] == "NetEase Cloud Music", subjects
+
+
+def test_a_place_of_several_words_made_a_modifier_is_no_subject(extractor):
+    body = "Huya and Douyu merged talks ended. The two New York-listed firms were worth about $5.3 billion together."
+    x = extractor.extract(Article(id="listed", title="Huya and Douyu", body=body, source="test"))
+    assert _subjects_by_value(x).get(5.3e9) != "New York", _subjects_by_value(x)

@@ -882,8 +882,13 @@ class _Reader:
             return None
         key = self.entity_at(token.idx, token.idx + len(token))
         if key:
-            # "the Twitter-like service", "Tencent-backed Huya": a name used as a modifier is not the subject
-            return None if MODIFIER_SUFFIX.match(self.text, token.idx + len(token)) else key
+            # "the Twitter-like service", "Tencent-backed Huya", "the two New York-listed firms": a name used as a
+            # modifier is not the subject (read after the name's last word)
+            last, doc = token, token.doc
+            while last.i + 1 < len(doc) and self.entity_at(doc[last.i + 1].idx,
+                                                           doc[last.i + 1].idx + len(doc[last.i + 1])) == key:
+                last = doc[last.i + 1]
+            return None if MODIFIER_SUFFIX.match(self.text, last.idx + len(last)) else key
         if token.lower_ in ("its", "their") and token.head.lower_ in self.place_measures:
             return self.refer(token.idx, "the country")  # "48.8% of its population": a country's
         if token.lower_ in self.references:
@@ -1059,10 +1064,15 @@ def _topic_subject(text: str, start: int, figures: list[Figure], entity_at: Enti
             break
         if figure.subject:
             return figure.subject
+    modifiers: set[str] = set()  # names made a modifier at this place ("the two New York-listed firms")
     for pos in range(start - 1, paragraph_start, -1):
         key = entity_at(pos, pos + 1)
-        if key and not key.startswith("person/"):
+        if key and MODIFIER_SUFFIX.match(text, pos + 1):
+            modifiers.add(key)
+        elif key and not key.startswith("person/") and key not in modifiers:
             return key
+        elif key is None:
+            modifiers.clear()
     return None
 
 
