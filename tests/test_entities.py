@@ -91,6 +91,8 @@ def test_well_known_platforms_and_companies_from_the_gazetteer(extractor):
     assert {n: types.get(n) for n in ("Bigo", "Bigo Live", "Likee", "Lemon8")} == {
         "Bigo": "Organization", "Bigo Live": "Product", "Likee": "Product", "Lemon8": "Product"}, types
     assert types.get("State Administration for Market Regulation") == "Organization", types
+    fans = _types(_extract(extractor, "AngelaBaby and Yang Mi gained millions of fans on Weibo.", "Weibo stars"))
+    assert fans.get("Angelababy") == "Person", fans
 
 
 def test_a_quoted_epithet_is_no_entity(extractor):
