@@ -1003,3 +1003,10 @@ def test_a_place_of_several_words_made_a_modifier_is_no_subject(extractor):
     body = "Huya and Douyu merged talks ended. The two New York-listed firms were worth about $5.3 billion together."
     x = extractor.extract(Article(id="listed", title="Huya and Douyu", body=body, source="test"))
     assert _subjects_by_value(x).get(5.3e9) != "New York", _subjects_by_value(x)
+
+
+def test_a_fine_is_the_persons_who_is_fined(extractor):
+    body = ("The State Taxation Administration said on Monday that the actress Zheng Shuang was fined 299 million "
+            "yuan for evading taxes.")
+    x = extractor.extract(Article(id="fined-person", title="Tax fines", body=body, source="test"))
+    assert _subjects_by_value(x).get(299e6) == "Zheng Shuang", _subjects_by_value(x)

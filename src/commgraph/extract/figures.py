@@ -957,7 +957,8 @@ class _Reader:
                     included |= {t.i for t in child.subtree} - {t.i for t in outside}
                     # a person's followers are the person's in the figure's own clause, not the speaker's who
                     # reports them ("Dangwang said the tribe now has more than 2 million followers")
-                    own_people = people and verb is own
+                    # ... and a fine is the person's who is fined ("the actress Zheng Shuang was fined 299 million")
+                    own_people = (people or self._verb_in(verb, self.object_verbs)) and verb is own
                     keys = [(token, key) for token in (child, *appositions, *outside)
                             if (key := self._key_of(token, metric_words)) and (own_people or not key.startswith("person/"))]
                     counters = {k for _, k in keys if k.split("/", 1)[-1].replace("-", " ") in self.research_firms}
