@@ -1010,3 +1010,9 @@ def test_a_fine_is_the_persons_who_is_fined(extractor):
             "yuan for evading taxes.")
     x = extractor.extract(Article(id="fined-person", title="Tax fines", body=body, source="test"))
     assert _subjects_by_value(x).get(299e6) == "Zheng Shuang", _subjects_by_value(x)
+
+
+def test_whose_title_then_the_name(extractor):
+    body = "Zhang Lei also controls the games company Changyou, whose chief executive, Chen Bo, reports to him."
+    x = extractor.extract(Article(id="whose", title="Sohu", body=body, source="test"))
+    assert ("Chen Bo", "chief executive", "Changyou") in _roles(x), _roles(x)

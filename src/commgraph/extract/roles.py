@@ -488,6 +488,15 @@ class _RoleFinder:
             pairs = self._split_titles(appositive.group(1), start)
             if pairs and all(org for _, org in pairs):
                 return pairs, start, mention.end, "words: titles before the name, comma"
+        # "the games company Changyou, whose chief executive, Dewen Chen, still reports": the title of the name before
+        whose = re.search(r",\s+whose\s+([a-z][\w -]{1,60}),\s*$", left)
+        if whose:
+            comma = mention.start - len(left) + whose.start()
+            owner = next((m.entity for m in reversed(self.employers) if 0 <= comma - m.end <= 1), None)
+            start = mention.start - len(left) + whose.start(1)
+            pairs = self._split_titles(whose.group(1), start) if owner else []
+            if pairs:
+                return [(t, _or(o, owner)) for t, o in pairs], start, mention.end, "words: X, whose title, the name"
         # "an allegation against a former vice premier, Zhang Gaoli,": an article, a title and a comma, then the name
         bare = re.search(r"(?:^|[\s(])(?i:an?|the)\s+((?:former\s+)?[a-z][a-z -]{1,40}),\s*$", left)
         if bare and (self._is_title(bare.group(1).split())
