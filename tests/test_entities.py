@@ -93,6 +93,10 @@ def test_well_known_platforms_and_companies_from_the_gazetteer(extractor):
     assert types.get("State Administration for Market Regulation") == "Organization", types
     fans = _types(_extract(extractor, "AngelaBaby and Yang Mi gained millions of fans on Weibo.", "Weibo stars"))
     assert fans.get("Angelababy") == "Person", fans
+    bots = _types(_extract(extractor, "Baidu showed Ernie Bot in March; Alibaba answered with Tongyi Qianwen, and "
+                                      "Wang Xiaochuan set up Baichuan Intelligence.", "Chatbots"))
+    assert {n: bots.get(n) for n in ("ERNIE Bot", "Tongyi Qianwen", "Baichuan Intelligence")} == {
+        "ERNIE Bot": "Product", "Tongyi Qianwen": "Product", "Baichuan Intelligence": "Organization"}, bots
 
 
 def test_a_quoted_epithet_is_no_entity(extractor):
