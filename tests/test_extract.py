@@ -1016,3 +1016,13 @@ def test_whose_title_then_the_name(extractor):
     body = "Zhang Lei also controls the games company Changyou, whose chief executive, Chen Bo, reports to him."
     x = extractor.extract(Article(id="whose", title="Sohu", body=body, source="test"))
     assert ("Chen Bo", "chief executive", "Changyou") in _roles(x), _roles(x)
+
+
+def test_our_title_then_the_name_and_a_transcripts_turn_label(extractor):
+    body = ("Huya results call\n\nAnna Li - Investor Relations: Thank you. On the line with me are our President, "
+            "Zhou Bin; and our Chief Financial Officer, Wu Hao.\n\nSun Lei - Chief Strategy Officer: In games, "
+            "revenue grew 35% in the year.")
+    x = extractor.extract(Article(id="turns", title="Huya results call", body=body, source="test"))
+    got = _roles(x)
+    assert {("Zhou Bin", "president", "Huya"), ("Wu Hao", "chief financial officer", "Huya"),
+            ("Sun Lei", "chief strategy officer", "Huya")} <= got, got

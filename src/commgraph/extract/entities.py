@@ -110,8 +110,6 @@ class Resolver:
         type_ = self.rules.retype.get(name.lower()) or LABEL_TYPES.get(label)
         if type_ in ("Organization", "Place", "Product") and name.lower() in self.rules.words("names", "pinyin_surnames"):
             type_ = "Person"  # '"...," said Wang, a developer at NetEase': a surname alone is a person, never a firm
-        if type_ in ("Organization", "Place", "Product") and name.lower() in self.rules.words("names", "pinyin_surnames"):
-            type_ = "Person"  # '"...," said Wang, a developer at NetEase': a surname alone is a person, never a firm
         if type_ == "CreativeWork" and re.match(r"\s*The\s", text) and not name.startswith("The "):
             name = "The " + name  # a title's article is part of it: "The Untamed", "The Rap of China"
         if type_ == "Person" and (name.split()[-1].lower() in ORG_HEADS or name.split()[-1].lower() in REGION_WORDS):

@@ -46,13 +46,14 @@ _PRONOUNS = {"he", "she", "him", "her"}
 # ", chairman and chief executive officer" after an apposition's first title: more titles of the same person
 _MORE_TITLES = re.compile(r",\s*((?:[a-z][a-z -]{1,40},\s*)*[a-z][a-z -]{1,40}?,?\s+and\s+[a-z][a-z -]{1,40}?)(?=[,.;]|$)")
 # "Its founder and chief executive, Han Kun,", "Tencent's vice president, ...": an owner, titles, a comma, the name
-_OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|the company['’]s|the firm['’]s)\s)|"
+_OWNER_TITLES = re.compile(r"(?:^|[.;:!?\"“”(\n]\s*|(?<=\s)(?=(?i:its|their|our|the company['’]s|the firm['’]s)\s)|"
                            r"(?<=[a-z]\s)(?=[A-Z][\w.&-]*['’]s\s))"
-                           r"((?:(?i:its|their|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
-                           r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}),\s*$")
+                           r"((?:(?i:its|their|our|the company['’]s|the firm['’]s)|[A-Z][\w.&-]*(?:\s+"
+                           r"[A-Z][\w.&-]*){0,4}['’]s)\s+(?:(?:[A-Z][a-z]+\s+)?[a-z][\w -]{1,80}|"
+                           r"[A-Z][A-Za-z -]{1,80}(?<![\s-]))),\s*$")  # "our President, Martin Lau"
 # " — JPMorgan Chase & Co. — Analyst" / " - Chief Financial Officer" after a name that opens its line
-_DASHED_LINE = re.compile(r"[ \t]+[—–-][ \t]+(?:(?P<org>[^\n—–]{2,60}?)[ \t]+[—–-][ \t]+)?(?P<title>[A-Za-z][^\n—–]{1,90}?)"
-                          r"[ \t]*(?=\n|$)")
+_DASHED_LINE = re.compile(r"[ \t]+[—–-][ \t]+(?:(?P<org>[^\n—–]{2,60}?)[ \t]+[—–-][ \t]+)?(?P<title>[A-Za-z][^\n—–:]{1,90}?)"
+                          r"[ \t]*(?=\n|$|:\s)")  # ... or a transcript's turn: "James Mitchell - Chief Strategy Officer: In ..."
 # "as the company took on ...", "as it grew": 'as' before a clause's subject and its verb
 _AS_CONJUNCTION = re.compile(r"(?:(?:the\s+)?[a-z-]+\s+|it\s+|they\s+|he\s+|she\s+|we\s+)(?:took|takes|take|was|were|is|"
                              r"are|has|had|have|will|would|did|does|grew|grows|began|begins|became|becomes)\b")
@@ -470,10 +471,11 @@ class _RoleFinder:
         if comma and not re.search(r"\b(?:said|says|told)\b", comma.group(1)):
             phrase = comma.group(1)
             start = mention.start - len(left) + comma.start(1)
-            owner = re.match(r"(its|their|the company['’]s|the firm['’]s)\s+", phrase, re.IGNORECASE)
+            owner = re.match(r"(its|their|our|the company['’]s|the firm['’]s)\s+", phrase, re.IGNORECASE)
             org = None
-            if owner:  # "its" / "the company's" -> the entity it stands for
-                org = self._org_reference(re.sub(r"['’]s$", "", owner.group(1).lower()), start)
+            if owner:  # "its" / "the company's" -> the entity it stands for; "our President, Martin Lau" -> ours
+                word = re.sub(r"['’]s$", "", owner.group(1).lower())
+                org = self.refer(start, "our") if word == "our" else self._org_reference(word, start)
                 phrase_rest, rest_start = phrase[owner.end():], start + owner.end()
             else:
                 phrase_rest, rest_start = phrase, start
