@@ -338,9 +338,10 @@ class _Reader:
             if previous:
                 linked = previous[-1]  # "That is up from 980 million": the measure of the sentence before
                 metric, method, confidence = linked.metric, "context: the measure of the figure before", 0.4
-        if not metric and self._about_shares(span) and (
-                quantity.currency and _is_unit_price(span.text, quantity)
-                or growth and _TO_A_PRICE.match(self.text, span.end_char)):
+        # an amount in units, not millions, in a sentence about shares (read once: two rules below ask)
+        share_price = bool(quantity.currency) and _is_unit_price(span.text, quantity) and self._about_shares(span)
+        if not metric and (share_price or growth and _TO_A_PRICE.match(self.text, span.end_char)
+                           and self._about_shares(span)):
             # "They fell 2.4% to $7.30": a share price and its change, with no measure named anywhere
             metric, method, confidence = "price", "words: an amount in units about shares", 0.5
         if not metric and _LISTED_NEXT.match(self.text, span.end_char):
@@ -362,7 +363,7 @@ class _Reader:
             canonical = self._users_by_period(span) or self._staff_of(span) or canonical
         if quantity.currency and canonical != "price" and not self._unmapped(metric) \
                 and not (canonical and method == "parse: noun the number counts") and " per " not in f" {metric} " \
-                and _is_unit_price(span.text, quantity) and self._about_shares(span):
+                and share_price:
             # "They fell 2.4% to HK$76.30", "listed at HK$115 a share": an amount in units, not millions, with no
             # measure of its own is a price
             metric, canonical, confidence = "price", "price", min(confidence, 0.5)
@@ -474,8 +475,10 @@ class _Reader:
         """'TME and NCM ended March with 80.2 million and 36.7 million paying users respectively': the names listed
         before the numbers are their subjects in order, when as many names as numbers are listed."""
         out = list(figures)
+        if "respectively" not in self.text:
+            return out
         for sent in self.doc.sents:
-            if "respectively" not in sent.text:
+            if "respectively" not in self.text[sent.start_char:sent.end_char]:  # (Span.text joins its tokens anew)
                 continue
             picked = [i for i, f in enumerate(out) if sent.start_char <= f.start < sent.end_char and not f.growth
                       and not f.method.startswith("parse: currency conversion")]
@@ -785,10 +788,8 @@ class _Reader:
         """The number's sentence, or the one before it, is about shares ('Its shares slid. They fell 2.4% to
         HK$76.30', 'listed at HK$115 a share, closed 3.1% higher')."""
         doc = span.doc
-        start = span.sent.start
-        if start > 0:
-            start = doc[start - 1].sent.start
-        return bool(_SHARE_WORDS.search(doc[start:span.sent.end].text))
+        start = span.sent.start_char if span.sent.start == 0 else doc[span.sent.start - 1].sent.start_char
+        return bool(_SHARE_WORDS.search(self.text, start, span.sent.end_char))
 
     def _users_by_period(self, span: "Span") -> str | None:
         """'85 million people use it every month', 'people use them every day': people counted by a period are

@@ -333,13 +333,11 @@ class _RoleFinder:
                 # article does not name, so not the one it is about ("" = named elsewhere, not resolved)
                 unnamed = re.fullmatch(rf"(?:an?|his|her|their|one|another)\s(?:[\w-]+\s){{0,4}}(?:{self.org_nouns})",
                                        target.lower())
-                if unnamed:
-                    words, org = words[:prep], ""
                 own_of = not unnamed and words[prep][0].lower() == "of" and _OWN_OF.match(target.lower()) and (
                     not any(c.isupper() for c in target)
                     or all(w.lower() in self.modifiers for w in target.split()))  # "Vice President of Finance"
                 if unnamed:
-                    pass
+                    words, org = words[:prep], ""
                 elif not own_of:
                     words = words[:prep]
                 elif not self._is_title([w[0] for w in words[:prep]]):
@@ -371,7 +369,8 @@ class _RoleFinder:
             plain = plain[units[-1] + 1:]
         if not plain:
             return None, None
-        return _normal_title(" ".join(plain)), org or (org if lead_org is None else lead_org)
+        # the title's own organisation, else the one before it; an unnamed one ("") only when there is none before
+        return _normal_title(" ".join(plain)), org or lead_org or org
 
     def _is_title_word(self, word: str) -> bool:
         word = word.lower().removesuffix("'s").removesuffix("’s")
@@ -778,10 +777,10 @@ class _RoleFinder:
             org_start = match.end()
             title = "co-founder" if match.group(1) else "founder"
         org = next((m.entity for m in self.employers if abs(m.start - org_start) <= 1), None)
-        noun = match.group("noun") if match is not None else re.match(r"(company|firm|site|app|platform|service|"
-                                                                      r"startup|start-up)\b", self.text[org_start:])
+        noun = match.group("noun") if match is not None else next(iter(re.findall(
+            r"^(company|firm|site|app|platform|service|startup|start-up)\b", self.text[org_start:org_start + 12])), None)
         if org is None and noun:  # "He founded the company with Miranda Qu"
-            org = self._org_reference(f"the {noun if isinstance(noun, str) else noun.group(1)}", org_start)
+            org = self._org_reference(f"the {noun}", org_start)
         if org is None:
             return None
         if match is not None and re.match(r"[^,.;]{0,40}?\s+with\s+[A-Z]", self.text[org_start:org_start + 60]):
